@@ -1,0 +1,1 @@
+"""madoguchi: the cash desk of a Japanese city hall."""

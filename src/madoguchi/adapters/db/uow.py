@@ -1,0 +1,97 @@
+"""The unit of work: one database transaction that rolls back unless told to commit.
+
+Services are the only callers of :meth:`UnitOfWork.commit`. The journal writer and
+the idempotency record ride in the same transaction as the change they describe, so
+either all of it lands or none of it does.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from madoguchi.adapters.db.journal import JournalWriter
+from madoguchi.adapters.db.tables import Idempotency
+from madoguchi.errors import IdempotencyMismatch
+
+
+class UnitOfWork:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._factory = session_factory
+        self.session: Session
+        self.journal: JournalWriter
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        self.journal = JournalWriter(self.session)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # close() rolls back whatever was not committed, and detaches the objects
+        # without expiring them, so a service may return what it read.
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    @property
+    def dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+    # --- idempotent writes ---------------------------------------------------------
+    def replay(self, key: str, operation: str, request: dict[str, Any]) -> dict[str, Any] | None:
+        """The stored answer for ``key`` if this request was already done, else ``None``.
+
+        The same key with a different request is refused: a client bug, not a retry.
+        """
+        row = self.session.get(Idempotency, key)
+        if row is None:
+            return None
+        if row.operation != operation or row.fingerprint != fingerprint(request):
+            raise IdempotencyMismatch(
+                f"id {key} was already used for a different request ({row.operation}); "
+                "use a new id for a new request")
+        return json.loads(row.result)
+
+    def remember(self, key: str, operation: str, request: dict[str, Any], result: dict[str, Any],
+                 now: dt.datetime) -> None:
+        self.session.add(Idempotency(key=key, operation=operation, fingerprint=fingerprint(request),
+                                     result=json.dumps(result, ensure_ascii=False, default=str),
+                                     created_at=now))
+
+
+def fingerprint(request: dict[str, Any]) -> str:
+    text = json.dumps(request, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def make_uow_factory(engine: Engine) -> Callable[[], UnitOfWork]:
+    factory = sessionmaker(engine, expire_on_commit=False)
+    return lambda: UnitOfWork(factory)
+
+
+def first_answer(uow_factory: Callable[[], UnitOfWork], key: str, operation: str,
+                 request: dict[str, Any]) -> dict[str, Any] | None:
+    """Read-only check whether an idempotent request was already answered."""
+    with uow_factory() as uow:
+        return uow.replay(key, operation, request)
+
+
+def is_duplicate_key(exc: IntegrityError) -> bool:
+    text = str(exc.orig).lower()
+    return "unique" in text or "duplicate" in text
+
+
+def current_head(session: Session) -> tuple[int, str]:
+    from madoguchi.adapters.db.tables import JournalHead
+    head = session.execute(select(JournalHead).where(JournalHead.id == 1)).scalar_one()
+    return head.seq, head.hash

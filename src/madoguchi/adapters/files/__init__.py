@@ -1,0 +1,1 @@
+"""Files in and out: configuration data files, statements, Excel and CSV."""

@@ -1,0 +1,79 @@
+"""Wire madoguchi together from settings: database, catalog, places, devices.
+
+Called by the API app factory, the CLI and the tests; nothing here runs at import.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from sqlalchemy import Engine, select
+
+from madoguchi.adapters.db.engine import make_engine
+from madoguchi.adapters.db.migrate import upgrade
+from madoguchi.adapters.db.tables import PaymentStation, Staff
+from madoguchi.adapters.db.uow import make_uow_factory
+from madoguchi.adapters.devices import make_station_devices
+from madoguchi.adapters.devices.ports import StationDevices
+from madoguchi.adapters.files.toml_files import load_catalog, load_places
+from madoguchi.config import Settings
+from madoguchi.domain.auth import ALL_SITES
+from madoguchi.services.runtime import DeviceRegistry, Runtime, utc_now
+from madoguchi.services.staff import create_staff
+
+#: Demo accounts (demo mode only): login, name, role, sites, password.
+DEMO_STAFF: tuple[tuple[str, str, str, list[str], str], ...] = (
+    ("cashier", "窓口 花子", "cashier", ["honcho"], "demo-cashier-2026"),
+    ("cashier2", "西部 太郎", "cashier", ["nishi", "higashi", "minami", "kita"], "demo-cashier2-2026"),
+    ("supervisor", "主任 一郎", "supervisor", [ALL_SITES], "demo-supervisor-2026"),
+    ("accountant", "会計 次郎", "accountant", [ALL_SITES], "demo-accountant-2026"),
+    ("admin", "管理 三郎", "admin", [ALL_SITES], "demo-admin-2026"),
+)
+
+
+def simulated_devices(settings: Settings, places, *, persist: bool = True,  # type: ignore[no-untyped-def]
+                      **faults: float) -> DeviceRegistry:
+    state_dir = settings.device_state_dir if persist else None
+    stations: dict[str, StationDevices] = {}
+    for n, p in enumerate(places.payment_stations):
+        stations[p.id] = make_station_devices(p.id, printer_url=p.printer, state_dir=state_dir,
+                                              seed=settings.sim_seed * 1000 + n, **faults)
+    return DeviceRegistry(stations)
+
+
+def build_runtime(settings: Settings, *, engine: Engine | None = None, devices: DeviceRegistry | None = None,
+                  clock: Callable[[], dt.datetime] | None = None, sleep: Callable[[float], None] | None = None,
+                  migrate: bool = True) -> Runtime:
+    engine = engine or make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    places = load_places(settings.places_path)
+    rt = Runtime(settings=settings, catalog=load_catalog(settings.catalog_path), places=places,
+                 uow=make_uow_factory(engine),
+                 devices=devices if devices is not None else simulated_devices(settings, places),
+                 clock=clock or utc_now)
+    if sleep is not None:
+        rt.sleep = sleep
+    sync_stations(rt)
+    return rt
+
+
+def sync_stations(rt: Runtime) -> None:
+    """Make sure every configured payment station has its row (occupancy, receipt counter)."""
+    with rt.uow() as uow:
+        known = set(uow.session.execute(select(PaymentStation.id)).scalars())
+        for p in rt.places.payment_stations:
+            if p.id not in known:
+                uow.session.add(PaymentStation(id=p.id, site=p.site, current_sale_id=None, fault=None,
+                                               next_receipt_number=1))
+        uow.commit()
+
+
+def ensure_demo_staff(rt: Runtime) -> list[tuple[str, str, str]]:
+    """Create the demo accounts that are missing; returns (login, role, password) for all of them."""
+    with rt.uow() as uow:
+        existing = set(uow.session.execute(select(Staff.login)).scalars())
+    for login, name, role, sites, password in DEMO_STAFF:
+        if login not in existing:
+            create_staff(rt, login=login, display_name=name, role=role, sites=sites, password=password)
+    return [(login, role, password) for login, _, role, _, password in DEMO_STAFF]

@@ -1,0 +1,45 @@
+"""One settings object, read from the environment (``MADOGUCHI_*``) or passed in.
+
+Nothing is built at import time: callers construct :class:`Settings` and hand it on.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MADOGUCHI_", extra="ignore")
+
+    #: SQLAlchemy URL. The embedded default is a SQLite file under ./var/.
+    database_url: str = "sqlite:///var/madoguchi.db"
+    #: The fee catalog (TOML); a city replaces the sample with its own.
+    catalog_path: Path = DATA_DIR / "catalog.toml"
+    #: Municipality, sites, staff stations and payment stations (TOML).
+    places_path: Path = DATA_DIR / "places.toml"
+    #: Where simulated devices keep their state (they survive a restart like real machines).
+    device_state_dir: Path = Path("var/devices")
+    #: Demo mode: simulated devices, demo staff accounts, the simulator panel.
+    demo: bool = False
+    #: Allow paying one sale partly in cash and partly cashless (councils say no).
+    allow_split_payment: bool = False
+    #: Secret for signing session cookies; generated into var/ when not set.
+    secret_key: str | None = None
+    #: Login attempts allowed per account and per client address in the window.
+    login_max_attempts: int = 5
+    login_window_seconds: int = 300
+    session_hours: int = 12
+    #: Back-off for asking a terminal about a timed-out request (seconds).
+    status_backoff: tuple[float, ...] = Field(default=(0.5, 1.0, 2.0, 4.0))
+    #: Simulated device fault rates (demo and simulate-day).
+    sim_seed: int = 0
+
+    def sqlite_path(self) -> Path | None:
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and self.database_url != "sqlite:///:memory:":
+            return Path(self.database_url[len(prefix):])
+        return None

@@ -1,0 +1,104 @@
+"""Small helpers the services share: idempotent runs, loading with a lock, station claims."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from madoguchi.adapters.db.tables import PaymentStation, Sale
+from madoguchi.adapters.db.uow import UnitOfWork, is_duplicate_key
+from madoguchi.errors import BadInput, NotFound, StationBusy
+from madoguchi.services.runtime import Runtime
+
+T = TypeVar("T")
+
+
+def check_client_id(value: str, *, what: str = "id") -> str:
+    """Client-generated ids are UUIDs in their canonical text form."""
+    import uuid
+    try:
+        return str(uuid.UUID(str(value)))
+    except (ValueError, AttributeError, TypeError):
+        raise BadInput(f"{what}: {value!r} is not a UUID; generate one per request on the client") from None
+
+
+def idempotent(rt: Runtime, key: str, operation: str, request: dict[str, Any],
+               work: Callable[[UnitOfWork, dt.datetime], dict[str, Any]]) -> dict[str, Any]:
+    """Run ``work`` once per ``key``: a repeat returns the first answer instead of acting again.
+
+    Two identical requests racing on PostgreSQL both try to insert the idempotency row;
+    the loser's transaction rolls back and it replays the winner's answer.
+    """
+    for attempt in range(2):
+        with rt.uow() as uow:
+            done = uow.replay(key, operation, request)
+            if done is not None:
+                return done
+            now = rt.clock()
+            result = work(uow, now)
+            uow.remember(key, operation, request, result, now)
+            try:
+                uow.commit()
+            except IntegrityError as exc:
+                if attempt == 0 and is_duplicate_key(exc):
+                    continue
+                raise
+            return result
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def load_sale(uow: UnitOfWork, sale_id: str, *, lock: bool = True) -> Sale:
+    stmt = select(Sale).where(Sale.id == sale_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    sale = uow.session.execute(stmt).scalar_one_or_none()
+    if sale is None:
+        raise NotFound(f"no sale {sale_id}")
+    return sale
+
+
+def claim_station(uow: UnitOfWork, station_id: str, sale_id: str) -> None:
+    """Occupy a payment station for one sale, atomically (a conditional UPDATE).
+
+    Two staff stations racing for the same payment station: exactly one UPDATE
+    matches the ``current_sale_id IS NULL`` row; the other gets StationBusy.
+    """
+    result = uow.session.execute(
+        update(PaymentStation)
+        .where(PaymentStation.id == station_id, PaymentStation.current_sale_id.is_(None),
+               PaymentStation.fault.is_(None))
+        .values(current_sale_id=sale_id)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        row = uow.session.get(PaymentStation, station_id)
+        if row is None:
+            raise NotFound(f"no payment station {station_id!r}")
+        uow.session.refresh(row)
+        if row.fault:
+            raise StationBusy(f"payment station {station_id} is out of service: {row.fault}")
+        if row.current_sale_id == sale_id:
+            return
+        raise StationBusy(f"payment station {station_id} is serving another sale")
+
+
+def release_station(uow: UnitOfWork, station_id: str | None, sale_id: str) -> None:
+    if station_id is None:
+        return
+    uow.session.execute(
+        update(PaymentStation)
+        .where(PaymentStation.id == station_id, PaymentStation.current_sale_id == sale_id)
+        .values(current_sale_id=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def free_stations(uow: UnitOfWork, site: str) -> list[str]:
+    return list(uow.session.execute(
+        select(PaymentStation.id).where(PaymentStation.site == site,
+                                        PaymentStation.current_sale_id.is_(None),
+                                        PaymentStation.fault.is_(None))
+        .order_by(PaymentStation.id)).scalars())

@@ -1,0 +1,220 @@
+"""Taking payment at a payment station: cash through the changer, cashless through the terminal.
+
+Device calls happen outside database transactions, bracketed by two commits: the
+attempt is recorded before the device is asked, and the outcome after. If the server
+dies in between, :mod:`madoguchi.services.recovery` asks the device what happened.
+
+The unknown-outcome rule: after a terminal timeout we ask the terminal about *our*
+request id, with back-off, before anything else. Still unknown, the payment is
+``unknown``, an incident is opened, and the sale is held in doubt. We never re-send
+and never refund by reflex.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from madoguchi.adapters.db.tables import Incident, Payment, PaymentStation, Sale
+from madoguchi.adapters.db.uow import UnitOfWork
+from madoguchi.adapters.devices.ports import DepositEnd, PayOutcome, TxStatus
+from madoguchi.domain.auth import Action, Actor
+from madoguchi.domain.brands import brand as find_brand
+from madoguchi.domain.journal import EntryKind
+from madoguchi.domain.receipt import business_date
+from madoguchi.domain.sale import PaymentMethod, PaymentState, SaleState
+from madoguchi.errors import (CannotMakeChange, ChangerJammed, Conflict, DeviceError, IdempotencyMismatch,
+                              NotFound, PaymentInDoubt, SplitPaymentNotAllowed, TerminalError)
+from madoguchi.services.common import check_client_id, load_sale, release_station
+from madoguchi.services.receipts import print_receipt
+from madoguchi.services.runtime import Runtime
+from madoguchi.services.settle import book_approved
+from madoguchi.services.views import payment_view, sale_view
+
+
+# --- shared ---------------------------------------------------------------------------
+def _begin(rt: Runtime, *, payment_id: str, sale_id: str, method: PaymentMethod, brand: str | None,
+           amount: int | None, actor: Actor) -> tuple[Payment, bool]:
+    """Record a new attempt (sale -> paying), or find the one this id already made.
+
+    Returns the payment and whether it is new.
+    """
+    payment_id = check_client_id(payment_id, what="payment id")
+    with rt.uow() as uow:
+        existing = uow.session.get(Payment, payment_id)
+        if existing is not None:
+            if existing.sale_id != sale_id or existing.method != method.value or existing.brand != brand:
+                raise IdempotencyMismatch(f"payment id {payment_id} was used for another payment")
+            return existing, False
+        sale = load_sale(uow, sale_id)
+        actor.require(Action.PAY, sale.site)
+        if sale.state != SaleState.AWAITING_PAYMENT or sale.payment_station is None:
+            raise Conflict(f"the sale is {sale.state}; only a sale handed to a payment station can be paid")
+        due = sale.total - sale.paid_amount
+        if due <= 0:
+            raise Conflict("nothing is due on this sale")
+        _check_doubt(uow, sale, method)
+        amount = due if amount is None else amount
+        if amount != due and not rt.settings.allow_split_payment:
+            raise SplitPaymentNotAllowed(f"the whole {due} yen must be paid in one payment")
+        if not 0 < amount <= due:
+            raise Conflict(f"amount must be between 1 and the {due} yen due")
+        if sale.paid_amount and not rt.settings.allow_split_payment:
+            raise SplitPaymentNotAllowed("this sale is already partly paid")
+        station = uow.session.get(PaymentStation, sale.payment_station)
+        if station is not None and station.fault:
+            raise DeviceError(f"payment station {station.id} is out of service: {station.fault}")
+        now = rt.clock()
+        devices = rt.devices.of(sale.payment_station)
+        category = find_brand(brand).category.value if brand else "cash"
+        payment = Payment(
+            id=payment_id, request_id=payment_id, sale_id=sale.id, site=sale.site,
+            payment_station=sale.payment_station,
+            terminal_id=devices.terminal.terminal_id if brand else devices.changer.device_id,
+            method=method.value, brand=brand, category=category, amount=amount,
+            state=PaymentState.PENDING.value, started_at=now, business_date=business_date(now))
+        uow.session.add(payment)
+        sale.move_to(SaleState.PAYING)
+        uow.commit()
+        return payment, True
+
+
+def _check_doubt(uow: UnitOfWork, sale: Sale, method: PaymentMethod) -> None:
+    unknown = uow.session.execute(select(Payment.id).where(
+        Payment.sale_id == sale.id, Payment.state == PaymentState.UNKNOWN.value)).first()
+    if unknown is None:
+        return
+    if method is PaymentMethod.CASHLESS:
+        raise PaymentInDoubt("a cashless payment of this sale has an unknown outcome; "
+                             "a second cashless attempt is refused until it is resolved")
+    if not sale.cash_only:
+        raise PaymentInDoubt("a cashless payment of this sale has an unknown outcome; "
+                             "a supervisor must confirm before cash is taken")
+
+
+def _fail(rt: Runtime, payment_id: str, target: PaymentState, why: str) -> dict[str, Any]:
+    """The attempt did not take money: record why and give the sale back to the station."""
+    with rt.uow() as uow:
+        payment = uow.session.get(Payment, payment_id)
+        assert payment is not None
+        sale = load_sale(uow, payment.sale_id)
+        payment.move_to(target)
+        payment.failure = why[:200]
+        payment.completed_at = rt.clock()
+        if sale.state == SaleState.PAYING:
+            sale.move_to(SaleState.AWAITING_PAYMENT)
+        view = payment_view(payment)
+        uow.commit()
+        return view
+
+
+def _approve(rt: Runtime, payment_id: str, *, reference: str | None, actor: str,
+             tendered: int | None = None, change: int | None = None,
+             evidence: str | None = None) -> dict[str, Any]:
+    with rt.uow() as uow:
+        payment = uow.session.get(Payment, payment_id)
+        assert payment is not None
+        sale = load_sale(uow, payment.sale_id)
+        if tendered is not None:
+            payment.tendered, payment.change = tendered, change
+        if payment.state == PaymentState.UNKNOWN and sale.state == SaleState.IN_DOUBT:
+            pass  # book_approved moves the sale from in doubt to paid
+        receipt = book_approved(rt, uow, payment, sale, now=rt.clock(), actor=actor,
+                                reference=reference, evidence=evidence)
+        receipt_id = receipt.id if receipt else None
+        view = payment_view(payment)
+        uow.commit()
+    if receipt_id is not None:
+        view["receipt"] = print_receipt(rt, receipt_id=receipt_id)
+    return view
+
+
+def current_view(rt: Runtime, payment_id: str) -> dict[str, Any]:
+    with rt.uow() as uow:
+        payment = uow.session.get(Payment, payment_id)
+        if payment is None:
+            raise NotFound(f"no payment {payment_id}")
+        view = payment_view(payment)
+        view["sale"] = sale_view(uow.session, load_sale(uow, payment.sale_id, lock=False))
+        return view
+
+
+# --- cashless ----------------------------------------------------------------------
+def pay_cashless(rt: Runtime, *, payment_id: str, sale_id: str, brand: str, actor: Actor,
+                 amount: int | None = None) -> dict[str, Any]:
+    find_brand(brand)
+    payment, new = _begin(rt, payment_id=payment_id, sale_id=sale_id, method=PaymentMethod.CASHLESS,
+                          brand=brand, amount=amount, actor=actor)
+    if not new:
+        if payment.state == PaymentState.PENDING:
+            # A retry of a request whose answer was lost: ask, never send again.
+            return _settle_by_status(rt, payment)
+        return current_view(rt, payment.id)
+    terminal = rt.devices.of(payment.payment_station).terminal
+    with rt.devices.lock(payment.payment_station):
+        try:
+            reply = terminal.pay(payment.request_id, payment.amount, brand)
+        except TerminalError:
+            reply = None  # we cannot tell whether it reached the processor: same as a timeout
+    if reply is not None and reply.outcome is PayOutcome.APPROVED:
+        _approve(rt, payment.id, reference=reply.reference, actor=actor.login)
+    elif reply is not None and reply.outcome is PayOutcome.DECLINED:
+        _fail(rt, payment.id, PaymentState.DECLINED, reply.reason or "declined")
+    else:
+        return _settle_by_status(rt, payment)
+    return current_view(rt, payment.id)
+
+
+def _settle_by_status(rt: Runtime, payment: Payment) -> dict[str, Any]:
+    """Ask the terminal about our request id with back-off; book what it says, or hold in doubt."""
+    terminal = rt.devices.of(payment.payment_station).terminal
+    delays = (0.0, *rt.settings.status_backoff)
+    for delay in delays:
+        if delay:
+            rt.sleep(delay)
+        try:
+            answer = terminal.status(payment.request_id)
+        except TerminalError:
+            continue
+        if answer.status is TxStatus.APPROVED:
+            _approve(rt, payment.id, reference=answer.reference, actor="system",
+                     evidence="terminal status after timeout")
+            return current_view(rt, payment.id)
+        if answer.status is TxStatus.DECLINED:
+            _fail(rt, payment.id, PaymentState.DECLINED, answer.reason or "declined")
+            return current_view(rt, payment.id)
+        if answer.status is TxStatus.NOT_FOUND:
+            _fail(rt, payment.id, PaymentState.FAILED,
+                  "the terminal never received the request; nothing was charged (safe to try again)")
+            return current_view(rt, payment.id)
+        # IN_PROGRESS: ask again after the next delay.
+    hold_in_doubt(rt, payment.id)
+    return current_view(rt, payment.id)
+
+
+def hold_in_doubt(rt: Runtime, payment_id: str) -> None:
+    with rt.uow() as uow:
+        payment = uow.session.get(Payment, payment_id)
+        assert payment is not None
+        sale = load_sale(uow, payment.sale_id)
+        now = rt.clock()
+        payment.move_to(PaymentState.UNKNOWN)
+        if sale.state == SaleState.PAYING:
+            sale.move_to(SaleState.IN_DOUBT)
+        release_station(uow, sale.payment_station, sale.id)
+        b = find_brand(payment.brand) if payment.brand else None
+        incident = Incident(
+            id=str(uuid.uuid4()), kind="cashless_unknown", state="open", site=sale.site,
+            payment_station=payment.payment_station, sale_id=sale.id, payment_id=payment.id,
+            request_id=payment.request_id, brand=payment.brand, amount=payment.amount,
+            summary=(f"{b.name if b else payment.brand} {payment.amount}円: outcome unknown after timeout "
+                     f"(request {payment.request_id}); expected behaviour: {b.doubt.value if b else '?'}"),
+            opened_at=now)
+        uow.session.add(incident)
+        uow.journal.append(EntryKind.INCIDENT_OPENED, at=now, actor="system", amount=payment.amount,
+                           site=sale.site, station=payment.payment_station, sale_id=sale.id,
+                           incident_id=incident.id, incident_kind=incident.kind,
+                           payment_id=payment.id, request_id=payment.request_id, brand=payment.brand)
+        uow.commit()

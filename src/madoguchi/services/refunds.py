@@ -1,0 +1,143 @@
+"""Refunds after payment, with a supervisor's approval.
+
+Cash comes back out of the changer; a cashless payment is cancelled at the terminal
+while its brand allows; otherwise the refund is recorded as owed by bank transfer and
+stays pending until marked done. Each is a reversing journal entry.
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from madoguchi.adapters.db.tables import Payment, Refund
+from madoguchi.domain.auth import Action, Actor
+from madoguchi.domain.brands import CancelPolicy, brand as find_brand, cancel_allowed
+from madoguchi.domain.journal import EntryKind
+from madoguchi.domain.sale import PaymentMethod, PaymentState, SaleState, age_in_days
+from madoguchi.errors import BadInput, Conflict, NotFound, RefundNotPossible, TerminalError
+from madoguchi.services.common import check_client_id, load_sale
+from madoguchi.services.runtime import Runtime
+from madoguchi.services.views import refund_view, sale_view
+
+
+def refund_sale(rt: Runtime, *, refund_id: str, sale_id: str, reason: str, actor: Actor,
+                requested_by: str | None = None) -> dict[str, Any]:
+    refund_id = check_client_id(refund_id, what="refund id")
+    reason = (reason or "").strip()
+    if not reason:
+        raise BadInput("a refund needs a reason")
+    with rt.uow() as uow:
+        if uow.session.get(Refund, refund_id) is not None:
+            return _sale_refunds(rt, sale_id)
+        sale = load_sale(uow, sale_id)
+        actor.require(Action.APPROVE, sale.site)
+        if sale.state != SaleState.PAID:
+            raise RefundNotPossible(f"only a paid sale can be refunded (this one is {sale.state})")
+        payments = uow.session.execute(select(Payment).where(
+            Payment.sale_id == sale_id, Payment.state == PaymentState.APPROVED.value)).scalars().all()
+        now = rt.clock()
+        plan = []
+        for n, p in enumerate(payments):
+            rid = refund_id if n == 0 else str(uuid.uuid5(uuid.UUID(refund_id), p.id))
+            method = _method_for(p, age_days=age_in_days(p.completed_at or now, now))
+            state = "pending" if method == "bank_transfer" else "in_progress"
+            uow.session.add(Refund(id=rid, sale_id=sale_id, payment_id=p.id, method=method, amount=p.amount,
+                                   state=state, reason=reason[:200], requested_by=requested_by or actor.login,
+                                   approved_by=actor.login, created_at=now))
+            plan.append((rid, p.id, method))
+        sale.move_to(SaleState.REFUNDED)
+        for rid, pid, method in plan:
+            if method == "bank_transfer":
+                _book(uow, rid, pid, now=now, actor=actor.login, done=False)
+        uow.commit()
+    for rid, pid, method in plan:
+        if method != "bank_transfer":
+            _carry_out(rt, rid, pid, method, actor=actor.login)
+    return _sale_refunds(rt, sale_id)
+
+
+def _method_for(p: Payment, *, age_days: int) -> str:
+    if p.method == PaymentMethod.CASH:
+        return "cash"
+    b = find_brand(p.brand or "")
+    # Transit IC: only the terminal can tell whether it was its last transaction; try it.
+    if cancel_allowed(b, age_days=age_days, is_terminal_last=True):
+        return "terminal_cancel"
+    return "bank_transfer"
+
+
+def _carry_out(rt: Runtime, refund_id: str, payment_id: str, method: str, *, actor: str) -> None:
+    with rt.uow() as uow:
+        p = uow.session.get(Payment, payment_id)
+        assert p is not None
+        station, amount, request_id, brand = p.payment_station, p.amount, p.request_id, p.brand
+    devices = rt.devices.of(station)
+    fallback = None
+    with rt.devices.lock(station):
+        if method == "cash":
+            devices.changer.dispense_change(amount)  # a device error leaves the refund in progress
+        else:
+            try:
+                reply = devices.terminal.cancel(request_id)
+            except TerminalError as exc:
+                reply = None
+                fallback = f"terminal unavailable: {exc.message}"
+            if reply is not None and not reply.cancelled:
+                fallback = reply.reason or "the terminal refused the cancel"
+    with rt.uow() as uow:
+        refund = uow.session.get(Refund, refund_id)
+        assert refund is not None
+        now = rt.clock()
+        if fallback is not None:
+            refund.method = "bank_transfer"
+            refund.state = "pending"
+            refund.reason = f"{refund.reason} (terminal cancel refused: {fallback})"[:200]
+            _book(uow, refund_id, payment_id, now=now, actor=actor, done=False)
+        else:
+            _book(uow, refund_id, payment_id, now=now, actor=actor, done=True)
+        uow.commit()
+
+
+def _book(uow: Any, refund_id: str, payment_id: str, *, now: Any, actor: str, done: bool) -> None:
+    refund = uow.session.get(Refund, refund_id)
+    p = uow.session.get(Payment, payment_id)
+    p.move_to(PaymentState.CANCELLED if refund.method == "terminal_cancel" else PaymentState.REFUNDED)
+    if done:
+        refund.state = "done"
+        refund.completed_at = now
+    uow.journal.append(EntryKind.REFUND, at=now, actor=actor, amount=-refund.amount, site=p.site,
+                       station=p.payment_station, sale_id=p.sale_id, refund_id=refund.id, payment_id=p.id,
+                       request_id=p.request_id, method=refund.method, category=p.category, brand=p.brand,
+                       state=refund.state, approved_by=refund.approved_by, reason=refund.reason)
+
+
+def complete_bank_refund(rt: Runtime, *, refund_id: str, actor: Actor, note: str) -> dict[str, Any]:
+    """Accounting marks a refund by bank transfer as paid out."""
+    with rt.uow() as uow:
+        refund = uow.session.get(Refund, refund_id)
+        if refund is None:
+            raise NotFound(f"no refund {refund_id}")
+        sale = load_sale(uow, refund.sale_id)
+        if not (actor.may(Action.APPROVE, sale.site) or actor.may(Action.ACCOUNT, sale.site)):
+            actor.require(Action.APPROVE, sale.site)
+        if refund.method != "bank_transfer" or refund.state != "pending":
+            raise Conflict(f"refund {refund_id} is not a pending bank transfer")
+        now = rt.clock()
+        refund.state = "done"
+        refund.completed_at = now
+        uow.journal.append(EntryKind.REFUND_COMPLETED, at=now, actor=actor.login, amount=0, site=sale.site,
+                           sale_id=sale.id, refund_id=refund.id, method="bank_transfer",
+                           refunded=refund.amount, note=(note or "")[:200])
+        view = refund_view(refund)
+        uow.commit()
+        return view
+
+
+def _sale_refunds(rt: Runtime, sale_id: str) -> dict[str, Any]:
+    with rt.uow() as uow:
+        sale = load_sale(uow, sale_id, lock=False)
+        refunds = uow.session.execute(select(Refund).where(Refund.sale_id == sale_id)
+                                      .order_by(Refund.created_at)).scalars().all()
+        return {"sale": sale_view(uow.session, sale), "refunds": [refund_view(r) for r in refunds]}

@@ -1,0 +1,52 @@
+"""What a service needs from the outside world, built once by the API or the CLI."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from madoguchi.adapters.db.uow import UnitOfWork
+from madoguchi.adapters.devices.ports import StationDevices
+from madoguchi.config import Settings
+from madoguchi.domain.catalog import Catalog, Places
+from madoguchi.errors import NotFound
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass
+class DeviceRegistry:
+    """The devices of every payment station, and one lock per station.
+
+    The lock keeps two requests from driving one station's devices at once (a
+    double-click must not fix a deposit twice); the database keeps the records right.
+    """
+
+    stations: dict[str, StationDevices]
+    _locks: dict[str, threading.RLock] = field(default_factory=dict)
+    _guard: threading.Lock = field(default_factory=threading.Lock)
+
+    def of(self, station_id: str) -> StationDevices:
+        try:
+            return self.stations[station_id]
+        except KeyError:
+            raise NotFound(f"no devices for payment station {station_id!r}") from None
+
+    def lock(self, station_id: str) -> threading.RLock:
+        with self._guard:
+            return self._locks.setdefault(station_id, threading.RLock())
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    catalog: Catalog
+    places: Places
+    uow: Callable[[], UnitOfWork]
+    devices: DeviceRegistry
+    clock: Callable[[], dt.datetime] = utc_now
+    sleep: Callable[[float], None] = time.sleep

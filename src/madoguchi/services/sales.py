@@ -1,0 +1,196 @@
+"""Making a sale: lines, hand-off to a payment station, moving it, cancelling it."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+
+from madoguchi.adapters.db.tables import Sale, SaleLine
+from madoguchi.adapters.db.uow import UnitOfWork
+from madoguchi.domain.auth import Action, Actor
+from madoguchi.domain.journal import EntryKind
+from madoguchi.domain.receipt import business_date
+from madoguchi.domain.sale import EDITABLE, MOVABLE, Exemption, SaleState, check_total, price_line
+from madoguchi.errors import BadInput, Conflict, NotFound, StationBusy
+from madoguchi.services.common import (check_client_id, claim_station, free_stations, idempotent,
+                                       load_sale, release_station)
+from madoguchi.services.runtime import Runtime
+from madoguchi.services.views import sale_view
+
+
+def create_sale(rt: Runtime, *, sale_id: str, staff_station: str, actor: Actor) -> dict[str, Any]:
+    sale_id = check_client_id(sale_id, what="sale id")
+    station = rt.places.staff_station(staff_station)
+    actor.require(Action.SELL, station.site)
+
+    def work(uow: UnitOfWork, now: dt.datetime) -> dict[str, Any]:
+        if uow.session.get(Sale, sale_id) is not None:
+            raise Conflict(f"sale {sale_id} already exists")
+        sale = Sale(id=sale_id, site=station.site, staff_station=station.id, state=SaleState.OPEN.value,
+                    total=0, paid_amount=0, cash_only=False, created_by=actor.login, created_at=now,
+                    business_date=business_date(now))
+        uow.session.add(sale)
+        uow.session.flush()
+        return sale_view(uow.session, sale)
+
+    return idempotent(rt, sale_id, "create_sale", {"staff_station": staff_station}, work)
+
+
+def add_line(rt: Runtime, *, sale_id: str, line_id: str, fee_code: str, quantity: int = 1,
+             exemption: str | None = None, exemption_note: str | None = None,
+             actor: Actor) -> dict[str, Any]:
+    line_id = check_client_id(line_id, what="line id")
+    try:
+        reason = Exemption(exemption) if exemption else None
+    except ValueError:
+        raise BadInput(f"exemption must be one of {', '.join(e.value for e in Exemption)}, got {exemption!r}") from None
+    request = {"sale_id": sale_id, "fee_code": fee_code, "quantity": quantity, "exemption": exemption,
+               "exemption_note": exemption_note}
+
+    def work(uow: UnitOfWork, now: dt.datetime) -> dict[str, Any]:
+        sale = load_sale(uow, sale_id)
+        actor.require(Action.SELL, sale.site)
+        if sale.state not in EDITABLE:
+            raise Conflict(f"lines can only be changed while the sale is open (it is {sale.state})")
+        item = rt.catalog.item(fee_code, sale.business_date)
+        priced = price_line(item, quantity=quantity, exemption=reason, exemption_note=exemption_note)
+        sale.lines.append(SaleLine(
+            id=line_id, position=len(sale.lines) + 1, fee_code=priced.fee_code, name_ja=priced.name_ja,
+            name_en=priced.name_en, quantity=priced.quantity, list_price=priced.list_price,
+            unit_price=priced.unit_price, amount=priced.amount,
+            revenue_line_code=priced.revenue_line_code, revenue_line_name=priced.revenue_line_name,
+            exemption=priced.exemption.value if priced.exemption else None,
+            exemption_note=priced.exemption_note))
+        sale.total = check_total(sum(x.amount for x in sale.lines))
+        uow.session.flush()
+        return sale_view(uow.session, sale)
+
+    return idempotent(rt, line_id, "add_line", request, work)
+
+
+def remove_line(rt: Runtime, *, sale_id: str, line_id: str, actor: Actor) -> dict[str, Any]:
+    with rt.uow() as uow:
+        sale = load_sale(uow, sale_id)
+        actor.require(Action.SELL, sale.site)
+        if sale.state not in EDITABLE:
+            raise Conflict(f"lines can only be changed while the sale is open (it is {sale.state})")
+        line = next((x for x in sale.lines if x.id == line_id), None)
+        if line is None:
+            raise NotFound(f"sale {sale_id} has no line {line_id}")
+        sale.lines.remove(line)
+        sale.total = sum(x.amount for x in sale.lines)
+        uow.session.flush()
+        view = sale_view(uow.session, sale)
+        uow.commit()
+        return view
+
+
+def hand_off(rt: Runtime, *, sale_id: str, handoff_id: str, payment_station: str | None = None,
+             actor: Actor) -> dict[str, Any]:
+    """Hand an open sale to a payment station (a free one of the site unless one is named)."""
+    handoff_id = check_client_id(handoff_id, what="hand-off id")
+
+    def work(uow: UnitOfWork, now: dt.datetime) -> dict[str, Any]:
+        sale = load_sale(uow, sale_id)
+        actor.require(Action.SELL, sale.site)
+        if not sale.lines:
+            raise Conflict("a sale needs at least one line before it is handed to a payment station")
+        _place(rt, uow, sale, payment_station)
+        sale.move_to(SaleState.AWAITING_PAYMENT)
+        uow.session.flush()
+        return sale_view(uow.session, sale)
+
+    return idempotent(rt, handoff_id, "hand_off", {"sale_id": sale_id, "payment_station": payment_station}, work)
+
+
+def move_sale(rt: Runtime, *, sale_id: str, move_id: str, payment_station: str | None = None,
+              actor: Actor) -> dict[str, Any]:
+    """Move a sale that is not being paid to another payment station (a jam must not stop the counter)."""
+    move_id = check_client_id(move_id, what="move id")
+
+    def work(uow: UnitOfWork, now: dt.datetime) -> dict[str, Any]:
+        sale = load_sale(uow, sale_id)
+        actor.require(Action.SELL, sale.site)
+        if sale.state not in MOVABLE:
+            raise Conflict(f"a sale that is {sale.state} cannot move to another payment station")
+        old = sale.payment_station
+        release_station(uow, old, sale.id)
+        _place(rt, uow, sale, payment_station, avoid=old)
+        uow.session.flush()
+        return sale_view(uow.session, sale)
+
+    return idempotent(rt, move_id, "move_sale", {"sale_id": sale_id, "payment_station": payment_station}, work)
+
+
+def _place(rt: Runtime, uow: UnitOfWork, sale: Sale, wanted: str | None, avoid: str | None = None) -> None:
+    if wanted is not None:
+        station = rt.places.payment_station(wanted)
+        if station.site != sale.site:
+            raise BadInput(f"payment station {wanted} is not at site {sale.site}")
+        claim_station(uow, wanted, sale.id)
+        sale.payment_station = wanted
+        return
+    candidates = [s for s in free_stations(uow, sale.site) if s != avoid]
+    for candidate in candidates:
+        try:
+            claim_station(uow, candidate, sale.id)
+        except StationBusy:
+            continue
+        sale.payment_station = candidate
+        return
+    raise StationBusy(f"no payment station is free at site {sale.site}; wait or choose one")
+
+
+def recall_sale(rt: Runtime, *, sale_id: str, actor: Actor) -> dict[str, Any]:
+    """Take a sale back from its payment station to change its lines."""
+    with rt.uow() as uow:
+        sale = load_sale(uow, sale_id)
+        actor.require(Action.SELL, sale.site)
+        sale.move_to(SaleState.OPEN)
+        release_station(uow, sale.payment_station, sale.id)
+        sale.payment_station = None
+        uow.session.flush()
+        view = sale_view(uow.session, sale)
+        uow.commit()
+        return view
+
+
+def cancel_sale(rt: Runtime, *, sale_id: str, reason: str, actor: Actor) -> dict[str, Any]:
+    """Void a sale before payment. After payment it is a refund, with a supervisor."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise BadInput("a cancellation needs a reason")
+    with rt.uow() as uow:
+        sale = load_sale(uow, sale_id)
+        actor.require(Action.SELL, sale.site)
+        if sale.state == SaleState.CANCELLED:
+            return sale_view(uow.session, sale)
+        if sale.paid_amount:
+            raise Conflict("part of this sale is paid; refund it with a supervisor instead")
+        sale.move_to(SaleState.CANCELLED)
+        release_station(uow, sale.payment_station, sale.id)
+        now = rt.clock()
+        uow.journal.append(EntryKind.SALE_VOIDED, at=now, actor=actor.login, amount=0, site=sale.site,
+                           station=sale.staff_station, sale_id=sale.id, total=sale.total, reason=reason[:200])
+        view = sale_view(uow.session, sale)
+        uow.commit()
+        return view
+
+
+def get_sale(rt: Runtime, *, sale_id: str, actor: Actor) -> dict[str, Any]:
+    with rt.uow() as uow:
+        sale = load_sale(uow, sale_id, lock=False)
+        actor.require(Action.VIEW, sale.site)
+        return sale_view(uow.session, sale)
+
+
+def list_sales(rt: Runtime, *, site: str, day: dt.date, actor: Actor,
+               staff_station: str | None = None) -> list[dict[str, Any]]:
+    actor.require(Action.VIEW, site)
+    with rt.uow() as uow:
+        stmt = select(Sale).where(Sale.site == site, Sale.business_date == day)
+        if staff_station:
+            stmt = stmt.where(Sale.staff_station == staff_station)
+        sales = uow.session.execute(stmt.order_by(Sale.created_at)).scalars().all()
+        return [sale_view(uow.session, s) for s in sales]

@@ -1,0 +1,94 @@
+"""Booking an approved payment: the sale paid, the receipt numbered, the journal entry.
+
+Shared by cash and cashless, and by the later resolution of an in-doubt payment.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict
+
+from sqlalchemy import select
+
+from madoguchi.adapters.db.tables import Payment, PaymentStation, Receipt, Sale
+from madoguchi.adapters.db.uow import UnitOfWork
+from madoguchi.domain.brands import brand
+from madoguchi.domain.journal import EntryKind
+from madoguchi.domain.receipt import JST, ReceiptDocument, ReceiptLine
+from madoguchi.domain.sale import EXEMPTION_LABELS_JA, Exemption, PaymentState, SaleState
+from madoguchi.services.common import release_station
+from madoguchi.services.runtime import Runtime
+
+METHOD_LABELS_JA = {"cash": "現金", "emoney": "電子マネー", "credit": "クレジット", "qr": "QRコード"}
+
+
+def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment, sale: Sale, *, now: dt.datetime,
+                  actor: str, reference: str | None = None, evidence: str | None = None) -> Receipt | None:
+    """Mark ``payment`` approved and, when the sale is fully paid, close it with a receipt."""
+    payment.move_to(PaymentState.APPROVED)
+    payment.completed_at = now
+    if reference:
+        payment.processor_reference = reference
+    sale.paid_amount += payment.amount
+    fully_paid = sale.paid_amount >= sale.total
+    receipt = None
+    if fully_paid:
+        sale.move_to(SaleState.PAID)
+        sale.paid_at = now
+        release_station(uow, sale.payment_station, sale.id)
+        receipt = _new_receipt(rt, uow, sale, payment, now)
+    elif sale.state == SaleState.PAYING:
+        sale.move_to(SaleState.AWAITING_PAYMENT)
+    uow.journal.append(
+        EntryKind.SALE_PAID, at=now, actor=actor, amount=payment.amount, site=sale.site,
+        station=payment.payment_station, sale_id=sale.id,
+        payment_id=payment.id, request_id=payment.request_id, method=payment.method,
+        category=payment.category, brand=payment.brand, tendered=payment.tendered,
+        change=payment.change, processor_reference=payment.processor_reference,
+        sale_total=sale.total, fully_paid=fully_paid,
+        receipt_number=receipt.number if receipt else None, evidence=evidence,
+        lines=[[x.fee_code, x.quantity, x.unit_price, x.revenue_line_code, x.exemption] for x in sale.lines],
+    )
+    return receipt
+
+
+def _new_receipt(rt: Runtime, uow: UnitOfWork, sale: Sale, payment: Payment, now: dt.datetime) -> Receipt:
+    # The counter row is locked with the sale's transaction: numbers are gapless per
+    # station because a rolled-back sale rolls its number back too.
+    station_row = uow.session.execute(
+        select(PaymentStation).where(PaymentStation.id == payment.payment_station).with_for_update()
+    ).scalar_one()
+    number = station_row.next_receipt_number
+    station_row.next_receipt_number = number + 1
+    doc = receipt_document(rt, sale, payment, number=number, issued_at=now)
+    receipt = Receipt(sale_id=sale.id, payment_station=payment.payment_station, number=number,
+                      document=json.dumps(asdict(doc), default=str, ensure_ascii=False),
+                      state="pending", prints=0, created_at=now)
+    uow.session.add(receipt)
+    uow.session.flush()
+    return receipt
+
+
+def receipt_document(rt: Runtime, sale: Sale, payment: Payment, *, number: int,
+                     issued_at: dt.datetime) -> ReceiptDocument:
+    station = rt.places.payment_station(payment.payment_station)
+    lines = tuple(
+        ReceiptLine(name=x.name_ja, quantity=x.quantity, unit_price=x.unit_price, amount=x.amount,
+                    exemption=EXEMPTION_LABELS_JA[Exemption(x.exemption)] if x.exemption else None)
+        for x in sale.lines)
+    return ReceiptDocument(
+        municipality=rt.places.municipality, site_name=rt.places.site(sale.site).name,
+        station_name=station.name, receipt_number=number, issued_at=issued_at.astimezone(JST),
+        lines=lines, total=sale.total, method_label=METHOD_LABELS_JA[payment.category],
+        brand_name=brand(payment.brand).name if payment.brand else None,
+        tendered=payment.tendered, change=payment.change, sale_reference=sale.id[:8].upper(),
+        processor_reference=payment.processor_reference,
+    )
+
+
+def document_from_json(text: str, *, reprint: bool = False) -> ReceiptDocument:
+    data = json.loads(text)
+    data["issued_at"] = dt.datetime.fromisoformat(data["issued_at"])
+    data["lines"] = tuple(ReceiptLine(**x) for x in data["lines"])
+    data["reprint"] = reprint
+    return ReceiptDocument(**data)

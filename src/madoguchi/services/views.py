@@ -1,0 +1,72 @@
+"""Plain-dict views of stored things: what the API returns and idempotent replays repeat."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from madoguchi.adapters.db.tables import Incident, Payment, Receipt, Refund, Sale
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def line_view(line: Any) -> dict[str, Any]:
+    return {
+        "id": line.id, "fee_code": line.fee_code, "name_ja": line.name_ja, "name_en": line.name_en,
+        "quantity": line.quantity, "list_price": line.list_price, "unit_price": line.unit_price,
+        "amount": line.amount, "revenue_line_code": line.revenue_line_code,
+        "revenue_line_name": line.revenue_line_name, "exemption": line.exemption,
+        "exemption_note": line.exemption_note,
+    }
+
+
+def payment_view(p: Payment) -> dict[str, Any]:
+    return {
+        "id": p.id, "request_id": p.request_id, "sale_id": p.sale_id, "method": p.method,
+        "brand": p.brand, "category": p.category, "amount": p.amount, "state": p.state,
+        "tendered": p.tendered, "change": p.change, "processor_reference": p.processor_reference,
+        "failure": p.failure, "payment_station": p.payment_station, "terminal_id": p.terminal_id,
+        "started_at": _iso(p.started_at), "completed_at": _iso(p.completed_at),
+    }
+
+
+def receipt_view(r: Receipt) -> dict[str, Any]:
+    return {"id": r.id, "number": r.number, "payment_station": r.payment_station, "state": r.state,
+            "prints": r.prints, "last_error": r.last_error}
+
+
+def refund_view(r: Refund) -> dict[str, Any]:
+    return {"id": r.id, "sale_id": r.sale_id, "payment_id": r.payment_id, "method": r.method,
+            "amount": r.amount, "state": r.state, "reason": r.reason, "approved_by": r.approved_by,
+            "created_at": _iso(r.created_at), "completed_at": _iso(r.completed_at)}
+
+
+def incident_view(i: Incident) -> dict[str, Any]:
+    return {"id": i.id, "kind": i.kind, "state": i.state, "site": i.site,
+            "payment_station": i.payment_station, "sale_id": i.sale_id, "payment_id": i.payment_id,
+            "request_id": i.request_id, "brand": i.brand, "amount": i.amount, "summary": i.summary,
+            "opened_at": _iso(i.opened_at), "resolved_at": _iso(i.resolved_at),
+            "resolution": i.resolution, "resolved_by": i.resolved_by, "note": i.note}
+
+
+def sale_view(session: Session, sale: Sale) -> dict[str, Any]:
+    payments = session.execute(select(Payment).where(Payment.sale_id == sale.id)
+                               .order_by(Payment.started_at)).scalars().all()
+    receipt = session.execute(select(Receipt).where(Receipt.sale_id == sale.id)
+                              .order_by(Receipt.id.desc()).limit(1)).scalar_one_or_none()
+    open_incidents = session.execute(select(Incident.id).where(Incident.sale_id == sale.id,
+                                                               Incident.state == "open")).scalars().all()
+    return {
+        "id": sale.id, "site": sale.site, "staff_station": sale.staff_station,
+        "payment_station": sale.payment_station, "state": sale.state, "total": sale.total,
+        "paid_amount": sale.paid_amount, "due": sale.total - sale.paid_amount,
+        "cash_only": sale.cash_only, "created_by": sale.created_by,
+        "created_at": _iso(sale.created_at), "business_date": sale.business_date.isoformat(),
+        "paid_at": _iso(sale.paid_at), "lines": [line_view(x) for x in sale.lines],
+        "payments": [payment_view(p) for p in payments],
+        "receipt": receipt_view(receipt) if receipt else None,
+        "open_incidents": list(open_incidents),
+    }

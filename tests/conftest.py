@@ -1,0 +1,100 @@
+"""Shared fixtures: a runtime on SQLite always, and on PostgreSQL when MADOGUCHI_TEST_PG_URL is set.
+
+Every test that takes ``rt`` (or ``db_url``) runs once per database. On PostgreSQL each
+test gets a schema of its own, created by the real Alembic migrations and dropped after.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from madoguchi.adapters.db.engine import make_engine, normalise_url
+from madoguchi.bootstrap import build_runtime, simulated_devices
+from madoguchi.config import Settings
+from madoguchi.domain.auth import ALL_SITES, Actor, Role
+from madoguchi.domain.receipt import JST
+from madoguchi.services.runtime import Runtime
+
+PG_URL = os.environ.get("MADOGUCHI_TEST_PG_URL")
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)]
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    if PG_URL:
+        return
+    skip = pytest.mark.skip(reason="MADOGUCHI_TEST_PG_URL is not set")
+    for item in items:
+        if "pg" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(params=DATABASES)
+def db_url(request, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    assert PG_URL
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in PG_URL else "?"
+    yield normalise_url(PG_URL) + f"{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+class Clock:
+    """A clock the test moves by hand; starts on a JST business morning."""
+
+    def __init__(self, start: dt.datetime | None = None) -> None:
+        self.now = start or dt.datetime(2026, 11, 2, 9, 30, tzinfo=JST).astimezone(dt.timezone.utc)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **kw: float) -> None:
+        self.now += dt.timedelta(**kw)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def settings(db_url, tmp_path) -> Settings:  # type: ignore[no-untyped-def]
+    return Settings(database_url=db_url, device_state_dir=tmp_path / "devices", demo=True,
+                    status_backoff=(0.0, 0.0, 0.0))
+
+
+@pytest.fixture
+def rt(settings, clock) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
+    engine = make_engine(settings.database_url)
+    runtime = build_runtime(settings, engine=engine, clock=clock, sleep=lambda s: None,
+                            devices=simulated_devices(settings, _places(settings), persist=False))
+    yield runtime
+    engine.dispose()
+
+
+def _places(settings: Settings):  # type: ignore[no-untyped-def]
+    from madoguchi.adapters.files.toml_files import load_places
+    return load_places(settings.places_path)
+
+
+@pytest.fixture
+def cashier() -> Actor:
+    return Actor("cashier", Role.CASHIER, frozenset({"honcho"}))
+
+
+@pytest.fixture
+def supervisor() -> Actor:
+    return Actor("supervisor", Role.SUPERVISOR, frozenset({ALL_SITES}))
+
+
