@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from madoguchi.adapters.db.engine import make_engine, normalise_url
-from madoguchi.bootstrap import build_runtime, simulated_devices
+from madoguchi.bootstrap import build_runtime, ensure_float, simulated_devices
 from madoguchi.config import Settings
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.domain.receipt import JST
@@ -79,6 +79,7 @@ def rt(settings, clock) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
     engine = make_engine(settings.database_url)
     runtime = build_runtime(settings, engine=engine, clock=clock, sleep=lambda s: None,
                             devices=simulated_devices(settings, _places(settings), persist=False))
+    ensure_float(runtime)
     yield runtime
     engine.dispose()
 

@@ -48,3 +48,10 @@ def terminal(rt: Runtime, station: str = "honcho-p1"):  # type: ignore[no-untype
 
 def printer(rt: Runtime, station: str = "honcho-p1"):  # type: ignore[no-untyped-def]
     return rt.devices.of(station).printer
+
+
+def journal(rt: Runtime) -> list:  # type: ignore[type-arg]
+    """Every journal entry, in order."""
+    from madoguchi.adapters.db.journal import iter_entries
+    with rt.uow() as uow:
+        return list(iter_entries(uow.session))

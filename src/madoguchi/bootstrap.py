@@ -17,7 +17,9 @@ from madoguchi.adapters.devices import make_station_devices
 from madoguchi.adapters.devices.ports import StationDevices
 from madoguchi.adapters.files.toml_files import load_catalog, load_places
 from madoguchi.config import Settings
-from madoguchi.domain.auth import ALL_SITES
+from madoguchi.adapters.devices.changer_sim import DEFAULT_FLOAT
+from madoguchi.domain.auth import ALL_SITES, SYSTEM
+from madoguchi.services.cashbox import move_cash
 from madoguchi.services.runtime import DeviceRegistry, Runtime, utc_now
 from madoguchi.services.staff import create_staff
 
@@ -36,8 +38,11 @@ def simulated_devices(settings: Settings, places, *, persist: bool = True,  # ty
     state_dir = settings.device_state_dir if persist else None
     stations: dict[str, StationDevices] = {}
     for n, p in enumerate(places.payment_stations):
+        # Machines start empty; the float goes in through the cashbox service, so
+        # that it is journalled like any other cash (see ensure_float).
         stations[p.id] = make_station_devices(p.id, printer_url=p.printer, state_dir=state_dir,
-                                              seed=settings.sim_seed * 1000 + n, **faults)
+                                              seed=settings.sim_seed * 1000 + n, initial_counts={},
+                                              **faults)
     return DeviceRegistry(stations)
 
 
@@ -67,6 +72,19 @@ def sync_stations(rt: Runtime) -> None:
                 uow.session.add(PaymentStation(id=p.id, site=p.site, current_sale_id=None, fault=None,
                                                next_receipt_number=1))
         uow.commit()
+
+
+def ensure_float(rt: Runtime, counts: dict[int, int] | None = None) -> list[str]:
+    """Load the opening float into every empty changer (journalled); returns the stations loaded."""
+    loaded = []
+    for p in rt.places.payment_stations:
+        changer = rt.devices.of(p.id).changer
+        if any(changer.counts().values()):
+            continue
+        move_cash(rt, payment_station=p.id, counts=dict(counts or DEFAULT_FLOAT), direction="float",
+                  reason="opening float", actor=SYSTEM)
+        loaded.append(p.id)
+    return loaded
 
 
 def ensure_demo_staff(rt: Runtime) -> list[tuple[str, str, str]]:

@@ -92,6 +92,7 @@ def make_station_devices(
     decline_rate: float = 0.0,
     timeout_rate: float = 0.0,
     unknown_rate: float = 0.0,
+    initial_counts: dict[int, int] | None = None,
 ) -> StationDevices:
     """The devices of payment station ``station_id``.
 
@@ -103,7 +104,7 @@ def make_station_devices(
         return Path(state_dir) / f"{station_id}-{kind}.json" if state_dir is not None else None
 
     changer = SimulatedCashChanger(
-        f"{station_id}-changer", state_path=state("changer"),
+        f"{station_id}-changer", initial_counts=initial_counts, state_path=state("changer"),
         seed=_device_seed(seed, station_id, "changer"), jam_rate=jam_rate)
     terminal = SimulatedTerminal(
         station_id, state_path=state("terminal"), seed=_device_seed(seed, station_id, "terminal"),
