@@ -83,8 +83,8 @@ def complete_cash(rt: Runtime, *, payment_id: str, actor: Actor) -> dict[str, An
             record_jam(rt, payment_id, step=step, retained=changer.deposit_amount())
             raise ChangerJammed(f"{exc.message} ({step}): {changer.deposit_amount()} yen is held in the machine; "
                                 "staff will return it, and the sale can move to another payment station") from None
-    _approve(rt, payment_id, reference=None, actor=actor.login, tendered=inserted, change=change)
-    return cash_view(rt, payment_id)
+    view = _approve(rt, payment_id, reference=None, actor=actor.login, tendered=inserted, change=change)
+    return view | {"inserted": inserted, "remaining": 0}
 
 
 def _mark_settling(rt: Runtime, payment_id: str, *, tendered: int, change: int) -> None:

@@ -76,6 +76,7 @@ def _begin(rt: Runtime, *, payment_id: str, sale_id: str, method: PaymentMethod,
             method=method.value, brand=brand, category=category, amount=amount,
             state=PaymentState.PENDING.value, started_at=now, business_date=business_date(now))
         uow.session.add(payment)
+        sale.attempts += 1
         sale.move_to(SaleState.PAYING)
         uow.commit()
         return payment, True
@@ -113,21 +114,22 @@ def _fail(rt: Runtime, payment_id: str, target: PaymentState, why: str) -> dict[
 def _approve(rt: Runtime, payment_id: str, *, reference: str | None, actor: str,
              tendered: int | None = None, change: int | None = None,
              evidence: str | None = None) -> dict[str, Any]:
+    """Book the payment approved, print the receipt when the sale is paid; returns the payment view."""
     with rt.uow() as uow:
         payment = uow.session.get(Payment, payment_id)
         assert payment is not None
         sale = load_sale(uow, payment.sale_id)
         if tendered is not None:
             payment.tendered, payment.change = tendered, change
-        if payment.state == PaymentState.UNKNOWN and sale.state == SaleState.IN_DOUBT:
-            pass  # book_approved moves the sale from in doubt to paid
         receipt = book_approved(rt, uow, payment, sale, now=rt.clock(), actor=actor,
                                 reference=reference, evidence=evidence)
-        receipt_id = receipt.id if receipt else None
+        fresh = (receipt.id, receipt.payment_station, receipt.document) if receipt else None
         view = payment_view(payment)
+        view["sale"] = sale_view(uow.session, sale)
         uow.commit()
-    if receipt_id is not None:
-        view["receipt"] = print_receipt(rt, receipt_id=receipt_id)
+    if fresh is not None:
+        receipt_id, station, document = fresh
+        view["sale"]["receipt"] = print_receipt(rt, receipt_id=receipt_id, fresh=(station, document))
     return view
 
 
@@ -159,12 +161,11 @@ def pay_cashless(rt: Runtime, *, payment_id: str, sale_id: str, brand: str, acto
         except TerminalError:
             reply = None  # we cannot tell whether it reached the processor: same as a timeout
     if reply is not None and reply.outcome is PayOutcome.APPROVED:
-        _approve(rt, payment.id, reference=reply.reference, actor=actor.login)
-    elif reply is not None and reply.outcome is PayOutcome.DECLINED:
+        return _approve(rt, payment.id, reference=reply.reference, actor=actor.login)
+    if reply is not None and reply.outcome is PayOutcome.DECLINED:
         _fail(rt, payment.id, PaymentState.DECLINED, reply.reason or "declined")
-    else:
-        return _settle_by_status(rt, payment)
-    return current_view(rt, payment.id)
+        return current_view(rt, payment.id)
+    return _settle_by_status(rt, payment)
 
 
 def _settle_by_status(rt: Runtime, payment: Payment) -> dict[str, Any]:
@@ -179,9 +180,8 @@ def _settle_by_status(rt: Runtime, payment: Payment) -> dict[str, Any]:
         except TerminalError:
             continue
         if answer.status is TxStatus.APPROVED:
-            _approve(rt, payment.id, reference=answer.reference, actor="system",
-                     evidence="terminal status after timeout")
-            return current_view(rt, payment.id)
+            return _approve(rt, payment.id, reference=answer.reference, actor="system",
+                            evidence="terminal status after timeout")
         if answer.status is TxStatus.DECLINED:
             _fail(rt, payment.id, PaymentState.DECLINED, answer.reason or "declined")
             return current_view(rt, payment.id)

@@ -18,14 +18,23 @@ from madoguchi.services.settle import document_from_json
 from madoguchi.services.views import receipt_view
 
 
-def print_receipt(rt: Runtime, *, receipt_id: int, reprint: bool = False) -> dict[str, Any]:
-    """Send one receipt to its station's printer; on a fault, keep it pending and say why."""
-    with rt.uow() as uow:
-        receipt = uow.session.get(Receipt, receipt_id)
-        if receipt is None:
-            raise NotFound(f"no receipt {receipt_id}")
-        doc = document_from_json(receipt.document, reprint=reprint or receipt.prints > 0)
-        station = receipt.payment_station
+def print_receipt(rt: Runtime, *, receipt_id: int, reprint: bool = False,
+                  fresh: tuple[str, str] | None = None) -> dict[str, Any]:
+    """Send one receipt to its station's printer; on a fault, keep it pending and say why.
+
+    ``fresh`` is (station, document JSON) of a receipt just written, never printed,
+    which saves reading it back.
+    """
+    if fresh is not None:
+        station, document = fresh
+        doc = document_from_json(document)
+    else:
+        with rt.uow() as uow:
+            receipt = uow.session.get(Receipt, receipt_id)
+            if receipt is None:
+                raise NotFound(f"no receipt {receipt_id}")
+            doc = document_from_json(receipt.document, reprint=reprint or receipt.prints > 0)
+            station = receipt.payment_station
     printer = rt.devices.of(station).printer
     error: str | None = None
     with rt.devices.lock(station):

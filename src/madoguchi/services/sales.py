@@ -28,7 +28,7 @@ def create_sale(rt: Runtime, *, sale_id: str, staff_station: str, actor: Actor) 
         if uow.session.get(Sale, sale_id) is not None:
             raise Conflict(f"sale {sale_id} already exists")
         sale = Sale(id=sale_id, site=station.site, staff_station=station.id, state=SaleState.OPEN.value,
-                    total=0, paid_amount=0, cash_only=False, created_by=actor.login, created_at=now,
+                    total=0, paid_amount=0, cash_only=False, attempts=0, created_by=actor.login, created_at=now,
                     business_date=business_date(now))
         uow.session.add(sale)
         uow.session.flush()

@@ -53,12 +53,20 @@ def incident_view(i: Incident) -> dict[str, Any]:
 
 
 def sale_view(session: Session, sale: Sale) -> dict[str, Any]:
-    payments = session.execute(select(Payment).where(Payment.sale_id == sale.id)
-                               .order_by(Payment.started_at)).scalars().all()
-    receipt = session.execute(select(Receipt).where(Receipt.sale_id == sale.id)
-                              .order_by(Receipt.id.desc()).limit(1)).scalar_one_or_none()
-    open_incidents = session.execute(select(Incident.id).where(Incident.sale_id == sale.id,
-                                                               Incident.state == "open")).scalars().all()
+    # A sale without payment attempts has no payments, receipt or incidents: skip the
+    # queries (most calls at the counter are on such sales).
+    payments: list[Payment] = []
+    receipt = None
+    open_incidents: list[str] = []
+    if sale.attempts:
+        payments = list(session.execute(select(Payment).where(Payment.sale_id == sale.id)
+                                        .order_by(Payment.started_at)).scalars())
+        if sale.paid_amount:
+            receipt = session.execute(select(Receipt).where(Receipt.sale_id == sale.id)
+                                      .order_by(Receipt.id.desc()).limit(1)).scalar_one_or_none()
+        if sale.cash_only or any(p.state != "approved" for p in payments):
+            open_incidents = list(session.execute(select(Incident.id).where(
+                Incident.sale_id == sale.id, Incident.state == "open")).scalars())
     return {
         "id": sale.id, "site": sale.site, "staff_station": sale.staff_station,
         "payment_station": sale.payment_station, "state": sale.state, "total": sale.total,

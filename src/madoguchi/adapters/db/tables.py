@@ -120,13 +120,14 @@ class Sale(Base):
     total: Mapped[int] = mapped_column(Yen, default=0)
     paid_amount: Mapped[int] = mapped_column(Yen, default=0)
     cash_only: Mapped[bool] = mapped_column(Boolean, default=False)  # after a supervisor's OK in doubt
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # payment attempts so far
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     business_date: Mapped[dt.date] = mapped_column(Date)
     paid_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     lines: Mapped[list[SaleLine]] = relationship(back_populates="sale", order_by="SaleLine.position",
-                                                 cascade="all, delete-orphan")
+                                                 cascade="all, delete-orphan", lazy="selectin")
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (Index("ix_sales_site_date", "site", "business_date"),
                       Index("ix_sales_state", "state"))

@@ -108,6 +108,7 @@ def upgrade() -> None:
     sa.Column('total', sa.BigInteger(), nullable=False),
     sa.Column('paid_amount', sa.BigInteger(), nullable=False),
     sa.Column('cash_only', sa.Boolean(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('created_by', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('business_date', sa.Date(), nullable=False),

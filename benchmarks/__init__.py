@@ -1,0 +1,1 @@
+"""`make bench`: throughput and latency measured against baselines from the same run."""

@@ -1,0 +1,153 @@
+"""Complete sales through the service layer, and the plain-driver baseline for the same writes."""
+from __future__ import annotations
+
+import sqlite3
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from sqlalchemy import text
+
+from benchmarks.recorder import TransactionRecorder
+from madoguchi.adapters.db.engine import make_engine, normalise_url
+from madoguchi.adapters.db.migrate import upgrade
+from madoguchi.adapters.files.toml_files import load_places
+from madoguchi.bootstrap import build_runtime, ensure_float, simulated_devices
+from madoguchi.config import Settings
+from madoguchi.domain.auth import Actor, Role
+from madoguchi.services import cash, payments, sales
+from madoguchi.services.cashbox import move_cash
+
+CASHIER = Actor("bench", Role.CASHIER, frozenset({"honcho"}))
+SUPERVISOR = Actor("bench-supervisor", Role.SUPERVISOR, frozenset({"honcho"}))
+
+
+def pick_up(rt, station: str) -> None:  # type: ignore[no-untyped-def]
+    """Take surplus coins out before a slot fills up, as staff do during the day."""
+    counts = rt.devices.of(station).changer.counts()
+    surplus = {d: n - 100 for d, n in counts.items() if d in (100, 1000) and n > 150}
+    if surplus:
+        move_cash(rt, payment_station=station, counts=surplus, direction="out", reason="pick-up",
+                  actor=SUPERVISOR)
+
+
+def _pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def fresh_database(kind: str, tmp: Path, pg_url: str | None) -> tuple[str, Any]:
+    """A new empty database URL, and a cleanup callable."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp / f'{uuid.uuid4().hex}.db'}", lambda: None
+    assert pg_url
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(pg_url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+
+    def drop() -> None:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+    sep = "&" if "?" in pg_url else "?"
+    return normalise_url(pg_url) + f"{sep}options=-csearch_path%3D{schema}", drop
+
+
+def run_service(url: str, n_sales: int, tmp: Path) -> dict[str, Any]:
+    cfg = Settings(database_url=url, device_state_dir=tmp / "dev", status_backoff=(0.0,))
+    engine = make_engine(url)
+    rt = build_runtime(cfg, engine=engine, sleep=lambda s: None,
+                       devices=simulated_devices(cfg, load_places(cfg.places_path), persist=False))
+    ensure_float(rt)
+    recorder = TransactionRecorder(engine)
+    latencies: list[float] = []
+
+    def timed(fn, **kw):  # type: ignore[no-untyped-def]
+        t0 = time.perf_counter()
+        result = fn(rt, **kw)
+        latencies.append(time.perf_counter() - t0)
+        return result
+
+    start = time.perf_counter()
+    for n in range(n_sales):
+        if n % 40 == 39:
+            pick_up(rt, "honcho-p1")
+        sale_id = str(uuid.uuid4())
+        timed(sales.create_sale, sale_id=sale_id, staff_station="honcho-s1", actor=CASHIER)
+        timed(sales.add_line, sale_id=sale_id, line_id=str(uuid.uuid4()), fee_code="juminhyo", quantity=1,
+              actor=CASHIER)
+        timed(sales.hand_off, sale_id=sale_id, handoff_id=str(uuid.uuid4()), payment_station="honcho-p1",
+              actor=CASHIER)
+        if n % 5 == 0:  # about 20 % cashless, as in the case
+            timed(payments.pay_cashless, payment_id=str(uuid.uuid4()), sale_id=sale_id, brand="paypay",
+                  actor=CASHIER)
+        else:
+            pid = str(uuid.uuid4())
+            timed(cash.start_cash, payment_id=pid, sale_id=sale_id, actor=CASHIER)
+            # Mostly exact coins, sometimes a note: the changer's coins are refilled by
+            # the exact payers, as at a real counter.
+            if n % 5 == 1:
+                rt.devices.of("honcho-p1").changer.insert(1000)
+            else:
+                rt.devices.of("honcho-p1").changer.insert(100, 3)
+            timed(cash.complete_cash, payment_id=pid, actor=CASHIER)
+    elapsed = time.perf_counter() - start
+    engine.dispose()
+    return {"sales_per_s": n_sales / elapsed, "p50_ms": _pct(latencies, 50) * 1000,
+            "p99_ms": _pct(latencies, 99) * 1000, "transactions": recorder.transactions,
+            "tx_per_sale": len(recorder.transactions) / n_sales, "rows_per_sale": recorder.rows / n_sales}
+
+
+def run_baseline(url: str, transactions: list[list[tuple[str, Any]]], n_sales: int) -> dict[str, Any]:
+    """Replay the recorded writes with the bare driver: one durable commit per transaction."""
+    upgrade(make_engine(url))  # the same schema, made the same way
+    if url.startswith("sqlite"):
+        conn = sqlite3.connect(url[len("sqlite:///"):], isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        begin = "BEGIN IMMEDIATE"
+    else:
+        conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+        begin = "BEGIN"
+    start = time.perf_counter()
+    for tx in transactions:
+        conn.execute(begin)
+        for statement, params in tx:
+            conn.execute(statement, params)
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return {"sales_per_s": n_sales / elapsed, "tx_per_s": len(transactions) / elapsed}
+
+
+def measure(kind: str, n_sales: int, runs: int, pg_url: str | None) -> dict[str, Any]:
+    service, baseline = [], []
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        for _ in range(runs):
+            url, drop = fresh_database(kind, tmp, pg_url)
+            result = run_service(url, n_sales, tmp)
+            drop()
+            url2, drop2 = fresh_database(kind, tmp, pg_url)
+            base = run_baseline(url2, result.pop("transactions"), n_sales)
+            drop2()
+            service.append(result)
+            baseline.append(base)
+    med = statistics.median
+    return {
+        "db": kind, "sales": n_sales, "runs": runs,
+        "service_sales_per_s": med(r["sales_per_s"] for r in service),
+        "service_p50_ms": med(r["p50_ms"] for r in service),
+        "service_p99_ms": med(r["p99_ms"] for r in service),
+        "tx_per_sale": service[0]["tx_per_sale"], "rows_per_sale": service[0]["rows_per_sale"],
+        "baseline_sales_per_s": med(r["sales_per_s"] for r in baseline),
+        "baseline_tx_per_s": med(r["tx_per_s"] for r in baseline),
+        "ratio": med(s["sales_per_s"] / b["sales_per_s"] for s, b in zip(service, baseline)),
+    }
