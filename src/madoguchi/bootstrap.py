@@ -20,6 +20,7 @@ from madoguchi.config import Settings
 from madoguchi.adapters.devices.changer_sim import DEFAULT_FLOAT
 from madoguchi.domain.auth import ALL_SITES, SYSTEM
 from madoguchi.services.cashbox import move_cash
+from madoguchi.services.events import EventHub
 from madoguchi.services.runtime import DeviceRegistry, Runtime, utc_now
 from madoguchi.services.staff import create_staff
 
@@ -53,8 +54,9 @@ def build_runtime(settings: Settings, *, engine: Engine | None = None, devices: 
     if migrate:
         upgrade(engine)
     places = load_places(settings.places_path)
+    events = EventHub()
     rt = Runtime(settings=settings, catalog=load_catalog(settings.catalog_path), places=places,
-                 uow=make_uow_factory(engine),
+                 uow=make_uow_factory(engine, on_commit=events.publish), events=events,
                  devices=devices if devices is not None else simulated_devices(settings, places),
                  clock=clock or utc_now)
     if sleep is not None:

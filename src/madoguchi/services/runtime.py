@@ -12,6 +12,7 @@ from madoguchi.adapters.devices.ports import StationDevices
 from madoguchi.config import Settings
 from madoguchi.domain.catalog import Catalog, Places
 from madoguchi.errors import NotFound
+from madoguchi.services.events import EventHub
 
 
 def utc_now() -> dt.datetime:
@@ -50,3 +51,4 @@ class Runtime:
     devices: DeviceRegistry
     clock: Callable[[], dt.datetime] = utc_now
     sleep: Callable[[float], None] = time.sleep
+    events: EventHub = field(default_factory=EventHub)

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,8 +22,10 @@ from madoguchi.errors import IdempotencyMismatch
 
 
 class UnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session],
+                 on_commit: Callable[[set[str]], None] | None = None) -> None:
         self._factory = session_factory
+        self._on_commit = on_commit
         self.session: Session
         self.journal: JournalWriter
 
@@ -39,6 +41,9 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
+        touched = self.session.info.pop("touched", None)
+        if touched and self._on_commit is not None:
+            self._on_commit(touched)
 
     def rollback(self) -> None:
         self.session.rollback()
@@ -74,16 +79,38 @@ def fingerprint(request: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def make_uow_factory(engine: Engine) -> Callable[[], UnitOfWork]:
+def make_uow_factory(engine: Engine,
+                     on_commit: Callable[[set[str]], None] | None = None) -> Callable[[], UnitOfWork]:
     factory = sessionmaker(engine, expire_on_commit=False)
-    return lambda: UnitOfWork(factory)
+    if on_commit is not None:
+        event.listen(factory, "after_flush", _collect_touched)
+    return lambda: UnitOfWork(factory, on_commit)
 
 
-def first_answer(uow_factory: Callable[[], UnitOfWork], key: str, operation: str,
-                 request: dict[str, Any]) -> dict[str, Any] | None:
-    """Read-only check whether an idempotent request was already answered."""
-    with uow_factory() as uow:
-        return uow.replay(key, operation, request)
+def _collect_touched(session: Session, _context: object) -> None:
+    """Remember what a flush wrote, as change keys for live screens."""
+    touched: set[str] = session.info.setdefault("touched", set())
+    for obj in (*session.new, *session.dirty):
+        touched.update(change_keys(obj))
+
+
+def change_keys(obj: object) -> set[str]:
+    from madoguchi.adapters.db import tables as t
+    if isinstance(obj, t.Sale):
+        keys = {f"sale:{obj.id}", f"site:{obj.site}"}
+        if obj.payment_station:
+            keys.add(f"station:{obj.payment_station}")
+        return keys
+    if isinstance(obj, (t.Payment, t.Receipt, t.Refund)):
+        station = getattr(obj, "payment_station", None)
+        return {f"sale:{obj.sale_id}"} | ({f"station:{station}"} if station else set())
+    if isinstance(obj, t.PaymentStation):
+        return {f"station:{obj.id}", f"site:{obj.site}"}
+    if isinstance(obj, t.Incident):
+        return {"incidents", f"site:{obj.site}"} | ({f"sale:{obj.sale_id}"} if obj.sale_id else set())
+    if isinstance(obj, t.JournalRow):
+        return {"journal"} | ({f"site:{obj.site}"} if obj.site else set())
+    return set()
 
 
 def is_duplicate_key(exc: IntegrityError) -> bool:
