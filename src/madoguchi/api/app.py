@@ -1,0 +1,150 @@
+"""The FastAPI application factory.
+
+Nothing is built at import time. :func:`create_app` takes settings (or a runtime the
+caller already built, as the tests do); without a runtime, the start-up builds one,
+finishes whatever a crash left in flight (:func:`madoguchi.services.recovery.recover`)
+and, in demo mode, creates the demo staff and prints their credentials.
+``uvicorn --factory madoguchi.api.app:app_from_env`` serves it from the environment.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from madoguchi.api.errors import SECURITY_HEADERS, error_response, install_error_handlers
+from madoguchi.api.routes import auth, catalog, health, incidents, journal, payments, sales, sim, stations
+from madoguchi.config import Settings
+from madoguchi.services.runtime import Runtime
+
+log = logging.getLogger("madoguchi.api")
+
+#: Swagger UI and ReDoc load their scripts from a CDN and configure themselves inline.
+_DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+             "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+             "font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
+             "https://cdn.redoc.ly; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'")
+_DOCS_PATHS = ("/docs", "/redoc")
+MAX_BODY_BYTES = 64 * 1024
+
+
+class SecurityHeaders:
+    """Adds the security headers to every answer (a plain ASGI middleware: no body buffering)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = scope.get("path", "").startswith(_DOCS_PATHS)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.decode("latin-1").lower() not in _LOWER_NAMES]
+                for name, value in SECURITY_HEADERS.items():
+                    if docs and name == "Content-Security-Policy":
+                        value = _DOCS_CSP
+                    headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+                if not docs:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+_LOWER_NAMES = frozenset(name.lower() for name in SECURITY_HEADERS) | {"cache-control"}
+
+
+class BodyLimit:
+    """Refuses request bodies above ``limit`` bytes with a 413 in the usual error shape.
+
+    A declared Content-Length is refused before the app runs; a chunked body is
+    counted as it arrives and stops the request when it passes the limit.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        message = f"the request body is larger than {self.limit // 1024} KiB"
+        declared = dict(scope.get("headers", [])).get(b"content-length", b"0")
+        if not declared.isdigit():
+            await error_response(400, "bad_input", "Content-Length is not a number")(scope, receive, send)
+            return
+        if int(declared) > self.limit:
+            await error_response(413, "too_large", message)(scope, receive, send)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            incoming = await receive()
+            seen += len(incoming.get("body", b""))
+            if seen > self.limit:
+                raise HTTPException(413, message)
+            return incoming
+
+        await self.app(scope, counting_receive, send)
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    """Build the HTTP application; ``runtime`` is used as given (tests), else built at start-up."""
+    if settings is None:
+        settings = runtime.settings if runtime is not None else Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "runtime", None) is None:
+            app.state.runtime = start_runtime(settings)
+        yield
+
+    app = FastAPI(title="madoguchi", summary="Cash desk of a city hall: fee sales and payment stations",
+                  version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so it dresses every answer
+    for module in (health, catalog, auth, sales, payments, incidents, stations, journal):
+        app.include_router(module.router)
+    if settings.demo:
+        app.include_router(sim.router)
+    return app
+
+
+def start_runtime(settings: Settings) -> Runtime:
+    """Build the runtime, finish what a crash left in flight; in demo mode load the simulated
+    changers' float and create the demo staff."""
+    from madoguchi.bootstrap import build_runtime, ensure_demo_staff, ensure_float
+    from madoguchi.services.recovery import recover
+
+    rt = build_runtime(settings)
+    outcome = recover(rt)
+    if outcome["payments"] or outcome["receipts"]:
+        log.warning("recovered after restart: %s payments settled, %s receipts printed",
+                    len(outcome["payments"]), outcome["receipts"])
+    if settings.demo:
+        loaded = ensure_float(rt)  # simulated changers start empty; the float is journalled
+        if loaded:
+            log.warning("demo: opening float loaded into %s", ", ".join(loaded))
+        accounts = ensure_demo_staff(rt)
+        print("madoguchi demo mode: simulated devices; demo accounts (login / password):", flush=True)
+        for login, role, password in accounts:
+            print(f"  {login:<11} {role:<11} {password}", flush=True)
+    return rt
+
+
+def app_from_env() -> FastAPI:
+    """For ``uvicorn --factory madoguchi.api.app:app_from_env``: settings from MADOGUCHI_*."""
+    return create_app(Settings())

@@ -1,0 +1,79 @@
+"""What a route needs from the request: the runtime, and who is asking.
+
+A session is a cookie (``madoguchi_session``, HttpOnly, SameSite=Strict) or a bearer
+token (``Authorization: Bearer ...``, what /docs "Authorize" gives). A write made with
+the cookie must echo the session's CSRF token in ``X-CSRF-Token``: a page on another
+site can make the browser send the cookie, but cannot read the token. Bearer requests
+need no CSRF token, since a browser never adds that header on its own.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from madoguchi.domain.auth import Actor
+from madoguchi.errors import PermissionDenied
+from madoguchi.services import staff
+from madoguchi.services.runtime import Runtime
+
+SESSION_COOKIE = "madoguchi_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+#: Makes /docs show the "Authorize" button (OAuth2 password flow against /api/auth/token).
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+
+
+class CsrfFailed(PermissionDenied):
+    code = "csrf_failed"
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime | None = getattr(request.app.state, "runtime", None)
+    if runtime is None:  # the lifespan did not run: a deployment bug, not the caller's
+        raise RuntimeError("the application runtime is not started")
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@dataclass(frozen=True)
+class Session:
+    actor: Actor
+    token: str
+    via: str  # cookie | bearer
+    csrf_token: str | None
+
+
+def current_session(request: Request, rt: RuntimeDep,
+                    bearer: Annotated[str | None, Depends(oauth2_scheme)]) -> Session:
+    if bearer:
+        token, via = bearer, "bearer"
+    else:
+        token, via = request.cookies.get(SESSION_COOKIE, ""), "cookie"
+    auth = staff.authenticate(rt, token)
+    if via == "cookie" and request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not auth.csrf_token or not secrets.compare_digest(sent.encode(), auth.csrf_token.encode()):
+            raise CsrfFailed(f"a write with the session cookie needs the {CSRF_HEADER} header "
+                             "given at login; reload the page and try again")
+    return Session(auth.actor, token, via, auth.csrf_token)
+
+
+SessionDep = Annotated[Session, Depends(current_session)]
+
+
+def current_actor(session: SessionDep) -> Actor:
+    return session.actor
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]

@@ -1,0 +1,18 @@
+"""``GET /healthz``: is the service up and does its database answer."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from madoguchi.api.deps import RuntimeDep
+from madoguchi.api.schemas import Health
+from madoguchi.services.stations import database_ok
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=Health)
+def healthz(rt: RuntimeDep, response: Response) -> dict[str, str]:
+    if database_ok(rt):
+        return {"status": "ok"}
+    response.status_code = 503
+    return {"status": "database unreachable"}

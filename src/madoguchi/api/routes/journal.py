@@ -1,0 +1,20 @@
+"""``GET /api/journal/verify``: recompute the hash chain and name the first entry that fails."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from madoguchi.api.deps import ActorDep, RuntimeDep
+from madoguchi.api.schemas import JournalCheck
+from madoguchi.services.journal import verify
+
+router = APIRouter(prefix="/api/journal", tags=["journal"])
+
+
+@router.get("/verify", response_model=JournalCheck)
+def verify_journal(actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+    result = verify(rt)
+    broken = result.broken
+    return {"ok": result.ok, "entries": result.entries, "broken_at": broken.seq if broken else None,
+            "reason": broken.reason if broken else None}

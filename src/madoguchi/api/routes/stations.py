@@ -1,0 +1,40 @@
+"""Payment stations: their state, clearing a jam, cash in and out, printing what is owed."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from madoguchi.api.deps import ActorDep, RuntimeDep
+from madoguchi.api.schemas import (CODE_PATTERN, CashMoveCreate, CashMovePublic, Code, JamCleared, NoteCreate,
+                                   ReceiptPublic, StationPublic)
+from madoguchi.services import cashbox, incidents, stations
+
+router = APIRouter(prefix="/api/stations", tags=["stations"])
+StationId = Annotated[str, Path(pattern=CODE_PATTERN)]
+
+
+@router.get("", response_model=list[StationPublic])
+def list_stations(actor: ActorDep, rt: RuntimeDep,
+                  site: Annotated[Code | None, Query()] = None) -> list[dict[str, Any]]:
+    return stations.list_stations(rt, actor=actor, site=site)
+
+
+@router.post("/{station_id}/clear-jam", response_model=JamCleared)
+def clear_jam(station_id: StationId, actor: ActorDep, rt: RuntimeDep,
+              body: NoteCreate | None = None) -> dict[str, Any]:
+    """Staff opened the machine: the cash a jam held goes back to the resident (supervisor)."""
+    return incidents.clear_jam(rt, payment_station=station_id, actor=actor, note=body.note if body else None)
+
+
+@router.post("/{station_id}/cash", response_model=CashMovePublic)
+def move_cash(station_id: StationId, body: CashMoveCreate, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+    """Opening float, cash in or cash out, by denomination (supervisor)."""
+    return cashbox.move_cash(rt, payment_station=station_id, counts=body.counts, direction=body.direction,
+                             reason=body.reason, actor=actor)
+
+
+@router.post("/{station_id}/print-pending", response_model=list[ReceiptPublic])
+def print_pending(station_id: StationId, actor: ActorDep, rt: RuntimeDep) -> list[dict[str, Any]]:
+    """Print the receipts the station still owes (after new paper)."""
+    return stations.print_pending_receipts(rt, payment_station=station_id, actor=actor)

@@ -1,0 +1,147 @@
+"""What the payment stations look like, and the demo panel that plays the resident.
+
+Read side: each payment station's occupancy, fault, changer, printer and terminal,
+and the state of one payment as the station shows it. Write side kept here because
+it is about stations: printing the receipts a station still owes. The simulator
+panel (demo mode only) inserts cash and injects faults into the simulated devices,
+going through the same cash service as the real machine would.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from madoguchi.adapters.db.tables import Payment, PaymentStation, Receipt
+from madoguchi.domain.auth import Action, Actor
+from madoguchi.domain.sale import PaymentMethod, PaymentState
+from madoguchi.errors import ChangerJammed, Conflict, NotFound
+from madoguchi.services.cash import cash_view, complete_cash, record_jam
+from madoguchi.services.payments import current_view
+from madoguchi.services.receipts import print_pending
+from madoguchi.services.runtime import Runtime
+
+
+def database_ok(rt: Runtime) -> bool:
+    """Does the database answer? (the health check)."""
+    try:
+        with rt.uow() as uow:
+            uow.session.execute(text("SELECT 1"))
+        return True
+    except SQLAlchemyError:
+        return False
+
+
+def list_stations(rt: Runtime, *, actor: Actor, site: str | None = None) -> list[dict[str, Any]]:
+    """Every payment station the actor may see: who occupies it, and how its devices are."""
+    if site is not None:
+        rt.places.site(site)
+        actor.require(Action.VIEW, site)
+    configs = [p for p in rt.places.payment_stations
+               if (site is None or p.site == site) and actor.may(Action.VIEW, p.site)]
+    with rt.uow() as uow:
+        rows = {r.id: r for r in uow.session.execute(select(PaymentStation)).scalars()}
+        pending = dict(uow.session.execute(
+            select(Receipt.payment_station, func.count()).where(Receipt.state == "pending")
+            .group_by(Receipt.payment_station)).all())
+    out = []
+    for cfg in configs:
+        row = rows.get(cfg.id)
+        devices = rt.devices.of(cfg.id)
+        changer = devices.changer
+        out.append({
+            "id": cfg.id, "site": cfg.site, "name": cfg.name, "number": cfg.number, "colour": cfg.colour,
+            "current_sale_id": row.current_sale_id if row else None,
+            "fault": row.fault if row else None,
+            "changer": {"status": changer.status().value, "counts": changer.counts(),
+                        "deposit": changer.deposit_amount()},
+            "printer": devices.printer.status().value,
+            "terminal_online": devices.terminal.online(),
+            "pending_receipts": pending.get(cfg.id, 0),
+        })
+    return out
+
+
+def payment_status(rt: Runtime, *, payment_id: str, actor: Actor) -> dict[str, Any]:
+    """A payment as its station shows it; a cash one says how much is in and still due."""
+    with rt.uow() as uow:
+        payment = uow.session.get(Payment, payment_id)
+        if payment is None:
+            raise NotFound(f"no payment {payment_id}")
+        actor.require(Action.VIEW, payment.site)
+        method = payment.method
+    if method == PaymentMethod.CASH:
+        return cash_view(rt, payment_id)
+    return current_view(rt, payment_id)
+
+
+def print_pending_receipts(rt: Runtime, *, payment_station: str, actor: Actor) -> list[dict[str, Any]]:
+    """Print again what a station owes (after new paper or a cleared jam)."""
+    station = rt.places.payment_station(payment_station)
+    actor.require(Action.PAY, station.site)
+    return print_pending(rt, payment_station=payment_station)
+
+
+# --- the demo simulator panel ------------------------------------------------------------
+def _simulated(rt: Runtime, payment_station: str, actor: Actor, device: str, method: str) -> Any:
+    if not rt.settings.demo:
+        raise NotFound("the simulator panel exists in demo mode only")
+    station = rt.places.payment_station(payment_station)
+    actor.require(Action.PAY, station.site)
+    thing = getattr(rt.devices.of(payment_station), device)
+    if not callable(getattr(thing, method, None)):
+        raise Conflict(f"the {device} of payment station {payment_station} is a real device, not a simulator")
+    return thing
+
+
+def sim_insert(rt: Runtime, *, payment_station: str, denomination: int, count: int,
+               actor: Actor) -> dict[str, Any]:
+    """The resident puts cash in; once the sale is covered the payment completes by itself."""
+    changer = _simulated(rt, payment_station, actor, "changer", "insert")
+    with rt.uow() as uow:
+        payment = uow.session.execute(
+            select(Payment).where(Payment.payment_station == payment_station,
+                                  Payment.method == PaymentMethod.CASH.value,
+                                  Payment.state == PaymentState.PENDING.value)
+            .order_by(Payment.started_at.desc()).limit(1)).scalar_one_or_none()
+        if payment is None:
+            raise Conflict(f"no cash payment is waiting at payment station {payment_station}; start one first")
+        payment_id, amount = payment.id, payment.amount
+    with rt.devices.lock(payment_station):
+        try:
+            changer.insert(denomination, count)
+        except ChangerJammed as exc:
+            record_jam(rt, payment_id, step="insert", retained=changer.deposit_amount())
+            raise ChangerJammed(f"{exc.message}: the sale can move to another payment station") from None
+        covered = changer.deposit_amount() >= amount
+    if covered:
+        return complete_cash(rt, payment_id=payment_id, actor=actor)
+    return cash_view(rt, payment_id)
+
+
+def sim_changer_fault(rt: Runtime, *, payment_station: str, operation: str, actor: Actor) -> dict[str, Any]:
+    """Make the changer jam at its next ``operation`` (or at once, with ``now``)."""
+    changer = _simulated(rt, payment_station, actor, "changer", "fail_next")
+    if operation == "now":
+        changer.jam_now()
+    else:
+        changer.fail_next(operation)
+    return {"payment_station": payment_station, "done": f"changer will jam: {operation}"}
+
+
+def sim_terminal(rt: Runtime, *, payment_station: str, outcome: str, actor: Actor) -> dict[str, Any]:
+    """Decide the terminal's next answer, or take it off or back on line."""
+    terminal = _simulated(rt, payment_station, actor, "terminal", "script")
+    if outcome in ("online", "offline"):
+        terminal.set_online(outcome == "online")
+    else:
+        terminal.script(outcome)
+    return {"payment_station": payment_station, "done": f"terminal: {outcome}"}
+
+
+def sim_printer(rt: Runtime, *, payment_station: str, paper_out: bool, actor: Actor) -> dict[str, Any]:
+    """Run the printer out of paper, or put a new roll in."""
+    printer = _simulated(rt, payment_station, actor, "printer", "set_paper_out")
+    printer.set_paper_out(paper_out)
+    return {"payment_station": payment_station, "done": "paper out" if paper_out else "new roll"}
