@@ -1,0 +1,237 @@
+"""The ``madoguchi`` command: serve, init-db, create-staff, simulate-day, verify-journal, export.
+
+Every command takes ``--db URL`` (else ``MADOGUCHI_DATABASE_URL``, else the settings'
+default SQLite file under ./var/). Commands are thin: they parse, call a service and
+print. Expected failures (:class:`~madoguchi.errors.MadoguchiError`) become
+``error: <message>`` on stderr with exit code 2 in exactly one place,
+:meth:`_Commands.invoke`; a database that cannot be reached exits with 1.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import click
+import typer
+from sqlalchemy import Engine, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from typer.core import TyperGroup
+
+from madoguchi.cli_reconcile import reconcile_command
+from madoguchi.config import Settings
+from madoguchi.errors import BadInput, MadoguchiError
+
+
+class _Commands(TyperGroup):
+    """The one place where expected failures become a message and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MadoguchiError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(2) from None
+        except ArgumentError as exc:  # a --db URL SQLAlchemy cannot read
+            typer.echo(f"error: --db: {exc}", err=True)
+            raise typer.Exit(2) from None
+        except DBAPIError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            typer.echo(f"error: the database refused or could not be reached: {reason}", err=True)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(cls=_Commands, name="madoguchi", no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_show_locals=False,
+                  help="madoguchi: the cash desk of a city hall counter (fees, payment stations, journal).")
+export_app = typer.Typer(cls=_Commands, no_args_is_help=True, help="Export records for accounting.")
+app.add_typer(export_app, name="export")
+
+Db = Annotated[Optional[str], typer.Option(
+    "--db", envvar="MADOGUCHI_DATABASE_URL", show_envvar=True, metavar="URL",
+    help="Database URL: sqlite:///path/to/file.db or postgresql://user@host/db "
+         "(default: sqlite:///var/madoguchi.db).")]
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _settings(db: str | None) -> Settings:
+    return Settings(database_url=db) if db else Settings()
+
+
+def _date(value: str, option: str) -> dt.date:
+    """A JST business date written YYYY-MM-DD."""
+    try:
+        if _DATE.fullmatch(value.strip()):
+            return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        pass
+    raise BadInput(f"{option}: {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-02")
+
+
+def _shown(url: str) -> str:
+    from madoguchi.adapters.db.engine import normalise_url
+    return make_url(normalise_url(url)).render_as_string(hide_password=True)
+
+
+@contextmanager
+def _engine(settings: Settings) -> Iterator[Engine]:
+    from madoguchi.adapters.db.engine import make_engine
+    engine = make_engine(settings.database_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _existing_db(settings: Settings) -> Engine:
+    """An engine on a database that already has madoguchi's tables (commands that only read)."""
+    from madoguchi.adapters.db.engine import make_engine
+    path = settings.sqlite_path()
+    if path is not None and not path.exists():
+        raise BadInput(f"no database at {path}; create it with `madoguchi init-db`")
+    engine = make_engine(settings.database_url)
+    if not inspect(engine).has_table("journal"):
+        engine.dispose()
+        raise BadInput(f"{_shown(settings.database_url)} has no madoguchi tables; run `madoguchi init-db` first")
+    return engine
+
+
+# --- commands ----------------------------------------------------------------------
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+          demo: Annotated[Optional[bool], typer.Option(
+              "--demo/--no-demo", help="Demo mode: demo staff, simulator panel. Default: MADOGUCHI_DEMO.")] = None,
+          db: Db = None) -> None:
+    """Run the HTTP API (and the screens) with uvicorn."""
+    import uvicorn
+    # The app factory reads its settings from the environment, in this process and in reloads.
+    if db:
+        os.environ["MADOGUCHI_DATABASE_URL"] = db
+    if demo is not None:
+        os.environ["MADOGUCHI_DEMO"] = "true" if demo else "false"
+    uvicorn.run("madoguchi.api.app:app_from_env", factory=True, host=host, port=port)
+
+
+@app.command("init-db")
+def init_db(demo: Annotated[bool, typer.Option(
+                "--demo", help="Also create the demo staff accounts and print their credentials.")] = False,
+            db: Db = None) -> None:
+    """Create or upgrade the database schema (Alembic migrations) and the payment stations."""
+    from madoguchi.bootstrap import build_runtime, ensure_demo_staff
+    from madoguchi.services.runtime import DeviceRegistry
+    settings = _settings(db)
+    with _engine(settings) as engine:
+        rt = build_runtime(settings, engine=engine, devices=DeviceRegistry({}))
+        typer.echo(f"database ready: {_shown(settings.database_url)} (schema up to date, "
+                   f"{len(rt.places.payment_stations)} payment stations at {len(rt.places.sites)} sites)")
+        if demo:
+            typer.echo("demo staff accounts (demo use only; change them for real use):")
+            for login, role, password in ensure_demo_staff(rt):
+                typer.echo(f"  {login:<12} {role:<11} {password}")
+
+
+@app.command("create-staff")
+def create_staff(login: Annotated[str, typer.Option(help="Login name (ASCII).")],
+                 name: Annotated[str, typer.Option(help="Display name, e.g. 窓口 花子.")],
+                 role: Annotated[str, typer.Option(help="cashier, supervisor, accountant or admin.")],
+                 site: Annotated[list[str], typer.Option(help="Site code the person serves (repeat; * for all).")],
+                 password_stdin: Annotated[bool, typer.Option(
+                     "--password-stdin", help="Read the password from the first line of stdin.")] = False,
+                 db: Db = None) -> None:
+    """Create a staff account; the password is asked for (hidden) or read from stdin."""
+    from madoguchi.bootstrap import build_runtime
+    from madoguchi.services.runtime import DeviceRegistry
+    from madoguchi.services.staff import create_staff as create
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    settings = _settings(db)
+    with _engine(settings) as engine:
+        rt = build_runtime(settings, engine=engine, devices=DeviceRegistry({}))
+        actor = create(rt, login=login, display_name=name, role=role, sites=site, password=password)
+    typer.echo(f"created {actor.login} ({actor.role.value}) for {', '.join(sorted(actor.sites))}")
+
+
+@app.command("simulate-day")
+def simulate_day(date: Annotated[str, typer.Option(metavar="YYYY-MM-DD", help="Business day (JST).")],
+                 sales: Annotated[int, typer.Option(metavar="N", help="Residents served over the day.")],
+                 seed: Annotated[int, typer.Option(metavar="S", help="Same seed on a fresh database, same day.")],
+                 site: Annotated[Optional[str], typer.Option(metavar="CODE", help="Only this site (default: all).")] = None,
+                 cashless_share: Annotated[float, typer.Option(help="Share paying cashless.")] = 0.2,
+                 fault_rate: Annotated[float, typer.Option(help="Share of sales that meet a fault.")] = 0.02,
+                 db: Db = None) -> None:
+    """Run one business day through the real services with simulated devices, then summarise it."""
+    from madoguchi.services.simulate import sim_runtime, simulate_day as simulate
+    day = _date(date, "--date")
+    started = time.perf_counter()
+    settings = _settings(db)
+    with _engine(settings) as engine:
+        rt, clock = sim_runtime(settings, day=day, engine=engine)
+        summary = simulate(rt, clock, day=day, sales=sales, seed=seed, site=site,
+                           cashless_share=cashless_share, fault_rate=fault_rate)
+    for line in summary.lines():
+        typer.echo(line)
+    typer.echo(f"simulated in {time.perf_counter() - started:.1f} s")
+
+
+@app.command("verify-journal")
+def verify_journal(db: Db = None) -> None:
+    """Recompute the journal's hash chain; name the first entry that does not verify."""
+    from madoguchi.adapters.db.uow import make_uow_factory
+    from madoguchi.services.journal import verify_journal as verify
+    engine = _existing_db(_settings(db))
+    try:
+        result = verify(make_uow_factory(engine))
+    finally:
+        engine.dispose()
+    if result.broken is None:
+        typer.echo(f"journal OK: {result.entries} entries")
+        return
+    typer.echo(f"journal BROKEN at entry #{result.broken.seq}: {result.broken.reason}")
+    raise typer.Exit(1)
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+
+
+@export_app.command("payments")
+def export_payments(date_from: Annotated[str, typer.Option("--from", metavar="YYYY-MM-DD", help="First business day (JST).")],
+                    date_to: Annotated[str, typer.Option("--to", metavar="YYYY-MM-DD", help="Last business day (JST), included.")],
+                    fmt: Annotated[ExportFormat, typer.Option("--format", help="csv or json.")] = ExportFormat.csv,
+                    out: Annotated[Optional[Path], typer.Option(
+                        help="Write to this file (UTF-8) instead of stdout.")] = None,
+                    db: Db = None) -> None:
+    """One row per payment: our and the processor's reference, where, brand, amount, status, time."""
+    from madoguchi.adapters.db.uow import make_uow_factory
+    from madoguchi.services.export import payment_rows, to_csv, to_json
+    first, last = _date(date_from, "--from"), _date(date_to, "--to")
+    engine = _existing_db(_settings(db))
+    try:
+        rows = payment_rows(make_uow_factory(engine), date_from=first, date_to=last)
+    finally:
+        engine.dispose()
+    text = to_csv(rows) if fmt is ExportFormat.csv else to_json(rows)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.write_text(text, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise BadInput(f"--out: cannot write {out}: {exc.strerror}") from None
+    typer.echo(f"{len(rows)} payments written to {out}", err=True)
+
+
+app.command("reconcile")(reconcile_command)  # the close of month lives in its own module

@@ -1,0 +1,94 @@
+"""The payments export: one row per payment attempt, for matching with the agent's statement.
+
+Columns follow the settlement files the agent sends (Adyen Settlement Details,
+Stripe payout reconciliation): our request id as ``merchant_reference``, their id as
+``processor_reference``. Statuses are the five an outsider can act on; a payment still
+in flight or in doubt is ``unknown``, a cash attempt that took no money is ``cancelled``.
+Dates are JST business dates, times ISO 8601 in JST (``+09:00``).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
+
+from sqlalchemy import select
+
+from madoguchi.adapters.db.tables import Payment
+from madoguchi.adapters.db.uow import UnitOfWork
+from madoguchi.domain.receipt import JST
+from madoguchi.domain.sale import PaymentState
+from madoguchi.errors import BadInput
+
+COLUMNS: tuple[str, ...] = ("merchant_reference", "processor_reference", "terminal_id", "site", "station",
+                            "brand", "category", "amount", "status", "paid_at")
+
+#: Our payment states as the export names them.
+EXPORT_STATUS: dict[str, str] = {
+    PaymentState.PENDING: "unknown",
+    PaymentState.SETTLING: "unknown",   # cash whose change was being paid out: not final yet
+    PaymentState.UNKNOWN: "unknown",
+    PaymentState.APPROVED: "approved",
+    PaymentState.DECLINED: "declined",
+    PaymentState.FAILED: "cancelled",
+    PaymentState.REFUNDED: "refunded",
+    PaymentState.CANCELLED: "cancelled",
+}
+
+#: Longest period one export may cover (a fiscal year and a bit).
+MAX_DAYS = 400
+
+
+def export_status(state: str) -> str:
+    return EXPORT_STATUS[PaymentState(state)]
+
+
+def payment_rows(uow_factory: Callable[[], UnitOfWork], *, date_from: dt.date,
+                 date_to: dt.date) -> list[dict[str, Any]]:
+    """Every payment whose JST business date is in ``[date_from, date_to]``, oldest first."""
+    if date_to < date_from:
+        raise BadInput(f"--to {date_to.isoformat()} is before --from {date_from.isoformat()}")
+    if (date_to - date_from).days >= MAX_DAYS:
+        raise BadInput(f"export at most {MAX_DAYS} days at a time")
+    with uow_factory() as uow:
+        payments = uow.session.execute(
+            select(Payment).where(Payment.business_date >= date_from, Payment.business_date <= date_to)
+            .order_by(Payment.started_at, Payment.id)).scalars().all()
+        return [_row(p) for p in payments]
+
+
+def _row(p: Payment) -> dict[str, Any]:
+    moment = p.completed_at or p.started_at
+    return {
+        "merchant_reference": p.request_id,
+        "processor_reference": p.processor_reference,
+        "terminal_id": p.terminal_id,
+        "site": p.site,
+        "station": p.payment_station,
+        "brand": p.brand,
+        "category": p.category,
+        "amount": p.amount,
+        "status": export_status(p.state),
+        "paid_at": moment.astimezone(JST).isoformat(timespec="seconds"),
+    }
+
+
+def write_csv(rows: Iterable[dict[str, Any]], out: TextIO) -> None:
+    """CSV with a header row; an absent value is an empty field."""
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if row[k] is None else row[k]) for k in COLUMNS})
+
+
+def to_csv(rows: Iterable[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    write_csv(rows, buffer)
+    return buffer.getvalue()
+
+
+def to_json(rows: Iterable[dict[str, Any]]) -> str:
+    return json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n"
