@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,11 +24,10 @@ from madoguchi.services.runtime import Runtime
 
 log = logging.getLogger("madoguchi.api")
 
-#: Swagger UI and ReDoc load their scripts from a CDN and configure themselves inline.
-_DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-             "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-             "font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
-             "https://cdn.redoc.ly; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'")
+#: Swagger UI and ReDoc are served from this server (fastapi-offline: a counter may have
+#: no internet), but they configure themselves with an inline script.
+_DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+             "img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'")
 _DOCS_PATHS = ("/docs", "/redoc")
 MAX_BODY_BYTES = 64 * 1024
 
@@ -109,7 +109,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             app.state.runtime = start_runtime(settings)
         yield
 
-    app = FastAPI(title="madoguchi", summary="Cash desk of a city hall: fee sales and payment stations",
+    app = FastAPIOffline(title="madoguchi", summary="Cash desk of a city hall: fee sales and payment stations",
                   version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.runtime = runtime

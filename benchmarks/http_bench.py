@@ -1,0 +1,122 @@
+"""Complete sales over HTTP: 16 staff stations at once against one server on SQLite.
+
+Each client is a staff station with its own payment station; a sale is create,
+line, hand-off, then a cashless payment or cash (start + the resident's 1,000-yen
+note through the demo simulator). Two modes: flat out (every client sends its
+next call as soon as the last answer arrives: the server's capacity), and paced
+(each client starts a sale every ``pace`` seconds, as a busy counter would).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+CLIENTS = 16
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _places(path: Path, clients: int) -> None:
+    lines = ['municipality = "ベンチ市"', "[[sites]]", 'code = "honcho"', 'name = "本庁"']
+    for n in range(1, clients + 1):
+        lines += ["[[staff_stations]]", f'id = "honcho-s{n}"', 'site = "honcho"', f'name = "受付{n}"']
+        lines += ["[[payment_stations]]", f'id = "honcho-p{n}"', 'site = "honcho"', f'name = "精算機{n}"',
+                  f"number = {n}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else 0.0
+
+
+def run(db_url: str | None = None, *, sales_per_client: int = 15, pace: float | None = None,
+        clients: int = CLIENTS) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        _places(tmp / "places.toml", clients)
+        port = _free_port()
+        env = {**os.environ, "MADOGUCHI_DATABASE_URL": db_url or f"sqlite:///{tmp / 'http.db'}",
+               "MADOGUCHI_PLACES_PATH": str(tmp / "places.toml"), "MADOGUCHI_DEMO": "true",
+               "MADOGUCHI_DEVICE_STATE_DIR": str(tmp / "devices"), "MADOGUCHI_LOGIN_MAX_ATTEMPTS": "1000"}
+        log = open(tmp / "server.log", "wb")
+        proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "madoguchi.api.app:app_from_env",
+                                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+                                env=env, stdout=log, stderr=log)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            token = httpx.post(base + "/api/auth/token", data={"username": "admin",
+                                                                "password": "demo-admin-2026"}).json()["access_token"]
+            latencies: list[float] = []
+            errors: list[str] = []
+            lock = threading.Lock()
+            barrier = threading.Barrier(clients)
+
+            def client(n: int) -> None:
+                http = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+                mine: list[float] = []
+
+                def call(method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+                    t0 = time.perf_counter()
+                    answer = http.request(method, path, json=body)
+                    mine.append(time.perf_counter() - t0)
+                    if answer.status_code >= 400:
+                        errors.append(f"{path}: {answer.status_code} {answer.text[:200]}")
+                    return answer.json()
+
+                barrier.wait()
+                for k in range(sales_per_client):
+                    started = time.perf_counter()
+                    sale_id = str(uuid.uuid4())
+                    call("POST", "/api/sales", {"id": sale_id, "staff_station": f"honcho-s{n}"})
+                    call("POST", f"/api/sales/{sale_id}/lines", {"id": str(uuid.uuid4()), "fee_code": "juminhyo",
+                                                                 "quantity": 1})
+                    call("POST", f"/api/sales/{sale_id}/handoff", {"id": str(uuid.uuid4()),
+                                                                   "payment_station": f"honcho-p{n}"})
+                    if k % 5 == 0:
+                        call("POST", "/api/payments/cashless", {"id": str(uuid.uuid4()), "sale_id": sale_id,
+                                                               "brand": "paypay"})
+                    else:
+                        call("POST", "/api/payments/cash", {"id": str(uuid.uuid4()), "sale_id": sale_id})
+                        call("POST", f"/api/sim/stations/honcho-p{n}/insert", {"denomination": 100, "count": 3})
+                    if pace:
+                        time.sleep(max(0.0, pace - (time.perf_counter() - started)))
+                http.close()
+                with lock:
+                    latencies.extend(mine)
+
+            t0 = time.perf_counter()
+            threads = [threading.Thread(target=client, args=(n,)) for n in range(1, clients + 1)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            elapsed = time.perf_counter() - t0
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+            log.close()
+    return {"clients": clients, "sales": clients * sales_per_client, "pace_s": pace,
+            "sales_per_s": clients * sales_per_client / elapsed, "calls": len(latencies),
+            "p50_ms": _pct(latencies, 50) * 1000, "p99_ms": _pct(latencies, 99) * 1000,
+            "errors": len(errors), "first_error": errors[0] if errors else None}

@@ -1,0 +1,101 @@
+"""`make bench`: every figure the issues ask for, as ratios against baselines from the same run.
+
+Prints the tables and rewrites docs/benchmarks.md. The machine is small and noisy:
+each figure is the median of several runs (the count is in the table).
+PostgreSQL rows appear when MADOGUCHI_TEST_PG_URL (or MADOGUCHI_BENCH_PG_URL) is set.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+
+from benchmarks import http_bench, service_bench
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "benchmarks.md"
+
+
+def _median_http(runs: int, **kw: Any) -> dict[str, Any]:
+    results = [http_bench.run(**kw) for _ in range(runs)]
+    med = statistics.median
+    return {**results[0], "runs": runs, "sales_per_s": med(r["sales_per_s"] for r in results),
+            "p50_ms": med(r["p50_ms"] for r in results), "p99_ms": med(r["p99_ms"] for r in results),
+            "errors": sum(r["errors"] for r in results)}
+
+
+def main() -> int:
+    pg_url = os.environ.get("MADOGUCHI_BENCH_PG_URL") or os.environ.get("MADOGUCHI_TEST_PG_URL")
+    lines: list[str] = []
+
+    def say(text: str = "") -> None:
+        print(text, flush=True)
+        lines.append(text)
+
+    say("# Benchmarks")
+    say()
+    say(f"Measured {dt.date.today().isoformat()} by `make bench` on {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}. Medians of several runs; "
+        "every ratio is against a baseline measured in the same run.")
+    say()
+    say("## Complete sales through the service layer")
+    say("A sale: create, one line, hand-off, then cash (4 in 5: start, insert, complete) or cashless "
+        "(PayPay), receipt printed. Baseline: the very writes the service committed, transaction by "
+        "transaction, replayed through the bare driver (sqlite3 / psycopg) on a fresh schema; "
+        "SQLite in WAL with `synchronous=FULL`, so every commit is durable in both.")
+    say()
+    say("| database | runs | sales | service sales/s | p50 ms/call | p99 ms/call | tx/sale | rows/sale "
+        "| baseline sales/s | baseline tx/s | service / baseline | goal |")
+    say("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    kinds = ["sqlite"] + (["postgresql"] if pg_url else [])
+    for kind in kinds:
+        r = service_bench.measure(kind, 300, 3, pg_url)
+        say(f"| {kind} | {r['runs']} | {r['sales']} | {r['service_sales_per_s']:.1f} | {r['service_p50_ms']:.1f} "
+            f"| {r['service_p99_ms']:.1f} | {r['tx_per_sale']:.1f} | {r['rows_per_sale']:.1f} "
+            f"| {r['baseline_sales_per_s']:.1f} | {r['baseline_tx_per_s']:.0f} | {r['ratio']:.0%} | ≥ 50% |")
+    say()
+    say("## Complete sales over HTTP, 16 staff stations at once (SQLite)")
+    say("Each client is a staff station with its own payment station; every call is timed. "
+        "*Flat out*: each sends its next call as soon as the answer arrives (the server's capacity). "
+        "*Paced*: each starts a sale every 3 s, a very busy counter.")
+    say()
+    say("| mode | runs | sales | sales/s | calls | p50 ms/call | p99 ms/call | errors | goal |")
+    say("|---|---|---|---|---|---|---|---|---|")
+    for mode, kw in (("flat out", {"sales_per_client": 10}), ("paced 3 s", {"sales_per_client": 5, "pace": 3.0})):
+        r = _median_http(3, **kw)
+        say(f"| {mode} | {r['runs']} | {r['sales']} | {r['sales_per_s']:.1f} | {r['calls']} | {r['p50_ms']:.1f} "
+            f"| {r['p99_ms']:.1f} | {r['errors']} | p99 < 25 ms |")
+    say()
+    try:
+        from benchmarks import close_bench
+    except ImportError:
+        close_bench = None  # type: ignore[assignment]
+    if close_bench is not None:
+        say("## Close of a site-day")
+        r = close_bench.measure()
+        say(close_bench.table(r) if hasattr(close_bench, "table") else f"```\n{r}\n```")
+        say()
+    from benchmarks import reconcile_bench
+    say("## Close of month: payments × statement rows")
+    say("End to end: parse and check the statement, read the payments, match, summary, exceptions "
+        "workbook and matched-rows CSV. Baseline: a plain DuckDB full outer join on "
+        "`merchant_reference` of the same two CSV files. Each size runs in its own process "
+        "(peak memory is that process's max RSS).")
+    say()
+    say("| rows each side | seconds | peak MiB | exceptions | DuckDB s | ratio | goal |")
+    say("|---|---|---|---|---|---|---|")
+    for r in reconcile_bench.measure()["reconcile"]:
+        goal = "< 15 s, ≤ 3× (aim 2×), < 2 GiB" if r["rows"] == 1_000_000 else "linear"
+        say(f"| {r['rows']:,} | {r['seconds']:.2f} | {r['peak_rss_mib']} | {r['exceptions']:,} "
+            f"| {r['duckdb_seconds']:.2f} | {r['ratio']:.2f} | {goal} |")
+    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"\nwritten to {OUT.relative_to(ROOT)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
