@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     login_max_attempts: int = 5
     login_window_seconds: int = 300
     session_hours: int = 12
+    #: Argon2 memory cost override, for test suites only; None keeps the library's secure default.
+    password_hash_memory_kib: int | None = None
     #: Back-off for asking a terminal about a timed-out request (seconds).
     status_backoff: tuple[float, ...] = Field(default=(0.5, 1.0, 2.0, 4.0))
     #: Simulated device fault rates (demo and simulate-day).

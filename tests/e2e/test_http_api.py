@@ -189,7 +189,8 @@ def test_a_bearer_token_runs_a_whole_sale_as_the_docs_page_would(client: TestCli
 
     docs = Desk(client).bearer("cashier")
     client.cookies.clear()  # no cookie: the bearer token alone, and no CSRF header needed
-    assert docs.get("/api/auth/me")["login"] == "cashier"
+    me = docs.get("/api/auth/me")
+    assert (me["login"], me["display_name"]) == ("cashier", "窓口 花子")
     sale_id = docs.handed_off([("juminhyo", 1), ("koseki-zenbu", 1)])
     assert docs.get(f"/api/sales/{sale_id}")["total"] == 300 + 450
     paid = docs.pay_cash(sale_id, [1000])

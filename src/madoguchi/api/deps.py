@@ -52,6 +52,7 @@ class Session:
     token: str
     via: str  # cookie | bearer
     csrf_token: str | None
+    display_name: str = ""
 
 
 def current_session(request: Request, rt: RuntimeDep,
@@ -66,7 +67,7 @@ def current_session(request: Request, rt: RuntimeDep,
         if not auth.csrf_token or not secrets.compare_digest(sent.encode(), auth.csrf_token.encode()):
             raise CsrfFailed(f"a write with the session cookie needs the {CSRF_HEADER} header "
                              "given at login; reload the page and try again")
-    return Session(auth.actor, token, via, auth.csrf_token)
+    return Session(auth.actor, token, via, auth.csrf_token, auth.display_name)
 
 
 SessionDep = Annotated[Session, Depends(current_session)]

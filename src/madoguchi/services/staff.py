@@ -20,8 +20,18 @@ from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.errors import BadInput, Conflict, NotAuthenticated, RateLimited
 from madoguchi.services.runtime import Runtime
 
-_hasher = PasswordHasher()
 MIN_PASSWORD = 10
+
+
+def _hasher(rt: Runtime) -> PasswordHasher:
+    """Argon2id with the library's defaults unless the settings lower them (tests only)."""
+    cfg = rt.settings
+    if cfg.password_hash_memory_kib is None:
+        return _DEFAULT_HASHER
+    return PasswordHasher(time_cost=1, memory_cost=cfg.password_hash_memory_kib, parallelism=1)
+
+
+_DEFAULT_HASHER = PasswordHasher()
 
 
 def _token_hash(token: str) -> str:
@@ -50,7 +60,7 @@ def create_staff(rt: Runtime, *, login: str, display_name: str, role: str, sites
         if uow.session.execute(select(Staff).where(Staff.login == login)).scalar_one_or_none():
             raise Conflict(f"a staff account {login!r} already exists")
         staff = Staff(login=login, display_name=display_name, role=role_.value, sites=",".join(sites),
-                      password_hash=_hasher.hash(password), active=True, created_at=rt.clock())
+                      password_hash=_hasher(rt).hash(password), active=True, created_at=rt.clock())
         uow.session.add(staff)
         uow.commit()
         return _actor(staff)
@@ -80,11 +90,11 @@ def login(rt: Runtime, *, login: str, password: str, client: str, kind: str = "c
         ok = False
         if staff is not None:
             try:
-                ok = _hasher.verify(staff.password_hash, password)
+                ok = _hasher(rt).verify(staff.password_hash, password)
             except (VerificationError, InvalidHashError):
                 ok = False
         else:
-            _hasher.hash(password)  # same cost whether or not the login exists
+            _hasher(rt).hash(password)  # same cost whether or not the login exists
         s.add(LoginAttempt(login=login[:64], client=client[:64], at=now, success=ok))
         if not ok or staff is None:
             uow.commit()
@@ -103,6 +113,7 @@ class Authenticated:
     actor: Actor
     kind: str
     csrf_token: str | None
+    display_name: str = ""
 
 
 def authenticate(rt: Runtime, token: str | None) -> Authenticated:
@@ -115,7 +126,7 @@ def authenticate(rt: Runtime, token: str | None) -> Authenticated:
         staff = uow.session.get(Staff, row.staff_id)
         if staff is None or not staff.active:
             raise NotAuthenticated("the account is disabled")
-        return Authenticated(_actor(staff), row.kind, row.csrf_token)
+        return Authenticated(_actor(staff), row.kind, row.csrf_token, staff.display_name)
 
 
 def logout(rt: Runtime, token: str) -> None:

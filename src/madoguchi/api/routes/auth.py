@@ -43,4 +43,5 @@ def me(session: SessionDep) -> dict[str, Any]:
     """Who is logged in; a cookie session gets its CSRF token again (after a page reload)."""
     actor = session.actor
     return {"login": actor.login, "role": actor.role.value, "sites": sorted(actor.sites),
+            "display_name": session.display_name,
             "csrf_token": session.csrf_token if session.via == "cookie" else None}
