@@ -18,7 +18,8 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from madoguchi.api.errors import SECURITY_HEADERS, error_response, install_error_handlers
-from madoguchi.api.routes import auth, catalog, health, incidents, journal, payments, sales, sim, stations
+from madoguchi.api.routes import (auth, catalog, close, health, incidents, journal, payments, sales, sim,
+                                  stations)
 from madoguchi.config import Settings
 from madoguchi.services.runtime import Runtime
 
@@ -116,7 +117,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     install_error_handlers(app)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)  # added last: outermost, so it dresses every answer
-    for module in (health, catalog, auth, sales, payments, incidents, stations, journal):
+    for module in (health, catalog, auth, sales, payments, incidents, stations, journal, close):
         app.include_router(module.router)
     if settings.demo:
         app.include_router(sim.router)

@@ -206,6 +206,8 @@ class SalePublic(BaseModel):
     payments: list[PaymentPublic]
     receipt: ReceiptPublic | None
     open_incidents: list[str]
+    #: Set when the sale arrived for a closed business day and was booked on the next open one.
+    day_notice: str | None = None
 
 
 class PaymentDetail(PaymentPublic):

@@ -28,6 +28,7 @@ class EntryKind(StrEnum):
     INCIDENT_RESOLVED = "incident_resolved"
     APPROVAL = "approval"          # a supervisor allowed something the rules hold back
     DAY_CLOSED = "day_closed"
+    ADJUSTMENT = "adjustment"      # a supervisor-approved correction of a closed day
 
 
 def canonical_json(data: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.money import DENOMINATIONS, total_of_counts
 from madoguchi.errors import BadInput
+from madoguchi.services.days import open_business_day
 from madoguchi.services.runtime import Runtime
 
 
@@ -48,8 +49,11 @@ def move_cash(rt: Runtime, *, payment_station: str, counts: dict[int, int], dire
     amount = total_of_counts(clean)
     kind = {"float": EntryKind.FLOAT_LOADED, "in": EntryKind.CASH_IN, "out": EntryKind.CASH_OUT}[direction]
     with rt.uow() as uow:
-        uow.journal.append(kind, at=rt.clock(), actor=actor.login, amount=amount if direction != "out" else -amount,
-                           site=station.site, station=payment_station,
+        now = rt.clock()
+        # Cash put in after the station's close (tomorrow's float) belongs to the next open day.
+        day, _moved = open_business_day(uow, station.site, now, station=payment_station)
+        uow.journal.append(kind, at=now, actor=actor.login, amount=amount if direction != "out" else -amount,
+                           site=station.site, station=payment_station, business_date=day,
                            counts={str(d): n for d, n in sorted(clean.items())}, reason=(reason or "")[:200])
         uow.commit()
     return {"payment_station": payment_station, "amount": amount, "inventory": changer.counts()}

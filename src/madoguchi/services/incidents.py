@@ -18,6 +18,7 @@ from madoguchi.domain.sale import PaymentState, SaleState
 from madoguchi.errors import BadInput, Conflict, NotFound, TerminalError
 from madoguchi.adapters.devices.ports import TxStatus
 from madoguchi.services.common import load_sale
+from madoguchi.services.days import open_business_day
 from madoguchi.services.payments import _approve
 from madoguchi.services.runtime import Runtime
 from madoguchi.services.views import incident_view, sale_view
@@ -163,11 +164,17 @@ def _book_double(rt: Runtime, payment_id: str, *, reference: str | None, actor: 
         payment = uow.session.get(Payment, payment_id)
         assert payment is not None
         now = rt.clock()
+        paid_on = payment.business_date
+        day, moved = open_business_day(uow, payment.site, now, station=payment.payment_station,
+                                       belongs_to=paid_on)
+        payment.business_date = day
         payment.move_to(PaymentState.APPROVED)
         payment.processor_reference = reference or payment.processor_reference
         payment.completed_at = now
         uow.journal.append(EntryKind.SALE_PAID, at=now, actor=actor, amount=payment.amount, site=payment.site,
-                           station=payment.payment_station, sale_id=payment.sale_id, payment_id=payment.id,
+                           station=payment.payment_station, sale_id=payment.sale_id, business_date=day,
+                           **({"moved_from": paid_on.isoformat()} if moved else {}),
+                           payment_id=payment.id,
                            request_id=payment.request_id, method=payment.method, category=payment.category,
                            brand=payment.brand, double_payment=True, evidence=evidence)
         uow.commit()

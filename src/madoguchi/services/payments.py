@@ -23,11 +23,11 @@ from madoguchi.adapters.devices.ports import DepositEnd, PayOutcome, TxStatus
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.brands import brand as find_brand
 from madoguchi.domain.journal import EntryKind
-from madoguchi.domain.receipt import business_date
 from madoguchi.domain.sale import PaymentMethod, PaymentState, SaleState
 from madoguchi.errors import (CannotMakeChange, ChangerJammed, Conflict, DeviceError, IdempotencyMismatch,
                               NotFound, PaymentInDoubt, SplitPaymentNotAllowed, TerminalError)
 from madoguchi.services.common import check_client_id, load_sale, release_station
+from madoguchi.services.days import open_business_day
 from madoguchi.services.receipts import print_receipt
 from madoguchi.services.runtime import Runtime
 from madoguchi.services.settle import book_approved
@@ -69,12 +69,14 @@ def _begin(rt: Runtime, *, payment_id: str, sale_id: str, method: PaymentMethod,
         now = rt.clock()
         devices = rt.devices.of(sale.payment_station)
         category = find_brand(brand).category.value if brand else "cash"
+        day, _moved = open_business_day(uow, sale.site, now, station=sale.payment_station,
+                                        belongs_to=sale.business_date)
         payment = Payment(
             id=payment_id, request_id=payment_id, sale_id=sale.id, site=sale.site,
             payment_station=sale.payment_station,
             terminal_id=devices.terminal.terminal_id if brand else devices.changer.device_id,
             method=method.value, brand=brand, category=category, amount=amount,
-            state=PaymentState.PENDING.value, started_at=now, business_date=business_date(now))
+            state=PaymentState.PENDING.value, started_at=now, business_date=day)
         uow.session.add(payment)
         sale.attempts += 1
         sale.move_to(SaleState.PAYING)

@@ -18,6 +18,7 @@ from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.sale import PaymentMethod, PaymentState, SaleState, age_in_days
 from madoguchi.errors import BadInput, Conflict, NotFound, RefundNotPossible, TerminalError
 from madoguchi.services.common import check_client_id, load_sale
+from madoguchi.services.days import open_business_day
 from madoguchi.services.runtime import Runtime
 from madoguchi.services.views import refund_view, sale_view
 
@@ -107,8 +108,11 @@ def _book(uow: Any, refund_id: str, payment_id: str, *, now: Any, actor: str, do
     if done:
         refund.state = "done"
         refund.completed_at = now
+    # A refund lands in the current open day, naming the day the payment was booked in.
+    day, _moved = open_business_day(uow, p.site, now, station=p.payment_station)
     uow.journal.append(EntryKind.REFUND, at=now, actor=actor, amount=-refund.amount, site=p.site,
-                       station=p.payment_station, sale_id=p.sale_id, refund_id=refund.id, payment_id=p.id,
+                       station=p.payment_station, sale_id=p.sale_id, business_date=day,
+                       paid_on=p.business_date.isoformat(), refund_id=refund.id, payment_id=p.id,
                        request_id=p.request_id, method=refund.method, category=p.category, brand=p.brand,
                        state=refund.state, approved_by=refund.approved_by, reason=refund.reason)
 
@@ -127,8 +131,9 @@ def complete_bank_refund(rt: Runtime, *, refund_id: str, actor: Actor, note: str
         now = rt.clock()
         refund.state = "done"
         refund.completed_at = now
+        day, _moved = open_business_day(uow, sale.site, now)
         uow.journal.append(EntryKind.REFUND_COMPLETED, at=now, actor=actor.login, amount=0, site=sale.site,
-                           sale_id=sale.id, refund_id=refund.id, method="bank_transfer",
+                           sale_id=sale.id, business_date=day, refund_id=refund.id, method="bank_transfer",
                            refunded=refund.amount, note=(note or "")[:200])
         view = refund_view(refund)
         uow.commit()

@@ -15,6 +15,7 @@ from madoguchi.domain.sale import EDITABLE, MOVABLE, Exemption, SaleState, check
 from madoguchi.errors import BadInput, Conflict, NotFound, StationBusy
 from madoguchi.services.common import (check_client_id, claim_station, free_stations, idempotent,
                                        load_sale, release_station)
+from madoguchi.services.days import open_business_day
 from madoguchi.services.runtime import Runtime
 from madoguchi.services.views import sale_view
 
@@ -27,12 +28,18 @@ def create_sale(rt: Runtime, *, sale_id: str, staff_station: str, actor: Actor) 
     def work(uow: UnitOfWork, now: dt.datetime) -> dict[str, Any]:
         if uow.session.get(Sale, sale_id) is not None:
             raise Conflict(f"sale {sale_id} already exists")
+        # A sale made after its site's day was closed belongs to the next open day, and says so.
+        day, moved = open_business_day(uow, station.site, now)
         sale = Sale(id=sale_id, site=station.site, staff_station=station.id, state=SaleState.OPEN.value,
                     total=0, paid_amount=0, cash_only=False, attempts=0, created_by=actor.login, created_at=now,
-                    business_date=business_date(now))
+                    business_date=day)
         uow.session.add(sale)
         uow.session.flush()
-        return sale_view(uow.session, sale)
+        view = sale_view(uow.session, sale)
+        if moved:
+            view["day_notice"] = (f"business day {business_date(now).isoformat()} is closed at {station.site}; "
+                                  f"this sale belongs to {day.isoformat()}")
+        return view
 
     return idempotent(rt, sale_id, "create_sale", {"staff_station": staff_station}, work)
 
@@ -171,8 +178,10 @@ def cancel_sale(rt: Runtime, *, sale_id: str, reason: str, actor: Actor) -> dict
         sale.move_to(SaleState.CANCELLED)
         release_station(uow, sale.payment_station, sale.id)
         now = rt.clock()
+        day, moved = open_business_day(uow, sale.site, now, belongs_to=sale.business_date)
         uow.journal.append(EntryKind.SALE_VOIDED, at=now, actor=actor.login, amount=0, site=sale.site,
-                           station=sale.staff_station, sale_id=sale.id, total=sale.total, reason=reason[:200])
+                           station=sale.staff_station, sale_id=sale.id, business_date=day, total=sale.total,
+                           reason=reason[:200], **({"moved_from": sale.business_date.isoformat()} if moved else {}))
         view = sale_view(uow.session, sale)
         uow.commit()
         return view

@@ -17,6 +17,7 @@ from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.receipt import JST, ReceiptDocument, ReceiptLine
 from madoguchi.domain.sale import EXEMPTION_LABELS_JA, Exemption, PaymentState, SaleState
 from madoguchi.services.common import release_station
+from madoguchi.services.days import moved_note, open_business_day
 from madoguchi.services.runtime import Runtime
 
 METHOD_LABELS_JA = {"cash": "現金", "emoney": "電子マネー", "credit": "クレジット", "qr": "QRコード"}
@@ -25,6 +26,10 @@ METHOD_LABELS_JA = {"cash": "現金", "emoney": "電子マネー", "credit": "�
 def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment, sale: Sale, *, now: dt.datetime,
                   actor: str, reference: str | None = None, evidence: str | None = None) -> Receipt | None:
     """Mark ``payment`` approved and, when the sale is fully paid, close it with a receipt."""
+    # The day lock first: the payment lands wholly before or wholly after a close.
+    day, moved = open_business_day(uow, sale.site, now, station=payment.payment_station,
+                                   belongs_to=sale.business_date)
+    payment.business_date = day
     payment.move_to(PaymentState.APPROVED)
     payment.completed_at = now
     if reference:
@@ -41,13 +46,14 @@ def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment, sale: Sale, *,
         sale.move_to(SaleState.AWAITING_PAYMENT)
     uow.journal.append(
         EntryKind.SALE_PAID, at=now, actor=actor, amount=payment.amount, site=sale.site,
-        station=payment.payment_station, sale_id=sale.id,
+        station=payment.payment_station, sale_id=sale.id, business_date=day,
         payment_id=payment.id, request_id=payment.request_id, method=payment.method,
         category=payment.category, brand=payment.brand, tendered=payment.tendered,
         change=payment.change, processor_reference=payment.processor_reference,
         sale_total=sale.total, fully_paid=fully_paid,
         receipt_number=receipt.number if receipt else None, evidence=evidence,
         lines=[[x.fee_code, x.quantity, x.unit_price, x.revenue_line_code, x.exemption] for x in sale.lines],
+        **moved_note(sale.business_date, sale.created_at, day, moved),
     )
     return receipt
 

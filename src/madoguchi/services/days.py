@@ -1,0 +1,94 @@
+"""Which business day a booking lands in, and the lock that keeps it on one side of a close.
+
+The rule: an event belongs to the day of its sale (or, without one, to the JST day of
+the moment it happens). If that day is closed, for the site or for the payment station
+where the money moves, the event goes to the current open day (today, or the first day
+after it that is not closed) and its journal entry says so. Never lost, never silently
+rewritten: the closed day stays exactly as it was closed.
+
+Every booking takes the site-day row of ``day_closes`` ``FOR UPDATE`` (SQLite's
+``BEGIN IMMEDIATE`` serialises writers anyway), and so does the close: a payment lands
+wholly before the close or wholly after it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from madoguchi.adapters.db.close_tables import WHOLE_SITE, DayClose
+from madoguchi.adapters.db.uow import UnitOfWork
+from madoguchi.domain.receipt import business_date
+from madoguchi.errors import Conflict
+
+ONE_DAY = dt.timedelta(days=1)
+#: How far ahead a booking may be pushed before something is badly wrong.
+MAX_SKIP_DAYS = 400
+
+
+def _locked_states(uow: UnitOfWork, site: str, day: dt.date, station: str | None) -> dict[str, str]:
+    """``{station or "*": state}`` of the site-day's rows, locked; the site row is created when missing.
+
+    Plain columns rather than ORM objects: every booking pays for this query.
+    """
+    wanted = [WHOLE_SITE] if station is None else [WHOLE_SITE, station]
+    stmt = (select(DayClose.station, DayClose.state)
+            .where(DayClose.site == site, DayClose.business_date == day, DayClose.station.in_(wanted))
+            .with_for_update())
+    states = {k: v for k, v in uow.session.execute(stmt).all()}
+    if WHOLE_SITE not in states:
+        insert = pg_insert if uow.dialect == "postgresql" else sqlite_insert
+        uow.session.execute(insert(DayClose.__table__).values(
+            site=site, station=WHOLE_SITE, business_date=day, state="open",
+        ).on_conflict_do_nothing(index_elements=["site", "station", "business_date"]))
+        states = {k: v for k, v in uow.session.execute(stmt).all()}
+    return states
+
+
+def lock_day(uow: UnitOfWork, site: str, day: dt.date, station: str | None = None) -> list[DayClose]:
+    """The site-day row (created when missing) and the station's row if any, locked
+    ``FOR UPDATE`` until the transaction ends. The site row comes first in the list."""
+    _locked_states(uow, site, day, station)
+    wanted = [WHOLE_SITE] if station is None else [WHOLE_SITE, station]
+    rows = list(uow.session.execute(
+        select(DayClose).where(DayClose.site == site, DayClose.business_date == day, DayClose.station.in_(wanted))
+        .with_for_update().execution_options(populate_existing=True)).scalars())
+    return sorted(rows, key=lambda r: r.station != WHOLE_SITE)
+
+
+def is_closed(uow: UnitOfWork, site: str, day: dt.date, station: str | None = None) -> bool:
+    return "closed" in _locked_states(uow, site, day, station).values()
+
+
+def open_business_day(uow: UnitOfWork, site: str, moment: dt.datetime, *, station: str | None = None,
+                      belongs_to: dt.date | None = None) -> tuple[dt.date, bool]:
+    """The day a booking at ``site`` (and ``station``) made at ``moment`` lands in, locked;
+    and whether it was moved off a closed day.
+
+    ``belongs_to`` is the day the thing belongs to (its sale's day); by default the
+    JST day of ``moment``.
+    """
+    wanted = belongs_to or business_date(moment)
+    if not is_closed(uow, site, wanted, station):
+        return wanted, False
+    day = max(wanted + ONE_DAY, business_date(moment))
+    for _ in range(MAX_SKIP_DAYS):
+        if not is_closed(uow, site, day, station):
+            return day, True
+        day += ONE_DAY
+    raise Conflict(f"no open business day at site {site} within {MAX_SKIP_DAYS} days of {wanted}")
+
+
+def moved_note(sale_day: dt.date, created_at: dt.datetime, booked: dt.date, moved: bool) -> dict[str, str]:
+    """``{"moved_from": day}`` for a journal entry whose sale arrived for a closed day, else ``{}``.
+
+    A sale moved when it was created carries a business day later than its calendar day.
+    """
+    if moved:
+        return {"moved_from": sale_day.isoformat()}
+    created = business_date(created_at)
+    if created < sale_day and booked == sale_day:
+        return {"moved_from": created.isoformat()}
+    return {}
