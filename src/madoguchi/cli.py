@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from typer.core import TyperGroup
 
+from madoguchi.cli_close import close_day_command
 from madoguchi.cli_reconcile import reconcile_command
 from madoguchi.config import Settings
 from madoguchi.errors import BadInput, MadoguchiError
@@ -234,4 +235,6 @@ def export_payments(date_from: Annotated[str, typer.Option("--from", metavar="YY
     typer.echo(f"{len(rows)} payments written to {out}", err=True)
 
 
-app.command("reconcile")(reconcile_command)  # the close of month lives in its own module
+# The closes live in their own modules.
+app.command("close-day")(close_day_command)
+app.command("reconcile")(reconcile_command)

@@ -1,0 +1,134 @@
+"""Close of month at scale: payments × statement rows, end to end, against a DuckDB baseline.
+
+For each size (100k, 1M, 3M) the data files are generated (a payments export and a
+v1 statement, about one row in a thousand planted as an exception), then, each in
+its own process so that peak memory (max RSS) is its own:
+
+* end to end: parse and check the statement, read the payments, match, summarize,
+  write the exceptions workbook and the matched-rows CSV
+  (:func:`madoguchi.services.reconcile_bulk.reconcile_files`);
+* the baseline: a plain DuckDB full outer join on ``merchant_reference`` of the
+  same two CSV files, materialized.
+
+``python -m benchmarks.reconcile_bench [sizes...]`` prints the table; ``measure()``
+returns it; ``run(report)`` hands each line to ``report``.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+SIZES = (100_000, 1_000_000, 3_000_000)
+
+
+def generate(n: int, folder: Path) -> tuple[Path, Path]:
+    """Payments and statement CSVs of ``n`` rows each, written by DuckDB (fast, low memory)."""
+    import duckdb
+
+    from madoguchi.domain.brands import BRANDS
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    brands = ", ".join(f"({i}, '{b.code}', '{b.category.value}', {b.fee_ppm})" for i, b in enumerate(BRANDS))
+    con.execute(f"""CREATE TABLE g AS SELECT i, b.code AS brand, b.cat, b.ppm,
+        (200 + (i % 7) * 150) AS amount,
+        TIMESTAMP '2026-11-01 00:00:00' + INTERVAL (i % 2505600) SECOND AS ts
+        FROM range({n}) t(i) JOIN (VALUES {brands}) b(k, code, cat, ppm) ON b.k = i % 32""")
+    pay, st = folder / "payments.csv", folder / "statement.csv"
+    con.execute(f"""COPY (SELECT printf('%08x-0000-4000-8000-%012x', i, i) AS merchant_reference,
+        'R' || i AS processor_reference, 'T-' || (i % 6) AS terminal_id, 'honcho' AS site,
+        'honcho-p' || (i % 3) AS station, brand, cat AS category, amount,
+        CASE WHEN i % 5000 = 7 THEN 'unknown' ELSE 'approved' END AS status,
+        strftime(ts, '%Y-%m-%dT%H:%M:%S+09:00') AS paid_at, strftime(ts, '%Y-%m-%d') AS business_date
+        FROM g) TO '{pay}' (HEADER true)""")
+    con.execute(f"""COPY (SELECT strftime(ts, '%Y-%m-%dT%H:%M:%S+09:00') AS transaction_at,
+        'T-' || (i % 6) AS terminal_id,
+        CASE WHEN i % 4000 = 3 THEN 'zz-' || i ELSE printf('%08x-0000-4000-8000-%012x', i, i) END
+            AS merchant_reference,
+        'R' || i AS processor_reference, brand, 'sale' AS kind, amount AS gross,
+        (amount * ppm) // 1000000 + CASE WHEN i % 1000 = 1 THEN 1 ELSE 0 END AS fee,
+        amount - (amount * ppm) // 1000000 - CASE WHEN i % 1000 = 1 THEN 1 ELSE 0 END AS net,
+        CASE WHEN day(ts) <= 15 THEN DATE '2026-11-30' ELSE DATE '2026-12-15' END AS deposit_date
+        FROM g WHERE i % 3000 <> 2) TO '{st}' (HEADER true)""")
+    con.close()
+    return pay, st
+
+
+def _end_to_end(folder: str) -> dict[str, Any]:
+    from madoguchi.adapters.files.reconcile_workbook import write_workbook
+    from madoguchi.domain.reconcile import Month
+    from madoguchi.services.reconcile import summary_json
+    from madoguchi.services.reconcile_bulk import reconcile_files
+    import datetime as dt
+    d = Path(folder)
+    started = time.perf_counter()
+    outcome = reconcile_files(month=Month(2026, 11), statements=[d / "statement.csv"],
+                              payments_csv=d / "payments.csv", matched_csv=d / "matched.csv", workdir=d)
+    summary = summary_json(outcome, open_incidents=[], revenue=[], imports=[], resolutions=[],
+                           expenditure={"code": "13-01", "name": "役務費 手数料"})
+    write_workbook(d / "report.xlsx", outcome=outcome, summary=summary, municipality="三鷹市", site_names={},
+                   produced_at=dt.datetime.now(dt.timezone.utc))
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "exceptions": len(outcome.findings), "matched": outcome.summary.counts["matched"]}
+
+
+def _baseline(folder: str) -> dict[str, Any]:
+    import duckdb
+    d = Path(folder)
+    started = time.perf_counter()
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.execute(f"""CREATE TABLE j AS SELECT * FROM read_csv('{d / "statement.csv"}') s
+                    FULL OUTER JOIN read_csv('{d / "payments.csv"}') p ON s.merchant_reference = p.merchant_reference""")
+    (rows,) = con.execute("SELECT count(*) FROM j").fetchone()
+    con.close()
+    return {"seconds": time.perf_counter() - started, "rows": rows}
+
+
+def _child(kind: str, folder: str) -> None:
+    result = (_end_to_end if kind == "end_to_end" else _baseline)(folder)
+    result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def _in_child(kind: str, folder: Path) -> dict[str, Any]:
+    code = f"from benchmarks.reconcile_bench import _child; _child({kind!r}, {str(folder)!r})"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
+    results = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            generate(n, folder)
+            ours = _in_child("end_to_end", folder)
+            base = _in_child("baseline", folder)
+        results.append({"rows": n, "seconds": round(ours["seconds"], 2), "peak_rss_mib": round(ours["peak_rss_mib"]),
+                        "exceptions": ours["exceptions"], "duckdb_seconds": round(base["seconds"], 2),
+                        "duckdb_peak_rss_mib": round(base["peak_rss_mib"]),
+                        "ratio": round(ours["seconds"] / base["seconds"], 2)})
+    return {"reconcile": results,
+            "children_max_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}
+
+
+def run(report: Callable[[str], None] = print) -> None:
+    data = measure()
+    report("close of month: payments x statement rows, end to end (parse, match, summary, workbook, matched CSV)")
+    report(f"{'rows':>10} {'seconds':>8} {'peak MiB':>9} {'exceptions':>10} {'duckdb s':>9} {'ratio':>6}")
+    for r in data["reconcile"]:
+        report(f"{r['rows']:>10,} {r['seconds']:>8.2f} {r['peak_rss_mib']:>9} {r['exceptions']:>10,} "
+               f"{r['duckdb_seconds']:>9.2f} {r['ratio']:>6.2f}")
+
+
+if __name__ == "__main__":
+    chosen = tuple(int(a) for a in sys.argv[1:]) or SIZES
+    data = measure(chosen)
+    print(json.dumps(data, indent=2))

@@ -1,0 +1,221 @@
+"""The monthly reconciliation workbook (月次照合報告) for the accounting section.
+
+Sheets: 概要 (summary), one sheet per exception class with both sides of each item,
+手数料 (fees by brand), 入金 (deposits), 公金振替伝票 (the transfer voucher, with
+signature boxes), 未解決 (open incidents with age), 三者照合 (register / daily sheet /
+statement by day). Only exceptions go to Excel, written in openpyxl's write-only mode
+so a month of a million rows costs no more than its exceptions; the matched rows go
+to a CSV beside the workbook. Yen as numbers with a yen format; A4 print setup.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from madoguchi.domain.brands import BRANDS
+from madoguchi.domain.receipt import JST, wareki
+from madoguchi.domain.reconcile import CLASS_LABELS_JA, MatchClass
+
+YEN = '#,##0"円";[Red]"△"#,##0"円"'
+COUNT = "#,##0"
+FONT = "游ゴシック"
+_THIN = Side(style="thin", color="808080")
+BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+BRAND_NAMES = {b.code: b.name for b in BRANDS}
+CATEGORY_JA = {"emoney": "電子マネー", "credit": "クレジット", "qr": "QRコード", "cash": "現金"}
+
+
+def _c(ws: Any, value: Any, *, bold: bool = False, fmt: str | None = None, box: bool = False,
+       head: bool = False, size: float = 10, wrap: bool = False, align: str | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    cell.font = Font(name=FONT, bold=bold or head, size=size)
+    if fmt:
+        cell.number_format = fmt
+    if box or head:
+        cell.border = BOX
+    if head:
+        cell.fill = HEAD_FILL
+    if wrap or align:
+        cell.alignment = Alignment(wrap_text=wrap, horizontal=align, vertical="center")
+    return cell
+
+
+def _sheet(wb: Workbook, title: str, widths: list[float], *, landscape: bool = False,
+           header_rows: str | None = None) -> Any:
+    ws = wb.create_sheet(title)
+    for n, w in enumerate(widths):
+        ws.column_dimensions[_col(n)].width = w
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.print_options.horizontalCentered = True
+    if header_rows:
+        ws.print_title_rows = header_rows
+    return ws
+
+
+def _col(n: int) -> str:
+    return chr(ord("A") + n) if n < 26 else "A" + chr(ord("A") + n - 26)
+
+
+def _title(ws: Any, text: str, sub: str) -> None:
+    ws.append([_c(ws, text, bold=True, size=14)])
+    ws.append([_c(ws, sub)])
+    ws.append([])
+
+
+def _head(ws: Any, names: list[str]) -> None:
+    ws.append([_c(ws, n, head=True, wrap=True, align="center") for n in names])
+
+
+def write_workbook(path: Path, *, outcome: Any, summary: dict[str, Any], municipality: str,
+                   site_names: dict[str, str], produced_at: dt.datetime) -> None:
+    wb = Workbook(write_only=True)
+    month = outcome.summary.month
+    sub = f"{municipality}  {month.label_ja}（{month}）  作成 {wareki(produced_at.astimezone(JST).date())}"
+    _summary_sheet(wb, outcome, summary, sub)
+    by_class: dict[MatchClass, list[Any]] = {}
+    for f in outcome.findings:
+        if f.cls is not MatchClass.MATCHED:
+            by_class.setdefault(f.cls, []).append(f)
+    for cls in MatchClass:
+        if cls in by_class:
+            _exceptions_sheet(wb, cls, by_class[cls], sub, site_names)
+    _fees_sheet(wb, outcome, sub)
+    _deposits_sheet(wb, outcome, sub)
+    from madoguchi.adapters.files.reconcile_voucher import voucher_sheet
+    voucher_sheet(wb, summary=summary, month=month, municipality=municipality,
+                  site_names=site_names, produced_at=produced_at)
+    _incidents_sheet(wb, summary["open_incidents"], sub, site_names)
+    _three_way_sheet(wb, outcome, sub)
+    wb.save(path)
+
+
+def _summary_sheet(wb: Workbook, outcome: Any, summary: dict[str, Any], sub: str) -> None:
+    ws = _sheet(wb, "概要", [30, 18, 16, 40])
+    _title(ws, "収納代行 月次照合報告（月次処理）", sub)
+    s = outcome.summary
+    state = "すべての明細を受領（確定）" if outcome.complete else "明細未着あり（暫定）"
+    ws.append([_c(ws, "明細の状態"), _c(ws, state)])
+    for st in summary["statements"]:
+        ws.append([_c(ws, "収納明細ファイル"), _c(ws, st["filename"]), _c(ws, st["rows"], fmt=COUNT),
+                   _c(ws, f"sha256 {st['sha256'][:16]}…  {'新規取込' if st['new'] else '取込済'}")])
+    ws.append([])
+    _head(ws, ["照合結果の区分", "件数", "", "区分コード"])
+    for cls in MatchClass:
+        ws.append([_c(ws, CLASS_LABELS_JA[cls], box=True), _c(ws, s.counts.get(cls.value, 0), fmt=COUNT, box=True),
+                   None, _c(ws, cls.value)])
+    ws.append([])
+    _head(ws, ["金額", "円", "", "備考"])
+    figures = [("レジ計上額（キャッシュレス）", s.register_gross, "register_gross"),
+               ("明細の売上総額", s.statement_gross, "statement_gross"),
+               ("明細の手数料", s.fees, "fees"), ("料率表による手数料", s.expected_fees, "expected_fees"),
+               ("入金額（手数料控除後）", s.net, "net"), ("公金振替額", s.transfer_amount, "transfer_amount")]
+    for label, value, key in figures:
+        ws.append([_c(ws, label, box=True), _c(ws, value, fmt=YEN, box=True), None, _c(ws, key)])
+    ws.append([])
+    days = [d for d in s.days if d.differs]
+    ws.append([_c(ws, "三者照合で差のある日"), _c(ws, len(days), fmt=COUNT)])
+    ws.append([_c(ws, "未解決の事故"), _c(ws, len(summary["open_incidents"]), fmt=COUNT)])
+
+
+_EXC_HEAD = ["区分", "レジ 取引番号", "レジ 承認番号", "端末", "窓口", "ブランド", "レジ 金額", "レジ 状態",
+             "レジ 日時", "明細 ファイル:行", "明細 日時", "明細 取引番号", "明細 種別", "明細 売上",
+             "明細 手数料", "料率表 手数料", "明細 入金額", "入金日", "備考"]
+
+
+def _exceptions_sheet(wb: Workbook, cls: MatchClass, findings: list[Any], sub: str,
+                      site_names: dict[str, str]) -> None:
+    widths = [12, 24, 12, 14, 12, 11, 10, 9, 17, 22, 17, 24, 8, 10, 9, 9, 10, 11, 40]
+    ws = _sheet(wb, CLASS_LABELS_JA[cls][:31], widths, landscape=True, header_rows="4:4")
+    _title(ws, f"例外: {CLASS_LABELS_JA[cls]}（{cls.value}） {len(findings)}件", sub)
+    _head(ws, _EXC_HEAD)
+    ws.freeze_panes = "C5"
+    for f in findings:
+        p = f.payment
+        left = ([_c(ws, CLASS_LABELS_JA[cls]), _c(ws, p.ref), _c(ws, p.processor_ref), _c(ws, p.terminal_id),
+                 _c(ws, site_names.get(p.site, p.site)), _c(ws, BRAND_NAMES.get(p.brand or "", p.brand)),
+                 _c(ws, p.amount, fmt=YEN), _c(ws, p.status),
+                 _c(ws, p.paid_at.astimezone(JST).strftime("%Y-%m-%d %H:%M:%S"))]
+                if p else [_c(ws, CLASS_LABELS_JA[cls])] + [None] * 8)
+        note = f.note + (f"（候補: {', '.join(f.candidates)}）" if f.candidates else "")
+        if not f.rows:
+            ws.append(left + [None] * 9 + [_c(ws, note)])
+        for n, r in enumerate(f.rows):
+            right = [_c(ws, f"{r.source}:{r.line}"), _c(ws, r.transaction_at.astimezone(JST).strftime("%Y-%m-%d %H:%M:%S")),
+                     _c(ws, r.merchant_reference), _c(ws, r.kind.value), _c(ws, r.gross, fmt=YEN),
+                     _c(ws, r.fee, fmt=YEN), _c(ws, f.expected_fee if n == 0 else None, fmt=YEN),
+                     _c(ws, r.net, fmt=YEN), _c(ws, r.deposit_date), _c(ws, note if n == 0 else None)]
+            ws.append((left if n == 0 else [None] * 9) + right)
+
+
+def _fees_sheet(wb: Workbook, outcome: Any, sub: str) -> None:
+    ws = _sheet(wb, "手数料(ブランド別)", [16, 12, 10, 10, 14, 14, 14, 14, 12], header_rows="4:4")
+    _title(ws, "ブランド別 手数料（料率は税込、百万分率を%表示）", sub)
+    _head(ws, ["ブランド", "区分", "料率(%)", "明細件数", "売上総額", "明細の手数料", "料率表の手数料", "差額",
+               "入金額"])
+    rates = outcome.rates
+    day = outcome.summary.month.last
+    totals = [0, 0, 0, 0, 0]
+    for b in BRANDS:
+        row = outcome.summary.by_brand.get(b.code)
+        if not row:
+            continue
+        ppm = rates.ppm(b.code, day)
+        values = [row.get("rows", 0), row.get("statement_gross", 0), row.get("fee", 0),
+                  row.get("expected_fee", 0), row.get("net", 0)]
+        totals = [a + v for a, v in zip(totals, values)]
+        ws.append([_c(ws, b.name, box=True), _c(ws, CATEGORY_JA[b.category.value], box=True),
+                   _c(ws, Decimal(ppm) / Decimal(10_000), fmt="0.000", box=True),
+                   _c(ws, values[0], fmt=COUNT, box=True), _c(ws, values[1], fmt=YEN, box=True),
+                   _c(ws, values[2], fmt=YEN, box=True), _c(ws, values[3], fmt=YEN, box=True),
+                   _c(ws, values[2] - values[3], fmt=YEN, box=True), _c(ws, values[4], fmt=YEN, box=True)])
+    ws.append([_c(ws, "合計", head=True), _c(ws, None, head=True), _c(ws, None, head=True),
+               _c(ws, totals[0], fmt=COUNT, head=True), _c(ws, totals[1], fmt=YEN, head=True),
+               _c(ws, totals[2], fmt=YEN, head=True), _c(ws, totals[3], fmt=YEN, head=True),
+               _c(ws, totals[2] - totals[3], fmt=YEN, head=True), _c(ws, totals[4], fmt=YEN, head=True)])
+
+
+def _deposits_sheet(wb: Workbook, outcome: Any, sub: str) -> None:
+    ws = _sheet(wb, "入金", [16, 18, 18, 16], header_rows="4:4")
+    _title(ws, "入金予定と明細の入金額（入金日別）", sub)
+    _head(ws, ["入金日", "予定入金額（レジ）", "明細の入金額", "差額"])
+    for d in outcome.summary.deposits:
+        ws.append([_c(ws, d.date, fmt="yyyy-mm-dd", box=True), _c(ws, d.expected_net, fmt=YEN, box=True),
+                   _c(ws, d.statement_net, fmt=YEN, box=True),
+                   _c(ws, d.statement_net - d.expected_net, fmt=YEN, box=True)])
+
+
+def _incidents_sheet(wb: Workbook, incidents: list[dict[str, Any]], sub: str, site_names: dict[str, str]) -> None:
+    ws = _sheet(wb, "未解決事故", [18, 14, 12, 10, 10, 8, 40, 34], landscape=True, header_rows="4:4")
+    _title(ws, f"未解決の事故・照会（{len(incidents)}件、経過日数つき）", sub)
+    _head(ws, ["発生日時", "種類", "窓口", "ブランド", "金額", "経過日数", "内容", "最後の照会（相手・日時・回答）"])
+    for i in incidents:
+        q = i.get("last_inquiry")
+        asked = f"{q['asked_whom']} {q['asked_at']}：{q['answer'] or '回答待ち'}" if q else "未照会"
+        ws.append([_c(ws, i["opened_at"][:16].replace("T", " "), box=True), _c(ws, i["kind"], box=True),
+                   _c(ws, site_names.get(i["site"], i["site"]), box=True),
+                   _c(ws, BRAND_NAMES.get(i["brand"] or "", i["brand"]), box=True),
+                   _c(ws, i["amount"], fmt=YEN, box=True), _c(ws, i["age_days"], fmt=COUNT, box=True),
+                   _c(ws, i["summary"], box=True, wrap=True), _c(ws, asked, box=True, wrap=True)])
+
+
+def _three_way_sheet(wb: Workbook, outcome: Any, sub: str) -> None:
+    ws = _sheet(wb, "三者照合", [14, 16, 16, 16, 12, 50], landscape=True, header_rows="4:4")
+    _title(ws, "三者照合：レジ記録・日次処理表（締め済）・収納明細（日別、キャッシュレス）", sub)
+    _head(ws, ["日付", "レジ", "日次処理表", "収納明細", "判定", "関係する取引"])
+    for d in outcome.summary.days:
+        ws.append([_c(ws, d.day, fmt="yyyy-mm-dd", box=True), _c(ws, d.register, fmt=YEN, box=True),
+                   _c(ws, d.daily_sheet if d.daily_sheet is not None else "未締め", fmt=YEN, box=True),
+                   _c(ws, d.statement, fmt=YEN, box=True), _c(ws, "差あり" if d.differs else "一致", box=True),
+                   _c(ws, ", ".join(d.refs), box=True, wrap=True)])

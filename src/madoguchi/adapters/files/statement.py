@@ -1,0 +1,287 @@
+"""Read the payment agent's collection statement (収納明細) into a DuckDB table, all or nothing.
+
+Format v1 (``docs/statement-format.md``): a CSV with a header row naming
+``transaction_at, terminal_id, merchant_reference, processor_reference, brand, kind,
+gross, fee, net, deposit_date`` in any order. Another agent's layout is read through
+a TOML mapping (:class:`Layout`) that renames columns and sets date formats,
+encoding, kind and brand names. The encoding is detected: UTF-8 with or without
+BOM, else CP932 (Shift_JIS).
+
+DuckDB reads and types the rows in bulk (a million rows in about a second); a row
+that does not parse is reported with its line, column and value, and the table is
+not filled. Lines are physical lines as long as no field holds a line break.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from madoguchi.adapters.files.toml_files import read_toml
+from madoguchi.domain.brands import BRANDS
+from madoguchi.domain.reconcile import Kind
+from madoguchi.errors import BadInput
+
+FIELDS = ("transaction_at", "terminal_id", "merchant_reference", "processor_reference", "brand", "kind",
+          "gross", "fee", "net", "deposit_date")
+OPTIONAL = frozenset({"terminal_id", "merchant_reference", "processor_reference"})
+ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932")
+MAX_ERRORS = 20
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How to read one agent's statement; the default is format v1."""
+
+    name: str = "v1"
+    encoding: str = "auto"
+    delimiter: str = ","
+    skip_lines: int = 0                         # lines before the header row
+    columns: dict[str, str] = field(default_factory=lambda: {f: f for f in FIELDS})  # ours -> theirs
+    transaction_format: str | None = None       # strptime; None = ISO 8601 (offset optional, JST)
+    date_format: str | None = None              # strptime; None = YYYY-MM-DD
+    thousands_separator: str | None = None
+    kinds: dict[str, str] = field(default_factory=lambda: {k.value: k.value for k in Kind})
+    brands: dict[str, str] = field(default_factory=dict)  # theirs -> our code
+    negate_kinds: tuple[str, ...] = ()          # layouts that print refunds as positive amounts
+
+
+V1 = Layout()
+
+
+def load_layout(path: Path) -> Layout:
+    """A mapping file (TOML): see ``docs/statement-format.md`` and ``tests/fixtures/statements``."""
+    data = read_toml(path)
+    where = f"{path}"
+    columns = dict(data.get("columns", {}))
+    unknown = sorted(set(columns) - set(FIELDS))
+    if unknown:
+        raise BadInput(f"{where}: [columns] names unknown fields {unknown}; ours are {', '.join(FIELDS)}")
+    missing = [f for f in FIELDS if f not in columns and f not in OPTIONAL]
+    if missing:
+        raise BadInput(f"{where}: [columns] must name the column for {', '.join(missing)}")
+    kinds = {str(k): str(v) for k, v in data.get("kinds", {}).items()}
+    bad = sorted(v for v in kinds.values() if v not in {k.value for k in Kind})
+    if bad:
+        raise BadInput(f"{where}: [kinds] maps to {bad}; kinds are {', '.join(k.value for k in Kind)}")
+    codes = {b.code for b in BRANDS}
+    brands = {str(k): str(v) for k, v in data.get("brands", {}).items()}
+    bad = sorted(v for v in brands.values() if v not in codes)
+    if bad:
+        raise BadInput(f"{where}: [brands] maps to unknown brand codes {bad}")
+    fmt = data.get("formats", {})
+    encoding = str(data.get("encoding", "auto")).lower()
+    if encoding not in ENCODINGS:
+        raise BadInput(f"{where}: encoding must be one of {', '.join(ENCODINGS)}, got {encoding!r}")
+    negate = tuple(data.get("negate_kinds", ()))
+    return Layout(name=str(data.get("name", path.stem)), encoding=encoding,
+                  delimiter=str(data.get("delimiter", ",")), skip_lines=int(data.get("skip_lines", 0)),
+                  columns=columns, transaction_format=fmt.get("transaction_at"),
+                  date_format=fmt.get("deposit_date"), thousands_separator=fmt.get("thousands_separator"),
+                  kinds=kinds or V1.kinds, brands=brands, negate_kinds=negate)
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.value!r} {self.reason}"
+
+
+class StatementError(BadInput):
+    """The statement does not parse; nothing of it was imported."""
+
+    def __init__(self, source: str, errors: list[RowError], total: int | None = None) -> None:
+        more = f" (and {total - len(errors)} more)" if total and total > len(errors) else ""
+        lines = "\n  ".join(str(e) for e in errors)
+        super().__init__(f"{source}: {total or len(errors)} row error(s){more}, nothing imported:\n  {lines}")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class LoadedStatement:
+    path: Path
+    sha256: str
+    encoding: str
+    layout: str
+    rows: int
+
+
+def file_digest_and_encoding(path: Path, declared: str = "auto") -> tuple[str, str]:
+    """SHA-256 of the bytes, and the encoding: BOM -> utf-8-sig, valid UTF-8, else CP932."""
+    digest = hashlib.sha256()
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    is_utf8, head = True, b""
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                digest.update(chunk)
+                head = head or chunk[:3]
+                if is_utf8 and declared == "auto":
+                    try:
+                        utf8.decode(chunk)
+                    except UnicodeDecodeError:
+                        is_utf8 = False
+    except FileNotFoundError:
+        raise BadInput(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise BadInput(f"{path}: is a directory, not a statement file") from None
+    if declared != "auto":
+        return digest.hexdigest(), declared
+    if head.startswith(codecs.BOM_UTF8):
+        return digest.hexdigest(), "utf-8-sig"
+    return digest.hexdigest(), "utf-8" if is_utf8 else "cp932"
+
+
+def _as_utf8(path: Path, encoding: str, workdir: Path) -> Path:
+    """DuckDB reads UTF-8: transcode a CP932 file (once, streaming) into the work folder."""
+    if encoding in ("utf-8", "utf-8-sig"):
+        return path
+    target = Path(tempfile.mkstemp(suffix=".csv", dir=workdir)[1])
+    try:
+        with open(path, encoding=encoding, newline="") as src, open(target, "w", encoding="utf-8",
+                                                                     newline="") as dst:
+            while text := src.read(_CHUNK):
+                dst.write(text)
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{path}: neither UTF-8 nor CP932 (undecodable byte at offset {exc.start} "
+                       "of a chunk); save it as UTF-8") from None
+    return target
+
+
+def _header(path: Path, layout: Layout, source: str) -> list[str]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        for _ in range(layout.skip_lines):
+            fh.readline()
+        first = fh.readline()
+    names = next(csv.reader(io.StringIO(first), delimiter=layout.delimiter), [])
+    names = [n.strip() for n in names]
+    if len(set(names)) != len(names):
+        raise BadInput(f"{source}: line {layout.skip_lines + 1}: the header names a column twice: {names}")
+    missing = [f"{theirs!r} ({ours})" for ours, theirs in layout.columns.items() if theirs not in names]
+    if missing:
+        raise BadInput(f"{source}: line {layout.skip_lines + 1}: the header lacks {', '.join(missing)}; "
+                       f"found {names}")
+    return names
+
+
+def lit(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def ident(text: str) -> str:
+    return '"' + str(text).replace('"', '""') + '"'
+
+
+def _case(expr: str, mapping: dict[str, str]) -> str:
+    whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in mapping.items())
+    return f"(CASE {expr} {whens} END)" if whens else "NULL"
+
+
+def _typed_select(layout: Layout) -> tuple[str, dict[str, str]]:
+    """The SELECT that types the raw columns, and the raw expression of each field (for errors)."""
+    raw = {f: (f"trim({ident(layout.columns[f])})" if f in layout.columns else "NULL") for f in FIELDS}
+    money = {}
+    for f in ("gross", "fee", "net"):
+        text = raw[f] if not layout.thousands_separator else \
+            f"replace({raw[f]}, {lit(layout.thousands_separator)}, '')"
+        money[f] = f"(CASE WHEN regexp_full_match({text}, '[+-]?[0-9]{{1,15}}') THEN CAST({text} AS BIGINT) END)"
+    ts = raw["transaction_at"]
+    if layout.transaction_format:
+        parsed = f"try_strptime({ts}, {lit(layout.transaction_format)})"
+        tx = f"CAST({parsed} AS TIMESTAMP)" if "%z" in layout.transaction_format \
+            else f"({parsed} - INTERVAL 9 HOUR)"
+    else:
+        tx = (f"(CASE WHEN regexp_matches({ts}, '(Z|[+-][0-9]{{2}}:?[0-9]{{2}})$') "
+              f"THEN CAST(try_cast({ts} AS TIMESTAMPTZ) AS TIMESTAMP) "
+              f"WHEN regexp_full_match({ts}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[T ][0-9:.]+') "
+              f"THEN try_cast({ts} AS TIMESTAMP) - INTERVAL 9 HOUR END)")
+    dd = raw["deposit_date"]
+    deposit = (f"CAST(try_strptime({dd}, {lit(layout.date_format)}) AS DATE)" if layout.date_format else
+               f"(CASE WHEN regexp_full_match({dd}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') THEN try_cast({dd} AS DATE) END)")
+    codes = {b.code: b.code for b in BRANDS} | layout.brands
+    kind = _case(raw["kind"], layout.kinds)
+    sign = (f"(CASE WHEN {kind} IN ({', '.join(lit(k) for k in layout.negate_kinds)}) THEN -1 ELSE 1 END)"
+            if layout.negate_kinds else "1")
+    select = (f"{tx} AS transaction_at, nullif({raw['terminal_id']}, '') AS terminal_id, "
+              f"nullif({raw['merchant_reference']}, '') AS merchant_reference, "
+              f"nullif({raw['processor_reference']}, '') AS processor_reference, "
+              f"{_case(raw['brand'], codes)} AS brand, {kind} AS kind, "
+              f"{sign} * {money['gross']} AS gross, {sign} * {money['fee']} AS fee, "
+              f"{sign} * {money['net']} AS net, {deposit} AS deposit_date")
+    return select, raw
+
+
+_REASONS = {
+    "transaction_at": "is not a date and time (ISO 8601, e.g. 2026-11-02T10:15:00+09:00)",
+    "brand": "is not a brand code of ours (see docs/statement-format.md)",
+    "kind": "is not a kind (sale, refund, cancel, chargeback, adjustment)",
+    "gross": "is not a whole number of yen", "fee": "is not a whole number of yen",
+    "net": "is not a whole number of yen",
+    "deposit_date": "is not a date (YYYY-MM-DD)",
+}
+
+STATEMENT_DDL = ("CREATE TABLE IF NOT EXISTS statement (source VARCHAR, line BIGINT, transaction_at TIMESTAMP, "
+                 "tx_date DATE, terminal_id VARCHAR, merchant_reference VARCHAR, "
+                 "processor_reference VARCHAR, brand VARCHAR, kind VARCHAR, gross BIGINT, fee BIGINT, "
+                 "net BIGINT, deposit_date DATE)")
+
+
+def load_statement(con: Any, path: Path, *, layout: Layout = V1, workdir: Path) -> LoadedStatement:
+    """Append the rows of ``path`` to the DuckDB table ``statement``, or raise and append nothing."""
+    import duckdb
+    path = Path(path)
+    source = path.name
+    digest, encoding = file_digest_and_encoding(path, layout.encoding)
+    readable = _as_utf8(path, encoding, workdir)
+    _header(readable, layout, source)
+    select, raw = _typed_select(layout)
+    first_line = layout.skip_lines + 2
+    reader = (f"read_csv({lit(str(readable))}, header=true, all_varchar=true, delim={lit(layout.delimiter)}, "
+              f"quote='\"', escape='\"', skip={layout.skip_lines}, strict_mode=true)")
+    con.execute(STATEMENT_DDL)
+    # Rows keep the file's order (preserve_insertion_order), so a row's line is its rowid
+    # plus the lines before the first row: no window function over a million rows.
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM {reader} LIMIT 0")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT {select} FROM {reader}")
+    except duckdb.Error as exc:
+        raise BadInput(f"{source}: not a readable CSV: {str(exc).splitlines()[0]}") from None
+    line = f"(rowid + {first_line})"
+    checks = [f"SELECT {line} AS line, {lit(f)} AS field FROM _typed WHERE {f} IS NULL"
+              for f in FIELDS if f not in OPTIONAL]
+    checks.append(f"SELECT {line} AS line, 'balance' FROM _typed WHERE gross - fee <> net")
+    union = " UNION ALL ".join(checks)
+    total = con.execute(f"SELECT count(*) FROM ({union})").fetchone()[0]
+    if total:
+        found = con.execute(f"SELECT * FROM ({union}) ORDER BY line, field LIMIT {MAX_ERRORS}").fetchall()
+        lines = sorted({line for line, _ in found})
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM {reader}")
+        values = {row[0]: dict(zip(FIELDS, row[1:])) for row in con.execute(
+            f"SELECT (rowid + {first_line}) AS line, {', '.join(raw[f] for f in FIELDS)} FROM _raw "
+            f"WHERE line IN ({', '.join(map(str, lines))})").fetchall()}
+        con.execute("DROP TABLE _typed; DROP TABLE _raw")
+        errors = []
+        for line, f in found:
+            field_name = "net" if f == "balance" else f
+            value = values[line][field_name]
+            reason = "gross − fee ≠ net" if f == "balance" else ("is empty" if value is None else _REASONS[f])
+            errors.append(RowError(line, layout.columns.get(field_name, field_name), value, reason))
+        raise StatementError(source, errors, total)
+    count = con.execute(
+        f"INSERT INTO statement SELECT {lit(source)}, {line}, transaction_at, "
+        "CAST(transaction_at + INTERVAL 9 HOUR AS DATE), terminal_id, merchant_reference, "
+        "processor_reference, brand, kind, gross, fee, net, deposit_date FROM _typed ORDER BY rowid"
+    ).fetchone()[0]
+    con.execute("DROP TABLE _typed; DROP TABLE _raw")
+    return LoadedStatement(path, digest, encoding, layout.name, count)

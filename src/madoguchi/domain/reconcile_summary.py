@@ -1,0 +1,155 @@
+"""The month's figures from the findings: totals, fees by brand, deposits, the transfer, three-way.
+
+Everything is built from :class:`Tally` records, which only add up: one per side of
+a finding, or one per group of plainly matched rows when a bulk engine has already
+summed them. So a summary is the same whichever way the matched rows were counted.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from madoguchi.domain.reconcile import DepositSchedule, MatchClass, Month, RateTable
+from madoguchi.domain.reconcile_match import Finding
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    brand: str
+    site: str
+    day: dt.date                 # the payment's business date, else the row's JST day
+    deposit_date: dt.date | None  # the statement's, for statement-side figures
+    items: int = 0
+    register_gross: int = 0      # what the register expects on the statement
+    register_fee: int = 0        # the rate table on that
+    statement_gross: int = 0
+    fee: int = 0
+    expected_fee: int = 0        # the rate table on the statement's gross
+    net: int = 0
+
+
+def tallies_of(f: Finding, rates: RateTable) -> list[Tally]:
+    """A finding's contribution to the month's figures (none for another month's item)."""
+    if f.cls is MatchClass.OTHER_PERIOD:
+        return []
+    p = f.payment
+    out = []
+    if p is not None:
+        brand = p.brand or "cash"
+        reg_fee = rates.fee(brand, f.expected_gross, p.business_date) if f.expected_gross else 0
+        out.append(Tally(brand, p.site, p.business_date, None, register_gross=f.expected_gross,
+                         register_fee=reg_fee))
+    for r in f.rows:
+        out.append(Tally(r.brand, p.site if p else "", p.business_date if p else r.day, r.deposit_date,
+                         statement_gross=r.gross, fee=r.fee,
+                         expected_fee=rates.fee(r.brand, r.gross, r.day), net=r.net))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Deposit:
+    date: dt.date
+    expected_net: int
+    statement_net: int
+
+
+@dataclass(frozen=True, slots=True)
+class DayCheck:
+    """Three-way check of one day: register, closed daily sheet (if known), statement."""
+
+    day: dt.date
+    register: int
+    daily_sheet: int | None
+    statement: int
+    refs: tuple[str, ...]  # the exception items of that day
+
+    @property
+    def differs(self) -> bool:
+        sheet_off = self.daily_sheet is not None and self.daily_sheet != self.register
+        return sheet_off or self.register != self.statement
+
+
+@dataclass
+class Summary:
+    month: Month
+    counts: dict[str, int]
+    register_gross: int
+    statement_gross: int
+    fees: int
+    expected_fees: int
+    net: int
+    deposits: list[Deposit]
+    by_brand: dict[str, dict[str, int]]
+    by_site: dict[str, dict[str, int]]
+    days: list[DayCheck] = field(default_factory=list)
+
+    @property
+    def transfer_amount(self) -> int:
+        """公金振替: the fees the agent kept, moved from expenditure to revenue."""
+        return self.fees
+
+
+def summarize(month: Month, tallies: Iterable[Tally], findings: Iterable[Finding], *,
+              schedule: DepositSchedule, matched_elsewhere: int = 0,
+              daily_sheets: Mapping[dt.date, int] | None = None) -> Summary:
+    """The month's summary. ``findings`` may leave out plainly matched items whose tallies
+    (and count, ``matched_elsewhere``) a bulk engine supplied."""
+    findings = list(findings)
+    counts = Counter({c.value: 0 for c in MatchClass})
+    counts.update(f.cls.value for f in findings)
+    counts[MatchClass.MATCHED.value] += matched_elsewhere
+    totals: Counter[str] = Counter()
+    expected_net: Counter[dt.date] = Counter()
+    statement_net: Counter[dt.date] = Counter()
+    by_brand: dict[str, Counter[str]] = defaultdict(Counter)
+    by_site: dict[str, Counter[str]] = defaultdict(Counter)
+    reg_day: Counter[dt.date] = Counter()
+    st_day: Counter[dt.date] = Counter()
+    for t in tallies:
+        totals.update(register_gross=t.register_gross, statement_gross=t.statement_gross, fees=t.fee,
+                      expected_fees=t.expected_fee, net=t.net)
+        if t.register_gross:
+            expected_net[schedule.deposit_date(t.day)] += t.register_gross - t.register_fee
+        if t.deposit_date is not None:
+            statement_net[t.deposit_date] += t.net
+        by_brand[t.brand].update(register_gross=t.register_gross, statement_gross=t.statement_gross,
+                                 fee=t.fee, expected_fee=t.expected_fee, net=t.net,
+                                 rows=t.items if t.deposit_date else 0)
+        by_site[t.site].update(register_gross=t.register_gross, statement_gross=t.statement_gross,
+                               fee=t.fee)
+        reg_day[t.day] += t.register_gross
+        st_day[t.day] += t.statement_gross
+    for f in findings:  # rows a finding brings count once each in the brand table
+        for r in f.rows:
+            if f.cls is not MatchClass.OTHER_PERIOD:
+                by_brand[r.brand]["rows"] += 1
+    deposits = [Deposit(d, expected_net[d], statement_net[d])
+                for d in sorted(set(expected_net) | set(statement_net))]
+    refs_by_day: dict[dt.date, list[str]] = defaultdict(list)
+    for f in findings:
+        if f.cls is not MatchClass.MATCHED and f.cls is not MatchClass.OTHER_PERIOD:
+            refs_by_day[f.day].append(f.ref)
+    sheets = daily_sheets or {}
+    days = sorted(set(reg_day) | set(st_day) | set(sheets))
+    checks = [DayCheck(d, reg_day[d], sheets.get(d) if daily_sheets is not None else None, st_day[d],
+                       tuple(refs_by_day.get(d, ()))) for d in days if month.contains(d)]
+    return Summary(month=month, counts=dict(counts), register_gross=totals["register_gross"],
+                   statement_gross=totals["statement_gross"], fees=totals["fees"],
+                   expected_fees=totals["expected_fees"], net=totals["net"], deposits=deposits,
+                   by_brand={b: dict(c) for b, c in sorted(by_brand.items())},
+                   by_site={s: dict(c) for s, c in sorted(by_site.items())}, days=checks)
+
+
+def allocate(total: int, weights: Mapping[str, int]) -> dict[str, int]:
+    """Split ``total`` yen in proportion to ``weights`` (largest remainder; ties by key)."""
+    whole = sum(weights.values())
+    if whole <= 0:
+        return {k: 0 for k in weights}
+    shares = {k: total * w // whole for k, w in weights.items()}
+    rest = total - sum(shares.values())
+    order = sorted(weights, key=lambda k: (-(total * weights[k] % whole), k))
+    for k in order[:rest]:
+        shares[k] += 1
+    return shares

@@ -1,0 +1,222 @@
+"""Close of month (月次処理): import the agent's statements, match, settle in-doubt payments, report.
+
+``reconcile_month`` is the whole of it, in this order: each statement file is
+imported (all or nothing, once per content hash); the month's payments are read in
+bulk and matched by :mod:`madoguchi.services.reconcile_bulk`; every in-doubt payment
+the statements settle is resolved through
+:func:`madoguchi.services.incidents.resolve_unknown`, naming the statement as its
+evidence (and a not-paid one opens the resident's case for staff); then the run is
+recorded and the workbook, the matched-rows CSV and ``summary.json`` are written.
+Findings are results, not errors: only bad input raises.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import func, select
+
+from madoguchi.adapters.db.reconcile_tables import ReconcileRun
+from madoguchi.adapters.db.tables import Incident, Payment, Sale, SaleLine
+from madoguchi.adapters.files.statement import V1, Layout, load_layout
+from madoguchi.adapters.files.toml_files import read_toml
+from madoguchi.domain.auth import Action, Actor
+from madoguchi.domain.journal import EntryKind
+from madoguchi.domain.receipt import JST
+from madoguchi.domain.reconcile import DepositSchedule, MatchClass, Month, RateTable
+from madoguchi.domain.reconcile_match import Finding
+from madoguchi.domain.reconcile_summary import allocate
+from madoguchi.domain.sale import SaleState
+from madoguchi.errors import BadInput
+from madoguchi.services import reconcile_records as records
+from madoguchi.services.export import export_status
+from madoguchi.services.incidents import resolve_unknown
+from madoguchi.services.reconcile_bulk import Outcome, Rules, reconcile_files, write_payments_csv
+from madoguchi.services.runtime import Runtime
+
+#: Payments this many days either side of the month are read too, to tell cut-off cases.
+WINDOW_DAYS = 35
+
+
+class ReconcileSettings(BaseSettings):
+    """Settings of the close of month (``MADOGUCHI_RECONCILE_*``); the rules file is TOML."""
+
+    model_config = SettingsConfigDict(env_prefix="MADOGUCHI_RECONCILE_", extra="ignore")
+    #: rounding, [[rates]], [[deposit_schedule]], match_tolerance_seconds, [expenditure]
+    rules_path: Path | None = None
+
+
+def load_rules(path: Path | None) -> tuple[Rules, dict[str, str]]:
+    """The rules of reconciliation and the expenditure line (役務費・手数料) the fees come from."""
+    expenditure = {"code": "13-01", "name": "役務費 手数料"}
+    if path is None:
+        return Rules(), expenditure
+    data = read_toml(path)
+    rates = RateTable.parse(data, source=str(path))
+    schedule = (DepositSchedule.parse(data["deposit_schedule"], source=f"{path}: deposit_schedule")
+                if "deposit_schedule" in data else DepositSchedule())
+    seconds = data.get("match_tolerance_seconds", 300)
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
+        raise BadInput(f"{path}: match_tolerance_seconds must be a whole number of seconds")
+    expenditure |= {k: str(v) for k, v in data.get("expenditure", {}).items() if k in ("code", "name")}
+    return Rules(rates, schedule, dt.timedelta(seconds=seconds)), expenditure
+
+
+def payment_rows(rt: Runtime, month: Month) -> list[dict[str, Any]]:
+    """Every payment near the month, in bulk (one SELECT of plain columns, no ORM objects)."""
+    lo = month.first - dt.timedelta(days=WINDOW_DAYS)
+    hi = month.last + dt.timedelta(days=WINDOW_DAYS)
+    cols = (Payment.request_id, Payment.processor_reference, Payment.terminal_id, Payment.site,
+            Payment.payment_station, Payment.brand, Payment.category, Payment.amount, Payment.state,
+            Payment.completed_at, Payment.started_at, Payment.business_date)
+    with rt.uow() as uow:
+        result = uow.session.execute(select(*cols).where(Payment.business_date.between(lo, hi)))
+        return [{"merchant_reference": ref, "processor_reference": proc, "terminal_id": term, "site": site,
+                 "station": station, "brand": brand, "category": cat, "amount": amount,
+                 "status": export_status(state),
+                 "paid_at": (done or started).astimezone(JST).isoformat(timespec="seconds"),
+                 "business_date": day.isoformat()}
+                for ref, proc, term, site, station, brand, cat, amount, state, done, started, day in result]
+
+
+def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: Actor, out: Path,
+                    json_out: Path | None = None, mapping: Path | None = None, complete: bool | None = None,
+                    rules_path: Path | None = None) -> dict[str, Any]:
+    """Run the close of month; returns the summary (as ``summary.json``)."""
+    actor.require(Action.ACCOUNT)
+    the_month = Month.parse(month)
+    if not statements:
+        raise BadInput("give at least one --statement FILE")
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise BadInput(f"--out: {out} should end in .xlsx")
+    if not out.parent.is_dir():
+        raise BadInput(f"--out: folder {out.parent} does not exist")
+    rules, expenditure = load_rules(rules_path or ReconcileSettings().rules_path)
+    layout: Layout = load_layout(mapping) if mapping else V1
+    imports = [records.import_statement(rt, Path(p), layout=layout, actor=actor) for p in statements]
+    matched_csv = out.with_name(out.stem + "-matched.csv")
+    with tempfile.TemporaryDirectory() as tmp:
+        payments_csv = Path(tmp) / "payments.csv"
+        write_payments_csv(payment_rows(rt, the_month), payments_csv)
+        outcome = reconcile_files(month=the_month, statements=[Path(p) for p in statements],
+                                  payments_csv=payments_csv, layout=layout, rules=rules, complete=complete,
+                                  matched_csv=matched_csv, daily_sheets=records.daily_sheets(rt, the_month),
+                                  workdir=Path(tmp))
+    resolutions = _resolve_in_doubt(rt, outcome, imports, actor)
+    open_incidents = records.open_incidents(rt)
+    revenue = _revenue_lines(rt, the_month, outcome.summary.fees)
+    summary = summary_json(outcome, open_incidents=open_incidents, revenue=revenue, imports=imports,
+                           resolutions=resolutions, expenditure=expenditure)
+    from madoguchi.adapters.files.reconcile_workbook import write_workbook
+    write_workbook(out, outcome=outcome, summary=summary, municipality=rt.places.municipality,
+                   site_names={s.code: s.name for s in rt.places.sites}, produced_at=rt.clock())
+    summary["report"] = str(out)
+    summary["matched_csv"] = str(matched_csv)
+    with rt.uow() as uow:
+        uow.session.add(ReconcileRun(month=str(the_month), ran_at=rt.clock(), ran_by=actor.login,
+                                     statements=json.dumps(summary["statements"], ensure_ascii=False),
+                                     complete=outcome.complete, transfer_amount=outcome.summary.transfer_amount,
+                                     summary=json.dumps(summary, ensure_ascii=False), report_path=str(out)))
+        uow.commit()
+    if json_out is not None:
+        Path(json_out).write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return summary
+
+
+def _evidence(f: Finding, imports: list[records.Imported]) -> str:
+    digests = {i.filename: i.sha256[:12] for i in imports}
+    if f.rows:
+        r = next((r for r in f.rows if r.kind.value == "sale"), f.rows[0])
+        return (f"収納明細 {r.source} (sha256 {digests.get(r.source, '?')}) line {r.line}: {r.kind.value} "
+                f"{r.gross} yen on {r.day.isoformat()}, processor reference {r.processor_reference or '-'}")
+    files = ", ".join(f"{name} (sha256 {d})" for name, d in digests.items())
+    return f"not on the complete statements of {f.payment.business_date:%Y-%m}: {files}"  # type: ignore[union-attr]
+
+
+def _resolve_in_doubt(rt: Runtime, outcome: Outcome, imports: list[records.Imported],
+                      actor: Actor) -> list[dict[str, Any]]:
+    done = []
+    wanted = (MatchClass.IN_DOUBT_RESOLVED_PAID, MatchClass.IN_DOUBT_RESOLVED_NOT_PAID)
+    for f in outcome.findings:
+        if f.cls not in wanted or f.payment is None:
+            continue
+        with rt.uow() as uow:
+            incident = uow.session.execute(select(Incident).where(
+                Incident.request_id == f.payment.ref, Incident.kind == "cashless_unknown",
+                Incident.state == "open")).scalar_one_or_none()
+            incident_id = incident.id if incident else None
+        if incident_id is None:
+            continue  # already resolved by an earlier run or by staff
+        paid = f.cls is MatchClass.IN_DOUBT_RESOLVED_PAID
+        evidence = _evidence(f, imports)
+        reference = next((r.processor_reference for r in f.rows if r.processor_reference), None)
+        view = resolve_unknown(rt, incident_id=incident_id, paid=paid, actor=actor, evidence=evidence,
+                               reference=reference, _system=True)
+        case = None if paid else _open_fee_due(rt, f, evidence, actor)
+        done.append({"incident": incident_id, "merchant_reference": f.payment.ref, "paid": paid,
+                     "evidence": evidence, "sale_state": view["sale"]["state"], "case": case})
+    return done
+
+
+def _open_fee_due(rt: Runtime, f: Finding, evidence: str, actor: Actor) -> str | None:
+    """Not paid after all: if the sale is still unpaid, the resident owes the fee; staff follow up."""
+    p = f.payment
+    assert p is not None
+    with rt.uow() as uow:
+        sale_id = uow.session.execute(select(Payment.sale_id).where(Payment.request_id == p.ref)).scalar_one()
+        sale = uow.session.get(Sale, sale_id)
+        if sale is None or sale.state == SaleState.PAID:
+            return None
+        now = rt.clock()
+        case = Incident(id=str(uuid.uuid4()), kind="fee_due", state="open", site=p.site,
+                        payment_station=p.station, sale_id=sale_id, payment_id=None, request_id=p.ref,
+                        brand=p.brand, amount=p.amount, opened_at=now,
+                        summary=(f"in-doubt payment {p.ref} ({p.brand} {p.amount}円, {p.business_date}) was not "
+                                 "paid: the fee is still due from the resident; contact them")[:300])
+        uow.session.add(case)
+        uow.journal.append(EntryKind.INCIDENT_OPENED, at=now, actor=actor.login, amount=p.amount, site=p.site,
+                           station=p.station, sale_id=sale_id, incident_id=case.id, incident_kind="fee_due",
+                           request_id=p.ref, evidence=evidence)
+        uow.commit()
+        return case.id
+
+
+def _revenue_lines(rt: Runtime, month: Month, fees: int) -> list[dict[str, Any]]:
+    """Cashless gross per revenue line (歳入科目) of the month, with its share of the fees."""
+    with rt.uow() as uow:
+        rows = uow.session.execute(
+            select(SaleLine.revenue_line_code, SaleLine.revenue_line_name, func.sum(SaleLine.amount))
+            .join(Payment, Payment.sale_id == SaleLine.sale_id)
+            .where(Payment.category != "cash", Payment.state.in_(("approved", "refunded")),
+                   Payment.business_date.between(month.first, month.last))
+            .group_by(SaleLine.revenue_line_code, SaleLine.revenue_line_name)
+            .order_by(SaleLine.revenue_line_code)).all()
+    shares = allocate(fees, {code: int(gross) for code, _, gross in rows})
+    return [{"code": code, "name": name, "gross": int(gross), "fee_share": shares[code]}
+            for code, name, gross in rows]
+
+
+def summary_json(outcome: Outcome, *, open_incidents: list[dict[str, Any]], revenue: list[dict[str, Any]],
+                 imports: list[records.Imported], resolutions: list[dict[str, Any]],
+                 expenditure: dict[str, str]) -> dict[str, Any]:
+    s = outcome.summary
+    return {
+        "month": str(s.month), "complete": outcome.complete, "counts": s.counts,
+        "register_gross": s.register_gross, "statement_gross": s.statement_gross, "fees": s.fees,
+        "expected_fees": s.expected_fees, "net": s.net, "transfer_amount": s.transfer_amount,
+        "deposits": [{"date": d.date.isoformat(), "expected_net": d.expected_net, "statement_net": d.statement_net}
+                     for d in s.deposits],
+        "open_incidents": open_incidents,
+        "statements": [i.as_dict() for i in imports],
+        "by_brand": s.by_brand, "by_site": s.by_site,
+        "transfer": {"amount": s.transfer_amount, "from": expenditure, "to": revenue},
+        "three_way": [{"date": d.day.isoformat(), "register": d.register, "daily_sheet": d.daily_sheet,
+                       "statement": d.statement, "refs": list(d.refs)} for d in s.days if d.differs],
+        "resolutions": resolutions,
+    }

@@ -1,0 +1,163 @@
+"""What the close of month keeps: imported statements, the incident inquiry log, open cases.
+
+A statement is imported all or nothing and once per content: the same bytes again
+find the first import, change nothing, and say so. Every incident can carry an
+inquiry log (whom we asked, when, what they answered); the monthly report lists the
+incidents still open with their age in days and their last inquiry.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from madoguchi.adapters.db.reconcile_tables import IncidentInquiry, StatementImport, StatementLine
+from madoguchi.adapters.db.tables import Incident
+from madoguchi.adapters.files.statement import V1, Layout, file_digest_and_encoding, load_statement
+from madoguchi.domain.auth import Action, Actor
+from madoguchi.domain.receipt import JST, business_date
+from madoguchi.domain.reconcile import Month
+from madoguchi.errors import BadInput, NotFound
+from madoguchi.services.runtime import Runtime
+
+_BATCH = 10_000
+UTC = dt.timezone.utc
+
+
+@dataclass(frozen=True)
+class Imported:
+    import_id: int
+    filename: str
+    sha256: str
+    rows: int
+    new: bool
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def import_statement(rt: Runtime, path: Path, *, layout: Layout = V1, actor: Actor) -> Imported:
+    """Import one statement file; the same content twice is imported once."""
+    actor.require(Action.ACCOUNT)
+    digest, _ = file_digest_and_encoding(path, layout.encoding)
+    with rt.uow() as uow:
+        known = uow.session.execute(select(StatementImport).where(StatementImport.sha256 == digest)
+                                    ).scalar_one_or_none()
+        if known is not None:
+            when = known.imported_at.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+            return Imported(known.id, path.name, digest, known.rows, False,
+                            f"{path.name}: already imported on {when} as import #{known.id} "
+                            f"({known.filename}); nothing changed")
+    from madoguchi.services.reconcile_bulk import connect
+    with tempfile.TemporaryDirectory() as tmp:
+        con = connect(Path(tmp))
+        try:
+            loaded = load_statement(con, path, layout=layout, workdir=Path(tmp))
+            gross, fee, net, first, last = con.execute(
+                "SELECT coalesce(sum(gross), 0), coalesce(sum(fee), 0), coalesce(sum(net), 0), min(tx_date), "
+                "max(tx_date) FROM statement").fetchone()
+            with rt.uow() as uow:
+                record = StatementImport(sha256=digest, filename=path.name, layout=layout.name,
+                                         encoding=loaded.encoding, rows=loaded.rows, gross=int(gross),
+                                         fee=int(fee), net=int(net), first_day=first, last_day=last,
+                                         imported_at=rt.clock(), imported_by=actor.login)
+                uow.session.add(record)
+                uow.session.flush()
+                cursor = con.execute("SELECT line, transaction_at, terminal_id, merchant_reference, "
+                                     "processor_reference, brand, kind, gross, fee, net, deposit_date "
+                                     "FROM statement ORDER BY line")
+                keys = ("line", "transaction_at", "terminal_id", "merchant_reference", "processor_reference",
+                        "brand", "kind", "gross", "fee", "net", "deposit_date")
+                while batch := cursor.fetchmany(_BATCH):
+                    values = [dict(zip(keys, row), import_id=record.id) for row in batch]
+                    for v in values:
+                        v["transaction_at"] = v["transaction_at"].replace(tzinfo=UTC)
+                    uow.session.execute(insert(StatementLine), values)
+                uow.commit()
+                import_id = record.id
+        finally:
+            con.close()
+    return Imported(import_id, path.name, digest, loaded.rows, True,
+                    f"{path.name}: imported {loaded.rows} rows ({loaded.encoding}, layout {layout.name})")
+
+
+def record_inquiry(rt: Runtime, *, incident_id: str, asked_whom: str, asked_at: dt.datetime, actor: Actor,
+                   answer: str | None = None, answered_at: dt.datetime | None = None) -> dict[str, Any]:
+    """Log an inquiry about an incident (e.g. to the e-money provider) and, later, its answer."""
+    asked_whom = (asked_whom or "").strip()
+    if not asked_whom:
+        raise BadInput("say whom you asked (the provider, the acquirer, the resident)")
+    if asked_at.tzinfo is None or (answered_at is not None and answered_at.tzinfo is None):
+        raise BadInput("inquiry times need a time zone")
+    with rt.uow() as uow:
+        incident = uow.session.get(Incident, incident_id)
+        if incident is None:
+            raise NotFound(f"no incident {incident_id}")
+        if not (actor.may(Action.ACCOUNT, incident.site) or actor.may(Action.APPROVE, incident.site)):
+            actor.require(Action.APPROVE, incident.site)
+        row = IncidentInquiry(incident_id=incident_id, asked_whom=asked_whom[:200], asked_at=asked_at,
+                              answer=(answer or "").strip() or None,
+                              answered_at=answered_at or (rt.clock() if answer else None),
+                              recorded_by=actor.login, recorded_at=rt.clock())
+        uow.session.add(row)
+        uow.commit()
+        return _inquiry_view(row)
+
+
+def inquiries(rt: Runtime, incident_id: str) -> list[dict[str, Any]]:
+    with rt.uow() as uow:
+        rows = uow.session.execute(select(IncidentInquiry).where(IncidentInquiry.incident_id == incident_id)
+                                   .order_by(IncidentInquiry.asked_at, IncidentInquiry.id)).scalars().all()
+        return [_inquiry_view(r) for r in rows]
+
+
+def _inquiry_view(r: IncidentInquiry) -> dict[str, Any]:
+    def iso(t: dt.datetime | None) -> str | None:
+        return t.astimezone(JST).isoformat(timespec="minutes") if t else None
+    return {"incident_id": r.incident_id, "asked_whom": r.asked_whom, "asked_at": iso(r.asked_at),
+            "answer": r.answer, "answered_at": iso(r.answered_at), "recorded_by": r.recorded_by}
+
+
+def open_incidents(rt: Runtime) -> list[dict[str, Any]]:
+    """Every incident still open, oldest first, with its age in days and its last inquiry."""
+    today = business_date(rt.clock())
+    with rt.uow() as uow:
+        rows = uow.session.execute(select(Incident).where(Incident.state == "open")
+                                   .order_by(Incident.opened_at, Incident.id)).scalars().all()
+        asked = uow.session.execute(select(IncidentInquiry).where(
+            IncidentInquiry.incident_id.in_([i.id for i in rows])).order_by(IncidentInquiry.asked_at,
+                                                                            IncidentInquiry.id)).scalars().all()
+        last = {q.incident_id: _inquiry_view(q) for q in asked}
+        return [{"id": i.id, "kind": i.kind, "site": i.site, "station": i.payment_station, "brand": i.brand,
+                 "amount": i.amount, "request_id": i.request_id, "summary": i.summary,
+                 "opened_at": i.opened_at.astimezone(JST).isoformat(timespec="minutes"),
+                 "age_days": (today - business_date(i.opened_at)).days, "last_inquiry": last.get(i.id)}
+                for i in rows]
+
+
+def daily_sheets(rt: Runtime, month: Month) -> dict[dt.date, int] | None:
+    """Cashless totals of the closed daily sheets (close of day), per day; ``None`` if not available.
+
+    Reads the figures frozen at each site's close (``day_closes``, station ``*``); days
+    not closed are absent, so the three-way check shows them as unknown, not as zero.
+    """
+    try:
+        from madoguchi.adapters.db.close_tables import WHOLE_SITE, DayClose
+    except ImportError:  # the close of day is not installed
+        return None
+    totals: dict[dt.date, int] = {}
+    with rt.uow() as uow:
+        closes = uow.session.execute(select(DayClose.business_date, DayClose.figures).where(
+            DayClose.station == WHOLE_SITE, DayClose.state == "closed",
+            DayClose.business_date.between(month.first, month.last))).all()
+    for day, figures in closes:
+        by_category = json.loads(figures or "{}").get("by_category", {})
+        cashless = sum(int(by_category.get(c, {}).get("amount", 0)) for c in ("emoney", "credit", "qr"))
+        totals[day] = totals.get(day, 0) + cashless
+    return totals
