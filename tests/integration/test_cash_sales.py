@@ -164,3 +164,26 @@ def test_cancel_before_payment_frees_the_station_and_is_journalled(rt, cashier):
     handed_off(rt, cashier, station="honcho-p1")
     last = journal(rt)[-1]
     assert (last.kind, last.sale_id, last.details()["reason"]) == ("sale_voided", sale_id, "wrong certificate")
+
+
+def test_a_sale_with_every_line_exempt_is_complete_without_a_payment_station(rt, cashier):
+    sale_id = open_sale(rt, cashier, [])
+    sales.add_line(rt, sale_id=sale_id, line_id=new_id(), fee_code="koseki-zenbu", quantity=2,
+                   exemption="official_request", actor=cashier)
+    view = sales.hand_off(rt, sale_id=sale_id, handoff_id=new_id(), actor=cashier)
+    assert (view["state"], view["total"], view["payment_station"]) == ("paid", 0, None)
+    last = journal(rt)[-1]
+    assert (last.kind, last.amount, last.details()["category"]) == ("sale_paid", 0, "exempt")
+
+
+def test_after_a_jam_the_old_station_is_not_the_sales_until_it_takes_it_again(rt, cashier, supervisor):
+    sale_id = handed_off(rt, cashier)
+    changer(rt).fail_next("begin_deposit")
+    with pytest.raises(ChangerJammed):
+        cash.start_cash(rt, payment_id=new_id(), sale_id=sale_id, actor=cashier)
+    incidents.clear_jam(rt, payment_station="honcho-p1", actor=supervisor)
+    other = handed_off(rt, cashier, station="honcho-p1", staff_station="honcho-s2")
+    with pytest.raises(StationBusy):
+        cash.start_cash(rt, payment_id=new_id(), sale_id=sale_id, actor=cashier)
+    pay_cash(rt, cashier, other, [100, 100, 100])
+    assert pay_cash(rt, cashier, sale_id, [100, 100, 100])["state"] == "approved"

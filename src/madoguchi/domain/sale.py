@@ -25,7 +25,8 @@ class SaleState(StrEnum):
 
 
 SALE_TRANSITIONS: dict[SaleState, frozenset[SaleState]] = {
-    SaleState.OPEN: frozenset({SaleState.AWAITING_PAYMENT, SaleState.CANCELLED}),
+    # Nothing due (every line exempt): the sale is complete without a payment station.
+    SaleState.OPEN: frozenset({SaleState.AWAITING_PAYMENT, SaleState.PAID, SaleState.CANCELLED}),
     SaleState.AWAITING_PAYMENT: frozenset({SaleState.OPEN, SaleState.PAYING, SaleState.CANCELLED}),
     # A failed payment returns the sale to awaiting payment; an unknown one holds it in doubt.
     SaleState.PAYING: frozenset({SaleState.PAID, SaleState.AWAITING_PAYMENT, SaleState.IN_DOUBT}),

@@ -95,7 +95,7 @@ def recheck_unknown(rt: Runtime, *, incident_id: str, actor: Actor) -> dict[str,
         actor.require(Action.PAY, incident.site)
         if incident.kind != "cashless_unknown":
             raise Conflict("only an unknown cashless outcome can be asked about")
-        station, request_id, payment_id = incident.payment_station, incident.request_id, incident.payment_id
+        station, request_id = incident.payment_station, incident.request_id
     try:
         answer = rt.devices.of(station).terminal.status(request_id)
     except TerminalError as exc:

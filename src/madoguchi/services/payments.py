@@ -11,22 +11,21 @@ and never refund by reflex.
 """
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
 from sqlalchemy import select
 
-from madoguchi.adapters.db.tables import Incident, Payment, PaymentStation, Sale
+from madoguchi.adapters.db.tables import Incident, Payment, Sale
 from madoguchi.adapters.db.uow import UnitOfWork
-from madoguchi.adapters.devices.ports import DepositEnd, PayOutcome, TxStatus
+from madoguchi.adapters.devices.ports import PayOutcome, TxStatus
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.brands import brand as find_brand
 from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.sale import PaymentMethod, PaymentState, SaleState
-from madoguchi.errors import (CannotMakeChange, ChangerJammed, Conflict, DeviceError, IdempotencyMismatch,
+from madoguchi.errors import (Conflict, IdempotencyMismatch,
                               NotFound, PaymentInDoubt, SplitPaymentNotAllowed, TerminalError)
-from madoguchi.services.common import check_client_id, load_sale, release_station
+from madoguchi.services.common import check_client_id, claim_station, load_sale, release_station
 from madoguchi.services.days import open_business_day
 from madoguchi.services.receipts import print_receipt
 from madoguchi.services.runtime import Runtime
@@ -45,6 +44,7 @@ def _begin(rt: Runtime, *, payment_id: str, sale_id: str, method: PaymentMethod,
     with rt.uow() as uow:
         existing = uow.session.get(Payment, payment_id)
         if existing is not None:
+            actor.require(Action.PAY, existing.site)
             if existing.sale_id != sale_id or existing.method != method.value or existing.brand != brand:
                 raise IdempotencyMismatch(f"payment id {payment_id} was used for another payment")
             return existing, False
@@ -63,9 +63,9 @@ def _begin(rt: Runtime, *, payment_id: str, sale_id: str, method: PaymentMethod,
             raise Conflict(f"amount must be between 1 and the {due} yen due")
         if sale.paid_amount and not rt.settings.allow_split_payment:
             raise SplitPaymentNotAllowed("this sale is already partly paid")
-        station = uow.session.get(PaymentStation, sale.payment_station)
-        if station is not None and station.fault:
-            raise DeviceError(f"payment station {station.id} is out of service: {station.fault}")
+        # The station must be held by this sale (after a jam it was released): take it
+        # again, or refuse if it is out of service or serving someone else.
+        claim_station(uow, sale.payment_station, sale.id)
         now = rt.clock()
         devices = rt.devices.of(sale.payment_station)
         category = find_brand(brand).category.value if brand else "cash"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from madoguchi.adapters.db.tables import Payment, Refund
 from madoguchi.domain.auth import Action, Actor
-from madoguchi.domain.brands import CancelPolicy, brand as find_brand, cancel_allowed
+from madoguchi.domain.brands import brand as find_brand, cancel_allowed
 from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.sale import PaymentMethod, PaymentState, SaleState, age_in_days
 from madoguchi.errors import BadInput, Conflict, NotFound, RefundNotPossible, TerminalError
@@ -73,7 +73,7 @@ def _carry_out(rt: Runtime, refund_id: str, payment_id: str, method: str, *, act
     with rt.uow() as uow:
         p = uow.session.get(Payment, payment_id)
         assert p is not None
-        station, amount, request_id, brand = p.payment_station, p.amount, p.request_id, p.brand
+        station, amount, request_id = p.payment_station, p.amount, p.request_id
     devices = rt.devices.of(station)
     fallback = None
     with rt.devices.lock(station):

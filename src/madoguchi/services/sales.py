@@ -17,6 +17,7 @@ from madoguchi.services.common import (check_client_id, claim_station, free_stat
                                        load_sale, release_station)
 from madoguchi.services.days import open_business_day
 from madoguchi.services.runtime import Runtime
+from madoguchi.services.settle import book_free
 from madoguchi.services.views import sale_view
 
 
@@ -103,6 +104,11 @@ def hand_off(rt: Runtime, *, sale_id: str, handoff_id: str, payment_station: str
         actor.require(Action.SELL, sale.site)
         if not sale.lines:
             raise Conflict("a sale needs at least one line before it is handed to a payment station")
+        if sale.total == 0:
+            # Every line is exempt: nothing to pay, so no payment station is needed.
+            book_free(uow, sale, now=now, actor=actor.login)
+            uow.session.flush()
+            return sale_view(uow.session, sale)
         _place(rt, uow, sale, payment_station)
         sale.move_to(SaleState.AWAITING_PAYMENT)
         uow.session.flush()

@@ -58,6 +58,20 @@ def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment, sale: Sale, *,
     return receipt
 
 
+def book_free(uow: UnitOfWork, sale: Sale, *, now: dt.datetime, actor: str) -> None:
+    """Close a sale with nothing due (every line exempt): no payment, no station, journalled."""
+    day, moved = open_business_day(uow, sale.site, now, belongs_to=sale.business_date)
+    sale.move_to(SaleState.PAID)
+    sale.paid_at = now
+    uow.journal.append(
+        EntryKind.SALE_PAID, at=now, actor=actor, amount=0, site=sale.site, station=None, sale_id=sale.id,
+        business_date=day, method="none", category="exempt", brand=None, tendered=None, change=None,
+        sale_total=0, fully_paid=True, receipt_number=None,
+        lines=[[x.fee_code, x.quantity, x.unit_price, x.revenue_line_code, x.exemption] for x in sale.lines],
+        **moved_note(sale.business_date, sale.created_at, day, moved),
+    )
+
+
 def _new_receipt(rt: Runtime, uow: UnitOfWork, sale: Sale, payment: Payment, now: dt.datetime) -> Receipt:
     # The counter row is locked with the sale's transaction: numbers are gapless per
     # station because a rolled-back sale rolls its number back too.
