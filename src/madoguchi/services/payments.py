@@ -55,7 +55,8 @@ def _begin(rt: Runtime, *, payment_id: str, sale_id: str, method: PaymentMethod,
         due = sale.total - sale.paid_amount
         if due <= 0:
             raise Conflict("nothing is due on this sale")
-        _check_doubt(uow, sale, method)
+        if sale.attempts:  # only an earlier attempt can have left an unknown outcome
+            _check_doubt(uow, sale, method)
         amount = due if amount is None else amount
         if amount != due and not rt.settings.allow_split_payment:
             raise SplitPaymentNotAllowed(f"the whole {due} yen must be paid in one payment")

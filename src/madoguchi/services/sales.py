@@ -27,8 +27,6 @@ def create_sale(rt: Runtime, *, sale_id: str, staff_station: str, actor: Actor) 
     actor.require(Action.SELL, station.site)
 
     def work(uow: UnitOfWork, now: dt.datetime) -> dict[str, Any]:
-        if uow.session.get(Sale, sale_id) is not None:
-            raise Conflict(f"sale {sale_id} already exists")
         # A sale made after its site's day was closed belongs to the next open day, and says so.
         day, moved = open_business_day(uow, station.site, now)
         sale = Sale(id=sale_id, site=station.site, staff_station=station.id, state=SaleState.OPEN.value,
