@@ -59,11 +59,13 @@ def run(db_url: str | None = None, *, sales_per_client: int = 15, pace: float | 
                                 env=env, stdout=log, stderr=log)
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(300):
+            for _ in range(600):
                 try:
                     if httpx.get(base + "/healthz", timeout=1).status_code == 200:
                         break
                 except httpx.TransportError:
+                    if proc.poll() is not None:
+                        raise RuntimeError("the server stopped: " + (tmp / "server.log").read_text()[-2000:])
                     time.sleep(0.1)
             token = httpx.post(base + "/api/auth/token", data={"username": "admin",
                                                                 "password": "demo-admin-2026"}).json()["access_token"]

@@ -93,7 +93,10 @@ def ensure_demo_staff(rt: Runtime) -> list[tuple[str, str, str]]:
     """Create the demo accounts that are missing; returns (login, role, password) for all of them."""
     with rt.uow() as uow:
         existing = set(uow.session.execute(select(Staff.login)).scalars())
+    configured = {site.code for site in rt.places.sites} | {ALL_SITES}
     for login, name, role, sites, password in DEMO_STAFF:
+        # A city's own places file may not have the sample sites: keep those it has.
+        here = [site for site in sites if site in configured] or [rt.places.sites[0].code]
         if login not in existing:
-            create_staff(rt, login=login, display_name=name, role=role, sites=sites, password=password)
+            create_staff(rt, login=login, display_name=name, role=role, sites=here, password=password)
     return [(login, role, password) for login, _, role, _, password in DEMO_STAFF]

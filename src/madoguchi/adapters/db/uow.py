@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -21,15 +22,22 @@ from madoguchi.adapters.db.tables import Idempotency
 from madoguchi.errors import IdempotencyMismatch
 
 
+WRITER_WAIT_SECONDS = 60
+
+
 class UnitOfWork:
     def __init__(self, session_factory: sessionmaker[Session],
-                 on_commit: Callable[[set[str]], None] | None = None) -> None:
+                 on_commit: Callable[[set[str]], None] | None = None,
+                 writer: threading.Lock | None = None) -> None:
         self._factory = session_factory
         self._on_commit = on_commit
+        self._writer = writer
         self.session: Session
         self.journal: JournalWriter
 
     def __enter__(self) -> UnitOfWork:
+        if self._writer is not None and not self._writer.acquire(timeout=WRITER_WAIT_SECONDS):
+            raise TimeoutError(f"the database stayed busy for {WRITER_WAIT_SECONDS} s")
         self.session = self._factory()
         self.journal = JournalWriter(self.session)
         return self
@@ -37,7 +45,11 @@ class UnitOfWork:
     def __exit__(self, *exc: object) -> None:
         # close() rolls back whatever was not committed, and detaches the objects
         # without expiring them, so a service may return what it read.
-        self.session.close()
+        try:
+            self.session.close()
+        finally:
+            if self._writer is not None:
+                self._writer.release()
 
     def commit(self) -> None:
         self.session.commit()
@@ -84,7 +96,13 @@ def make_uow_factory(engine: Engine,
     factory = sessionmaker(engine, expire_on_commit=False)
     if on_commit is not None:
         event.listen(factory, "after_flush", _collect_touched)
-    return lambda: UnitOfWork(factory, on_commit)
+    # SQLite has one writer at a time (every transaction begins IMMEDIATE). Threads
+    # of this process queue on a lock held for the whole unit of work, instead of
+    # polling the database lock through SQLite's busy handler, whose growing sleeps
+    # ruin latency when many requests write at once. Other processes still wait
+    # through busy_timeout. PostgreSQL needs no such thing.
+    writer = threading.Lock() if engine.dialect.name == "sqlite" else None
+    return lambda: UnitOfWork(factory, on_commit, writer)
 
 
 def _collect_touched(session: Session, _context: object) -> None:
