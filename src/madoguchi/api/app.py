@@ -121,6 +121,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         app.include_router(module.router)
     if settings.demo:
         app.include_router(sim.router)
+    from madoguchi.web import install as install_screens  # the screens ride on the same app
+    install_screens(app)
     return app
 
 

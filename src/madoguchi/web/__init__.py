@@ -1,0 +1,30 @@
+"""The screens: staff register, the resident's payment station, the back office.
+
+:func:`install` adds them to the API application: static files under ``/static``,
+the pages, the payment-station screen's own API and the live event streams.
+Calling it twice is harmless.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def install(app: FastAPI) -> None:
+    """Mount the screens on ``app`` (once)."""
+    if getattr(app.state, "screens_installed", False):
+        return
+    from madoguchi.web import events, routes, screens_api, station
+    from madoguchi.web.events import LiveHub
+
+    app.state.screens_installed = True
+    app.state.live_hub = getattr(app.state, "live_hub", None) or LiveHub()
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(routes.router)
+    app.include_router(station.router)
+    app.include_router(screens_api.router)
+    app.include_router(events.router)

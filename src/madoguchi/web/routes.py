@@ -1,0 +1,153 @@
+"""The pages: thin handlers that check who is looking and render a template.
+
+- ``/login``: staff log in (a cookie session; the API answers with its CSRF token).
+- ``/register``: the staff register (roles that may sell).
+- ``/office``: the back office (supervisors, accountants, admins).
+- ``/station/{id}``: the resident's payment station, for a screen paired with it;
+  an unpaired screen gets the pairing form instead.
+
+Pages carry what their script needs as a JSON data block (``<script
+type="application/json">``, never executed) and the CSRF token in a ``<meta>``;
+all behaviour is in ``static/*.js`` (the Content-Security-Policy allows no inline
+script).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import StrictUndefined
+from sqlalchemy import select
+
+from madoguchi.adapters.db.tables import Staff
+from madoguchi.api.deps import SESSION_COOKIE, RuntimeDep
+from madoguchi.domain.auth import Action, Actor
+from madoguchi.domain.brands import BRANDS
+from madoguchi.domain.receipt import business_date
+from madoguchi.domain.sale import Exemption
+from madoguchi.errors import NotAuthenticated
+from madoguchi.services import staff
+from madoguchi.services.runtime import Runtime
+from madoguchi.web import i18n
+from madoguchi.web.events import may_use_office
+from madoguchi.web.pairing import COOKIE as STATION_COOKIE
+from madoguchi.web.station import pairing_store
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.globals["t"] = i18n.t
+TEMPLATES.env.undefined = StrictUndefined  # a missing value is a bug, not an empty string
+router = APIRouter(include_in_schema=False)
+
+
+class StaffPage:
+    """Who is looking at a staff page: their actor, name and CSRF token (None: nobody)."""
+
+    def __init__(self, rt: Runtime, request: Request) -> None:
+        self.actor: Actor | None = None
+        self.csrf = ""
+        self.name = ""
+        try:
+            auth = staff.authenticate(rt, request.cookies.get(SESSION_COOKIE))
+        except NotAuthenticated:
+            return
+        self.actor, self.csrf = auth.actor, auth.csrf_token or ""
+        with rt.uow() as uow:
+            self.name = uow.session.execute(select(Staff.display_name).where(
+                Staff.login == auth.actor.login)).scalar_one_or_none() or auth.actor.login
+
+    def me(self) -> dict[str, Any]:
+        assert self.actor is not None
+        return {"login": self.actor.login, "name": self.name, "role": self.actor.role.value,
+                "sites": sorted(self.actor.sites), "may_approve": self.actor.may(Action.APPROVE),
+                "may_sell": self.actor.may(Action.SELL),
+                "may_office": may_use_office(self.actor)}
+
+
+def _render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("csrf", "")
+    return TEMPLATES.TemplateResponse(request, template, context, status_code=status)
+
+
+def _to_login(request: Request) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+
+def _forbidden(request: Request, page: StaffPage, what: str) -> HTMLResponse:
+    rt: Runtime = request.app.state.runtime
+    return _render(request, "forbidden.html", 403, who=page.name, what=what, boot={"texts": {}},
+                   municipality=rt.places.municipality)
+
+
+def _places(rt: Runtime) -> dict[str, Any]:
+    return asdict(rt.places)
+
+
+@router.get("/")
+def home(request: Request, rt: RuntimeDep) -> Response:
+    page = StaffPage(rt, request)
+    if page.actor is None:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse("/register" if page.actor.may(Action.SELL) else "/office", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, rt: RuntimeDep, next: Annotated[str, Query(max_length=200)] = "/") -> Response:
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    return _render(request, "login.html", municipality=rt.places.municipality, next_path=target,
+                   boot={"next": target, "demo": rt.settings.demo,
+                         "texts": i18n.bundle("ja", ["login", "common"])})
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_page(request: Request, rt: RuntimeDep) -> Response:
+    page = StaffPage(rt, request)
+    if page.actor is None:
+        return _to_login(request)
+    if not page.actor.may(Action.SELL):
+        return _forbidden(request, page, i18n.t("register.title"))
+    day = business_date(rt.clock())
+    fees = [{"code": f.code, "name": f.name_ja, "amount": f.amount, "exemptible": f.exemptible,
+             "key": n} for n, f in enumerate(rt.catalog.in_force(day), start=1)]
+    boot = {"me": page.me(), "places": _places(rt), "fees": fees, "today": day.isoformat(),
+            "brands": {b.code: b.name for b in BRANDS},
+            "exemptions": [e.value for e in Exemption], "texts": i18n.bundle("ja", ["register", "common", "login"])}
+    return _render(request, "register.html", csrf=page.csrf, me=page.me(), fees=fees, boot=boot,
+                   municipality=rt.places.municipality)
+
+
+@router.get("/office", response_class=HTMLResponse)
+def office_page(request: Request, rt: RuntimeDep) -> Response:
+    page = StaffPage(rt, request)
+    if page.actor is None:
+        return _to_login(request)
+    if not may_use_office(page.actor):
+        return _forbidden(request, page, i18n.t("office.title"))
+    boot = {"me": page.me(), "places": _places(rt), "today": business_date(rt.clock()).isoformat(),
+            "brands": {b.code: b.name for b in BRANDS},
+            "texts": i18n.bundle("ja", ["office", "common"])}
+    return _render(request, "office.html", csrf=page.csrf, me=page.me(), boot=boot,
+                   municipality=rt.places.municipality)
+
+
+@router.get("/station/{station_id}", response_class=HTMLResponse)
+def station_page(station_id: str, request: Request, rt: RuntimeDep) -> Response:
+    station = rt.places.payment_station(station_id)
+    site = rt.places.site(station.site)
+    pairing = pairing_store(request, rt).check(station.id, request.cookies.get(STATION_COOKIE), now=rt.clock())
+    info = {"id": station.id, "name": station.name, "number": station.number, "colour": station.colour,
+            "site": site.name}
+    if pairing is None:
+        return _render(request, "station_pair.html", station=info, municipality=rt.places.municipality,
+                       boot={"station": info, "texts": i18n.bundle("ja", ["pair", "common"])})
+    brands = [{"code": b.code, "name": b.name, "category": b.category.value,
+               "group": "transit" if b.transit_ic else None} for b in BRANDS]
+    boot = {"station": info, "demo": rt.settings.demo, "brands": brands,
+            "languages": list(i18n.STATION_LANGUAGES), "html_lang": i18n.HTML_LANG,
+            "texts": {lang: i18n.bundle(lang, ["station"]) for lang in i18n.STATION_LANGUAGES},
+            "sim_texts": i18n.bundle("ja", ["sim"])}
+    return _render(request, "station.html", csrf=pairing.csrf_token, station=info, boot=boot,
+                   municipality=rt.places.municipality)

@@ -1,0 +1,253 @@
+/* madoguchi screens: what every page shares.
+ * - BOOT: the page's data block (server-rendered JSON, never executed as script).
+ * - T(key, params): a text from the page's catalog, {name} filled in.
+ * - api(): JSON over fetch with the CSRF token of the session; throws ApiError.
+ * - h(): builds DOM nodes (text always goes in as text, never as HTML).
+ * - live(): a Server-Sent Events stream that reconnects and says when to re-read.
+ * No inline script anywhere (the Content-Security-Policy forbids it). */
+"use strict";
+
+const BOOT = JSON.parse(document.getElementById("boot").textContent);
+const CSRF = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+
+function format(text, params) {
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
+}
+
+function makeT(texts) {
+  const T = function (key, params) {
+    const text = texts[key];
+    if (text === undefined) {
+      console.error("missing text", key);
+      return key;
+    }
+    return format(text, params);
+  };
+  T.has = (key) => texts[key] !== undefined;
+  return T;
+}
+
+const T = makeT(BOOT.texts && !BOOT.texts.ja ? BOOT.texts : {});
+
+function digits(n) {
+  return Number(n || 0).toLocaleString("ja-JP");
+}
+
+function yen(n) {
+  return T("common.yen", { amount: digits(n) });
+}
+
+class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function api(method, path, body, options) {
+  const opts = options || {};
+  const headers = Object.assign({ Accept: "application/json" }, opts.headers || {});
+  if (method !== "GET" && (opts.csrf !== false)) headers["X-CSRF-Token"] = opts.csrfToken || CSRF;
+  let payload;
+  if (opts.form) {
+    payload = new URLSearchParams(opts.form);
+  } else if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: payload, credentials: "same-origin" });
+  } catch (err) {
+    throw new ApiError(0, "network", String(err && err.message || err));
+  }
+  if (response.status === 204) return null;
+  let data = null;
+  try { data = await response.json(); } catch (err) { data = null; }
+  if (!response.ok) {
+    const code = (data && data.error) || "http_" + response.status;
+    const message = (data && data.message) || response.statusText;
+    throw new ApiError(response.status, code, message);
+  }
+  return data;
+}
+
+/* A UUID v4 for idempotent writes (crypto.randomUUID needs a secure context; this does not). */
+function uuid() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const x = Array.from(b, (v) => v.toString(16).padStart(2, "0")).join("");
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+/* h("div", {class: "x", onclick: fn, dataset: {a: 1}}, "text", child, [more]) */
+function h(tag, props, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") el.className = value;
+    else if (key === "dataset") Object.assign(el.dataset, value);
+    else if (key === "style") Object.entries(value).forEach(([k, v]) => el.style.setProperty(k, v));
+    else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else if (value === true) el.setAttribute(key, "");
+    else el.setAttribute(key, value);
+  }
+  const add = (child) => {
+    if (child === undefined || child === null || child === false) return;
+    if (Array.isArray(child)) child.forEach(add);
+    else el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  };
+  children.forEach(add);
+  return el;
+}
+
+function clear(el, ...children) {
+  el.replaceChildren();
+  children.forEach((c) => c && el.append(c));
+  return el;
+}
+
+/* Text colour (near-black or white) with the better contrast on a station's colour. */
+function inkOn(hex) {
+  const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex || "");
+  if (!m) return "#ffffff";
+  const lin = (c) => { c = parseInt(c, 16) / 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const L = 0.2126 * lin(m[1]) + 0.7152 * lin(m[2]) + 0.0722 * lin(m[3]);
+  return (1.05 / (L + 0.05)) >= ((L + 0.05) / 0.05) ? "#ffffff" : "#111111";
+}
+
+function paintColour(el, colour) {
+  el.style.setProperty("--station-colour", colour);
+  el.style.setProperty("--station-ink", inkOn(colour));
+}
+
+function paintAll(root) {
+  (root || document).querySelectorAll("[data-colour]").forEach((el) => paintColour(el, el.dataset.colour));
+}
+
+function stationChip(station, size) {
+  const chip = h("span", { class: "station-chip" + (size ? " station-chip-" + size : "") }, String(station.number));
+  paintColour(chip, station.colour);
+  return chip;
+}
+
+function ageText(iso, now) {
+  const minutes = Math.max(0, Math.floor(((now || Date.now()) - Date.parse(iso)) / 60000));
+  if (minutes < 1) return T("common.just_now");
+  if (minutes < 60) return T("common.minutes_ago", { n: minutes });
+  return T("common.hours_ago", { h: Math.floor(minutes / 60), m: minutes % 60 });
+}
+
+function clock(iso) {
+  const d = new Date(iso);
+  return d.toLocaleTimeString("ja-JP", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Tokyo" });
+}
+
+/* Calls fn at most once per `ms`, always with the last arguments (a burst becomes one call). */
+function debounce(fn, ms) {
+  let timer = null;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+/* One stream of change keys. onChange(keys) gets null after every (re)connect: re-read all. */
+function live(url, onChange, onStatus) {
+  let source = null;
+  let retry = 1000;
+  const status = onStatus || (() => {});
+  function connect() {
+    source = new EventSource(url);
+    source.addEventListener("hello", () => { retry = 1000; status(true); onChange(null); });
+    source.addEventListener("change", (ev) => {
+      let keys = [];
+      try { keys = JSON.parse(ev.data).keys || []; } catch (err) { keys = []; }
+      onChange(keys);
+    });
+    source.addEventListener("error", () => {
+      if (source.readyState === EventSource.CLOSED) {
+        status(false);
+        setTimeout(connect, retry);
+        retry = Math.min(retry * 2, 15000);
+      } else if (source.readyState === EventSource.CONNECTING) {
+        status(false);
+      }
+    });
+  }
+  connect();
+  return () => source && source.close();
+}
+
+/* The "connection lost" bar appears only when a reconnect takes more than a few seconds
+ * (streams end and reconnect by design every few minutes). */
+let connectionTimer = null;
+function showConnection(ok) {
+  const bar = document.getElementById("connection");
+  if (!bar) return;
+  clearTimeout(connectionTimer);
+  if (ok) bar.hidden = true;
+  else connectionTimer = setTimeout(() => { bar.hidden = false; }, 6000);
+}
+
+let toastTimer = null;
+function toast(message, kind) {
+  const el = document.getElementById("toast");
+  if (!el) return;
+  el.textContent = message;
+  el.className = "toast" + (kind ? " toast-" + kind : "");
+  el.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { el.hidden = true; }, 4000);
+}
+
+/* Dialogs: [data-close] buttons close them; Escape closes them (the browser does). */
+document.addEventListener("click", (ev) => {
+  const button = ev.target.closest("[data-close]");
+  if (button) {
+    const dialog = button.closest("dialog");
+    if (dialog) dialog.close();
+  }
+});
+
+function wireLogout() {
+  const button = document.getElementById("logout");
+  if (!button) return;
+  button.addEventListener("click", async () => {
+    try { await api("POST", "/api/auth/logout"); } catch (err) { /* already gone */ }
+    location.href = "/login";
+  });
+}
+
+paintAll();
+wireLogout();
+
+/* A person-readable message: the screen's own words for known codes, with the server's detail. */
+function errorText(err) {
+  const code = err && err.code;
+  const own = code && T.has && T.has("common.err." + code) ? T("common.err." + code) : null;
+  const detail = err && err.message ? err.message : String(err);
+  return own ? T("common.with_detail", { main: own, detail }) : T("common.error", { message: detail });
+}
+
+/* Runs fn now, never twice at once: a call while it runs asks for exactly one more run after
+ * it. So answers cannot arrive out of order, and the last run always starts after the last
+ * change it was told about (a burst of changes costs at most two reads). */
+function coalesce(fn) {
+  let running = null;
+  let again = false;
+  return function run() {
+    if (running) { again = true; return running; }
+    running = (async () => {
+      try {
+        do { again = false; await fn(); } while (again);
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  };
+}
