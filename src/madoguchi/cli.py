@@ -120,7 +120,14 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
         os.environ["MADOGUCHI_DATABASE_URL"] = db
     if demo is not None:
         os.environ["MADOGUCHI_DEMO"] = "true" if demo else "false"
-    uvicorn.run("madoguchi.api.app:app_from_env", factory=True, host=host, port=port)
+    from madoguchi.web.events import Server  # ends the screens' event streams on Ctrl-C / SIGTERM
+
+    config = uvicorn.Config("madoguchi.api.app:app_from_env", factory=True, host=host, port=port,
+                            timeout_graceful_shutdown=5)
+    try:
+        Server(config).run()
+    except KeyboardInterrupt:
+        pass
 
 
 @app.command("init-db")

@@ -235,14 +235,15 @@ def test_commands_take_the_database_from_the_environment(db_url):
 def test_serve_hands_the_database_and_demo_mode_to_the_app_factory(monkeypatch, tmp_path):
     import os
 
-    import uvicorn
+    from madoguchi.web.events import Server
     seen: dict[str, object] = {}
 
-    def run(target, **kw):  # type: ignore[no-untyped-def]
-        seen.update(kw, target=target, db=os.environ.get("MADOGUCHI_DATABASE_URL"),
-                    demo=os.environ.get("MADOGUCHI_DEMO"))
+    def run(self, *args, **kw):  # type: ignore[no-untyped-def]
+        c = self.config
+        seen.update(target=c.app, factory=c.factory, host=c.host, port=c.port,
+                    db=os.environ.get("MADOGUCHI_DATABASE_URL"), demo=os.environ.get("MADOGUCHI_DEMO"))
 
-    monkeypatch.setattr(uvicorn, "run", run)
+    monkeypatch.setattr(Server, "run", run)
     # Set first, so that the values the command writes are undone after the test.
     monkeypatch.setenv("MADOGUCHI_DATABASE_URL", "sqlite:///elsewhere.db")
     monkeypatch.setenv("MADOGUCHI_DEMO", "false")
