@@ -1,14 +1,17 @@
 """The reconciliation engine at scale: DuckDB does the bulk, the domain decides the rest.
 
 A month can hold a million rows on each side; the ORM, row by row, cannot carry
-that. So the statement files and the payments export are read into DuckDB, and
-the rows that are *plainly matched* — one approved payment of the month, one sale
-row naming it, same brand and day, gross equal to the amount, fee equal to the rate
-table's (``(gross × ppm + bias) // 1,000,000``, the domain's own formula and
-rounding bias) — are counted and summed there. Everything else (the residue: a few
-rows in a thousand) is handed to :func:`madoguchi.domain.reconcile_match.classify`,
-which decides every class. With ``fast=False`` the domain classifies everything;
-a property test holds both ways to the same result.
+that. So the statement files and the payments export are read into DuckDB, once
+each, and joined once (a full outer join on ``merchant_reference``, as a plain
+DuckDB baseline would). The rows that are *plainly matched* — one approved payment
+of the month, one sale row naming it, same brand and day, gross equal to the
+amount, fee equal to the rate table's (``(gross × ppm + bias) // 1,000,000``, the
+domain's own formula and rounding bias) — stay in DuckDB: they are counted and
+summed there and written to the matched-rows CSV by DuckDB's ``COPY``, never as
+Python objects. Everything else (the residue: a few rows in a thousand) is handed
+to :func:`madoguchi.domain.reconcile_match.classify`, which decides every class.
+With ``fast=False`` the domain classifies everything; a property test holds both
+ways to the same result.
 """
 from __future__ import annotations
 
@@ -20,10 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from madoguchi.adapters.files.statement import V1, Layout, LoadedStatement, lit, load_statement
+from madoguchi.adapters.files.statement import (V1, Layout, LoadedStatement, drop_statements, lit,
+                                                load_statement, statement_sources)
 from madoguchi.domain.reconcile import (DepositSchedule, Kind, MatchClass, Month, RateTable,
                                         RegisterPayment, StatementRow)
-from madoguchi.domain.reconcile_match import Finding, classify
+from madoguchi.domain.reconcile_match import SETTLEABLE, Finding, classify
 from madoguchi.domain.receipt import JST
 from madoguchi.domain.reconcile_summary import Summary, Tally, summarize, tallies_of
 from madoguchi.errors import BadInput
@@ -34,6 +38,9 @@ PAYMENT_COLUMNS = ("merchant_reference", "processor_reference", "terminal_id", "
 MATCHED_COLUMNS = ("source", "line", "transaction_at", "merchant_reference", "processor_reference",
                    "terminal_id", "brand", "kind", "gross", "fee", "net", "deposit_date", "site", "station",
                    "amount", "business_date")
+_PAY = ("ref", "processor_ref", "p_terminal_id", "site", "station", "p_brand", "category", "amount", "status",
+        "paid_at", "business_date")
+_SETTLEABLE = ", ".join(lit(s) for s in sorted(SETTLEABLE))
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,10 @@ def connect(workdir: Path) -> Any:
     con.execute("SET enable_progress_bar = false")
     con.execute(f"SET temp_directory = {lit(str(workdir))}")
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET TimeZone = 'UTC'")  # TIMESTAMPTZ -> TIMESTAMP gives UTC, whatever the machine's zone
+    import os
+    if os.environ.get("RB_MEMORY_LIMIT"):
+        con.execute(f"SET memory_limit = {lit(os.environ['RB_MEMORY_LIMIT'])}")
     return con
 
 
@@ -76,8 +87,8 @@ def write_payments_csv(rows: Iterable[Mapping[str, Any]], path: Path) -> int:
     return n
 
 
-def load_payments(con: Any, path: Path) -> int:
-    import duckdb
+def payments_relation(path: Path) -> str:
+    """The payments export as a SELECT over DuckDB's CSV reader (checked header, typed columns)."""
     with open(path, encoding="utf-8-sig", newline="") as fh:
         header = next(csv.reader(fh), [])
     missing = [c for c in PAYMENT_COLUMNS[:-1] if c not in header]
@@ -87,72 +98,135 @@ def load_payments(con: Any, path: Path) -> int:
     types.update({"amount": "BIGINT"} | ({"business_date": "DATE"} if "business_date" in header else {}))
     columns = "{" + ", ".join(f"{lit(c)}: {lit(t)}" for c, t in types.items()) + "}"
     day = "business_date" if "business_date" in header else "NULL"
-    try:
-        con.execute(
-            "CREATE OR REPLACE TABLE payments AS SELECT merchant_reference AS ref, "
-            "processor_reference AS processor_ref, terminal_id, site, station, brand, category, amount, status, "
-            "CAST(CAST(paid_at AS TIMESTAMPTZ) AS TIMESTAMP) AS paid_at, "
-            f"coalesce({day}, CAST(CAST(CAST(paid_at AS TIMESTAMPTZ) AS TIMESTAMP) + INTERVAL 9 HOUR AS DATE)) "
-            "AS business_date "
+    # paid_at is read as text and cast here: the reader's own timestamp type drops the offset.
+    return ("SELECT ref, processor_ref, terminal_id, site, station, brand, category, amount, status, paid_at, "
+            "coalesce(business_date, CAST(paid_at + INTERVAL 9 HOUR AS DATE)) AS business_date FROM ("
+            "SELECT merchant_reference AS ref, processor_reference AS processor_ref, terminal_id, site, station, "
+            "brand, category, amount, status, CAST(CAST(paid_at AS TIMESTAMPTZ) AS TIMESTAMP) AS paid_at, "
+            f"{day} AS business_date "
             f"FROM read_csv({lit(str(path))}, header=true, columns={columns}, auto_detect=false, "
-            "quote='\"', escape='\"')")
+            "quote='\"', escape='\"'))")
+
+
+def _unreadable(path: Path, exc: Exception) -> BadInput:
+    return BadInput(f"{path.name}: the payments export does not read: {str(exc).splitlines()[0]}")
+
+
+def load_payments(con: Any, path: Path) -> int:
+    """The payments export into the table ``payments``, each merchant_reference once."""
+    import duckdb
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE payments AS {payments_relation(path)}")
     except duckdb.Error as exc:
-        raise BadInput(f"{path.name}: the payments export does not read: {str(exc).splitlines()[0]}") from None
+        raise _unreadable(path, exc) from None
     n, distinct = con.execute("SELECT count(*), count(DISTINCT ref) FROM payments").fetchone()
     if n != distinct:
-        raise BadInput(f"{path.name}: a merchant_reference appears twice in the payments export")
+        _repeated(path)
     return n
 
 
-def _fast_path(con: Any, month: Month, rules: Rules) -> None:
-    con.execute("CREATE OR REPLACE TABLE rates (brand VARCHAR, ppm BIGINT, valid_from DATE, valid_to DATE)")
-    con.executemany("INSERT INTO rates VALUES (?, ?, ?, ?)", rules.rates.periods())
+def _repeated(path: Path) -> None:
+    raise BadInput(f"{path.name}: a merchant_reference appears twice in the payments export")
+
+
+def _rate_of(rates: RateTable, brand: str, day: str) -> str:
+    """The rate table as a CASE on brand and day (no join): the ppm in force, NULL if none."""
+    by_brand: dict[str, list[tuple[int, dt.date, dt.date]]] = {}
+    for b, ppm, start, end in rates.periods():
+        by_brand.setdefault(b, []).append((ppm, start, end))
+    whens = []
+    for b, periods in by_brand.items():
+        if len(periods) == 1 and periods[0][1] == dt.date.min and periods[0][2] == dt.date.max:
+            whens.append(f"WHEN {lit(b)} THEN {periods[0][0]}")  # in force since always: no dates to test
+            continue
+        inner = " ".join(f"WHEN {day} >= DATE {lit(a.isoformat())} AND {day} < DATE {lit(z.isoformat())} "
+                         f"THEN {ppm}" for ppm, a, z in periods)
+        whens.append(f"WHEN {lit(b)} THEN (CASE {inner} END)")
+    return f"(CASE {brand} {' '.join(whens)} END)" if whens else "NULL"
+
+
+def _join(con: Any, month: Month, rules: Rules, fast: bool, payments_csv: Path) -> None:
+    """``matching``: statement ⟗ payments on the reference, one row per pair or lone side; ``plain``
+    marks the pairs plainly matched. The payments are read here, straight into the join (as a plain
+    DuckDB join of the two files would), and their references checked to be there and unique."""
+    import duckdb
     bias = rules.rates.rounding.bias
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE fast AS
-        WITH once AS (SELECT merchant_reference FROM statement WHERE merchant_reference IS NOT NULL
-                      GROUP BY 1 HAVING count(*) = 1),
-             orphan_proc AS (SELECT DISTINCT s.processor_reference FROM statement s
-                             ANTI JOIN payments p ON p.ref = s.merchant_reference
-                             WHERE s.processor_reference IS NOT NULL)
-        SELECT s.*, p.site, p.station, p.amount, p.business_date
-        FROM statement s
-        JOIN once USING (merchant_reference)
-        JOIN payments p ON p.ref = s.merchant_reference
-        JOIN rates r ON r.brand = s.brand AND s.tx_date >= r.valid_from AND s.tx_date < r.valid_to
-        WHERE s.kind = 'sale' AND s.gross > 0 AND s.gross = p.amount AND s.brand = p.brand
+    plain = "false"
+    if fast:
+        plain = f"""coalesce(s.kind = 'sale' AND s.gross > 0 AND s.gross = p.amount AND s.brand = p.brand
           AND p.status = 'approved' AND p.category <> 'cash'
           AND p.business_date BETWEEN DATE {lit(month.first.isoformat())} AND DATE {lit(month.last.isoformat())}
           AND s.tx_date = p.business_date
-          AND s.fee = (s.gross * r.ppm + {bias}) // 1000000
-          AND (p.processor_ref IS NULL OR p.processor_ref NOT IN (SELECT processor_reference FROM orphan_proc))
-    """)
+          AND s.fee = (s.gross * {_rate_of(rules.rates, 's.brand', 's.tx_date')} + {bias}) // 1000000, false)"""
+    # One reference column: the statement's and the payment's are equal where both are present.
+    try:
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE matching AS
+            SELECT s.part, s.line, s.transaction_at, s.terminal_id, coalesce(s.merchant_reference, p.ref) AS ref,
+                   s.merchant_reference IS NOT NULL AS s_ref, s.processor_reference, s.brand, s.kind, s.gross, s.fee,
+                   s.net, s.deposit_date, p.has_p, p.processor_ref, p.terminal_id AS p_terminal_id, p.site,
+                   p.station, p.brand AS p_brand, p.category, p.amount, p.status, p.paid_at, p.business_date,
+                   {plain} AS plain
+            FROM statement s FULL OUTER JOIN (SELECT *, true AS has_p FROM ({payments_relation(payments_csv)})) p
+            ON p.ref = s.merchant_reference""")
+    except duckdb.Error as exc:  # the statements are in and checked: it is the payments
+        raise _unreadable(payments_csv, exc) from None
+    drop_statements(con)  # all of it is in ``matching`` now: free the memory for what follows
+    # A reference on more than one row of the join is on two statement rows, or on two payments
+    # (refused): then one statement row, or the lone payment, comes twice.
+    con.execute("""CREATE OR REPLACE TEMP TABLE multi AS SELECT ref FROM matching WHERE ref IS NOT NULL
+                   GROUP BY ref HAVING count(*) > 1""")
+    (n_multi,) = con.execute("SELECT count(*) FROM multi").fetchone()
+    unnamed, repeated = con.execute(f"""SELECT count(*) FILTER (WHERE has_p AND ref IS NULL),
+        {"(SELECT count(*) FROM (SELECT ref, part, line FROM matching WHERE has_p AND ref IN (SELECT ref FROM multi)"
+         " GROUP BY ALL HAVING count(*) > 1))" if n_multi else "0"} FROM matching""").fetchone()
+    if unnamed or repeated:
+        _repeated(payments_csv)
+    # Not plain after all: a reference twice on the statements, or a payment whose processor
+    # reference a row that names none of our payments carries (the domain attaches it there).
+    con.execute("""CREATE OR REPLACE TEMP TABLE orphan_proc AS SELECT DISTINCT processor_reference
+                   FROM matching WHERE line IS NOT NULL AND has_p IS NULL AND processor_reference IS NOT NULL""")
+    if fast and (n_multi or con.execute("SELECT count(*) FROM orphan_proc").fetchone()[0]):
+        con.execute("""UPDATE matching SET plain = false WHERE plain AND (ref IN (SELECT ref FROM multi)
+                       OR processor_ref IN (SELECT processor_reference FROM orphan_proc))""")
 
 
-def _empty_fast(con: Any) -> None:
-    con.execute("CREATE OR REPLACE TEMP TABLE fast AS SELECT s.*, p.site, p.station, p.amount, p.business_date "
-                "FROM statement s, payments p WHERE false")
+def _source(con: Any) -> str:
+    """The file name of a row, from its ``part``."""
+    names = statement_sources(con)
+    return lit(names[0]) if len(names) == 1 else f"[{', '.join(lit(n) for n in names)}][part + 1]"
 
 
 def _residue(con: Any) -> tuple[list[RegisterPayment], list[StatementRow]]:
+    """The payments and statement rows the domain must judge: all but the plainly matched."""
+    settle = f"coalesce(category <> 'cash' AND status IN ({_SETTLEABLE}), false)"
+    pay = ", ".join(_PAY)
+    found = con.execute(f"""SELECT DISTINCT {pay} FROM matching
+                            WHERE has_p AND NOT plain AND ({settle} OR line IS NOT NULL)""").fetchall()
+    # Neither settleable nor named by a row: wanted only if a row carries its processor reference.
+    maybe = con.execute(f"""SELECT DISTINCT {pay} FROM matching WHERE has_p AND NOT {settle}
+                            AND line IS NULL AND processor_ref IS NOT NULL""").fetchall()
+    if maybe:
+        con.execute("CREATE OR REPLACE TEMP TABLE maybe_proc (p VARCHAR)")
+        con.executemany("INSERT INTO maybe_proc VALUES (?)", [(p,) for p in {m[1] for m in maybe}])
+        carried = {p for (p,) in con.execute("""SELECT DISTINCT processor_reference FROM matching
+                   WHERE line IS NOT NULL AND processor_reference IN (SELECT p FROM maybe_proc)""").fetchall()}
+        found += [m for m in maybe if m[1] in carried]
     pays = [RegisterPayment(ref, proc, term, site, station, brand, cat, amount, status,
                             paid.replace(tzinfo=UTC), day)
-            for ref, proc, term, site, station, brand, cat, amount, status, paid, day in con.execute("""
-        SELECT p.* FROM payments p ANTI JOIN fast f ON f.merchant_reference = p.ref
-        WHERE (p.category <> 'cash' AND p.status IN ('approved', 'refunded', 'cancelled', 'unknown'))
-           OR p.ref IN (SELECT merchant_reference FROM statement)
-           OR p.processor_ref IN (SELECT processor_reference FROM statement)""").fetchall()]
+            for ref, proc, term, site, station, brand, cat, amount, status, paid, day in found]
     rows = [StatementRow(src, line, at.replace(tzinfo=UTC), term, mref, pref, brand, Kind(kind), gross, fee,
                          net, dep)
-            for src, line, at, _day, term, mref, pref, brand, kind, gross, fee, net, dep in con.execute("""
-        SELECT s.* FROM statement s ANTI JOIN fast f ON f.source = s.source AND f.line = s.line
-        ORDER BY s.source, s.line""").fetchall()]
+            for src, line, at, term, mref, pref, brand, kind, gross, fee, net, dep in con.execute(f"""
+        SELECT {_source(con)}, line, transaction_at, terminal_id, CASE WHEN s_ref THEN ref END,
+               processor_reference, brand, kind, gross, fee, net, deposit_date
+        FROM matching WHERE line IS NOT NULL AND NOT plain ORDER BY 1, line""").fetchall()]
     return pays, rows
 
 
 def _fast_tallies(con: Any) -> tuple[int, list[Tally]]:
     groups = con.execute("""SELECT brand, site, business_date, deposit_date, count(*), sum(gross), sum(fee),
-                            sum(net) FROM fast GROUP BY ALL""").fetchall()
+                            sum(net) FROM matching WHERE plain GROUP BY ALL""").fetchall()
     tallies = [Tally(b, s, d, dd, n, g, f, g, f, f, net) for b, s, d, dd, n, g, f, net in groups]
     return sum(t.items for t in tallies), tallies
 
@@ -164,12 +238,9 @@ def statements_complete(con: Any, month: Month, schedule: DepositSchedule) -> bo
     while day <= month.last:
         periods.setdefault(schedule.deposit_date(day), []).append(day)
         day += dt.timedelta(days=1)
-    for days in periods.values():
-        (n,) = con.execute("SELECT count(*) FROM statement WHERE tx_date BETWEEN ? AND ?",
-                           [days[0], days[-1]]).fetchone()
-        if not n:
-            return False
-    return True
+    counts = ", ".join(f"count(*) FILTER (WHERE tx_date BETWEEN DATE {lit(days[0].isoformat())} "
+                       f"AND DATE {lit(days[-1].isoformat())})" for days in periods.values())
+    return all(con.execute(f"SELECT {counts} FROM statement").fetchone())
 
 
 def reconcile_files(*, month: Month, statements: list[Path], payments_csv: Path, layout: Layout = V1,
@@ -183,13 +254,9 @@ def reconcile_files(*, month: Month, statements: list[Path], payments_csv: Path,
             loaded = [load_statement(con, Path(p), layout=layout, workdir=Path(tmp)) for p in statements]
             if not loaded:
                 raise BadInput("give at least one statement file")
-            load_payments(con, payments_csv)
-            if fast:
-                _fast_path(con, month, rules)
-            else:
-                _empty_fast(con)
             if complete is None:
                 complete = statements_complete(con, month, rules.schedule)
+            _join(con, month, rules, fast, payments_csv)
             pays, rows = _residue(con)
             findings = classify(pays, rows, month=month, rates=rules.rates, tolerance=rules.tolerance,
                                 complete=complete)
@@ -208,9 +275,11 @@ def reconcile_files(*, month: Month, statements: list[Path], payments_csv: Path,
 def write_matched(con: Any, path: Path, more: list[Finding]) -> None:
     """Matched rows to CSV (not Excel): the bulk ones straight from DuckDB, then the domain's."""
     exprs = dict(zip(MATCHED_COLUMNS, MATCHED_COLUMNS))
+    exprs["source"] = _source(con)
     exprs["transaction_at"] = "strftime(transaction_at + INTERVAL 9 HOUR, '%Y-%m-%dT%H:%M:%S+09:00')"
+    exprs["merchant_reference"] = "ref"  # on a plainly matched row, the statement's and the payment's
     cols = ", ".join(f"{e} AS {c}" for c, e in exprs.items())
-    con.execute(f"COPY (SELECT {cols} FROM fast) TO {lit(str(path))} (HEADER true, DELIMITER ',')")
+    con.execute(f"COPY (SELECT {cols} FROM matching WHERE plain) TO {lit(str(path))} (HEADER true, DELIMITER ',')")
     with open(path, "a", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         for f in more:

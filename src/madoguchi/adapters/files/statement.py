@@ -127,8 +127,8 @@ def file_digest_and_encoding(path: Path, declared: str = "auto") -> tuple[str, s
             while chunk := fh.read(_CHUNK):
                 digest.update(chunk)
                 head = head or chunk[:3]
-                if is_utf8 and declared == "auto":
-                    try:
+                if is_utf8 and declared == "auto" and not (chunk.isascii() and not utf8.getstate()[0]):
+                    try:  # an ASCII chunk with no sequence pending is valid UTF-8: no need to decode it
                         utf8.decode(chunk)
                     except UnicodeDecodeError:
                         is_utf8 = False
@@ -188,14 +188,41 @@ def _case(expr: str, mapping: dict[str, str]) -> str:
     return f"(CASE {expr} {whens} END)" if whens else "NULL"
 
 
+def _lookup(column: str, mapping: dict[str, str]) -> str:
+    """``_case`` on the trimmed value; a value that is already one of the keys is looked up as is.
+
+    The first CASE only saves the trim: a key with no spaces around it is its own trim,
+    so both find the same entry, and anything else falls through to the trimmed lookup.
+    """
+    exact = {k: v for k, v in mapping.items() if k == k.strip()}
+    trimmed = _case(f"trim({column})", mapping)
+    if not exact:
+        return trimmed
+    whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in exact.items())
+    return f"(CASE {column} {whens} ELSE {trimmed} END)"
+
+
 def _typed_select(layout: Layout) -> tuple[str, dict[str, str]]:
-    """The SELECT that types the raw columns, and the raw expression of each field (for errors)."""
-    raw = {f: (f"trim({ident(layout.columns[f])})" if f in layout.columns else "NULL") for f in FIELDS}
+    """The SELECT that types the raw columns, and the raw expression of each field (for errors).
+
+    Each rule is a strict expression (a pattern, then a cast). The usual value takes a
+    shortcut that gives the same result for less work: a canonical whole number or date
+    (one that reads back as itself) is taken as cast, an ISO time with ``+09:00`` is cast
+    without the pattern; anything else goes the strict way.
+    """
+    col = {f: ident(layout.columns[f]) for f in FIELDS if f in layout.columns}
+    raw = {f: (f"trim({col[f]})" if f in col else "NULL") for f in FIELDS}
     money = {}
     for f in ("gross", "fee", "net"):
         text = raw[f] if not layout.thousands_separator else \
             f"replace({raw[f]}, {lit(layout.thousands_separator)}, '')"
-        money[f] = f"(CASE WHEN regexp_full_match({text}, '[+-]?[0-9]{{1,15}}') THEN CAST({text} AS BIGINT) END)"
+        strict = f"(CASE WHEN regexp_full_match({text}, '[+-]?[0-9]{{1,15}}') THEN CAST({text} AS BIGINT) END)"
+        if layout.thousands_separator or f not in col:
+            money[f] = strict
+        else:  # 1 to 15 digits, no sign, zero or space in front: exactly what the pattern lets through
+            v = f"try_cast({col[f]} AS BIGINT)"
+            money[f] = (f"(CASE WHEN CAST({v} AS VARCHAR) = {col[f]} AND {v} BETWEEN -999999999999999 "
+                        f"AND 999999999999999 THEN {v} ELSE {strict} END)")
     ts = raw["transaction_at"]
     if layout.transaction_format:
         parsed = f"try_strptime({ts}, {lit(layout.transaction_format)})"
@@ -206,17 +233,28 @@ def _typed_select(layout: Layout) -> tuple[str, dict[str, str]]:
               f"THEN CAST(try_cast({ts} AS TIMESTAMPTZ) AS TIMESTAMP) "
               f"WHEN regexp_full_match({ts}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[T ][0-9:.]+') "
               f"THEN try_cast({ts} AS TIMESTAMP) - INTERVAL 9 HOUR END)")
+        if "transaction_at" in col:  # starts with a digit, ends in +09:00: its own trim, and the offset matches
+            c = col["transaction_at"]
+            tx = (f"(CASE WHEN suffix({c}, '+09:00') AND left({c}, 1) BETWEEN '0' AND '9' "
+                  f"THEN CAST(try_cast({c} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE {tx} END)")
     dd = raw["deposit_date"]
-    deposit = (f"CAST(try_strptime({dd}, {lit(layout.date_format)}) AS DATE)" if layout.date_format else
-               f"(CASE WHEN regexp_full_match({dd}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') THEN try_cast({dd} AS DATE) END)")
+    if layout.date_format:
+        deposit = f"CAST(try_strptime({dd}, {lit(layout.date_format)}) AS DATE)"
+    else:
+        deposit = (f"(CASE WHEN regexp_full_match({dd}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
+                   f"THEN try_cast({dd} AS DATE) END)")
+        if "deposit_date" in col:  # a date that reads back as its ten characters is YYYY-MM-DD
+            c, d = col["deposit_date"], f"try_cast({col['deposit_date']} AS DATE)"
+            deposit = f"(CASE WHEN length({c}) = 10 AND CAST({d} AS VARCHAR) = {c} THEN {d} ELSE {deposit} END)"
     codes = {b.code: b.code for b in BRANDS} | layout.brands
-    kind = _case(raw["kind"], layout.kinds)
+    kind = _lookup(col["kind"], layout.kinds) if "kind" in col else _case(raw["kind"], layout.kinds)
+    brand = _lookup(col["brand"], codes) if "brand" in col else _case(raw["brand"], codes)
     sign = (f"(CASE WHEN {kind} IN ({', '.join(lit(k) for k in layout.negate_kinds)}) THEN -1 ELSE 1 END)"
             if layout.negate_kinds else "1")
     select = (f"{tx} AS transaction_at, nullif({raw['terminal_id']}, '') AS terminal_id, "
               f"nullif({raw['merchant_reference']}, '') AS merchant_reference, "
               f"nullif({raw['processor_reference']}, '') AS processor_reference, "
-              f"{_case(raw['brand'], codes)} AS brand, {kind} AS kind, "
+              f"{brand} AS brand, {kind} AS kind, "
               f"{sign} * {money['gross']} AS gross, {sign} * {money['fee']} AS fee, "
               f"{sign} * {money['net']} AS net, {deposit} AS deposit_date")
     return select, raw
@@ -231,14 +269,40 @@ _REASONS = {
     "deposit_date": "is not a date (YYYY-MM-DD)",
 }
 
-STATEMENT_DDL = ("CREATE TABLE IF NOT EXISTS statement (source VARCHAR, line BIGINT, transaction_at TIMESTAMP, "
-                 "tx_date DATE, terminal_id VARCHAR, merchant_reference VARCHAR, "
-                 "processor_reference VARCHAR, brand VARCHAR, kind VARCHAR, gross BIGINT, fee BIGINT, "
-                 "net BIGINT, deposit_date DATE)")
+#: The columns of ``statement`` (a view over one typed table per file, see :func:`load_statement`).
+STATEMENT_COLUMNS = ("source", "line", "transaction_at", "tx_date", "terminal_id", "merchant_reference",
+                     "processor_reference", "brand", "kind", "gross", "fee", "net", "deposit_date")
+_TYPED_COLUMNS = STATEMENT_COLUMNS[2:]
+_PARTS = "_statement_parts"
+
+
+def _statement_view(con: Any) -> None:
+    """``statement``: every loaded file's rows, each with its file name (and number, ``part``) and line."""
+    parts = con.execute(f"SELECT n, tbl, source, first_line FROM {_PARTS} ORDER BY n").fetchall()
+    cols = ", ".join(_TYPED_COLUMNS)
+    union = " UNION ALL ".join(f"SELECT {n} AS part, {lit(source)} AS source, rowid + {first} AS line, {cols} "
+                               f"FROM {tbl}" for n, tbl, source, first in parts)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW statement AS {union}")
+
+
+def drop_statements(con: Any) -> None:
+    """Drop the ``statement`` view and its tables (their file names stay for :func:`statement_sources`)."""
+    con.execute("DROP VIEW IF EXISTS statement")
+    for (tbl,) in con.execute(f"SELECT tbl FROM {_PARTS}").fetchall():
+        con.execute(f"DROP TABLE IF EXISTS {tbl}")
+
+
+def statement_sources(con: Any) -> list[str]:
+    """The file name of each ``part`` of the ``statement`` view, in order."""
+    return [s for (s,) in con.execute(f"SELECT source FROM {_PARTS} ORDER BY n").fetchall()]
 
 
 def load_statement(con: Any, path: Path, *, layout: Layout = V1, workdir: Path) -> LoadedStatement:
-    """Append the rows of ``path`` to the DuckDB table ``statement``, or raise and append nothing."""
+    """Add the rows of ``path`` to the DuckDB view ``statement``, or raise and add nothing.
+
+    The file is read once, straight into a typed table (one per file); the checks are one
+    pass over it, and only a file that fails them is looked at again, for the report.
+    """
     import duckdb
     path = Path(path)
     source = path.name
@@ -249,28 +313,35 @@ def load_statement(con: Any, path: Path, *, layout: Layout = V1, workdir: Path) 
     first_line = layout.skip_lines + 2
     reader = (f"read_csv({lit(str(readable))}, header=true, all_varchar=true, delim={lit(layout.delimiter)}, "
               f"quote='\"', escape='\"', skip={layout.skip_lines}, strict_mode=true)")
-    con.execute(STATEMENT_DDL)
+    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_PARTS} (n INTEGER, tbl VARCHAR, source VARCHAR, "
+                "first_line BIGINT)")
+    (n,) = con.execute(f"SELECT count(*) FROM {_PARTS}").fetchone()
+    table = f"_statement_{n}"
     # Rows keep the file's order (preserve_insertion_order), so a row's line is its rowid
     # plus the lines before the first row: no window function over a million rows.
+    con.execute("SET preserve_insertion_order = true")
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM {reader} LIMIT 0")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT {select} FROM {reader}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT *, "
+                    "CAST(transaction_at + INTERVAL 9 HOUR AS DATE) AS tx_date "
+                    f"FROM (SELECT {select} FROM {reader})")
     except duckdb.Error as exc:
         raise BadInput(f"{source}: not a readable CSV: {str(exc).splitlines()[0]}") from None
     line = f"(rowid + {first_line})"
-    checks = [f"SELECT {line} AS line, {lit(f)} AS field FROM _typed WHERE {f} IS NULL"
-              for f in FIELDS if f not in OPTIONAL]
-    checks.append(f"SELECT {line} AS line, 'balance' FROM _typed WHERE gross - fee <> net")
-    union = " UNION ALL ".join(checks)
-    total = con.execute(f"SELECT count(*) FROM ({union})").fetchone()[0]
+    required = [f for f in FIELDS if f not in OPTIONAL]
+    total, count = con.execute(
+        "SELECT " + " + ".join(f"count(*) FILTER (WHERE {f} IS NULL)" for f in required) +
+        f" + count(*) FILTER (WHERE gross - fee <> net), count(*) FROM {table}").fetchone()
     if total:
+        checks = [f"SELECT {line} AS line, {lit(f)} AS field FROM {table} WHERE {f} IS NULL" for f in required]
+        checks.append(f"SELECT {line} AS line, 'balance' FROM {table} WHERE gross - fee <> net")
+        union = " UNION ALL ".join(checks)
         found = con.execute(f"SELECT * FROM ({union}) ORDER BY line, field LIMIT {MAX_ERRORS}").fetchall()
         lines = sorted({line for line, _ in found})
         con.execute(f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM {reader}")
         values = {row[0]: dict(zip(FIELDS, row[1:])) for row in con.execute(
             f"SELECT (rowid + {first_line}) AS line, {', '.join(raw[f] for f in FIELDS)} FROM _raw "
             f"WHERE line IN ({', '.join(map(str, lines))})").fetchall()}
-        con.execute("DROP TABLE _typed; DROP TABLE _raw")
+        con.execute(f"DROP TABLE _raw; DROP TABLE {table}")
         errors = []
         for line, f in found:
             field_name = "net" if f == "balance" else f
@@ -278,10 +349,6 @@ def load_statement(con: Any, path: Path, *, layout: Layout = V1, workdir: Path) 
             reason = "gross − fee ≠ net" if f == "balance" else ("is empty" if value is None else _REASONS[f])
             errors.append(RowError(line, layout.columns.get(field_name, field_name), value, reason))
         raise StatementError(source, errors, total)
-    count = con.execute(
-        f"INSERT INTO statement SELECT {lit(source)}, {line}, transaction_at, "
-        "CAST(transaction_at + INTERVAL 9 HOUR AS DATE), terminal_id, merchant_reference, "
-        "processor_reference, brand, kind, gross, fee, net, deposit_date FROM _typed ORDER BY rowid"
-    ).fetchone()[0]
-    con.execute("DROP TABLE _typed; DROP TABLE _raw")
+    con.execute(f"INSERT INTO {_PARTS} VALUES ({n}, {lit(table)}, {lit(source)}, {first_line})")
+    _statement_view(con)
     return LoadedStatement(path, digest, encoding, layout.name, count)
