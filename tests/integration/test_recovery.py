@@ -15,7 +15,7 @@ def _value(counts: dict[int, int]) -> int:
 
 
 def _begin(rt, actor, sale_id, method, brand=None):  # type: ignore[no-untyped-def]
-    payment, _ = payments._begin(rt, payment_id=new_id(), sale_id=sale_id, method=method, brand=brand,
+    payment, _, _ = payments._begin(rt, payment_id=new_id(), sale_id=sale_id, method=method, brand=brand,
                                  amount=None, actor=actor)
     return payment
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import update
+
 from madoguchi.adapters.db.tables import Incident, Payment, PaymentStation
 from madoguchi.adapters.devices.ports import DepositEnd
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.journal import EntryKind
-from madoguchi.domain.sale import PaymentMethod, PaymentState, SaleState
+from madoguchi.domain.sale import PaymentMethod, PaymentState, SaleState, payment_transition
 from madoguchi.errors import CannotMakeChange, ChangerJammed, Conflict, NotFound
 from madoguchi.services.common import load_sale, release_station
 from madoguchi.services.payments import _approve, _begin, _fail, current_view
@@ -21,8 +23,8 @@ from madoguchi.services.runtime import Runtime
 
 
 def start_cash(rt: Runtime, *, payment_id: str, sale_id: str, actor: Actor) -> dict[str, Any]:
-    payment, new = _begin(rt, payment_id=payment_id, sale_id=sale_id, method=PaymentMethod.CASH,
-                          brand=None, amount=None, actor=actor)
+    payment, new, view = _begin(rt, payment_id=payment_id, sale_id=sale_id, method=PaymentMethod.CASH,
+                                brand=None, amount=None, actor=actor, with_view=True)
     if not new:
         return cash_view(rt, payment.id)
     changer = rt.devices.of(payment.payment_station).changer
@@ -32,11 +34,12 @@ def start_cash(rt: Runtime, *, payment_id: str, sale_id: str, actor: Actor) -> d
         except ChangerJammed as exc:
             record_jam(rt, payment.id, step="begin_deposit", retained=changer.deposit_amount())
             raise ChangerJammed(f"{exc.message}: the sale can move to another payment station") from None
-    return cash_view(rt, payment.id)
+    return cash_view(rt, payment.id, view)
 
 
-def cash_view(rt: Runtime, payment_id: str) -> dict[str, Any]:
-    view = current_view(rt, payment_id)
+def cash_view(rt: Runtime, payment_id: str, view: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The payment with what the changer holds so far; ``view``: the payment view if already read."""
+    view = view if view is not None else current_view(rt, payment_id)
     if view["state"] == PaymentState.PENDING:
         view["inserted"] = rt.devices.of(view["payment_station"]).changer.deposit_amount()
     else:
@@ -46,7 +49,7 @@ def cash_view(rt: Runtime, payment_id: str) -> dict[str, Any]:
 
 
 def _pending_cash(rt: Runtime, payment_id: str, actor: Actor) -> Payment:
-    with rt.uow() as uow:
+    with rt.uow(read_only=True) as uow:
         payment = uow.session.get(Payment, payment_id)
         if payment is None or payment.method != PaymentMethod.CASH:
             raise NotFound(f"no cash payment {payment_id}")
@@ -90,11 +93,14 @@ def complete_cash(rt: Runtime, *, payment_id: str, actor: Actor) -> dict[str, An
 def _mark_settling(rt: Runtime, payment_id: str, *, tendered: int, change: int) -> None:
     # Written before the change is paid out, so a crash right after can be finished
     # (recovery sees a settling payment and asks the changer whether the deposit ended).
+    payment_transition(PaymentState.PENDING, PaymentState.SETTLING)  # the table allows it
     with rt.uow() as uow:
-        payment = uow.session.get(Payment, payment_id)
-        assert payment is not None
-        payment.move_to(PaymentState.SETTLING)
-        payment.tendered, payment.change = tendered, change
+        moved = uow.session.execute(
+            update(Payment).where(Payment.id == payment_id, Payment.state == PaymentState.PENDING.value)
+            .values(state=PaymentState.SETTLING.value, tendered=tendered, change=change)
+            .execution_options(synchronize_session=False)).rowcount
+        if moved != 1:
+            raise Conflict(f"cash payment {payment_id} is no longer pending")
         uow.commit()
 
 

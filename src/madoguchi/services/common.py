@@ -5,8 +5,9 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from madoguchi.adapters.db.tables import PaymentStation, Sale
 from madoguchi.adapters.db.uow import UnitOfWork, is_duplicate_key
@@ -38,9 +39,9 @@ def idempotent(rt: Runtime, key: str, operation: str, request: dict[str, Any],
             if done is not None:
                 return done
             now = rt.clock()
-            result = work(uow, now)
-            uow.remember(key, operation, request, result, now)
             try:
+                result = work(uow, now)
+                uow.remember(key, operation, request, result, now)
                 uow.commit()
             except IntegrityError as exc:
                 if attempt == 0 and is_duplicate_key(exc):
@@ -50,11 +51,15 @@ def idempotent(rt: Runtime, key: str, operation: str, request: dict[str, Any],
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+# The sale with its lines in one round trip (nearly every call at the counter loads one);
+# built once. ``FOR UPDATE OF sales``: PostgreSQL locks the sale, not the outer-joined lines.
+_SALE = select(Sale).options(joinedload(Sale.lines)).where(Sale.id == bindparam("sale_id"))
+_SALE_LOCKED = _SALE.with_for_update(of=Sale)
+
+
 def load_sale(uow: UnitOfWork, sale_id: str, *, lock: bool = True) -> Sale:
-    stmt = select(Sale).where(Sale.id == sale_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    sale = uow.session.execute(stmt).scalar_one_or_none()
+    stmt = _SALE_LOCKED if lock else _SALE
+    sale = uow.session.execute(stmt, {"sale_id": sale_id}).unique().scalar_one_or_none()
     if sale is None:
         raise NotFound(f"no sale {sale_id}")
     return sale
@@ -64,11 +69,13 @@ def claim_station(uow: UnitOfWork, station_id: str, sale_id: str) -> None:
     """Occupy a payment station for one sale, atomically (a conditional UPDATE).
 
     Two staff stations racing for the same payment station: exactly one UPDATE
-    matches the ``current_sale_id IS NULL`` row; the other gets StationBusy.
+    matches the ``current_sale_id IS NULL`` row; the other gets StationBusy. A
+    station this sale already holds matches too (one statement on the common path).
     """
     result = uow.session.execute(
         update(PaymentStation)
-        .where(PaymentStation.id == station_id, PaymentStation.current_sale_id.is_(None),
+        .where(PaymentStation.id == station_id,
+               or_(PaymentStation.current_sale_id.is_(None), PaymentStation.current_sale_id == sale_id),
                PaymentStation.fault.is_(None))
         .values(current_sale_id=sale_id)
         .execution_options(synchronize_session=False)

@@ -26,7 +26,7 @@ from madoguchi.services.views import incident_view, sale_view
 
 def list_incidents(rt: Runtime, *, actor: Actor, site: str | None = None,
                    state: str | None = "open") -> list[dict[str, Any]]:
-    with rt.uow() as uow:
+    with rt.uow(read_only=True) as uow:
         stmt = select(Incident).order_by(Incident.opened_at)
         if site:
             stmt = stmt.where(Incident.site == site)

@@ -35,10 +35,12 @@ from madoguchi.services.views import payment_view, sale_view
 
 # --- shared ---------------------------------------------------------------------------
 def _begin(rt: Runtime, *, payment_id: str, sale_id: str, method: PaymentMethod, brand: str | None,
-           amount: int | None, actor: Actor) -> tuple[Payment, bool]:
+           amount: int | None, actor: Actor, with_view: bool = False
+           ) -> tuple[Payment, bool, dict[str, Any] | None]:
     """Record a new attempt (sale -> paying), or find the one this id already made.
 
-    Returns the payment and whether it is new.
+    Returns the payment, whether it is new, and (``with_view``, for a new attempt) its
+    view as committed, read in the same transaction.
     """
     payment_id = check_client_id(payment_id, what="payment id")
     with rt.uow() as uow:
@@ -47,7 +49,7 @@ def _begin(rt: Runtime, *, payment_id: str, sale_id: str, method: PaymentMethod,
             actor.require(Action.PAY, existing.site)
             if existing.sale_id != sale_id or existing.method != method.value or existing.brand != brand:
                 raise IdempotencyMismatch(f"payment id {payment_id} was used for another payment")
-            return existing, False
+            return existing, False, None
         sale = load_sale(uow, sale_id)
         actor.require(Action.PAY, sale.site)
         if sale.state != SaleState.AWAITING_PAYMENT or sale.payment_station is None:
@@ -81,8 +83,13 @@ def _begin(rt: Runtime, *, payment_id: str, sale_id: str, method: PaymentMethod,
         uow.session.add(payment)
         sale.attempts += 1
         sale.move_to(SaleState.PAYING)
+        view = None
+        if with_view:
+            uow.session.flush()
+            view = payment_view(payment)
+            view["sale"] = sale_view(uow.session, sale)
         uow.commit()
-        return payment, True
+        return payment, True, view
 
 
 def _check_doubt(uow: UnitOfWork, sale: Sale, method: PaymentMethod) -> None:
@@ -128,7 +135,7 @@ def _approve(rt: Runtime, payment_id: str, *, reference: str | None, actor: str,
                                 reference=reference, evidence=evidence)
         fresh = (receipt.id, receipt.payment_station, receipt.document) if receipt else None
         view = payment_view(payment)
-        view["sale"] = sale_view(uow.session, sale)
+        view["sale"] = sale_view(uow.session, sale, receipt=receipt)
         uow.commit()
     if fresh is not None:
         receipt_id, station, document = fresh
@@ -137,7 +144,7 @@ def _approve(rt: Runtime, payment_id: str, *, reference: str | None, actor: str,
 
 
 def current_view(rt: Runtime, payment_id: str) -> dict[str, Any]:
-    with rt.uow() as uow:
+    with rt.uow(read_only=True) as uow:
         payment = uow.session.get(Payment, payment_id)
         if payment is None:
             raise NotFound(f"no payment {payment_id}")
@@ -150,8 +157,8 @@ def current_view(rt: Runtime, payment_id: str) -> dict[str, Any]:
 def pay_cashless(rt: Runtime, *, payment_id: str, sale_id: str, brand: str, actor: Actor,
                  amount: int | None = None) -> dict[str, Any]:
     find_brand(brand)
-    payment, new = _begin(rt, payment_id=payment_id, sale_id=sale_id, method=PaymentMethod.CASHLESS,
-                          brand=brand, amount=amount, actor=actor)
+    payment, new, _ = _begin(rt, payment_id=payment_id, sale_id=sale_id, method=PaymentMethod.CASHLESS,
+                             brand=brand, amount=amount, actor=actor)
     if not new:
         if payment.state == PaymentState.PENDING:
             # A retry of a request whose answer was lost: ask, never send again.

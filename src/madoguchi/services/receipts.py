@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from madoguchi.adapters.db.tables import Receipt, Sale
 from madoguchi.adapters.devices.printer import render_receipt
@@ -29,7 +29,7 @@ def print_receipt(rt: Runtime, *, receipt_id: int, reprint: bool = False,
         station, document = fresh
         doc = document_from_json(document)
     else:
-        with rt.uow() as uow:
+        with rt.uow(read_only=True) as uow:
             receipt = uow.session.get(Receipt, receipt_id)
             if receipt is None:
                 raise NotFound(f"no receipt {receipt_id}")
@@ -42,22 +42,23 @@ def print_receipt(rt: Runtime, *, receipt_id: int, reprint: bool = False,
             printer.print_bytes(render_receipt(doc))
         except PrinterError as exc:
             error = exc.message
+    # One statement: the outcome written and the row read back together.
+    outcome = ({"state": "printed", "prints": Receipt.prints + 1, "last_error": None} if error is None
+               else {"last_error": error[:200]})
     with rt.uow() as uow:
-        receipt = uow.session.get(Receipt, receipt_id)
-        assert receipt is not None
-        if error is None:
-            receipt.state = "printed"
-            receipt.prints += 1
-            receipt.last_error = None
-        else:
-            receipt.last_error = error[:200]
-        view = receipt_view(receipt)
+        row = uow.session.execute(
+            update(Receipt).where(Receipt.id == receipt_id).values(**outcome)
+            .returning(Receipt.id, Receipt.number, Receipt.payment_station, Receipt.state, Receipt.prints,
+                       Receipt.last_error, Receipt.sale_id)
+            .execution_options(synchronize_session=False)).one()
+        uow.session.info.setdefault("touched", set()).update(
+            {f"sale:{row.sale_id}", f"station:{row.payment_station}"})
         uow.commit()
-    return view
+    return receipt_view(row)
 
 
 def reprint_receipt(rt: Runtime, *, sale_id: str, actor: Actor) -> dict[str, Any]:
-    with rt.uow() as uow:
+    with rt.uow(read_only=True) as uow:
         sale = uow.session.get(Sale, sale_id)
         if sale is None:
             raise NotFound(f"no sale {sale_id}")
@@ -72,7 +73,7 @@ def reprint_receipt(rt: Runtime, *, sale_id: str, actor: Actor) -> dict[str, Any
 
 def print_pending(rt: Runtime, *, payment_station: str) -> list[dict[str, Any]]:
     """Try again every receipt of a station that is still waiting (after paper is refilled)."""
-    with rt.uow() as uow:
+    with rt.uow(read_only=True) as uow:
         ids = list(uow.session.execute(select(Receipt.id).where(
             Receipt.payment_station == payment_station, Receipt.state == "pending")
             .order_by(Receipt.number)).scalars())

@@ -47,7 +47,7 @@ class Runtime:
     settings: Settings
     catalog: Catalog
     places: Places
-    uow: Callable[[], UnitOfWork]
+    uow: Callable[..., UnitOfWork]  # uow() for a writer, uow(read_only=True) for a reader
     devices: DeviceRegistry
     clock: Callable[[], dt.datetime] = utc_now
     sleep: Callable[[float], None] = time.sleep

@@ -31,7 +31,7 @@ def create_sale(rt: Runtime, *, sale_id: str, staff_station: str, actor: Actor) 
         day, moved = open_business_day(uow, station.site, now)
         sale = Sale(id=sale_id, site=station.site, staff_station=station.id, state=SaleState.OPEN.value,
                     total=0, paid_amount=0, cash_only=False, attempts=0, created_by=actor.login, created_at=now,
-                    business_date=day)
+                    business_date=day, lines=[])
         uow.session.add(sale)
         uow.session.flush()
         view = sale_view(uow.session, sale)
@@ -192,7 +192,7 @@ def cancel_sale(rt: Runtime, *, sale_id: str, reason: str, actor: Actor) -> dict
 
 
 def get_sale(rt: Runtime, *, sale_id: str, actor: Actor) -> dict[str, Any]:
-    with rt.uow() as uow:
+    with rt.uow(read_only=True) as uow:
         sale = load_sale(uow, sale_id, lock=False)
         actor.require(Action.VIEW, sale.site)
         return sale_view(uow.session, sale)
@@ -201,7 +201,7 @@ def get_sale(rt: Runtime, *, sale_id: str, actor: Actor) -> dict[str, Any]:
 def list_sales(rt: Runtime, *, site: str, day: dt.date, actor: Actor,
                staff_station: str | None = None) -> list[dict[str, Any]]:
     actor.require(Action.VIEW, site)
-    with rt.uow() as uow:
+    with rt.uow(read_only=True) as uow:
         stmt = select(Sale).where(Sale.site == site, Sale.business_date == day)
         if staff_station:
             stmt = stmt.where(Sale.staff_station == staff_station)

@@ -8,7 +8,7 @@ import datetime as dt
 import json
 from dataclasses import asdict
 
-from sqlalchemy import select
+from sqlalchemy import update
 
 from madoguchi.adapters.db.tables import Payment, PaymentStation, Receipt, Sale
 from madoguchi.adapters.db.uow import UnitOfWork
@@ -75,11 +75,13 @@ def book_free(uow: UnitOfWork, sale: Sale, *, now: dt.datetime, actor: str) -> N
 def _new_receipt(rt: Runtime, uow: UnitOfWork, sale: Sale, payment: Payment, now: dt.datetime) -> Receipt:
     # The counter row is locked with the sale's transaction: numbers are gapless per
     # station because a rolled-back sale rolls its number back too.
-    station_row = uow.session.execute(
-        select(PaymentStation).where(PaymentStation.id == payment.payment_station).with_for_update()
-    ).scalar_one()
-    number = station_row.next_receipt_number
-    station_row.next_receipt_number = number + 1
+    # One statement takes the number and moves the counter on (the row stays locked).
+    number = uow.session.execute(
+        update(PaymentStation).where(PaymentStation.id == payment.payment_station)
+        .values(next_receipt_number=PaymentStation.next_receipt_number + 1)
+        .returning(PaymentStation.next_receipt_number)
+        .execution_options(synchronize_session=False)
+    ).scalar_one() - 1
     doc = receipt_document(rt, sale, payment, number=number, issued_at=now)
     receipt = Receipt(sale_id=sale.id, payment_station=payment.payment_station, number=number,
                       document=json.dumps(asdict(doc), default=str, ensure_ascii=False),

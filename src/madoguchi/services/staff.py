@@ -119,7 +119,7 @@ class Authenticated:
 def authenticate(rt: Runtime, token: str | None) -> Authenticated:
     if not token:
         raise NotAuthenticated("log in first")
-    with rt.uow() as uow:
+    with rt.uow(read_only=True) as uow:
         row = uow.session.get(AuthSession, _token_hash(token))
         if row is None or row.expires_at <= rt.clock():
             raise NotAuthenticated("the session has ended; log in again")

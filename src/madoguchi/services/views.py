@@ -52,16 +52,16 @@ def incident_view(i: Incident) -> dict[str, Any]:
             "resolution": i.resolution, "resolved_by": i.resolved_by, "note": i.note}
 
 
-def sale_view(session: Session, sale: Sale) -> dict[str, Any]:
+def sale_view(session: Session, sale: Sale, *, receipt: Receipt | None = None) -> dict[str, Any]:
+    """``receipt``: the sale's latest receipt when the caller holds it (saves a query)."""
     # A sale without payment attempts has no payments, receipt or incidents: skip the
     # queries (most calls at the counter are on such sales).
     payments: list[Payment] = []
-    receipt = None
     open_incidents: list[str] = []
     if sale.attempts:
         payments = list(session.execute(select(Payment).where(Payment.sale_id == sale.id)
                                         .order_by(Payment.started_at)).scalars())
-        if sale.paid_amount:
+        if sale.paid_amount and receipt is None:
             receipt = session.execute(select(Receipt).where(Receipt.sale_id == sale.id)
                                       .order_by(Receipt.id.desc()).limit(1)).scalar_one_or_none()
         if sale.cash_only or any(p.state != "approved" for p in payments):

@@ -55,7 +55,7 @@ class StaffPage:
         except NotAuthenticated:
             return
         self.actor, self.csrf = auth.actor, auth.csrf_token or ""
-        with rt.uow() as uow:
+        with rt.uow(read_only=True) as uow:
             self.name = uow.session.execute(select(Staff.display_name).where(
                 Staff.login == auth.actor.login)).scalar_one_or_none() or auth.actor.login
 

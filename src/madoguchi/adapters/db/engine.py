@@ -46,4 +46,7 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers (units of work opened read-only) begin deferred: in WAL they read a
+        # snapshot and never wait for, nor hold up, a writer.
+        read_only = conn.get_execution_options().get("madoguchi_read_only", False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

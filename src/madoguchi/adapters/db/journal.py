@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from madoguchi.adapters.db.tables import JournalHead, JournalRow
@@ -19,7 +19,16 @@ from madoguchi.domain.journal import EntryKind, JournalEntry, canonical_json, en
 from madoguchi.domain.receipt import business_date as jst_date
 
 
+_HEAD = JournalHead.__table__
+_ROWS = JournalRow.__table__
+_READ_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+_INSERT_ROW = insert(_ROWS)
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1)
+
+
 class JournalWriter:
+    """Appends through plain statements (no ORM unit of work): every money event pays for it."""
+
     def __init__(self, session: Session) -> None:
         self._session = session
 
@@ -28,21 +37,22 @@ class JournalWriter:
                business_date: dt.date | None = None, **details: Any) -> JournalEntry:
         if isinstance(amount, bool) or not isinstance(amount, int):
             raise TypeError("journal amounts are whole yen (int)")
-        head = self._session.execute(
-            select(JournalHead).where(JournalHead.id == 1).with_for_update()
-        ).scalar_one()
-        seq = head.seq + 1
+        last_seq, last_hash = self._session.execute(_READ_HEAD).one()
+        seq = last_seq + 1
         fields = dict(
             seq=seq, kind=kind.value, occurred_at=at.astimezone(dt.timezone.utc).isoformat(),
             business_date=(business_date or jst_date(at)).isoformat(), site=site, station=station,
             actor=actor, sale_id=sale_id, amount=amount, data=canonical_json(details),
-            prev_hash=head.hash,
+            prev_hash=last_hash,
         )
         digest = entry_hash(**fields)
-        self._session.add(JournalRow(**fields, hash=digest))
-        head.seq, head.hash = seq, digest
-        # Flush the row before the head so the head never points past a missing row.
-        self._session.flush()
+        # The row before the head, so the head never points past a missing row.
+        self._session.execute(_INSERT_ROW, [{**fields, "hash": digest}])
+        self._session.execute(_MOVE_HEAD.values(seq=seq, hash=digest))
+        touched: set[str] = self._session.info.setdefault("touched", set())
+        touched.add("journal")
+        if site:
+            touched.add(f"site:{site}")
         return JournalEntry(**fields, hash=digest)
 
 

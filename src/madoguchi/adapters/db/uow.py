@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, bindparam, event, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,14 +24,29 @@ from madoguchi.errors import IdempotencyMismatch
 
 WRITER_WAIT_SECONDS = 60
 
+# Built once: the idempotency check runs on every write, so it skips the ORM.
+_IDEMPOTENCY = Idempotency.__table__
+_READ_IDEMPOTENCY = select(_IDEMPOTENCY.c.operation, _IDEMPOTENCY.c.fingerprint, _IDEMPOTENCY.c.result).where(
+    _IDEMPOTENCY.c.key == bindparam("key"))
+_INSERT_IDEMPOTENCY = insert(_IDEMPOTENCY)
+
+
+#: Execution option telling the SQLite engine to begin a plain (deferred) transaction.
+READ_ONLY = "madoguchi_read_only"
+
 
 class UnitOfWork:
+    """``read_only``: a reader. On SQLite it neither queues for the writer lock nor
+    begins ``IMMEDIATE`` (WAL readers see a snapshot and never wait for a writer); it
+    cannot commit."""
+
     def __init__(self, session_factory: sessionmaker[Session],
                  on_commit: Callable[[set[str]], None] | None = None,
-                 writer: threading.Lock | None = None) -> None:
+                 writer: threading.Lock | None = None, *, read_only: bool = False) -> None:
         self._factory = session_factory
         self._on_commit = on_commit
-        self._writer = writer
+        self._writer = None if read_only else writer
+        self.read_only = read_only
         self.session: Session
         self.journal: JournalWriter
 
@@ -39,6 +54,8 @@ class UnitOfWork:
         if self._writer is not None and not self._writer.acquire(timeout=WRITER_WAIT_SECONDS):
             raise TimeoutError(f"the database stayed busy for {WRITER_WAIT_SECONDS} s")
         self.session = self._factory()
+        if self.read_only:
+            self.session.connection(execution_options={READ_ONLY: True})
         self.journal = JournalWriter(self.session)
         return self
 
@@ -52,6 +69,8 @@ class UnitOfWork:
                 self._writer.release()
 
     def commit(self) -> None:
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         self.session.commit()
         touched = self.session.info.pop("touched", None)
         if touched and self._on_commit is not None:
@@ -70,7 +89,7 @@ class UnitOfWork:
 
         The same key with a different request is refused: a client bug, not a retry.
         """
-        row = self.session.get(Idempotency, key)
+        row = self.session.execute(_READ_IDEMPOTENCY, {"key": key}).first()
         if row is None:
             return None
         if row.operation != operation or row.fingerprint != fingerprint(request):
@@ -81,9 +100,9 @@ class UnitOfWork:
 
     def remember(self, key: str, operation: str, request: dict[str, Any], result: dict[str, Any],
                  now: dt.datetime) -> None:
-        self.session.add(Idempotency(key=key, operation=operation, fingerprint=fingerprint(request),
-                                     result=json.dumps(result, ensure_ascii=False, default=str),
-                                     created_at=now))
+        self.session.execute(_INSERT_IDEMPOTENCY, [{
+            "key": key, "operation": operation, "fingerprint": fingerprint(request),
+            "result": json.dumps(result, ensure_ascii=False, default=str), "created_at": now}])
 
 
 def fingerprint(request: dict[str, Any]) -> str:
@@ -92,7 +111,7 @@ def fingerprint(request: dict[str, Any]) -> str:
 
 
 def make_uow_factory(engine: Engine,
-                     on_commit: Callable[[set[str]], None] | None = None) -> Callable[[], UnitOfWork]:
+                     on_commit: Callable[[set[str]], None] | None = None) -> Callable[..., UnitOfWork]:
     factory = sessionmaker(engine, expire_on_commit=False)
     if on_commit is not None:
         event.listen(factory, "after_flush", _collect_touched)
@@ -102,7 +121,7 @@ def make_uow_factory(engine: Engine,
     # ruin latency when many requests write at once. Other processes still wait
     # through busy_timeout. PostgreSQL needs no such thing.
     writer = threading.Lock() if engine.dialect.name == "sqlite" else None
-    return lambda: UnitOfWork(factory, on_commit, writer)
+    return lambda read_only=False: UnitOfWork(factory, on_commit, writer, read_only=read_only)
 
 
 def _collect_touched(session: Session, _context: object) -> None:
@@ -138,5 +157,5 @@ def is_duplicate_key(exc: IntegrityError) -> bool:
 
 def current_head(session: Session) -> tuple[int, str]:
     from madoguchi.adapters.db.tables import JournalHead
-    head = session.execute(select(JournalHead).where(JournalHead.id == 1)).scalar_one()
-    return head.seq, head.hash
+    seq, digest = session.execute(select(JournalHead.seq, JournalHead.hash).where(JournalHead.id == 1)).one()
+    return seq, digest
