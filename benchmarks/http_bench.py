@@ -4,7 +4,8 @@ Each client is a staff station with its own payment station; a sale is create,
 line, hand-off, then a cashless payment or cash (start + the resident's 1,000-yen
 note through the demo simulator). Two modes: flat out (every client sends its
 next call as soon as the last answer arrives: the server's capacity), and paced
-(each client starts a sale every ``pace`` seconds, as a busy counter would).
+(each client starts a sale every ``pace`` seconds, as a busy counter would; the
+sixteen counters start at staggered moments within the first interval).
 """
 from __future__ import annotations
 
@@ -87,6 +88,10 @@ def run(db_url: str | None = None, *, sales_per_client: int = 15, pace: float | 
                     return answer.json()
 
                 barrier.wait()
+                if pace:
+                    # Counters work independently: each starts its first sale at its own
+                    # moment within the first interval, not all in the same instant.
+                    time.sleep(pace * (n - 1) / clients)
                 for k in range(sales_per_client):
                     started = time.perf_counter()
                     sale_id = str(uuid.uuid4())

@@ -99,7 +99,7 @@ def sim_insert(rt: Runtime, *, payment_station: str, denomination: int, count: i
                actor: Actor) -> dict[str, Any]:
     """The resident puts cash in; once the sale is covered the payment completes by itself."""
     changer = _simulated(rt, payment_station, actor, "changer", "insert")
-    with rt.uow() as uow:
+    with rt.uow(read_only=True) as uow:
         payment = uow.session.execute(
             select(Payment).where(Payment.payment_station == payment_station,
                                   Payment.method == PaymentMethod.CASH.value,

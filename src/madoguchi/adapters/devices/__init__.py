@@ -7,7 +7,7 @@ the tests and the day simulator alike; ``printer.py`` also renders receipts as
 ESC/POS bytes and sends them to a network printer. :func:`make_station_devices`
 builds the devices of one station.
 
-Simulated devices keep their state in a JSON file, written atomically after every
+Simulated devices keep their state in a JSON file, replaced atomically after every
 change, because a real machine keeps its notes and coins when our server crashes.
 """
 from __future__ import annotations
@@ -26,29 +26,19 @@ from madoguchi.errors import BadInput
 def write_state(path: Path, state: dict[str, Any]) -> None:
     """Replace ``path`` with ``state`` as JSON so that a crash leaves the old or the new file.
 
-    Write a temporary file, flush and fsync it, then rename it over the old one (an
-    atomic step on POSIX and Windows); a kill at any moment never leaves half a file.
+    Write a temporary file, then rename it over the old one (an atomic step on POSIX
+    and Windows): a server killed at any moment never leaves half a file, and what was
+    written is in the operating system's hands, so it survives the process. No fsync:
+    the simulator stands for a machine that keeps its counts in its own memory, at no
+    cost to the server; making every coin wait for the disk would charge the server
+    for the simulator.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     # One fixed temporary name: each file has one writer (the device, under its lock),
     # and a temporary file left by a kill is simply overwritten by the next save.
     tmp = path.with_name(f".{path.name}.tmp")
-    data = json.dumps(state, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    with open(tmp, "wb") as file:
-        file.write(data)
-        file.flush()
-        os.fsync(file.fileno())
+    tmp.write_bytes(json.dumps(state, ensure_ascii=False, sort_keys=True).encode("utf-8"))
     os.replace(tmp, path)
-    try:  # make the rename itself durable; not possible on every platform
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
 
 
 def read_state(path: Path | None) -> dict[str, Any] | None:
