@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from sqlalchemy import text
 
 from benchmarks.recorder import TransactionRecorder
-from madoguchi.adapters.db.engine import make_engine, normalise_url
+from madoguchi.adapters.db.engine import make_engine
+from madoguchi.adapters.db.scratch import scratch_database
 from madoguchi.adapters.db.migrate import upgrade
 from madoguchi.adapters.files.toml_files import load_places
 from madoguchi.bootstrap import build_runtime, ensure_float, simulated_devices
@@ -42,21 +42,7 @@ def _pct(values: list[float], p: float) -> float:
 
 def fresh_database(kind: str, tmp: Path, pg_url: str | None) -> tuple[str, Any]:
     """A new empty database URL, and a cleanup callable."""
-    if kind == "sqlite":
-        return f"sqlite:///{tmp / f'{uuid.uuid4().hex}.db'}", lambda: None
-    assert pg_url
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(pg_url)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-
-    def drop() -> None:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
-
-    sep = "&" if "?" in pg_url else "?"
-    return normalise_url(pg_url) + f"{sep}options=-csearch_path%3D{schema}", drop
+    return scratch_database(kind, tmp, pg_url, prefix="bench")
 
 
 def run_service(url: str, n_sales: int, tmp: Path) -> dict[str, Any]:

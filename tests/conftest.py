@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import text
-
-from madoguchi.adapters.db.engine import make_engine, normalise_url
+from madoguchi.adapters.db.engine import make_engine
+from madoguchi.adapters.db.scratch import scratch_database
 from madoguchi.bootstrap import build_runtime, ensure_float, simulated_devices
 from madoguchi.config import Settings
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
@@ -35,19 +33,9 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
 
 @pytest.fixture(params=DATABASES)
 def db_url(request, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
-        return
-    assert PG_URL
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in PG_URL else "?"
-    yield normalise_url(PG_URL) + f"{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    url, drop = scratch_database(request.param, tmp_path, PG_URL)
+    yield url
+    drop()
 
 
 class Clock:

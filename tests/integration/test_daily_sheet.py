@@ -9,16 +9,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import uuid
 from collections import Counter, defaultdict
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
-from sqlalchemy import text
-
-from madoguchi.adapters.db.engine import make_engine, normalise_url
+from madoguchi.adapters.db.engine import make_engine
+from madoguchi.adapters.db.scratch import scratch_database
 from madoguchi.config import Settings
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.domain.brands import brand
@@ -41,7 +39,7 @@ def closed_day(request, tmp_path_factory):  # type: ignore[no-untyped-def]
     Built once per database for the module: the tests below only read it.
     """
     tmp_path = tmp_path_factory.mktemp("daily")
-    url, drop = fresh_database(request.param, tmp_path)
+    url, drop = scratch_database(request.param, tmp_path, PG_URL)
     settings = Settings(database_url=url, device_state_dir=tmp_path / "devices", status_backoff=(0.0, 0.0))
     engine = make_engine(settings.database_url)
     rt, clock = sim_runtime(settings, day=DAY, engine=engine)
@@ -63,24 +61,6 @@ def closed_day(request, tmp_path_factory):  # type: ignore[no-untyped-def]
     yield rt, summary, counted, load_workbook(path)
     engine.dispose()
     drop()
-
-
-def fresh_database(kind: str, tmp_path):  # type: ignore[no-untyped-def]
-    """A new empty database of ``kind`` and the function that removes it."""
-    if kind == "sqlite":
-        return f"sqlite:///{tmp_path / 'daily.db'}", lambda: None
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-
-    def drop() -> None:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
-
-    sep = "&" if "?" in PG_URL else "?"
-    return normalise_url(PG_URL) + f"{sep}options=-csearch_path%3D{schema}", drop
 
 
 def rebuilt(rt) -> dict[str, Any]:  # type: ignore[no-untyped-def]

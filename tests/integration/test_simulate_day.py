@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
-from madoguchi.adapters.db.engine import make_engine, normalise_url
+from madoguchi.adapters.db.engine import make_engine
+from madoguchi.adapters.db.scratch import scratch_database
 from madoguchi.adapters.db.journal import iter_entries
 from madoguchi.adapters.db.tables import Incident, Payment, PaymentStation, Receipt, Sale
 from madoguchi.config import Settings
@@ -31,20 +31,10 @@ DAY = dt.date(2026, 11, 2)
 @pytest.fixture
 def other_db_url(db_url: str, tmp_path: Path) -> Iterator[str]:
     """A second fresh database of the same kind as ``db_url``."""
-    if db_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'other.db'}"
-        return
     from tests.conftest import PG_URL
-    assert PG_URL
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in PG_URL else "?"
-    yield normalise_url(PG_URL) + f"{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    url, drop = scratch_database("sqlite" if db_url.startswith("sqlite") else "postgresql", tmp_path, PG_URL)
+    yield url
+    drop()
 
 
 def run_day(url: str, tmp_path: Path, **kw: object) -> tuple[DaySummary, Runtime, list[dict[str, object]]]:
