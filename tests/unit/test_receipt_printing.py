@@ -264,6 +264,19 @@ def test_an_unreachable_network_printer_is_offline_and_refuses_jobs():
         printer.print_bytes(b"job")
 
 
+def test_a_network_printer_status_is_reused_for_a_few_seconds_then_asked_again():
+    now = [100.0]
+    server = FakePrinterServer(reply=b"\x72")  # paper out; the server takes one connection only
+    printer = NetworkPrinter("P1", "127.0.0.1", server.port, timeout=1, status_timeout=0.5,
+                             status_max_age=5.0, clock=lambda: now[0])
+    assert printer.status() is PrinterStatus.PAPER_OUT
+    server.done()  # nobody listens any more
+    now[0] += 4.9
+    assert printer.status() is PrinterStatus.PAPER_OUT  # the answer of 4.9 s ago, no new connection
+    now[0] += 0.2
+    assert printer.status() is PrinterStatus.OFFLINE  # too old: asked again, and nobody answers
+
+
 # --- the station's devices ---------------------------------------------------------
 def test_a_station_gets_a_network_printer_when_given_its_address():
     printer = make_station_devices("honcho-1", printer_url="tcp://192.0.2.10:9100").printer

@@ -8,6 +8,7 @@ going through the same cash service as the real machine would.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -40,7 +41,11 @@ def list_stations(rt: Runtime, *, actor: Actor, site: str | None = None) -> list
         actor.require(Action.VIEW, site)
     configs = [p for p in rt.places.payment_stations
                if (site is None or p.site == site) and actor.may(Action.VIEW, p.site)]
-    with rt.uow() as uow:
+    # Printers on the network answer slowly or not at all: ask them all at once.
+    with ThreadPoolExecutor(max_workers=min(8, max(1, len(configs)))) as pool:
+        printers = dict(zip([c.id for c in configs],
+                            pool.map(lambda c: rt.devices.of(c.id).printer.status().value, configs)))
+    with rt.uow(read_only=True) as uow:
         rows = {r.id: r for r in uow.session.execute(select(PaymentStation)).scalars()}
         pending = dict(uow.session.execute(
             select(Receipt.payment_station, func.count()).where(Receipt.state == "pending")
@@ -56,7 +61,7 @@ def list_stations(rt: Runtime, *, actor: Actor, site: str | None = None) -> list
             "fault": row.fault if row else None,
             "changer": {"status": changer.status().value, "counts": changer.counts(),
                         "deposit": changer.deposit_amount()},
-            "printer": devices.printer.status().value,
+            "printer": printers[cfg.id],
             "terminal_online": devices.terminal.online(),
             "pending_receipts": pending.get(cfg.id, 0),
         })

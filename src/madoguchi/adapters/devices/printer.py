@@ -20,8 +20,10 @@ Shift_JIS printer an ambiguous character such as ※ or × is a double-byte glyp
 from __future__ import annotations
 
 import threading
+import time
 import unicodedata
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -328,33 +330,54 @@ class NetworkPrinter:
 
     Before each job it asks the paper sensor (DLE EOT 4); a printer that does not
     answer within ``status_timeout`` is trusted and gets the job.
+
+    :meth:`status` (what the back office shows) reuses an answer younger than
+    ``status_max_age`` seconds, from a status query or from the last job, so that
+    screens polling every station do not open a connection to each printer each time,
+    nor wait on an unplugged one.
     """
 
     def __init__(self, device_id: str, host: str, port: int = 9100, *,
-                 timeout: float = 10.0, status_timeout: float = 2.0) -> None:
+                 timeout: float = 10.0, status_timeout: float = 2.0, status_max_age: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.device_id, self.host, self.port = device_id, host, port
         self.timeout, self.status_timeout = timeout, status_timeout
+        self.status_max_age, self._clock = status_max_age, clock
+        self._known: tuple[float, PrinterStatus] | None = None
 
     def status(self) -> PrinterStatus:
+        known = self._known
+        if known is not None and self._clock() - known[0] < self.status_max_age:
+            return known[1]
         try:
             printer = self._connect()
         except PrinterError:
-            return PrinterStatus.OFFLINE
+            return self._remember(PrinterStatus.OFFLINE)
         try:
-            return self._paper(printer)
+            return self._remember(self._paper(printer))
         except OSError:
-            return PrinterStatus.OFFLINE
+            return self._remember(PrinterStatus.OFFLINE)
         finally:
             printer.close()
 
+    def _remember(self, status: PrinterStatus) -> PrinterStatus:
+        self._known = (self._clock(), status)
+        return status
+
     def print_bytes(self, data: bytes) -> None:
-        printer = self._connect()
         try:
-            if self._paper(printer) is PrinterStatus.PAPER_OUT:
+            printer = self._connect()
+        except PrinterError:
+            self._remember(PrinterStatus.OFFLINE)
+            raise
+        try:
+            paper = self._remember(self._paper(printer))
+            if paper is PrinterStatus.PAPER_OUT:
                 raise PaperOut(f"printer {self.device_id} is out of paper: put in a new roll, "
                                "then print the pending receipts", device_id=self.device_id)
             printer._raw(bytes(data))
         except OSError as exc:
+            self._remember(PrinterStatus.OFFLINE)
             raise PrinterError(f"printer {self.device_id} at {self.host}:{self.port} stopped "
                                f"answering ({exc}); check it, then print the pending receipts",
                                device_id=self.device_id) from exc
