@@ -23,23 +23,21 @@ import random
 import uuid
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, select
 
-from madoguchi.adapters.db.tables import Incident, Payment, PaymentStation, Receipt, Sale
-from madoguchi.adapters.db.uow import current_head
+from madoguchi.adapters.db.tables import PaymentStation
 from madoguchi.adapters.devices.changer_sim import DEFAULT_FLOAT
 from madoguchi.adapters.devices.ports import ChangerStatus
 from madoguchi.adapters.devices.terminal_sim import DECLINE_REASONS
 from madoguchi.adapters.files.toml_files import load_places
 from madoguchi.config import Settings
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
-from madoguchi.domain.brands import brand as find_brand
-from madoguchi.domain.money import DENOMINATIONS, format_yen
+from madoguchi.domain.money import DENOMINATIONS
 from madoguchi.domain.receipt import JST
-from madoguchi.domain.sale import PaymentState, SaleState
+from madoguchi.domain.sale import PaymentState
 from madoguchi.errors import BadInput, CannotMakeChange, ChangerJammed, ChangerNotReady, Conflict, StationBusy
 from madoguchi.services.cash import cancel_cash, complete_cash, start_cash
 from madoguchi.services.cashbox import move_cash
@@ -48,6 +46,7 @@ from madoguchi.services.payments import pay_cashless
 from madoguchi.services.receipts import print_pending
 from madoguchi.services.runtime import Runtime
 from madoguchi.services.sales import add_line, cancel_sale, create_sale, hand_off, move_sale
+from madoguchi.services.simulate_summary import DaySummary, read_summary
 
 T = TypeVar("T")
 Steps = Generator[float, None, T]  # a sale's steps: yields seconds to wait, returns its result
@@ -113,70 +112,6 @@ class Plan:
     brand: str
     fault: str | None
     void: bool
-
-
-@dataclass
-class DaySummary:
-    """What the day came to, as ``simulate-day`` prints it; equal for equal seeds on fresh databases."""
-
-    day: str
-    seed: int
-    sites: list[str]
-    sales: int
-    states: dict[str, int]
-    gross: int
-    cash: list[int]                     # [count, amount] of approved cash payments
-    cashless: list[int]
-    by_category: dict[str, list[int]]   # category -> [count, amount]
-    brands: dict[str, int]
-    exempt_lines: int
-    faults: dict[str, int]
-    fault_details: dict[str, int]
-    events: dict[str, int]
-    open_incidents: dict[str, int]
-    receipts_pending: int
-    journal_entries: int
-    cash_moves: dict[str, int]          # float / in / out, yen
-    changer_cash: dict[str, int]        # payment station -> yen in its changer at the end
-    last_payment_at: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @property
-    def cashless_share(self) -> str:
-        paid = self.cash[0] + self.cashless[0]
-        return f"{100 * self.cashless[0] / paid:.1f}%" if paid else "-"
-
-    def lines(self) -> list[str]:
-        def pairs(d: dict[str, Any]) -> str:
-            return ", ".join(f"{k} {v}" for k, v in d.items()) or "none"
-
-        def money(d: dict[str, int]) -> str:
-            return pairs({k: format_yen(v) for k, v in d.items()})
-        cats = ", ".join(f"{k} {c} ({format_yen(a)})" for k, (c, a) in self.by_category.items()) or "none"
-        top = ", ".join(f"{k} {v}" for k, v in list(self.brands.items())[:8]) or "none"
-        return [
-            f"day {self.day} (seed {self.seed}, sites {', '.join(self.sites)})",
-            f"sales: {self.sales}  paid {self.states.get('paid', 0)}  cancelled {self.states.get('cancelled', 0)}"
-            f"  in doubt {self.states.get('in_doubt', 0)}"
-            + "".join(f"  {k} {v}" for k, v in self.states.items() if k not in ("paid", "cancelled", "in_doubt")),
-            f"gross: {format_yen(self.gross)}",
-            f"cash: {self.cash[0]} payments, {format_yen(self.cash[1])}",
-            f"cashless: {self.cashless[0]} payments, {format_yen(self.cashless[1])}  (share {self.cashless_share})",
-            f"by category: {cats}",
-            f"brands: {top}",
-            f"exempt lines: {self.exempt_lines}",
-            f"faults injected: {sum(self.faults.values())} ({pairs(self.faults)})",
-            f"  details: {pairs(self.fault_details)}",
-            f"what staff did: {pairs(self.events)}",
-            f"open incidents: {sum(self.open_incidents.values())} ({pairs(self.open_incidents)})",
-            f"receipts pending: {self.receipts_pending}",
-            f"cash moves: {money(self.cash_moves)}",
-            f"cash in changers: {money(self.changer_cash)}",
-            f"last payment at: {self.last_payment_at or '-'}",
-            f"journal entries: {self.journal_entries}",
-        ]
 
 
 def simulate_day(rt: Runtime, clock: SimClock, *, day: dt.date, sales: int, seed: int,
@@ -528,47 +463,9 @@ class _Day:
 
     # --- the summary -----------------------------------------------------------------
     def _summary(self) -> DaySummary:
-        sales, payments, incidents = [], [], []
-        with self.rt.uow() as uow:
-            s = uow.session
-            for n in range(0, len(self.sale_ids), 500):
-                chunk = self.sale_ids[n:n + 500]
-                sales += s.execute(select(Sale).where(Sale.id.in_(chunk))).scalars().all()
-                payments += s.execute(select(Payment).where(Payment.sale_id.in_(chunk))).scalars().all()
-                incidents += s.execute(select(Incident).where(Incident.sale_id.in_(chunk),
-                                                              Incident.state == "open")).scalars().all()
-            pending = s.execute(select(Receipt.id).where(Receipt.state == "pending",
-                                                         Receipt.payment_station.in_(self.stations))).all()
-            journal_entries, _ = current_head(s)
-            exempt = sum(1 for sale in sales for line in sale.lines if line.exemption)
-        approved = sorted((p for p in payments if p.state == PaymentState.APPROVED),
-                          key=lambda p: (p.completed_at, p.id))
-        by_category: dict[str, list[int]] = {}
-        brands: Counter[str] = Counter()
-        for p in approved:
-            entry = by_category.setdefault(p.category, [0, 0])
-            entry[0] += 1
-            entry[1] += p.amount
-            if p.brand:
-                brands[find_brand(p.brand).name] += 1
-        cash = [sum(1 for p in approved if p.category == "cash"), sum(p.amount for p in approved if p.category == "cash")]
-        cashless = [len(approved) - cash[0], sum(p.amount for p in approved) - cash[1]]
-        states = Counter(sale.state for sale in sales)
-        order = [SaleState.PAID, SaleState.CANCELLED, SaleState.IN_DOUBT]
-        return DaySummary(
-            day=self.day.isoformat(), seed=self.seed, sites=list(self.sites), sales=len(sales),
-            states={str(k): states[k] for k in order} | {k: v for k, v in sorted(states.items()) if k not in order},
-            gross=sum(p.amount for p in approved), cash=cash, cashless=cashless,
-            by_category=dict(sorted(by_category.items(), key=lambda kv: -kv[1][0])),
-            brands=dict(sorted(brands.items(), key=lambda kv: (-kv[1], kv[0]))), exempt_lines=exempt,
-            faults={k: self.faults[k] for k in FAULT_WEIGHTS if self.faults[k]},
-            fault_details=dict(sorted(self.details.items())), events=dict(sorted(self.events.items())),
-            open_incidents=dict(sorted(Counter(i.kind for i in incidents).items())),
-            receipts_pending=len(pending), journal_entries=journal_entries, cash_moves=dict(self.moves),
-            changer_cash={st: sum(d * n for d, n in self.rt.devices.of(st).changer.counts().items())
-                          for st in self.stations},
-            last_payment_at=approved[-1].completed_at.astimezone(JST).strftime("%H:%M:%S") if approved else None,
-        )
+        return read_summary(self.rt, day=self.day, seed=self.seed, sites=self.sites, sale_ids=self.sale_ids,
+                            stations=self.stations, faults={k: self.faults[k] for k in FAULT_WEIGHTS if self.faults[k]},
+                            details=self.details, events=self.events, moves=self.moves)
 
 
 __all__ = ["DaySummary", "SimClock", "sim_runtime", "simulate_day"]
