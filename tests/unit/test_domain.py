@@ -79,12 +79,28 @@ def test_the_catalog_gives_the_price_in_force_on_the_day():
     ("amount", -1, "out of range"),
     ("revenue_line", "R9", "not defined"),
     ("exemptible", "yes", "must be bool"),
+    ("name_zh", "", "non-empty text"),
+    ("name_ko", 3, "non-empty text"),
 ])
 def test_a_bad_catalog_entry_is_named(field, value, message):
     data = {**SAMPLE, "fees": [{**SAMPLE["fees"][0], field: value}]}
     with pytest.raises(BadInput, match=message) as err:
         parse_catalog(data, source="city.toml")
     assert "city.toml: fees #1 (koseki)" in err.value.message
+
+
+def test_chinese_and_korean_fee_names_are_optional():
+    plain = parse_catalog(SAMPLE).item("koseki", dt.date(2026, 1, 1))
+    assert (plain.name_zh, plain.name_ko) == (None, None)
+    named = parse_catalog({**SAMPLE, "fees": [{**SAMPLE["fees"][0], "name_zh": "户籍誊本", "name_ko": "호적등본"}]})
+    assert named.item("koseki", dt.date(2026, 1, 1)).name_ko == "호적등본"
+
+
+def test_the_sample_catalog_names_every_fee_in_the_four_station_languages():
+    from madoguchi.adapters.files.toml_files import load_catalog
+    from madoguchi.config import DATA_DIR
+    for item in load_catalog(DATA_DIR / "catalog.toml").items:
+        assert item.name_ja and item.name_en and item.name_zh and item.name_ko, item.code
 
 
 def test_an_exemption_zeroes_the_price_and_other_needs_a_text():

@@ -31,6 +31,9 @@ class FeeItem:
     exemptible: bool
     effective_from: dt.date
     rank: int  # most used first on the register
+    # For the resident's screen only (a sale records the Japanese and English names).
+    name_zh: str | None = None
+    name_ko: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,13 @@ def _need(entry: dict[str, Any], key: str, kind: type, where: str) -> Any:
     return value
 
 
+def _optional(entry: dict[str, Any], key: str, where: str) -> str | None:
+    value = entry.get(key)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise BadInput(f"{where}: {key!r} must be a non-empty text, got {value!r}")
+    return value
+
+
 def parse_catalog(data: dict[str, Any], *, source: str = "catalog") -> Catalog:
     lines = {}
     for n, entry in enumerate(data.get("revenue_lines", []), start=1):
@@ -95,6 +105,8 @@ def parse_catalog(data: dict[str, Any], *, source: str = "catalog") -> Catalog:
             exemptible=_need(entry, "exemptible", bool, where),
             effective_from=effective,
             rank=int(entry.get("rank", 100)),
+            name_zh=_optional(entry, "name_zh", where),
+            name_ko=_optional(entry, "name_ko", where),
         )
         key = (item.code, item.effective_from)
         if key in seen:

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from madoguchi.adapters.db.tables import Incident, Payment, PaymentStation, Receipt, Sale
 from madoguchi.domain.catalog import PaymentStationConfig
 from madoguchi.domain.sale import PaymentState, SaleState
-from madoguchi.errors import MadoguchiError
+from madoguchi.errors import MadoguchiError, NotFound
 from madoguchi.services.runtime import Runtime
 
 #: How long the "paid" screen stays after a payment when no new sale arrives.
@@ -71,11 +71,22 @@ def _exact_only(rt: Runtime, station: str, due: int) -> bool:
         return False
 
 
-def _sale(sale: Sale) -> dict[str, Any]:
+def _sale(rt: Runtime, sale: Sale) -> dict[str, Any]:
     return {"ref": sale.id[:8].upper(), "total": sale.total, "due": sale.total - sale.paid_amount,
             "cash_only": sale.cash_only, "state": sale.state,
-            "lines": [{"name_ja": x.name_ja, "name_en": x.name_en, "quantity": x.quantity, "amount": x.amount,
-                       "exempt": x.exemption is not None} for x in sale.lines]}
+            "lines": [{"name_ja": x.name_ja, "name_en": x.name_en, **_more_names(rt, x.fee_code, sale.business_date),
+                       "quantity": x.quantity, "amount": x.amount, "exempt": x.exemption is not None}
+                      for x in sale.lines]}
+
+
+def _more_names(rt: Runtime, fee_code: str, day: dt.date) -> dict[str, str | None]:
+    """The fee's Chinese and Korean names for the resident's screen, from the catalog
+    (the sale itself records Japanese and English); none if the catalog lacks them."""
+    try:
+        item = rt.catalog.item(fee_code, day)
+    except NotFound:
+        return {"name_zh": None, "name_ko": None}
+    return {"name_zh": item.name_zh, "name_ko": item.name_ko}
 
 
 def _payment(rt: Runtime, p: Payment) -> dict[str, Any]:
@@ -120,18 +131,18 @@ def screen_state(rt: Runtime, station: PaymentStationConfig) -> dict[str, Any]:
         doubt_at = _aware(doubt.started_at) if doubt is not None else None
         if doubt is not None and (paid_at is None or doubt_at is None or doubt_at >= paid_at):
             sale = s.get(Sale, doubt.sale_id)
-            return base | {"phase": "in_doubt", "sale": _sale(sale), "payment": _payment(rt, doubt)}
+            return base | {"phase": "in_doubt", "sale": _sale(rt, sale), "payment": _payment(rt, doubt)}
         if paid is not None and paid_at is not None and now - paid_at < PAID_SHOWN:
             sale = s.get(Sale, paid.sale_id)
             receipt = s.execute(select(Receipt.number).where(Receipt.sale_id == sale.id)
                                 .order_by(Receipt.id.desc()).limit(1)).scalar_one_or_none()
-            return base | {"phase": "paid", "sale": _sale(sale), "payment": _payment(rt, paid),
+            return base | {"phase": "paid", "sale": _sale(rt, sale), "payment": _payment(rt, paid),
                            "receipt_number": receipt, "paid_at": paid_at.isoformat()}
     return base
 
 
 def _serving(rt: Runtime, s: Any, station: PaymentStationConfig, sale: Sale) -> dict[str, Any]:
-    view: dict[str, Any] = {"sale": _sale(sale)}
+    view: dict[str, Any] = {"sale": _sale(rt, sale)}
     due = sale.total - sale.paid_amount
     running = s.execute(select(Payment).where(
         Payment.sale_id == sale.id, Payment.state.in_((PaymentState.PENDING.value, PaymentState.SETTLING.value)))

@@ -289,6 +289,8 @@ def test_the_station_speaks_english_and_chinese(screens: Screens) -> None:
     expect(station.locator("html")).to_have_attribute("lang", "zh-Hans")
     expect(station.locator(".due-label")).to_have_text("应付金额")
     expect(station.locator(".due-amount")).to_have_text("600日元")
+    expect(station.locator(".due-lines")).to_contain_text("住民票副本")  # the fee's Chinese name
+    screens.snap("station", "chinese")
     station.locator(".kiosk-cash").click()
     expect(station.locator(".cash h1")).to_have_text("请投入现金")
     _readable(station)

@@ -108,13 +108,20 @@ function retry() {
 /* --- screens ------------------------------------------------------------------------------ */
 const big = (cls, ...children) => h("button", { type: "button", class: "kiosk-btn " + cls }, ...children);
 
+/* The fee in the resident's language; the Japanese name (as on the receipt) goes beneath. */
+function lineName(l) {
+  if (lang === "zh") return l.name_zh || l.name_ja;
+  if (lang === "ko") return l.name_ko || l.name_en;
+  return lang === "ja" ? l.name_ja : l.name_en;
+}
+
 function amountBlock(sale) {
   return h("section", { class: "due" },
     h("p", { class: "due-label" }, TS("station.due")),
     h("p", { class: "due-amount", dataset: { testid: "due" } }, money(sale.due)),
     h("ul", { class: "due-lines", "aria-label": TS("station.items") }, sale.lines.map((l) => h("li", {},
-      h("span", { class: "due-line-name" }, lang === "ja" || lang === "zh" ? l.name_ja : l.name_en,
-        lang === "zh" || lang === "ko" ? h("small", {}, lang === "zh" ? l.name_en : l.name_ja) : null),
+      h("span", { class: "due-line-name" }, lineName(l),
+        lang === "ja" ? null : h("small", { lang: "ja" }, l.name_ja)),
       h("span", { class: "due-line-qty" }, TS("station.quantity", { n: l.quantity })),
       h("span", { class: "due-line-amount" }, l.exempt ? TS("station.exempt") : money(l.amount))))));
 }
