@@ -53,11 +53,14 @@ def run_service(url: str, n_sales: int, tmp: Path) -> dict[str, Any]:
     ensure_float(rt)
     recorder = TransactionRecorder(engine)
     latencies: list[float] = []
+    by_call: dict[str, list[float]] = {}
 
     def timed(fn, **kw):  # type: ignore[no-untyped-def]
         t0 = time.perf_counter()
         result = fn(rt, **kw)
-        latencies.append(time.perf_counter() - t0)
+        took = time.perf_counter() - t0
+        latencies.append(took)
+        by_call.setdefault(fn.__name__, []).append(took)
         return result
 
     start = time.perf_counter()
@@ -87,6 +90,7 @@ def run_service(url: str, n_sales: int, tmp: Path) -> dict[str, Any]:
     engine.dispose()
     return {"sales_per_s": n_sales / elapsed, "p50_ms": _pct(latencies, 50) * 1000,
             "p99_ms": _pct(latencies, 99) * 1000, "transactions": recorder.transactions,
+            "by_call_ms": {name: _pct(v, 50) * 1000 for name, v in by_call.items()},
             "tx_per_sale": len(recorder.transactions) / n_sales, "rows_per_sale": recorder.rows / n_sales}
 
 
@@ -136,4 +140,5 @@ def measure(kind: str, n_sales: int, runs: int, pg_url: str | None) -> dict[str,
         "baseline_sales_per_s": med(r["sales_per_s"] for r in baseline),
         "baseline_tx_per_s": med(r["tx_per_s"] for r in baseline),
         "ratio": med(s["sales_per_s"] / b["sales_per_s"] for s, b in zip(service, baseline)),
+        "by_call_ms": {name: med(r["by_call_ms"][name] for r in service) for name in service[0]["by_call_ms"]},
     }
