@@ -14,6 +14,9 @@ class MadoguchiError(Exception):
 
     code = "error"
     http_status = 400
+    #: Keys of ``details`` an answer may carry beside the message (plain JSON data the
+    #: caller needs to act, e.g. every finding of a refused close); the rest stays inside.
+    public_details: tuple[str, ...] = ()
 
     def __init__(self, message: str, **details: object) -> None:
         super().__init__(message)

@@ -127,6 +127,10 @@ def test_over_http_a_station_then_the_site_is_closed_and_the_sheet_downloaded(ap
     short = dict(count["honcho-p1"], **{"1000": count["honcho-p1"]["1000"] - 1})
     refused = supervisor.post(f"/api/close/honcho/{DAY}/stations/honcho-p1", {"counted": short}, expect=409)
     assert refused["error"] == "close_refused" and "give the reason" in refused["message"]
+    # Every finding comes as data too (the page lists them), each with its Japanese text.
+    unbalanced = [f for f in refused["findings"] if f["code"] == "unbalanced"]
+    assert unbalanced and unbalanced[0]["station"] == "honcho-p1" and unbalanced[0]["severity"] == "error"
+    assert unbalanced[0]["message_ja"]
     bad = supervisor.post(f"/api/close/honcho/{DAY}/stations/honcho-p1", {"counted": {"1000": "x"}}, expect=422)
     assert "denomination 1000" in bad["message"]
     for station in ("honcho-p1", "honcho-p2"):

@@ -1,7 +1,7 @@
 """The one place where errors become HTTP answers.
 
 Every answer that is not a success has the same shape, ``{"error": code, "message":
-text}``: a :class:`~madoguchi.errors.MadoguchiError` keeps its own code and status;
+text}`` (plus the error's ``public_details``, such as a refused close's ``findings``): a :class:`~madoguchi.errors.MadoguchiError` keeps its own code and status;
 bad input (wrong types, missing fields, malformed JSON) is a 422 ``bad_input`` that
 names the field; an unknown route is a 404 ``not_found``; anything else is a bug,
 logged with its traceback and answered with a 500 that shows no internals.
@@ -37,8 +37,8 @@ _HTTP_CODES = {400: "bad_input", 401: "not_authenticated", 403: "permission_deni
 
 
 def error_response(status: int, code: str, message: str,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
+                   headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message, **(extra or {})}, status_code=status, headers=headers)
 
 
 def describe_validation(errors: Sequence[Any]) -> str:
@@ -62,7 +62,8 @@ def describe_validation(errors: Sequence[Any]) -> str:
 async def _madoguchi_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MadoguchiError)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthenticated) else None
-    return error_response(exc.http_status, exc.code, exc.message, headers)
+    extra = {k: exc.details[k] for k in exc.public_details if k in exc.details and k not in ("error", "message")}
+    return error_response(exc.http_status, exc.code, exc.message, headers, extra)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

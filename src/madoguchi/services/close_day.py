@@ -44,9 +44,12 @@ __all__ = ["CloseRefused", "close_day", "close_site", "close_station", "daily_sh
 
 
 class CloseRefused(Conflict):
-    """The checks found something that must be dealt with (or confirmed) before the close."""
+    """The checks found something that must be dealt with (or confirmed) before the close.
+
+    The answer carries ``findings``: every finding of the check, not only the blocking ones."""
 
     code = "close_refused"
+    public_details = ("findings",)
 
 
 def may_close(actor: Actor, site: str) -> None:
