@@ -3,6 +3,7 @@
 - ``/login``: staff log in (a cookie session; the API answers with its CSRF token).
 - ``/register``: the staff register (roles that may sell).
 - ``/office``: the back office (supervisors, accountants, admins).
+- ``/office/close``: 日次処理, counting each payment station's cash and closing the day.
 - ``/station/{id}``: the resident's payment station, for a screen paired with it;
   an unpaired screen gets the pairing form instead.
 
@@ -130,6 +131,24 @@ def office_page(request: Request, rt: RuntimeDep) -> Response:
             "brands": {b.code: b.name for b in BRANDS},
             "texts": i18n.bundle("ja", ["office", "common"])}
     return _render(request, "office.html", csrf=page.csrf, me=page.me(), boot=boot,
+                   municipality=rt.places.municipality)
+
+
+@router.get("/office/close", response_class=HTMLResponse)
+def office_close_page(request: Request, rt: RuntimeDep) -> Response:
+    """日次処理: count each payment station's cash, check, close stations then the site."""
+    page = StaffPage(rt, request)
+    if page.actor is None:
+        return _to_login(request)
+    if not may_use_office(page.actor):
+        return _forbidden(request, page, i18n.t("office_close.title"))
+    sites = [s.code for s in rt.places.sites if page.actor.may(Action.VIEW, s.code)]
+    names = {i.code: i.name_ja for i in rt.catalog.items}
+    lines = {i.revenue_line.code: i.revenue_line.name for i in rt.catalog.items}
+    boot = {"me": page.me(), "places": _places(rt), "sites": sites, "today": business_date(rt.clock()).isoformat(),
+            "brands": {b.code: b.name for b in BRANDS}, "fees": names, "revenue_lines": lines,
+            "texts": i18n.bundle("ja", ["office_close", "office", "common"])}
+    return _render(request, "office_close.html", csrf=page.csrf, me=page.me(), boot=boot,
                    municipality=rt.places.municipality)
 
 

@@ -39,10 +39,12 @@ function yen(n) {
 }
 
 class ApiError extends Error {
-  constructor(status, code, message) {
+  /* data: the whole error answer ({error, message} and what else the error carries, e.g. findings). */
+  constructor(status, code, message, data) {
     super(message);
     this.status = status;
     this.code = code;
+    this.data = data || {};
   }
 }
 
@@ -69,7 +71,7 @@ async function api(method, path, body, options) {
   if (!response.ok) {
     const code = (data && data.error) || "http_" + response.status;
     const message = (data && data.message) || response.statusText;
-    throw new ApiError(response.status, code, message);
+    throw new ApiError(response.status, code, message, data);
   }
   return data;
 }
