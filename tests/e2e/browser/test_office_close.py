@@ -34,6 +34,11 @@ def test_a_supervisor_counts_the_cash_closes_each_station_then_the_site(screens:
     expect(office.locator("#findings-source")).to_have_text("中間締めの点検結果")
     expect(office.locator(".finding[data-code=sale_open]")).to_be_visible()
     expect(office.locator("#day-state")).to_have_text("未締め")
+    # ... and prints it as a slip on a station's receipt printer.
+    office.locator("#slip-printer").select_option("honcho-p2")
+    office.locator("#print-slip").click()
+    expect(office.locator("#toast")).to_contain_text("精算機2で点検票を印刷しました")
+    assert "中間締め" in rt.devices.of("honcho-p2").printer.texts[-1]
 
     # Station 1: the machine's count copied, one 1,000-yen note short; the difference shows live.
     p1 = _card(office, "honcho-p1")

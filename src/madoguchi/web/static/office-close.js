@@ -43,6 +43,7 @@
     $("sheet-xlsx").href = `${base()}/sheet?format=xlsx`;
     $("sheet-csv").href = `${base()}/sheet?format=csv`;
     $("interim").disabled = closed;
+    $("print-slip").disabled = closed;
     $("kpi-sales").textContent = T("office_close.count_n", { n: digits(s.sales_count) });
     $("kpi-payments").textContent = T("office.kpi_payments", { n: digits(s.payments_count) });
     $("kpi-gross").textContent = yen(s.gross);
@@ -248,7 +249,7 @@
     draw();
   }
 
-  async function interim() {
+  async function interim(printAt) {
     const counted = {};
     const reasons = {};
     S.summary.stations.filter((st) => !st.closed && typed(st.id)).forEach((st) => {
@@ -256,12 +257,15 @@
       if ((S.reasons[st.id] || "").trim()) reasons[st.id] = S.reasons[st.id].trim();
     });
     try {
-      const result = await api("POST", `${base()}/interim`, { counted, reasons });
+      const result = await api("POST", `${base()}/interim`, { counted, reasons, print_at: printAt || null });
       S.summary = result;
       S.findings = result.findings;
       S.findingsSource = "interim";
       draw();
-      toast(T("office_close.interim_done"), "ok");
+      const printed = result.printed;
+      if (printed && !printed.ok) toast(T("office_close.slip_not_printed", { why: printed.error }), "error");
+      else if (printed) toast(T("office_close.slip_printed", { station: stationConf(printAt).name || printAt }), "ok");
+      else toast(T("office_close.interim_done"), "ok");
     } catch (err) {
       toast(errorText(err), "error");
     }
@@ -307,7 +311,12 @@
   const switchTo = () => { S.counts = {}; S.reasons = {}; S.confirm = {}; S.findingsSource = "current"; reload(); };
   siteSelect.addEventListener("change", () => { S.site = siteSelect.value; switchTo(); });
   $("day").addEventListener("change", () => { if ($("day").value) { S.day = $("day").value; switchTo(); } });
-  $("interim").addEventListener("click", interim);
+  $("interim").addEventListener("click", () => interim(null));
+  $("print-slip").addEventListener("click", () => interim($("slip-printer").value));
+  const fillPrinters = () => clear($("slip-printer"), ...BOOT.places.payment_stations.filter((p) => p.site === S.site)
+    .map((p) => h("option", { value: p.id }, p.name)));
+  fillPrinters();
+  siteSelect.addEventListener("change", fillPrinters);
   $("stations").addEventListener("focusout", () => setTimeout(() => { if (S.stale) drawStations(); }, 0));
   live("/events/office", (keys) => {
     if (keys === null || keys.some((k) => k === "journal" || k === `site:${S.site}` || k.startsWith("station:"))) reload();
