@@ -59,7 +59,8 @@ def clock() -> Clock:
 @pytest.fixture
 def settings(db_url, tmp_path) -> Settings:  # type: ignore[no-untyped-def]
     return Settings(database_url=db_url, device_state_dir=tmp_path / "devices", demo=True,
-                    status_backoff=(0.0, 0.0, 0.0), password_hash_memory_kib=64)
+                    status_backoff=(0.0, 0.0, 0.0), password_hash_memory_kib=64,
+                    reconcile_dir=tmp_path / "reconcile")
 
 
 @pytest.fixture

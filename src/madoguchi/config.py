@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     status_backoff: tuple[float, ...] = Field(default=(0.5, 1.0, 2.0, 4.0))
     #: Simulated device fault rates (demo and simulate-day).
     sim_seed: int = 0
+    #: Close of month: the rules file (TOML: rounding, [[rates]], [[deposit_schedule]],
+    #: match_tolerance_seconds, [expenditure]); None keeps the defaults of docs/close-of-month.md.
+    reconcile_rules_path: Path | None = None
+    #: Close of month from the back office: where uploaded statements and the reports are kept.
+    reconcile_dir: Path = Path("var/reconcile")
+    #: Largest statement upload accepted, in MiB (a month of a city is well under this).
+    reconcile_upload_mib: int = 200
 
     def sqlite_path(self) -> Path | None:
         prefix = "sqlite:///"

@@ -18,8 +18,8 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from madoguchi.api.errors import SECURITY_HEADERS, error_response, install_error_handlers
-from madoguchi.api.routes import (auth, catalog, close, health, incidents, journal, payments, sales, sim,
-                                  stations)
+from madoguchi.api.routes import (auth, catalog, close, health, incidents, journal, payments, reconcile, sales,
+                                  sim, stations)
 from madoguchi.config import Settings
 from madoguchi.services.runtime import Runtime
 
@@ -68,22 +68,26 @@ class BodyLimit:
     """Refuses request bodies above ``limit`` bytes with a 413 in the usual error shape.
 
     A declared Content-Length is refused before the app runs; a chunked body is
-    counted as it arrives and stops the request when it passes the limit.
+    counted as it arrives and stops the request when it passes the limit. ``uploads``
+    gives larger limits to the few paths that take files (path prefix -> bytes).
     """
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES, uploads: dict[str, int] | None = None) -> None:
+        self.app, self.default, self.uploads = app, limit, dict(uploads or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        message = f"the request body is larger than {self.limit // 1024} KiB"
+        path = scope.get("path", "")
+        limit = next((n for prefix, n in self.uploads.items() if path == prefix), self.default)
+        message = (f"the request body is larger than {limit // 1024} KiB" if limit < 1 << 20
+                   else f"the upload is larger than {limit >> 20} MiB")
         declared = dict(scope.get("headers", [])).get(b"content-length", b"0")
         if not declared.isdigit():
             await error_response(400, "bad_input", "Content-Length is not a number")(scope, receive, send)
             return
-        if int(declared) > self.limit:
+        if int(declared) > limit:
             await error_response(413, "too_large", message)(scope, receive, send)
             return
         seen = 0
@@ -92,7 +96,7 @@ class BodyLimit:
             nonlocal seen
             incoming = await receive()
             seen += len(incoming.get("body", b""))
-            if seen > self.limit:
+            if seen > limit:
                 raise HTTPException(413, message)
             return incoming
 
@@ -115,9 +119,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.settings = settings
     app.state.runtime = runtime
     install_error_handlers(app)
-    app.add_middleware(BodyLimit)
+    app.add_middleware(BodyLimit, uploads={"/api/reconcile": settings.reconcile_upload_mib << 20})
     app.add_middleware(SecurityHeaders)  # added last: outermost, so it dresses every answer
-    for module in (health, catalog, auth, sales, payments, incidents, stations, journal, close):
+    for module in (health, catalog, auth, sales, payments, incidents, stations, journal, close, reconcile):
         app.include_router(module.router)
     if settings.demo:
         app.include_router(sim.router)

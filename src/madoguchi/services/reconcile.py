@@ -18,7 +18,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import func, select
 
 from madoguchi.adapters.db.reconcile_tables import ReconcileRun
@@ -41,14 +40,6 @@ from madoguchi.services.runtime import Runtime
 
 #: Payments this many days either side of the month are read too, to tell cut-off cases.
 WINDOW_DAYS = 35
-
-
-class ReconcileSettings(BaseSettings):
-    """Settings of the close of month (``MADOGUCHI_RECONCILE_*``); the rules file is TOML."""
-
-    model_config = SettingsConfigDict(env_prefix="MADOGUCHI_RECONCILE_", extra="ignore")
-    #: rounding, [[rates]], [[deposit_schedule]], match_tolerance_seconds, [expenditure]
-    rules_path: Path | None = None
 
 
 def load_rules(path: Path | None) -> tuple[Rules, dict[str, str]]:
@@ -97,7 +88,7 @@ def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: A
         raise BadInput(f"--out: {out} should end in .xlsx")
     if not out.parent.is_dir():
         raise BadInput(f"--out: folder {out.parent} does not exist")
-    rules, expenditure = load_rules(rules_path or ReconcileSettings().rules_path)
+    rules, expenditure = load_rules(rules_path or rt.settings.reconcile_rules_path)
     layout: Layout = load_layout(mapping) if mapping else V1
     imports = [records.import_statement(rt, Path(p), layout=layout, actor=actor) for p in statements]
     matched_csv = out.with_name(out.stem + "-matched.csv")
@@ -119,11 +110,13 @@ def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: A
     summary["report"] = str(out)
     summary["matched_csv"] = str(matched_csv)
     with rt.uow() as uow:
-        uow.session.add(ReconcileRun(month=str(the_month), ran_at=rt.clock(), ran_by=actor.login,
-                                     statements=json.dumps(summary["statements"], ensure_ascii=False),
-                                     complete=outcome.complete, transfer_amount=outcome.summary.transfer_amount,
-                                     summary=json.dumps(summary, ensure_ascii=False), report_path=str(out)))
+        run = ReconcileRun(month=str(the_month), ran_at=rt.clock(), ran_by=actor.login,
+                           statements=json.dumps(summary["statements"], ensure_ascii=False),
+                           complete=outcome.complete, transfer_amount=outcome.summary.transfer_amount,
+                           summary=json.dumps(summary, ensure_ascii=False), report_path=str(out))
+        uow.session.add(run)
         uow.commit()
+    summary["run_id"] = run.id
     if json_out is not None:
         Path(json_out).write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return summary

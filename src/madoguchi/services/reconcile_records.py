@@ -88,30 +88,56 @@ def import_statement(rt: Runtime, path: Path, *, layout: Layout = V1, actor: Act
 
 
 def record_inquiry(rt: Runtime, *, incident_id: str, asked_whom: str, asked_at: dt.datetime, actor: Actor,
-                   answer: str | None = None, answered_at: dt.datetime | None = None) -> dict[str, Any]:
-    """Log an inquiry about an incident (e.g. to the e-money provider) and, later, its answer."""
+                   answer: str | None = None, answered_at: dt.datetime | None = None,
+                   inquiry_id: str | None = None) -> dict[str, Any]:
+    """Log an inquiry about an incident (e.g. to the e-money provider) and, later, its answer.
+
+    ``inquiry_id`` (a client-generated UUID, as the back office sends) makes it idempotent:
+    the same id again returns the first record instead of logging a second one.
+    """
     asked_whom = (asked_whom or "").strip()
     if not asked_whom:
-        raise BadInput("say whom you asked (the provider, the acquirer, the resident)")
+        raise BadInput("asked_whom: say whom you asked (the provider, the acquirer, the resident)")
     if asked_at.tzinfo is None or (answered_at is not None and answered_at.tzinfo is None):
-        raise BadInput("inquiry times need a time zone")
-    with rt.uow() as uow:
+        raise BadInput("asked_at: inquiry times need a time zone")
+    answer = (answer or "").strip() or None
+
+    def work(uow: Any, now: dt.datetime) -> dict[str, Any]:
         incident = uow.session.get(Incident, incident_id)
         if incident is None:
             raise NotFound(f"no incident {incident_id}")
-        if not (actor.may(Action.ACCOUNT, incident.site) or actor.may(Action.APPROVE, incident.site)):
-            actor.require(Action.APPROVE, incident.site)
+        _may_inquire(actor, incident.site)
         row = IncidentInquiry(incident_id=incident_id, asked_whom=asked_whom[:200], asked_at=asked_at,
-                              answer=(answer or "").strip() or None,
-                              answered_at=answered_at or (rt.clock() if answer else None),
-                              recorded_by=actor.login, recorded_at=rt.clock())
+                              answer=answer, answered_at=answered_at or (now if answer else None),
+                              recorded_by=actor.login, recorded_at=now)
         uow.session.add(row)
-        uow.commit()
+        uow.session.flush()
         return _inquiry_view(row)
 
-
-def inquiries(rt: Runtime, incident_id: str) -> list[dict[str, Any]]:
+    if inquiry_id is not None:
+        from madoguchi.services.common import check_client_id, idempotent
+        request = {"incident_id": incident_id, "asked_whom": asked_whom, "asked_at": asked_at.isoformat(),
+                   "answer": answer, "answered_at": answered_at.isoformat() if answered_at else None}
+        return idempotent(rt, check_client_id(inquiry_id, what="inquiry id"), "record_inquiry", request, work)
     with rt.uow() as uow:
+        view = work(uow, rt.clock())
+        uow.commit()
+        return view
+
+
+def _may_inquire(actor: Actor, site: str) -> None:
+    if not (actor.may(Action.ACCOUNT, site) or actor.may(Action.APPROVE, site)):
+        actor.require(Action.APPROVE, site)
+
+
+def inquiries(rt: Runtime, incident_id: str, *, actor: Actor | None = None) -> list[dict[str, Any]]:
+    """The inquiry log of one incident, oldest first (``actor``: checked against its site)."""
+    with rt.uow(read_only=True) as uow:
+        if actor is not None:
+            incident = uow.session.get(Incident, incident_id)
+            if incident is None:
+                raise NotFound(f"no incident {incident_id}")
+            _may_inquire(actor, incident.site)
         rows = uow.session.execute(select(IncidentInquiry).where(IncidentInquiry.incident_id == incident_id)
                                    .order_by(IncidentInquiry.asked_at, IncidentInquiry.id)).scalars().all()
         return [_inquiry_view(r) for r in rows]
@@ -124,10 +150,11 @@ def _inquiry_view(r: IncidentInquiry) -> dict[str, Any]:
             "answer": r.answer, "answered_at": iso(r.answered_at), "recorded_by": r.recorded_by}
 
 
-def open_incidents(rt: Runtime) -> list[dict[str, Any]]:
-    """Every incident still open, oldest first, with its age in days and its last inquiry."""
+def open_incidents(rt: Runtime, *, actor: Actor | None = None) -> list[dict[str, Any]]:
+    """Every incident still open, oldest first, with its age in days and its last inquiry
+    (``actor``: only those of the sites they may see)."""
     today = business_date(rt.clock())
-    with rt.uow() as uow:
+    with rt.uow(read_only=True) as uow:
         rows = uow.session.execute(select(Incident).where(Incident.state == "open")
                                    .order_by(Incident.opened_at, Incident.id)).scalars().all()
         asked = uow.session.execute(select(IncidentInquiry).where(
@@ -138,7 +165,7 @@ def open_incidents(rt: Runtime) -> list[dict[str, Any]]:
                  "amount": i.amount, "request_id": i.request_id, "summary": i.summary,
                  "opened_at": i.opened_at.astimezone(JST).isoformat(timespec="minutes"),
                  "age_days": (today - business_date(i.opened_at)).days, "last_inquiry": last.get(i.id)}
-                for i in rows]
+                for i in rows if actor is None or actor.may(Action.VIEW, i.site)]
 
 
 def daily_sheets(rt: Runtime, month: Month) -> dict[dt.date, int] | None:

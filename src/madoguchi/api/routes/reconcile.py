@@ -1,0 +1,89 @@
+"""Close of month (月次処理) over HTTP: upload the agent's statements and run the
+reconciliation, read past runs and download their reports, log inquiries about
+incidents. Thin: each route calls one service function, which checks who may.
+
+``POST /api/reconcile`` is multipart (the statement files, the month, optionally a
+mapping TOML and whether the month's statements are complete) and needs an
+``Idempotency-Key`` header (a UUID the client makes): the same key again returns the
+first run's summary. A statement that does not parse is a 422 naming its line, column
+and value, and nothing of that upload is kept.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Form, Header, Query, UploadFile, status
+from fastapi.responses import FileResponse
+
+from madoguchi.api.deps import ActorDep, RuntimeDep
+from madoguchi.api.schemas import Input, text
+from madoguchi.services import reconcile_records, reconcile_runs
+from madoguchi.services.reconcile_runs import Upload
+
+router = APIRouter(prefix="/api", tags=["close of month"])
+MonthText = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")]
+MEDIA = {"report": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "matched": "text/csv; charset=utf-8"}
+
+
+class InquiryCreate(Input):
+    id: uuid.UUID
+    asked_whom: text(200, 1)  # type: ignore[valid-type]
+    asked_at: dt.datetime
+    answer: text(2000) | None = None  # type: ignore[valid-type]
+    answered_at: dt.datetime | None = None
+
+
+@router.post("/reconcile", status_code=status.HTTP_201_CREATED)
+def run(rt: RuntimeDep, actor: ActorDep, month: Annotated[str, Form(max_length=7)],
+        statements: Annotated[list[UploadFile], File(description="the agent's statement files (CSV)")],
+        idempotency_key: Annotated[str, Header(alias="Idempotency-Key", max_length=64)],
+        mapping: Annotated[UploadFile | None, File(description="a mapping TOML for another layout")] = None,
+        complete: Annotated[bool | None, Form()] = None) -> dict[str, Any]:
+    """Import the statements and reconcile the month; answers the summary (as summary.json) and ``run_id``."""
+    uploads = [Upload(f.filename or "statement.csv", f.file) for f in statements]
+    given = Upload(mapping.filename or "mapping.toml", mapping.file) if mapping is not None and mapping.filename else None
+    return reconcile_runs.run_upload(rt, request_id=idempotency_key, month=month, statements=uploads,
+                                     mapping=given, complete=complete, actor=actor)
+
+
+@router.get("/reconcile/runs")
+def runs(rt: RuntimeDep, actor: ActorDep, month: MonthText | None = None) -> list[dict[str, Any]]:
+    """Past runs, newest first (of one month if given)."""
+    return reconcile_runs.list_runs(rt, actor=actor, month=month)
+
+
+@router.get("/reconcile/runs/{run_id}")
+def one_run(run_id: int, rt: RuntimeDep, actor: ActorDep) -> dict[str, Any]:
+    return reconcile_runs.get_run(rt, run_id=run_id, actor=actor)
+
+
+@router.get("/reconcile/runs/{run_id}/{which}", response_class=FileResponse,
+            responses={200: {"content": {MEDIA["report"]: {}, MEDIA["matched"]: {}}}})
+def run_file(run_id: int, which: Literal["report", "matched"], rt: RuntimeDep, actor: ActorDep) -> FileResponse:
+    """The run's workbook (exceptions, fees, deposits, the 公金振替 voucher) or its matched rows (CSV)."""
+    path = reconcile_runs.run_file(rt, run_id=run_id, which=which, actor=actor)
+    return FileResponse(path, media_type=MEDIA[which], filename=path.name)
+
+
+@router.get("/reconcile/open-incidents")
+def open_incidents(rt: RuntimeDep, actor: ActorDep) -> list[dict[str, Any]]:
+    """Every incident still open, oldest first, with its age and its last inquiry."""
+    reconcile_runs.may_reconcile(actor)
+    return reconcile_records.open_incidents(rt, actor=actor)
+
+
+@router.get("/incidents/{incident_id}/inquiries", tags=["incidents"])
+def inquiries(incident_id: uuid.UUID, rt: RuntimeDep, actor: ActorDep) -> list[dict[str, Any]]:
+    """The inquiry log of an incident: whom we asked, when, and what they answered."""
+    return reconcile_records.inquiries(rt, str(incident_id), actor=actor)
+
+
+@router.post("/incidents/{incident_id}/inquiries", status_code=status.HTTP_201_CREATED, tags=["incidents"])
+def record_inquiry(incident_id: uuid.UUID, body: InquiryCreate, rt: RuntimeDep, actor: ActorDep) -> dict[str, Any]:
+    """Log an inquiry (e.g. to the e-money provider) and its answer when there is one."""
+    return reconcile_records.record_inquiry(rt, incident_id=str(incident_id), asked_whom=body.asked_whom,
+                                            asked_at=body.asked_at, answer=body.answer,
+                                            answered_at=body.answered_at, inquiry_id=str(body.id), actor=actor)

@@ -1,0 +1,153 @@
+"""The close of month from the back office: uploaded statements, runs, their reports.
+
+An upload is kept under ``settings.reconcile_dir / <month> / <request id>/`` (the
+statements as sent, the workbook and the matched-rows CSV beside them) and run through
+:func:`madoguchi.services.reconcile.reconcile_month`, exactly as ``madoguchi reconcile``
+does. The request carries a client-generated id: sending it again (a lost answer, a
+double click) returns the first run's summary instead of running again. A file that
+does not parse is refused with its line, column and value, and its folder is removed:
+nothing is left half-written.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import select
+
+from madoguchi.adapters.db.reconcile_tables import ReconcileRun
+from madoguchi.domain.auth import Action, Actor
+from madoguchi.domain.receipt import JST
+from madoguchi.domain.reconcile import Month
+from madoguchi.errors import BadInput, MadoguchiError, NotFound
+from madoguchi.services.common import check_client_id
+from madoguchi.services.reconcile import reconcile_month
+from madoguchi.services.runtime import Runtime
+
+OPERATION = "reconcile_upload"
+_running: dict[str, threading.Lock] = {}
+_guard = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file as the browser sent it."""
+
+    filename: str
+    content: IO[bytes]
+
+
+def may_reconcile(actor: Actor) -> None:
+    """The close of month is the accounting section's (a supervisor may run and read it too)."""
+    if not (actor.may(Action.ACCOUNT) or actor.may(Action.APPROVE)):
+        actor.require(Action.ACCOUNT)
+
+
+def _safe_name(name: str, taken: set[str]) -> str:
+    base = re.sub(r"[^\w.\-]+", "_", Path(name or "statement.csv").name).strip("._") or "statement.csv"
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        stem, dot, ext = base.rpartition(".")
+        candidate = f"{stem}-{n}.{ext}" if dot else f"{base}-{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def _store(folder: Path, uploads: Iterable[Upload]) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
+    paths = []
+    for upload in uploads:
+        path = folder / _safe_name(upload.filename, taken)
+        with path.open("wb") as out:
+            shutil.copyfileobj(upload.content, out, length=1 << 20)
+        if path.stat().st_size == 0:
+            raise BadInput(f"{upload.filename}: the file is empty")
+        paths.append(path)
+    return paths
+
+
+def run_upload(rt: Runtime, *, request_id: str, month: str, statements: list[Upload], actor: Actor,
+               mapping: Upload | None = None, complete: bool | None = None) -> dict[str, Any]:
+    """Run the close of month on uploaded statements, once per ``request_id``."""
+    may_reconcile(actor)
+    request_id = check_client_id(request_id, what="Idempotency-Key")
+    the_month = Month.parse(month)
+    if not statements:
+        raise BadInput("statements: give at least one statement file")
+    request = {"month": str(the_month), "files": sorted(u.filename for u in statements),
+               "mapping": mapping.filename if mapping else None, "complete": complete}
+    with _guard:
+        lock = _running.setdefault(request_id, threading.Lock())
+    try:
+        with lock:  # the same request twice at once: the second waits and gets the first's answer
+            return _run_once(rt, request_id, request, the_month, statements, mapping, complete, actor)
+    finally:
+        with _guard:
+            _running.pop(request_id, None)
+
+
+def _run_once(rt: Runtime, request_id: str, request: dict[str, Any], the_month: Month, statements: list[Upload],
+              mapping: Upload | None, complete: bool | None, actor: Actor) -> dict[str, Any]:
+    with rt.uow(read_only=True) as uow:
+        done = uow.replay(request_id, OPERATION, request)
+    if done is not None:
+        return done | {"replayed": True}
+    folder = Path(rt.settings.reconcile_dir) / str(the_month) / request_id
+    if folder.exists():
+        shutil.rmtree(folder)  # what an interrupted attempt left
+    try:
+        paths = _store(folder / "statements", statements)
+        mapping_path = _store(folder / "mapping", [mapping])[0] if mapping else None
+        summary = reconcile_month(rt, month=str(the_month), statements=paths, actor=actor,
+                                  out=folder / f"report-{the_month}.xlsx", mapping=mapping_path,
+                                  complete=complete)
+    except MadoguchiError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    with rt.uow() as uow:
+        uow.remember(request_id, OPERATION, request, summary, rt.clock())
+        uow.commit()
+    return summary
+
+
+def _run_view(r: ReconcileRun) -> dict[str, Any]:
+    summary = json.loads(r.summary)
+    return {"id": r.id, "month": r.month, "ran_at": r.ran_at.astimezone(JST).isoformat(timespec="minutes"),
+            "ran_by": r.ran_by, "complete": r.complete, "transfer_amount": r.transfer_amount,
+            "counts": summary.get("counts", {}), "statements": json.loads(r.statements)}
+
+
+def list_runs(rt: Runtime, *, actor: Actor, month: str | None = None) -> list[dict[str, Any]]:
+    may_reconcile(actor)
+    with rt.uow(read_only=True) as uow:
+        stmt = select(ReconcileRun).order_by(ReconcileRun.id.desc())
+        if month:
+            stmt = stmt.where(ReconcileRun.month == str(Month.parse(month)))
+        return [_run_view(r) for r in uow.session.execute(stmt.limit(200)).scalars()]
+
+
+def get_run(rt: Runtime, *, run_id: int, actor: Actor) -> dict[str, Any]:
+    may_reconcile(actor)
+    with rt.uow(read_only=True) as uow:
+        run = uow.session.get(ReconcileRun, run_id)
+        if run is None:
+            raise NotFound(f"no reconciliation run {run_id}")
+        return _run_view(run) | {"summary": json.loads(run.summary)}
+
+
+def run_file(rt: Runtime, *, run_id: int, which: str, actor: Actor) -> Path:
+    """The run's workbook (``report``) or matched-rows CSV (``matched``), as written."""
+    run = get_run(rt, run_id=run_id, actor=actor)
+    summary = run["summary"]
+    path = Path(summary["report"] if which == "report" else summary["matched_csv"])
+    if not path.is_file():
+        raise NotFound(f"the {which} file of run {run_id} is no longer at {path}")
+    return path
