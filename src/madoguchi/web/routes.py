@@ -4,6 +4,7 @@
 - ``/register``: the staff register (roles that may sell).
 - ``/office``: the back office (supervisors, accountants, admins).
 - ``/office/close``: 日次処理, counting each payment station's cash and closing the day.
+- ``/office/reconcile``: 月次処理, the agent's statement matched, inquiries about incidents.
 - ``/station/{id}``: the resident's payment station, for a screen paired with it;
   an unpaired screen gets the pairing form instead.
 
@@ -14,6 +15,7 @@ script).
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -29,6 +31,7 @@ from madoguchi.api.deps import SESSION_COOKIE, RuntimeDep
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.brands import BRANDS
 from madoguchi.domain.receipt import business_date
+from madoguchi.domain.reconcile import CLASS_LABELS_JA
 from madoguchi.domain.sale import Exemption
 from madoguchi.errors import NotAuthenticated
 from madoguchi.services import staff
@@ -149,6 +152,24 @@ def office_close_page(request: Request, rt: RuntimeDep) -> Response:
             "brands": {b.code: b.name for b in BRANDS}, "fees": names, "revenue_lines": lines,
             "texts": i18n.bundle("ja", ["office_close", "office", "common"])}
     return _render(request, "office_close.html", csrf=page.csrf, me=page.me(), boot=boot,
+                   municipality=rt.places.municipality)
+
+
+@router.get("/office/reconcile", response_class=HTMLResponse)
+def office_reconcile_page(request: Request, rt: RuntimeDep) -> Response:
+    """月次処理: upload the agent's statements, see the matching, log inquiries about incidents."""
+    page = StaffPage(rt, request)
+    if page.actor is None:
+        return _to_login(request)
+    if not may_use_office(page.actor):
+        return _forbidden(request, page, i18n.t("office_reconcile.title"))
+    today = business_date(rt.clock())
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    boot = {"me": page.me(), "places": _places(rt), "month": last_month, "max_month": today.strftime("%Y-%m"),
+            "brands": {b.code: b.name for b in BRANDS},
+            "classes": {c.value: label for c, label in CLASS_LABELS_JA.items()},
+            "texts": i18n.bundle("ja", ["office_reconcile", "office", "common"])}
+    return _render(request, "office_reconcile.html", csrf=page.csrf, me=page.me(), boot=boot,
                    municipality=rt.places.municipality)
 
 

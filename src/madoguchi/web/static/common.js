@@ -1,7 +1,7 @@
 /* madoguchi screens: what every page shares.
  * - BOOT: the page's data block (server-rendered JSON, never executed as script).
  * - T(key, params): a text from the page's catalog, {name} filled in.
- * - api(): JSON over fetch with the CSRF token of the session; throws ApiError.
+ * - api(): JSON (or a form, or files) over fetch with the CSRF token of the session; throws ApiError.
  * - h(): builds DOM nodes (text always goes in as text, never as HTML).
  * - live(): a Server-Sent Events stream that reconnects and says when to re-read.
  * No inline script anywhere (the Content-Security-Policy forbids it). */
@@ -53,7 +53,9 @@ async function api(method, path, body, options) {
   const headers = Object.assign({ Accept: "application/json" }, opts.headers || {});
   if (method !== "GET" && (opts.csrf !== false)) headers["X-CSRF-Token"] = opts.csrfToken || CSRF;
   let payload;
-  if (opts.form) {
+  if (opts.files) {
+    payload = opts.files;  /* a FormData with files: the browser writes the multipart boundary */
+  } else if (opts.form) {
     payload = new URLSearchParams(opts.form);
   } else if (body !== undefined) {
     headers["Content-Type"] = "application/json";
