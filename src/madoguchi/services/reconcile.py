@@ -92,21 +92,27 @@ def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: A
     layout: Layout = load_layout(mapping) if mapping else V1
     imports = [records.import_statement(rt, Path(p), layout=layout, actor=actor) for p in statements]
     matched_csv = out.with_name(out.stem + "-matched.csv")
+    done: dict[str, Any] = {}
+
+    def settle_and_report(outcome: Outcome) -> None:
+        """While the matched rows are written: settle what the statements settle, then the workbook."""
+        resolutions = _resolve_in_doubt(rt, outcome, imports, actor)
+        revenue = _revenue_lines(rt, the_month, outcome.summary.fees)
+        summary = summary_json(outcome, open_incidents=records.open_incidents(rt), revenue=revenue,
+                               imports=imports, resolutions=resolutions, expenditure=expenditure)
+        from madoguchi.adapters.files.reconcile_workbook import write_workbook
+        write_workbook(out, outcome=outcome, summary=summary, municipality=rt.places.municipality,
+                       site_names={s.code: s.name for s in rt.places.sites}, produced_at=rt.clock())
+        done["summary"] = summary
+
     with tempfile.TemporaryDirectory() as tmp:
         payments_csv = Path(tmp) / "payments.csv"
         write_payments_csv(payment_rows(rt, the_month), payments_csv)
         outcome = reconcile_files(month=the_month, statements=[Path(p) for p in statements],
                                   payments_csv=payments_csv, layout=layout, rules=rules, complete=complete,
                                   matched_csv=matched_csv, daily_sheets=records.daily_sheets(rt, the_month),
-                                  workdir=Path(tmp))
-    resolutions = _resolve_in_doubt(rt, outcome, imports, actor)
-    open_incidents = records.open_incidents(rt)
-    revenue = _revenue_lines(rt, the_month, outcome.summary.fees)
-    summary = summary_json(outcome, open_incidents=open_incidents, revenue=revenue, imports=imports,
-                           resolutions=resolutions, expenditure=expenditure)
-    from madoguchi.adapters.files.reconcile_workbook import write_workbook
-    write_workbook(out, outcome=outcome, summary=summary, municipality=rt.places.municipality,
-                   site_names={s.code: s.name for s in rt.places.sites}, produced_at=rt.clock())
+                                  workdir=Path(tmp), meanwhile=settle_and_report)
+    summary = done["summary"]
     summary["report"] = str(out)
     summary["matched_csv"] = str(matched_csv)
     with rt.uow() as uow:

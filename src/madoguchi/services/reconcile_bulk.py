@@ -17,22 +17,38 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import tempfile
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from madoguchi.adapters.files.statement import (V1, Layout, LoadedStatement, drop_statements, lit,
-                                                load_statement, statement_sources)
-from madoguchi.domain.reconcile import (DepositSchedule, Kind, MatchClass, Month, RateTable,
-                                        RegisterPayment, StatementRow)
-from madoguchi.domain.reconcile_match import SETTLEABLE, Finding, classify
+from madoguchi.adapters.files.statement import (
+    V1,
+    Layout,
+    LoadedStatement,
+    drop_statements,
+    lit,
+    load_statement,
+    statement_sources,
+)
 from madoguchi.domain.receipt import JST
+from madoguchi.domain.reconcile import (
+    DepositSchedule,
+    Kind,
+    MatchClass,
+    Month,
+    RateTable,
+    RegisterPayment,
+    StatementRow,
+)
+from madoguchi.domain.reconcile_match import SETTLEABLE, Finding, classify
 from madoguchi.domain.reconcile_summary import Summary, Tally, summarize, tallies_of
 from madoguchi.errors import BadInput
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 PAYMENT_COLUMNS = ("merchant_reference", "processor_reference", "terminal_id", "site", "station", "brand",
                    "category", "amount", "status", "paid_at", "business_date")
 MATCHED_COLUMNS = ("source", "line", "transaction_at", "merchant_reference", "processor_reference",
@@ -41,6 +57,8 @@ MATCHED_COLUMNS = ("source", "line", "transaction_at", "merchant_reference", "pr
 _PAY = ("ref", "processor_ref", "p_terminal_id", "site", "station", "p_brand", "category", "amount", "status",
         "paid_at", "business_date")
 _SETTLEABLE = ", ".join(lit(s) for s in sorted(SETTLEABLE))
+#: DuckDB's memory limit (``MADOGUCHI_RECONCILE_MEMORY_LIMIT`` overrides it).
+MEMORY_LIMIT = "1GiB"
 
 
 @dataclass(frozen=True)
@@ -69,9 +87,9 @@ def connect(workdir: Path) -> Any:
     con.execute(f"SET temp_directory = {lit(str(workdir))}")
     con.execute("SET preserve_insertion_order = true")
     con.execute("SET TimeZone = 'UTC'")  # TIMESTAMPTZ -> TIMESTAMP gives UTC, whatever the machine's zone
-    import os
-    if os.environ.get("RB_MEMORY_LIMIT"):
-        con.execute(f"SET memory_limit = {lit(os.environ['RB_MEMORY_LIMIT'])}")
+    # Past this, DuckDB spills to the work folder rather than grow: 3 million rows a side stay
+    # well under 2 GiB of process memory, and a million fit without spilling.
+    con.execute(f"SET memory_limit = {lit(os.environ.get('MADOGUCHI_RECONCILE_MEMORY_LIMIT') or MEMORY_LIMIT)}")
     return con
 
 
@@ -98,11 +116,14 @@ def payments_relation(path: Path) -> str:
     types.update({"amount": "BIGINT"} | ({"business_date": "DATE"} if "business_date" in header else {}))
     columns = "{" + ", ".join(f"{lit(c)}: {lit(t)}" for c, t in types.items()) + "}"
     day = "business_date" if "business_date" in header else "NULL"
-    # paid_at is read as text and cast here: the reader's own timestamp type drops the offset.
+    # paid_at is read as text and cast here: the reader's own timestamp type drops the offset. A time
+    # that starts with a digit is a finite instant: taken in UTC by arithmetic (no time zone lookup).
     return ("SELECT ref, processor_ref, terminal_id, site, station, brand, category, amount, status, paid_at, "
             "coalesce(business_date, CAST(paid_at + INTERVAL 9 HOUR AS DATE)) AS business_date FROM ("
             "SELECT merchant_reference AS ref, processor_reference AS processor_ref, terminal_id, site, station, "
-            "brand, category, amount, status, CAST(CAST(paid_at AS TIMESTAMPTZ) AS TIMESTAMP) AS paid_at, "
+            "brand, category, amount, status, CASE WHEN ascii(paid_at) BETWEEN 48 AND 57 "
+            "THEN make_timestamp(epoch_us(CAST(paid_at AS TIMESTAMPTZ))) "
+            "ELSE CAST(CAST(paid_at AS TIMESTAMPTZ) AS TIMESTAMP) END AS paid_at, "
             f"{day} AS business_date "
             f"FROM read_csv({lit(str(path))}, header=true, columns={columns}, auto_detect=false, "
             "quote='\"', escape='\"'))")
@@ -157,11 +178,12 @@ def _join(con: Any, month: Month, rules: Rules, fast: bool, payments_csv: Path) 
           AND p.status = 'approved' AND p.category <> 'cash'
           AND p.business_date BETWEEN DATE {lit(month.first.isoformat())} AND DATE {lit(month.last.isoformat())}
           AND s.tx_date = p.business_date
-          AND s.fee = (s.gross * {_rate_of(rules.rates, 's.brand', 's.tx_date')} + {bias}) // 1000000, false)"""
+          AND s.fee = (CAST(s.gross AS HUGEINT) * {_rate_of(rules.rates, 's.brand', 's.tx_date')} + {bias})
+                      // 1000000, false)"""
     # One reference column: the statement's and the payment's are equal where both are present.
     try:
         con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE matching AS
+            CREATE OR REPLACE TABLE matching AS
             SELECT s.part, s.line, s.transaction_at, s.terminal_id, coalesce(s.merchant_reference, p.ref) AS ref,
                    s.merchant_reference IS NOT NULL AS s_ref, s.processor_reference, s.brand, s.kind, s.gross, s.fee,
                    s.net, s.deposit_date, p.has_p, p.processor_ref, p.terminal_id AS p_terminal_id, p.site,
@@ -204,14 +226,12 @@ def _residue(con: Any) -> tuple[list[RegisterPayment], list[StatementRow]]:
     found = con.execute(f"""SELECT DISTINCT {pay} FROM matching
                             WHERE has_p AND NOT plain AND ({settle} OR line IS NOT NULL)""").fetchall()
     # Neither settleable nor named by a row: wanted only if a row carries its processor reference.
-    maybe = con.execute(f"""SELECT DISTINCT {pay} FROM matching WHERE has_p AND NOT {settle}
-                            AND line IS NULL AND processor_ref IS NOT NULL""").fetchall()
-    if maybe:
-        con.execute("CREATE OR REPLACE TEMP TABLE maybe_proc (p VARCHAR)")
-        con.executemany("INSERT INTO maybe_proc VALUES (?)", [(p,) for p in {m[1] for m in maybe}])
-        carried = {p for (p,) in con.execute("""SELECT DISTINCT processor_reference FROM matching
-                   WHERE line IS NOT NULL AND processor_reference IN (SELECT p FROM maybe_proc)""").fetchall()}
-        found += [m for m in maybe if m[1] in carried]
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE maybe AS SELECT DISTINCT {pay} FROM matching
+                    WHERE has_p AND NOT {settle} AND line IS NULL AND processor_ref IS NOT NULL""")
+    if con.execute("SELECT count(*) FROM maybe").fetchone()[0]:
+        found += con.execute("""SELECT * FROM maybe WHERE processor_ref IN (SELECT processor_reference
+            FROM matching WHERE line IS NOT NULL AND processor_reference IN (SELECT processor_ref FROM maybe))
+            """).fetchall()
     pays = [RegisterPayment(ref, proc, term, site, station, brand, cat, amount, status,
                             paid.replace(tzinfo=UTC), day)
             for ref, proc, term, site, station, brand, cat, amount, status, paid, day in found]
@@ -246,10 +266,17 @@ def statements_complete(con: Any, month: Month, schedule: DepositSchedule) -> bo
 def reconcile_files(*, month: Month, statements: list[Path], payments_csv: Path, layout: Layout = V1,
                     rules: Rules = Rules(), complete: bool | None = None, matched_csv: Path | None = None,
                     daily_sheets: Mapping[dt.date, int] | None = None, fast: bool = True,
-                    workdir: Path | None = None) -> Outcome:
-    """Read, match and sum one month. ``complete=None`` judges from the statements' dates."""
+                    workdir: Path | None = None,
+                    meanwhile: Callable[[Outcome], None] | None = None) -> Outcome:
+    """Read, match and sum one month. ``complete=None`` judges from the statements' dates.
+
+    The matched rows go to ``matched_csv`` in the background (DuckDB writes them without
+    holding the interpreter): ``meanwhile(outcome)`` runs in the foreground as they are
+    written (the caller's report), and both are finished when this returns.
+    """
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         con = connect(Path(tmp))
+        writer: _MatchedWriter | None = None
         try:
             loaded = [load_statement(con, Path(p), layout=layout, workdir=Path(tmp)) for p in statements]
             if not loaded:
@@ -262,24 +289,68 @@ def reconcile_files(*, month: Month, statements: list[Path], payments_csv: Path,
                                 complete=complete)
             matched, tallies = _fast_tallies(con)
             if matched_csv is not None:
-                write_matched(con, matched_csv, [f for f in findings if f.cls is MatchClass.MATCHED])
+                writer = _MatchedWriter(con, matched_csv, [f for f in findings if f.cls is MatchClass.MATCHED])
+            for f in findings:
+                tallies.extend(tallies_of(f, rules.rates))
+            summary = summarize(month, tallies, findings, schedule=rules.schedule, matched_elsewhere=matched,
+                                daily_sheets=daily_sheets)
+            outcome = Outcome(month, loaded, findings, matched, tallies, complete, summary, rules.rates)
+            if meanwhile is not None:
+                meanwhile(outcome)
+            if writer is not None:
+                writer.finish()
         finally:
+            if writer is not None:
+                writer.finish(quiet=True)
             con.close()
-    for f in findings:
-        tallies.extend(tallies_of(f, rules.rates))
-    summary = summarize(month, tallies, findings, schedule=rules.schedule, matched_elsewhere=matched,
-                        daily_sheets=daily_sheets)
-    return Outcome(month, loaded, findings, matched, tallies, complete, summary, rules.rates)
+    return outcome
+
+
+class _MatchedWriter:
+    """Writes the matched rows on a thread of its own (a cursor: DuckDB connections are per thread)."""
+
+    def __init__(self, con: Any, path: Path, more: list[Finding]) -> None:
+        self._error: BaseException | None = None
+        self._done = False
+        sql = _matched_copy(con, path)
+        cursor = con.cursor()
+
+        def run() -> None:
+            try:
+                cursor.execute(sql)
+                _append_matched(path, more)
+            except BaseException as exc:  # handed to the caller by finish()
+                self._error = exc
+            finally:
+                cursor.close()
+
+        self._thread = threading.Thread(target=run, name="matched-csv", daemon=True)
+        self._thread.start()
+
+    def finish(self, *, quiet: bool = False) -> None:
+        self._thread.join()
+        if self._error is not None and not quiet and not self._done:
+            self._done = True
+            raise self._error
+        self._done = True
 
 
 def write_matched(con: Any, path: Path, more: list[Finding]) -> None:
     """Matched rows to CSV (not Excel): the bulk ones straight from DuckDB, then the domain's."""
+    con.execute(_matched_copy(con, path))
+    _append_matched(path, more)
+
+
+def _matched_copy(con: Any, path: Path) -> str:
     exprs = dict(zip(MATCHED_COLUMNS, MATCHED_COLUMNS))
     exprs["source"] = _source(con)
     exprs["transaction_at"] = "strftime(transaction_at + INTERVAL 9 HOUR, '%Y-%m-%dT%H:%M:%S+09:00')"
     exprs["merchant_reference"] = "ref"  # on a plainly matched row, the statement's and the payment's
     cols = ", ".join(f"{e} AS {c}" for c, e in exprs.items())
-    con.execute(f"COPY (SELECT {cols} FROM matching WHERE plain) TO {lit(str(path))} (HEADER true, DELIMITER ',')")
+    return f"COPY (SELECT {cols} FROM matching WHERE plain) TO {lit(str(path))} (HEADER true, DELIMITER ',')"
+
+
+def _append_matched(path: Path, more: list[Finding]) -> None:
     with open(path, "a", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         for f in more:

@@ -10,6 +10,7 @@ to a CSV beside the workbook. Yen as numbers with a yen format; A4 print setup.
 from __future__ import annotations
 
 import datetime as dt
+from copy import copy
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,15 @@ CATEGORY_JA = {"emoney": "電子マネー", "credit": "クレジット", "qr": "
 def _c(ws: Any, value: Any, *, bold: bool = False, fmt: str | None = None, box: bool = False,
        head: bool = False, size: float = 10, wrap: bool = False, align: str | None = None) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, value=value)
+    # Each distinct look is built once per workbook and copied after that: openpyxl looks a
+    # new Font or Border up in the workbook's style tables by hashing it, which for a
+    # month's exceptions (tens of thousands of cells) took most of the workbook's time.
+    styles: dict[tuple[Any, ...], Any] = ws.parent.__dict__.setdefault("_madoguchi_styles", {})
+    key = (bold or head, fmt, box or head, head, size, wrap, align)
+    known = styles.get(key)
+    if known is not None:
+        cell._style = copy(known)
+        return cell
     cell.font = Font(name=FONT, bold=bold or head, size=size)
     if fmt:
         cell.number_format = fmt
@@ -44,6 +54,7 @@ def _c(ws: Any, value: Any, *, bold: bool = False, fmt: str | None = None, box: 
         cell.fill = HEAD_FILL
     if wrap or align:
         cell.alignment = Alignment(wrap_text=wrap, horizontal=align, vertical="center")
+    styles[key] = copy(cell._style)
     return cell
 
 

@@ -202,6 +202,16 @@ def _lookup(column: str, mapping: dict[str, str]) -> str:
     return f"(CASE {column} {whens} ELSE {trimmed} END)"
 
 
+def _trim(column: str) -> str:
+    """``trim(column)``, without its copy when there is nothing to trim.
+
+    trim removes spaces (Unicode category Zs) at either end; of ASCII, only ' ' is one.
+    An ASCII value (as many bytes as characters) with no ' ' at either end is its own trim.
+    """
+    return (f"(CASE WHEN strlen({column}) = length({column}) AND NOT prefix({column}, ' ') "
+            f"AND NOT suffix({column}, ' ') THEN {column} ELSE trim({column}) END)")
+
+
 def _typed_select(layout: Layout) -> tuple[str, dict[str, str]]:
     """The SELECT that types the raw columns, and the raw expression of each field (for errors).
 
@@ -219,7 +229,7 @@ def _typed_select(layout: Layout) -> tuple[str, dict[str, str]]:
         strict = f"(CASE WHEN regexp_full_match({text}, '[+-]?[0-9]{{1,15}}') THEN CAST({text} AS BIGINT) END)"
         if layout.thousands_separator or f not in col:
             money[f] = strict
-        else:  # 1 to 15 digits, no sign, zero or space in front: exactly what the pattern lets through
+        else:  # a number that reads back as its own text (no '+', leading zero or space), of 15 digits at most
             v = f"try_cast({col[f]} AS BIGINT)"
             money[f] = (f"(CASE WHEN CAST({v} AS VARCHAR) = {col[f]} AND {v} BETWEEN -999999999999999 "
                         f"AND 999999999999999 THEN {v} ELSE {strict} END)")
@@ -233,10 +243,10 @@ def _typed_select(layout: Layout) -> tuple[str, dict[str, str]]:
               f"THEN CAST(try_cast({ts} AS TIMESTAMPTZ) AS TIMESTAMP) "
               f"WHEN regexp_full_match({ts}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[T ][0-9:.]+') "
               f"THEN try_cast({ts} AS TIMESTAMP) - INTERVAL 9 HOUR END)")
-        if "transaction_at" in col:  # starts with a digit, ends in +09:00: its own trim, and the offset matches
-            c = col["transaction_at"]
-            tx = (f"(CASE WHEN suffix({c}, '+09:00') AND left({c}, 1) BETWEEN '0' AND '9' "
-                  f"THEN CAST(try_cast({c} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE {tx} END)")
+        if "transaction_at" in col:  # starts with a digit, ends in +09:00: its own trim, and the offset matches;
+            c = col["transaction_at"]  # a finite instant then, taken in UTC by arithmetic (no time zone lookup)
+            tx = (f"(CASE WHEN suffix({c}, '+09:00') AND ascii({c}) BETWEEN 48 AND 57 "
+                  f"THEN make_timestamp(epoch_us(try_cast({c} AS TIMESTAMPTZ))) ELSE {tx} END)")
     dd = raw["deposit_date"]
     if layout.date_format:
         deposit = f"CAST(try_strptime({dd}, {lit(layout.date_format)}) AS DATE)"
@@ -251,9 +261,11 @@ def _typed_select(layout: Layout) -> tuple[str, dict[str, str]]:
     brand = _lookup(col["brand"], codes) if "brand" in col else _case(raw["brand"], codes)
     sign = (f"(CASE WHEN {kind} IN ({', '.join(lit(k) for k in layout.negate_kinds)}) THEN -1 ELSE 1 END)"
             if layout.negate_kinds else "1")
-    select = (f"{tx} AS transaction_at, nullif({raw['terminal_id']}, '') AS terminal_id, "
-              f"nullif({raw['merchant_reference']}, '') AS merchant_reference, "
-              f"nullif({raw['processor_reference']}, '') AS processor_reference, "
+    text = {f: (_trim(col[f]) if f in col else "NULL") for f in ("terminal_id", "merchant_reference",
+                                                                  "processor_reference")}
+    select = (f"{tx} AS transaction_at, nullif({text['terminal_id']}, '') AS terminal_id, "
+              f"nullif({text['merchant_reference']}, '') AS merchant_reference, "
+              f"nullif({text['processor_reference']}, '') AS processor_reference, "
               f"{brand} AS brand, {kind} AS kind, "
               f"{sign} * {money['gross']} AS gross, {sign} * {money['fee']} AS fee, "
               f"{sign} * {money['net']} AS net, {deposit} AS deposit_date")
