@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from madoguchi.domain.auth import Actor, Role
 from madoguchi.services import sales
 from tests.e2e.browser.conftest import SHOTS, Screens, publish_doc_image
-from tests.helpers import handed_off, open_sale, pay_cash
+from tests.helpers import handed_off, journal, open_sale, pay_cash
 
 
 CASHIER = Actor("cashier", Role.CASHIER, frozenset({"honcho"}))
@@ -107,3 +107,34 @@ def test_a_supervisor_counts_the_cash_closes_each_station_then_the_site(screens:
 def test_a_cashier_is_not_shown_the_close_page(screens: Screens) -> None:
     page = screens.staff(label="staff", login="cashier", desk=None, path="/office/close")
     expect(page.locator("body")).to_contain_text("この画面は使えません")
+
+
+def test_a_correction_of_a_closed_day_is_requested_by_accounting_and_approved_by_a_supervisor(
+        screens: Screens) -> None:
+    from madoguchi.domain.auth import ALL_SITES
+    from madoguchi.domain.receipt import business_date
+    from madoguchi.services import close_day
+    rt = screens.server.rt
+    pay_cash(rt, CASHIER, handed_off(rt, CASHIER, station="honcho-p1"), [1000])
+    counted = {s: {str(d): n for d, n in rt.devices.of(s).changer.counts().items()} for s in ("honcho-p1", "honcho-p2")}
+    close_day.close_day(rt, site="honcho", day=business_date(rt.clock()), counted=counted,
+                        actor=Actor("supervisor", Role.SUPERVISOR, frozenset({ALL_SITES})), confirm_warnings=True)
+
+    accounting = screens.staff(label="office-accounting", login="accountant", desk=None, path="/office/close")
+    expect(accounting.locator("#day-state")).to_have_text("締め済")
+    expect(accounting.locator("#adjustment-empty")).to_be_visible()
+    accounting.locator("#adj-corrects").fill(business_date(rt.clock()).isoformat())
+    accounting.locator("#adj-category").select_option("cash")
+    accounting.locator("#adj-station").select_option("honcho-p1")
+    accounting.locator("#adj-amount").fill("-1000")
+    accounting.locator("#adj-reason").fill("両替の千円札を売上に数えていた")
+    accounting.locator("#adjust-form button[type=submit]").click()
+    expect(accounting.locator("#toast")).to_contain_text("別の責任者の承認を待っています")
+    row = accounting.locator("#adjustment-rows tr[data-state=requested]")
+    expect(row).to_contain_text("-1,000円")
+    expect(row.locator(".adj-approve")).to_have_count(0)  # nobody approves their own request
+
+    supervisor = screens.staff(label="office-supervisor", login="supervisor", desk=None, path="/office/close")
+    supervisor.locator("#adjustment-rows tr[data-state=requested] .adj-approve").click()
+    expect(supervisor.locator("#adjustment-rows tr[data-state=approved]")).to_contain_text("supervisor")
+    assert any(e.kind == "adjustment" for e in journal(rt))
