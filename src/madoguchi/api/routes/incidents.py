@@ -7,7 +7,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from madoguchi.api.deps import ActorDep, RuntimeDep
-from madoguchi.api.schemas import Code, IncidentPublic, ResolveCreate
+from madoguchi.api.schemas import Code
+from madoguchi.api.schemas_sales import IncidentPublic, ResolveCreate
 from madoguchi.services import incidents
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, status
 
 from madoguchi.api.deps import ActorDep, RuntimeDep
-from madoguchi.api.schemas import CashCreate, CashlessCreate, NoteCreate, PaymentDetail, RefundPublic
+from madoguchi.api.schemas_sales import CashCreate, CashlessCreate, NoteCreate, PaymentDetail, RefundPublic
 from madoguchi.services import cash, payments, refunds
 from madoguchi.services.stations import payment_status
 

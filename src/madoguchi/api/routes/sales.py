@@ -12,8 +12,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 
 from madoguchi.api.deps import ActorDep, RuntimeDep
-from madoguchi.api.schemas import (CancelCreate, Code, LineCreate, NoteCreate, ReceiptPublic, RefundCreate,
-                                   SaleCreate, SalePublic, SaleRefundsPublic, StationChoice)
+from madoguchi.api.schemas import Code
+from madoguchi.api.schemas_sales import (CancelCreate, LineCreate, NoteCreate, ReceiptPublic, RefundCreate,
+                                         SaleCreate, SalePublic, SaleRefundsPublic, StationChoice)
 from madoguchi.domain.receipt import business_date
 from madoguchi.services import incidents, receipts, refunds, sales
 
