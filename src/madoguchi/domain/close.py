@@ -140,6 +140,7 @@ class StationState:
     jams_open: tuple[str, ...] = ()
     unknown_open: tuple[str, ...] = ()
     fault: str | None = None
+    name: str | None = None                    # as staff call it (精算機1), for the Japanese texts
 
     @property
     def counted_total(self) -> int | None:
@@ -155,12 +156,18 @@ class StationState:
         return None if counted is None else counted - self.position.expected
 
 
+#: The states of an unfinished sale, as the sheet and the screens say them.
+SALE_STATES_JA = {"open": "入力中", "awaiting_payment": "お支払い待ち", "paying": "お支払い中", "in_doubt": "処理未了"}
+
+
 def check_station(s: StationState, *, closing: bool) -> list[Finding]:
     """Every finding about one station; ``closing`` asks for what a close needs (a count)."""
     out: list[Finding] = []
     st = s.station
 
     def add(code: str, sev: Severity, en: str, ja: str, ref: str | None = None) -> None:
+        if s.name:  # the Japanese text names the station as staff call it
+            ja = ja.replace(st, s.name, 1)
         out.append(Finding(code, sev, en, ja, st, ref))
 
     if closing and s.closed:
@@ -231,13 +238,14 @@ def check_site(s: SiteState, *, closing: bool, stations_must_be_closed: bool) ->
         elif stations_must_be_closed:
             out.append(Finding("station_not_closed", Severity.ERROR,
                                f"{st.station} is not closed yet: close each payment station first",
-                               f"{st.station} が未締めです（精算機ごとに先に締めてください）", st.station))
+                               f"{st.name or st.station} が未締めです（精算機ごとに先に締めてください）", st.station))
         else:
             out.extend(check_station(st, closing=closing))
     for sale_id, state in s.open_sales:
         out.append(Finding("sale_open", Severity.ERROR if closing else Severity.WARNING,
                            f"sale {sale_id[:8]} is still {state}: finish or cancel it before the close",
-                           f"取引 {sale_id[:8]} が未完了です（{state}）: 完了または取消してください", None, sale_id))
+                           f"取引 {sale_id[:8]} が未完了です（{SALE_STATES_JA.get(state, state)}）: "
+                           "完了または取消してください", None, sale_id))
     for refund_id, amount in s.refunds_pending:
         out.append(Finding("refund_pending", Severity.INFO,
                            f"a refund of {amount:,} yen by bank transfer is still to be paid ({refund_id[:8]})",

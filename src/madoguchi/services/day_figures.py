@@ -126,7 +126,7 @@ def build_report(rt: Runtime, uow: UnitOfWork, *, site: str, day: dt.date,
             receipts_pending=int(pending.get(sid, 0)),
             jams_open=tuple(i.id for i in open_here if i.kind == "cash_jam"),
             unknown_open=tuple(i.id for i in open_here if i.kind == "cashless_unknown"),
-            fault=rows[sid].fault if sid in rows else None)
+            fault=rows[sid].fault if sid in rows else None, name=rt.places.payment_station(sid).name)
         stations.append(StationReport(id=sid, name=rt.places.payment_station(sid).name, state=state,
                                       closed_by=close.closed_by if is_closed and close else None,
                                       closed_at=close.closed_at if is_closed and close else None))
