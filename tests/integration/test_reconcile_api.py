@@ -81,6 +81,9 @@ def test_a_malformed_statement_is_refused_with_line_and_column_and_nothing_is_ke
     assert r.json()["error"] == "bad_input"
     assert "line 2, column gross: '300円' is not a whole number of yen" in r.json()["message"]
     assert _runs(rt) == 0
+    binary = office.upload(str(uuid.uuid4()), [("収納明細 11月.xlsx", b"PK\x03\x04\xff\xfe\x00\x81")])
+    assert binary.status_code == 422 and binary.json()["message"].startswith("収納明細 11月.xlsx: ")
+    assert str(settings.reconcile_dir) not in binary.json()["message"]  # named as sent, not where it is kept
     month_dir = settings.reconcile_dir / "2026-11"
     assert not month_dir.exists() or not any(month_dir.iterdir())
     no_key = office.client.post("/api/reconcile", headers=office.headers, data={"month": "2026-11"},

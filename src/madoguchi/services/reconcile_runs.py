@@ -60,7 +60,8 @@ def _safe_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _store(folder: Path, uploads: Iterable[Upload]) -> list[Path]:
+def _store(folder: Path, uploads: Iterable[Upload], names: dict[str, str]) -> list[Path]:
+    """Save the uploads; ``names`` learns each stored path's name as the user sent it."""
     folder.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
     paths = []
@@ -68,10 +69,24 @@ def _store(folder: Path, uploads: Iterable[Upload]) -> list[Path]:
         path = folder / _safe_name(upload.filename, taken)
         with path.open("wb") as out:
             shutil.copyfileobj(upload.content, out, length=1 << 20)
+        sent = Path(upload.filename or path.name).name
+        names[str(path)] = sent
+        if path.name != sent:
+            names[path.name] = sent  # an error naming only the file, after the paths
         if path.stat().st_size == 0:
             raise BadInput(f"{upload.filename}: the file is empty")
         paths.append(path)
     return paths
+
+
+def _as_sent(exc: MadoguchiError, names: dict[str, str]) -> MadoguchiError:
+    """The error naming the files as the user sent them, not where the server keeps them."""
+    message = exc.message
+    for stored, sent in names.items():
+        message = message.replace(stored, sent)
+    if message == exc.message:
+        return exc
+    return type(exc)(message, **exc.details)
 
 
 def run_upload(rt: Runtime, *, request_id: str, month: str, statements: list[Upload], actor: Actor,
@@ -103,15 +118,16 @@ def _run_once(rt: Runtime, request_id: str, request: dict[str, Any], the_month: 
     folder = Path(rt.settings.reconcile_dir) / str(the_month) / request_id
     if folder.exists():
         shutil.rmtree(folder)  # what an interrupted attempt left
+    names: dict[str, str] = {}
     try:
-        paths = _store(folder / "statements", statements)
-        mapping_path = _store(folder / "mapping", [mapping])[0] if mapping else None
+        paths = _store(folder / "statements", statements, names)
+        mapping_path = _store(folder / "mapping", [mapping], names)[0] if mapping else None
         summary = reconcile_month(rt, month=str(the_month), statements=paths, actor=actor,
                                   out=folder / f"report-{the_month}.xlsx", mapping=mapping_path,
                                   complete=complete)
-    except MadoguchiError:
+    except MadoguchiError as exc:
         shutil.rmtree(folder, ignore_errors=True)
-        raise
+        raise _as_sent(exc, names) from None
     with rt.uow() as uow:
         uow.remember(request_id, OPERATION, request, summary, rt.clock())
         uow.commit()
