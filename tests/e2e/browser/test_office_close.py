@@ -77,24 +77,24 @@ def test_a_supervisor_counts_the_cash_closes_each_station_then_the_site(screens:
     expect(_card(office, "honcho-p2").locator(".pill")).to_have_text("締め済")
 
     # The site: refused while a sale is unfinished, every finding listed as a list.
-    office.once("dialog", lambda d: d.accept())
     office.locator("#close-site").click()
+    office.locator("#ask-ok").click()  # 「…を締めます。よろしいですか。」
     expect(office.locator("#findings-source")).to_have_text("締めを受け付けられませんでした。次の点を確認してください。")
     expect(office.locator(".finding-error[data-code=sale_open]")).to_be_visible()
     expect(office.locator("#day-state")).to_have_text("未締め")
     screens.snap("office", "refused")
 
     sales.cancel_sale(rt, sale_id=waiting, reason="お客様が帰られた", actor=cashier)
-    office.once("dialog", lambda d: d.accept())
     office.locator("#site-note").fill("千円不足は理由記載のとおり")
     office.locator("#close-site").click()
+    office.locator("#ask-ok").click()
     # What is left is a warning (the 1,000-yen shortage, with its reason): seen, confirmed, closed.
     expect(office.locator("#findings-source")).to_contain_text("注意事項を確認しました")
     expect(office.locator(".finding-warning[data-code=over_short]")).to_be_visible()
     expect(office.locator(".finding-error")).to_have_count(0)
     office.locator("#site-confirm").check()
-    office.once("dialog", lambda d: d.accept())
     office.locator("#close-site").click()
+    office.locator("#ask-ok").click()  # 「…を締めます。よろしいですか。」
     expect(office.locator("#day-state")).to_have_text("締め済")
     expect(office.locator(".site-closed")).to_be_visible()
     expect(office.locator("#interim")).to_be_disabled()
@@ -138,3 +138,18 @@ def test_a_correction_of_a_closed_day_is_requested_by_accounting_and_approved_by
     supervisor.locator("#adjustment-rows tr[data-state=requested] .adj-approve").click()
     expect(supervisor.locator("#adjustment-rows tr[data-state=approved]")).to_contain_text("supervisor")
     assert any(e.kind == "adjustment" for e in journal(rt))
+
+    # A second request, rejected with a note in the page's dialog.
+    accounting.locator("#adj-corrects").fill(business_date(rt.clock()).isoformat())
+    accounting.locator("#adj-category").select_option("qr")
+    accounting.locator("#adj-amount").fill("300")
+    accounting.locator("#adj-reason").fill("重複して申請")
+    accounting.locator("#adjust-form button[type=submit]").click()
+    expect(accounting.locator("#adjustment-rows tr[data-state=requested]")).to_have_count(1)
+    supervisor.reload()
+    supervisor.locator("#adjustment-rows tr[data-state=requested] .adj-reject").click()
+    supervisor.locator("#ask-ok").click()  # no note yet: the dialog stays
+    expect(supervisor.locator("#ask-dialog")).to_be_visible()
+    supervisor.locator("#ask-note").fill("重複申請のため")
+    supervisor.locator("#ask-ok").click()
+    expect(supervisor.locator("#adjustment-rows tr[data-state=rejected]")).to_have_count(1)

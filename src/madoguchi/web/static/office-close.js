@@ -231,6 +231,28 @@
       h("td", { class: "summary" }, i.summary))));
   }
 
+  /* A question in the page's own dialog; resolves to the note typed (or "" when none is asked),
+   * or null when cancelled. */
+  function ask(text, noteLabel) {
+    const dialog = $("ask-dialog");
+    $("ask-text").textContent = text;
+    $("ask-note-field").hidden = !noteLabel;
+    $("ask-note-label").textContent = noteLabel || "";
+    $("ask-note").value = "";
+    $("ask-note").required = !!noteLabel;
+    return new Promise((resolve) => {
+      let answer = null;
+      $("ask-form").onsubmit = (ev) => {
+        ev.preventDefault();
+        answer = noteLabel ? $("ask-note").value.trim() : "";
+        if (noteLabel && !answer) return;
+        dialog.close();
+      };
+      dialog.onclose = () => resolve(answer);
+      dialog.showModal();
+    });
+  }
+
   /* --- adjustments (corrections of closed days) -------------------------------------------------------------- */
   async function loadAdjustments() {
     const rows = await api("GET", `/api/adjustments?site=${encodeURIComponent(S.site)}`);
@@ -256,9 +278,9 @@
     try {
       if (how === "approve") await api("POST", `/api/adjustments/${a.id}/approve`);
       else {
-        const note = prompt(T("office_close.adj_reject_note"));
-        if (!note || !note.trim()) return;
-        await api("POST", `/api/adjustments/${a.id}/reject`, { note: note.trim() });
+        const note = await ask(T("office_close.adj_reject"), T("office_close.adj_reject_note"));
+        if (!note) return;
+        await api("POST", `/api/adjustments/${a.id}/reject`, { note });
       }
       toast(T("common.done"), "ok");
       await load();
@@ -354,7 +376,7 @@
   }
 
   async function closeSite() {
-    if (!confirm(T("office_close.confirm_close_site", { site: siteName(S.site), date: S.summary.date_wareki }))) return;
+    if (await ask(T("office_close.confirm_close_site", { site: siteName(S.site), date: S.summary.date_wareki })) === null) return;
     try {
       await api("POST", base(), { note: S.siteNote.trim() || null, confirm_warnings: S.confirm["*"] === "yes" });
       delete S.confirm["*"];
