@@ -11,6 +11,7 @@ violation, so a stray inline script or style cannot slip in.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import signal
@@ -215,7 +216,10 @@ def screens(browser: Any, server: LiveServer, request: pytest.FixtureRequest) ->
 
 
 def publish_doc_image(path: Path, name: str) -> None:
-    """Copy a screenshot into docs/images/ (the README shows them; they are made by the tests)."""
+    """Copy a screenshot into docs/images/ (the README shows them; they are made by the tests),
+    when ``MADOGUCHI_DOC_IMAGES=1``: a plain test run leaves the committed images alone."""
+    if os.environ.get("MADOGUCHI_DOC_IMAGES") != "1":
+        return
     DOC_IMAGES.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, DOC_IMAGES / name)
 
