@@ -255,3 +255,25 @@ function coalesce(fn) {
     return running;
   };
 }
+
+/* A question in the page's own <dialog id="ask-dialog"> (see office_close.html): resolves to
+ * the note typed (or "" when none is asked), or null when cancelled. */
+function ask(text, noteLabel) {
+  const dialog = document.getElementById("ask-dialog");
+  document.getElementById("ask-text").textContent = text;
+  document.getElementById("ask-note-field").hidden = !noteLabel;
+  document.getElementById("ask-note-label").textContent = noteLabel || "";
+  document.getElementById("ask-note").value = "";
+  document.getElementById("ask-note").required = !!noteLabel;
+  return new Promise((resolve) => {
+    let answer = null;
+    document.getElementById("ask-form").onsubmit = (ev) => {
+      ev.preventDefault();
+      answer = noteLabel ? document.getElementById("ask-note").value.trim() : "";
+      if (noteLabel && !answer) return;
+      dialog.close();
+    };
+    dialog.onclose = () => resolve(answer);
+    dialog.showModal();
+  });
+}

@@ -231,92 +231,6 @@
       h("td", { class: "summary" }, i.summary))));
   }
 
-  /* A question in the page's own dialog; resolves to the note typed (or "" when none is asked),
-   * or null when cancelled. */
-  function ask(text, noteLabel) {
-    const dialog = $("ask-dialog");
-    $("ask-text").textContent = text;
-    $("ask-note-field").hidden = !noteLabel;
-    $("ask-note-label").textContent = noteLabel || "";
-    $("ask-note").value = "";
-    $("ask-note").required = !!noteLabel;
-    return new Promise((resolve) => {
-      let answer = null;
-      $("ask-form").onsubmit = (ev) => {
-        ev.preventDefault();
-        answer = noteLabel ? $("ask-note").value.trim() : "";
-        if (noteLabel && !answer) return;
-        dialog.close();
-      };
-      dialog.onclose = () => resolve(answer);
-      dialog.showModal();
-    });
-  }
-
-  /* --- adjustments (corrections of closed days) -------------------------------------------------------------- */
-  async function loadAdjustments() {
-    const rows = await api("GET", `/api/adjustments?site=${encodeURIComponent(S.site)}`);
-    $("adjustment-empty").hidden = rows.length > 0;
-    clear($("adjustment-rows"), ...rows.map((a) => {
-      const actions = [];
-      if (a.state === "requested" && canApprove && a.requested_by !== BOOT.me.login) {
-        actions.push(h("button", { type: "button", class: "btn btn-sm btn-primary adj-approve", onclick: () => decide(a, "approve") }, T("office_close.adj_approve")),
-          h("button", { type: "button", class: "btn btn-sm btn-danger-quiet adj-reject", onclick: () => decide(a, "reject") }, T("office_close.adj_reject")));
-      } else if (a.state === "requested" && a.requested_by === BOOT.me.login) {
-        actions.push(h("span", { class: "muted" }, T("office_close.adj_own")));
-      }
-      return h("tr", { dataset: { adjustment: a.id, state: a.state } },
-        h("td", {}, a.corrects), h("td", {}, T("common.category." + a.category)),
-        h("td", {}, a.station ? (stationConf(a.station).name || a.station) : (a.revenue_line || "—")),
-        h("td", { class: "num" }, yen(a.amount)), h("td", {}, a.reason),
-        h("td", {}, h("span", { class: "pill " + { requested: "pill-paying", approved: "pill-paid", rejected: "pill-cancelled" }[a.state] }, T("office_close.adj_state_" + a.state))),
-        h("td", {}, a.requested_by), h("td", {}, a.approved_by || "—"), h("td", { class: "row-actions" }, actions));
-    }));
-  }
-
-  async function decide(a, how) {
-    try {
-      if (how === "approve") await api("POST", `/api/adjustments/${a.id}/approve`);
-      else {
-        const note = await ask(T("office_close.adj_reject"), T("office_close.adj_reject_note"));
-        if (!note) return;
-        await api("POST", `/api/adjustments/${a.id}/reject`, { note });
-      }
-      toast(T("common.done"), "ok");
-      await load();
-      await loadAdjustments();
-    } catch (err) {
-      toast(errorText(err), "error");
-    }
-  }
-
-  function fillAdjustForm() {
-    const stations = BOOT.places.payment_stations.filter((p) => p.site === S.site);
-    clear($("adj-category"), ...["cash", "emoney", "credit", "qr"].map((c) => h("option", { value: c }, T("common.category." + c))));
-    clear($("adj-station"), h("option", { value: "" }, T("office_close.none_option")), ...stations.map((p) => h("option", { value: p.id }, p.name)));
-    clear($("adj-line"), h("option", { value: "" }, T("office_close.none_option")),
-      ...Object.entries(BOOT.revenue_lines).map(([code, name]) => h("option", { value: code }, `${code} ${name}`)));
-    $("adj-corrects").max = BOOT.today;
-  }
-
-  async function requestAdjustment(ev) {
-    ev.preventDefault();
-    const body = { id: S.adjustmentId = S.adjustmentId || uuid(), site: S.site, corrects: $("adj-corrects").value,
-      category: $("adj-category").value, amount: parseInt($("adj-amount").value, 10), reason: $("adj-reason").value.trim(),
-      station: $("adj-station").value || null, revenue_line: $("adj-line").value || null };
-    try {
-      await api("POST", "/api/adjustments", body);
-      S.adjustmentId = null;
-      $("adjust-form").reset();
-      fillAdjustForm();
-      toast(T("office_close.adj_requested"), "ok");
-      await loadAdjustments();
-    } catch (err) {
-      if (err.status && err.status < 500) S.adjustmentId = null;
-      toast(errorText(err), "error");
-    }
-  }
-
   /* --- actions ------------------------------------------------------------------------------ */
   function showFindings(list, source) {
     S.findings = list;
@@ -394,16 +308,7 @@
   siteSelect.value = S.site;
   $("day").value = S.day;
   $("day").max = BOOT.today;
-  const switchTo = () => {
-    S.counts = {}; S.reasons = {}; S.confirm = {}; S.findingsSource = "current";
-    reload();
-    fillAdjustForm();
-    loadAdjustments().catch((err) => toast(errorText(err), "error"));
-  };
-  fillAdjustForm();
-  loadAdjustments().catch((err) => toast(errorText(err), "error"));
-  $("adjust-form").addEventListener("submit", requestAdjustment);
-  $("adjust-form").addEventListener("input", () => { S.adjustmentId = null; });
+  const switchTo = () => { S.counts = {}; S.reasons = {}; S.confirm = {}; S.findingsSource = "current"; reload(); };
   siteSelect.addEventListener("change", () => { S.site = siteSelect.value; switchTo(); });
   $("day").addEventListener("change", () => { if ($("day").value) { S.day = $("day").value; switchTo(); } });
   $("interim").addEventListener("click", () => interim(null));
