@@ -19,7 +19,6 @@ import csv
 import datetime as dt
 import os
 import tempfile
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,9 +31,7 @@ from madoguchi.adapters.files.statement import (
     drop_statements,
     lit,
     load_statement,
-    statement_sources,
 )
-from madoguchi.domain.receipt import JST
 from madoguchi.domain.reconcile import (
     DepositSchedule,
     Kind,
@@ -47,13 +44,11 @@ from madoguchi.domain.reconcile import (
 from madoguchi.domain.reconcile_match import SETTLEABLE, Finding, classify
 from madoguchi.domain.reconcile_summary import Summary, Tally, summarize, tallies_of
 from madoguchi.errors import BadInput
+from madoguchi.services.reconcile_matched import MatchedWriter, source_expr
 
 UTC = dt.UTC
 PAYMENT_COLUMNS = ("merchant_reference", "processor_reference", "terminal_id", "site", "station", "brand",
                    "category", "amount", "status", "paid_at", "business_date")
-MATCHED_COLUMNS = ("source", "line", "transaction_at", "merchant_reference", "processor_reference",
-                   "terminal_id", "brand", "kind", "gross", "fee", "net", "deposit_date", "site", "station",
-                   "amount", "business_date")
 _PAY = ("ref", "processor_ref", "p_terminal_id", "site", "station", "p_brand", "category", "amount", "status",
         "paid_at", "business_date")
 _SETTLEABLE = ", ".join(lit(s) for s in sorted(SETTLEABLE))
@@ -213,12 +208,6 @@ def _join(con: Any, month: Month, rules: Rules, fast: bool, payments_csv: Path) 
                        OR processor_ref IN (SELECT processor_reference FROM orphan_proc))""")
 
 
-def _source(con: Any) -> str:
-    """The file name of a row, from its ``part``."""
-    names = statement_sources(con)
-    return lit(names[0]) if len(names) == 1 else f"[{', '.join(lit(n) for n in names)}][part + 1]"
-
-
 def _residue(con: Any) -> tuple[list[RegisterPayment], list[StatementRow]]:
     """The payments and statement rows the domain must judge: all but the plainly matched."""
     settle = f"coalesce(category <> 'cash' AND status IN ({_SETTLEABLE}), false)"
@@ -238,7 +227,7 @@ def _residue(con: Any) -> tuple[list[RegisterPayment], list[StatementRow]]:
     rows = [StatementRow(src, line, at.replace(tzinfo=UTC), term, mref, pref, brand, Kind(kind), gross, fee,
                          net, dep)
             for src, line, at, term, mref, pref, brand, kind, gross, fee, net, dep in con.execute(f"""
-        SELECT {_source(con)}, line, transaction_at, terminal_id, CASE WHEN s_ref THEN ref END,
+        SELECT {source_expr(con)}, line, transaction_at, terminal_id, CASE WHEN s_ref THEN ref END,
                processor_reference, brand, kind, gross, fee, net, deposit_date
         FROM matching WHERE line IS NOT NULL AND NOT plain ORDER BY 1, line""").fetchall()]
     return pays, rows
@@ -276,7 +265,7 @@ def reconcile_files(*, month: Month, statements: list[Path], payments_csv: Path,
     """
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         con = connect(Path(tmp))
-        writer: _MatchedWriter | None = None
+        writer: MatchedWriter | None = None
         try:
             loaded = [load_statement(con, Path(p), layout=layout, workdir=Path(tmp)) for p in statements]
             if not loaded:
@@ -289,7 +278,7 @@ def reconcile_files(*, month: Month, statements: list[Path], payments_csv: Path,
                                 complete=complete)
             matched, tallies = _fast_tallies(con)
             if matched_csv is not None:
-                writer = _MatchedWriter(con, matched_csv, [f for f in findings if f.cls is MatchClass.MATCHED])
+                writer = MatchedWriter(con, matched_csv, [f for f in findings if f.cls is MatchClass.MATCHED])
             for f in findings:
                 tallies.extend(tallies_of(f, rules.rates))
             summary = summarize(month, tallies, findings, schedule=rules.schedule, matched_elsewhere=matched,
@@ -304,59 +293,3 @@ def reconcile_files(*, month: Month, statements: list[Path], payments_csv: Path,
                 writer.finish(quiet=True)
             con.close()
     return outcome
-
-
-class _MatchedWriter:
-    """Writes the matched rows on a thread of its own (a cursor: DuckDB connections are per thread)."""
-
-    def __init__(self, con: Any, path: Path, more: list[Finding]) -> None:
-        self._error: BaseException | None = None
-        self._done = False
-        sql = _matched_copy(con, path)
-        cursor = con.cursor()
-
-        def run() -> None:
-            try:
-                cursor.execute(sql)
-                _append_matched(path, more)
-            except BaseException as exc:  # handed to the caller by finish()
-                self._error = exc
-            finally:
-                cursor.close()
-
-        self._thread = threading.Thread(target=run, name="matched-csv", daemon=True)
-        self._thread.start()
-
-    def finish(self, *, quiet: bool = False) -> None:
-        self._thread.join()
-        if self._error is not None and not quiet and not self._done:
-            self._done = True
-            raise self._error
-        self._done = True
-
-
-def write_matched(con: Any, path: Path, more: list[Finding]) -> None:
-    """Matched rows to CSV (not Excel): the bulk ones straight from DuckDB, then the domain's."""
-    con.execute(_matched_copy(con, path))
-    _append_matched(path, more)
-
-
-def _matched_copy(con: Any, path: Path) -> str:
-    exprs = dict(zip(MATCHED_COLUMNS, MATCHED_COLUMNS))
-    exprs["source"] = _source(con)
-    exprs["transaction_at"] = "strftime(transaction_at + INTERVAL 9 HOUR, '%Y-%m-%dT%H:%M:%S+09:00')"
-    exprs["merchant_reference"] = "ref"  # on a plainly matched row, the statement's and the payment's
-    cols = ", ".join(f"{e} AS {c}" for c, e in exprs.items())
-    return f"COPY (SELECT {cols} FROM matching WHERE plain) TO {lit(str(path))} (HEADER true, DELIMITER ',')"
-
-
-def _append_matched(path: Path, more: list[Finding]) -> None:
-    with open(path, "a", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        for f in more:
-            p = f.payment
-            for r in f.rows or (None,):
-                side = ([r.source, r.line, r.transaction_at.astimezone(JST).isoformat(), r.merchant_reference,
-                         r.processor_reference, r.terminal_id, r.brand, r.kind.value, r.gross, r.fee, r.net,
-                         r.deposit_date.isoformat()] if r else [""] * 12)
-                w.writerow(side + ([p.site, p.station, p.amount, p.business_date.isoformat()] if p else [""] * 4))

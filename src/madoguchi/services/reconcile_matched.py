@@ -1,0 +1,76 @@
+"""The matched rows of a close of month, to CSV beside the workbook (not in Excel).
+
+The plainly matched pairs go straight from DuckDB's ``matching`` table (a ``COPY``), on a
+cursor and thread of their own so the caller can write its report meanwhile; the pairs the
+domain matched (by terminal, brand, amount and time) are appended after them.
+"""
+from __future__ import annotations
+
+import csv
+import threading
+from pathlib import Path
+from typing import Any
+
+from madoguchi.adapters.files.statement import lit, statement_sources
+from madoguchi.domain.receipt import JST
+from madoguchi.domain.reconcile_match import Finding
+
+MATCHED_COLUMNS = ("source", "line", "transaction_at", "merchant_reference", "processor_reference",
+                   "terminal_id", "brand", "kind", "gross", "fee", "net", "deposit_date", "site", "station",
+                   "amount", "business_date")
+
+
+def source_expr(con: Any) -> str:
+    """The file name of a row, from its ``part``."""
+    names = statement_sources(con)
+    return lit(names[0]) if len(names) == 1 else f"[{', '.join(lit(n) for n in names)}][part + 1]"
+
+
+class MatchedWriter:
+    """Writes the matched rows on a thread of its own (a cursor: DuckDB connections are per thread)."""
+
+    def __init__(self, con: Any, path: Path, more: list[Finding]) -> None:
+        self._error: BaseException | None = None
+        self._done = False
+        sql = _matched_copy(con, path)
+        cursor = con.cursor()
+
+        def run() -> None:
+            try:
+                cursor.execute(sql)
+                _append_matched(path, more)
+            except BaseException as exc:  # handed to the caller by finish()
+                self._error = exc
+            finally:
+                cursor.close()
+
+        self._thread = threading.Thread(target=run, name="matched-csv", daemon=True)
+        self._thread.start()
+
+    def finish(self, *, quiet: bool = False) -> None:
+        self._thread.join()
+        if self._error is not None and not quiet and not self._done:
+            self._done = True
+            raise self._error
+        self._done = True
+
+
+def _matched_copy(con: Any, path: Path) -> str:
+    exprs = dict(zip(MATCHED_COLUMNS, MATCHED_COLUMNS))
+    exprs["source"] = source_expr(con)
+    exprs["transaction_at"] = "strftime(transaction_at + INTERVAL 9 HOUR, '%Y-%m-%dT%H:%M:%S+09:00')"
+    exprs["merchant_reference"] = "ref"  # on a plainly matched row, the statement's and the payment's
+    cols = ", ".join(f"{e} AS {c}" for c, e in exprs.items())
+    return f"COPY (SELECT {cols} FROM matching WHERE plain) TO {lit(str(path))} (HEADER true, DELIMITER ',')"
+
+
+def _append_matched(path: Path, more: list[Finding]) -> None:
+    with open(path, "a", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        for f in more:
+            p = f.payment
+            for r in f.rows or (None,):
+                side = ([r.source, r.line, r.transaction_at.astimezone(JST).isoformat(), r.merchant_reference,
+                         r.processor_reference, r.terminal_id, r.brand, r.kind.value, r.gross, r.fee, r.net,
+                         r.deposit_date.isoformat()] if r else [""] * 12)
+                w.writerow(side + ([p.site, p.station, p.amount, p.business_date.isoformat()] if p else [""] * 4))
