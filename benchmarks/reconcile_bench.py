@@ -13,7 +13,9 @@ its own process so that peak memory (max RSS) is its own:
 The machine is small and shared: each size runs ``runs`` times, the two alternating
 (which goes first alternates too), and the table gives medians; the ratio is the
 median of the runs' own ratios (each against the baseline measured next to it).
-Both time from after their imports (``duckdb`` included).
+Both time from after their imports (``duckdb`` included). The JSON also gives the
+median seconds of each step of ours (``steps``: statements, join, residue, summary,
+meanwhile = summary.json and the workbook, matched_wait, close) to see where it goes.
 
 ``python -m benchmarks.reconcile_bench [--runs N] [sizes...]`` prints the table;
 ``measure()`` returns it; ``run(report)`` hands each line to ``report``.
@@ -87,13 +89,14 @@ def _end_to_end(folder: str) -> dict[str, Any]:
         write_workbook(d / "report.xlsx", outcome=outcome, summary=summary, municipality="三鷹市", site_names={},
                        produced_at=dt.datetime.now(dt.UTC))
 
+    steps: dict[str, float] = {}
     outcome = reconcile_files(month=Month(2026, 11), statements=[d / "statement.csv"],
                               payments_csv=d / "payments.csv", matched_csv=d / "matched.csv", workdir=d,
-                              meanwhile=report)
+                              meanwhile=report, timings=steps)
     matched_at = marks["matched_at"]
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "reconcile_seconds": matched_at - started, "exceptions": len(outcome.findings),
-            "matched": outcome.summary.counts["matched"]}
+            "matched": outcome.summary.counts["matched"], "steps": steps}
 
 
 def _baseline(folder: str) -> dict[str, Any]:
@@ -145,6 +148,7 @@ def measure(sizes: tuple[int, ...] = SIZES, runs: int = RUNS) -> dict[str, Any]:
                         "duckdb_peak_rss_mib": round(max(r["peak_rss_mib"] for r in base)),
                         "ratio": round(med(o["seconds"] / b["seconds"] for o, b in zip(ours, base)), 2),
                         "reconcile_seconds": round(med(r["reconcile_seconds"] for r in ours), 2),
+                        "steps": {k: round(med(r["steps"][k] for r in ours), 3) for k in ours[0]["steps"]},
                         "all_seconds": [round(r["seconds"], 2) for r in ours],
                         "all_duckdb_seconds": [round(r["seconds"], 2) for r in base]})
     return {"reconcile": results,

@@ -3,7 +3,11 @@
 Hypothesis builds a month of payments and the statement that settles them, then
 plants differences, each on its own payment: a row dropped, a row that is none of
 ours, an amount changed, a fee changed, a row doubled, a payment of last month,
-in-doubt payments the statement shows or does not. Reconciled through the files
+in-doubt payments the statement shows or does not. Payments of the weeks either side
+of the month (the export spans them) come too: some no row names, in doubt or not,
+some a row names only by processor reference or only by terminal, brand, amount and
+time; the fast path hands the domain only those a row could attach to, and must
+still agree with the full path on everything. Reconciled through the files
 and DuckDB as in production, with the bulk fast path and without: both must find
 every planted difference in its class, call everything else matched, and agree on
 every figure.
@@ -24,8 +28,12 @@ from madoguchi.services.reconcile_bulk import PAYMENT_COLUMNS, reconcile_files
 
 RATES = RateTable.default()
 MONTH = Month(2026, 11)
+# Payments of October or December: one no row names is none of this month's business (no
+# finding, in doubt or not); one a row names or can be attached to is found as other_period.
+NEIGHBOURS = ("neighbour_unlisted", "neighbour_in_doubt", "neighbour_by_processor", "neighbour_by_terminal")
 PLANTS = ("missing_in_statement", "missing_in_register", "amount_mismatch", "fee_mismatch",
-          "duplicate_in_statement", "other_period", "in_doubt_resolved_paid", "in_doubt_resolved_not_paid")
+          "duplicate_in_statement", "other_period", "in_doubt_resolved_paid", "in_doubt_resolved_not_paid",
+          *NEIGHBOURS)
 HEADER = ["merchant_reference", "processor_reference", "transaction_at", "terminal_id", "brand", "kind", "gross",
           "fee", "net", "deposit_date"]
 
@@ -47,15 +55,29 @@ def _write(tmp: Path, pays, plants):  # type: ignore[no-untyped-def]
         ref = f"p{i:03d}"
         plant = plants[i] if i < len(plants) else None
         gross = amount * qty
-        moment = dt.datetime(2026, 11 if plant != "other_period" else 10, day, tzinfo=dt.timezone(
+        in_month = 10 if plant == "other_period" else 11
+        if plant in NEIGHBOURS:
+            in_month = 10 if day % 2 else 12
+            day = min(day, 28) if in_month == 10 else min(day, 10)
+        moment = dt.datetime(2026, in_month, day, tzinfo=dt.timezone(
             dt.timedelta(hours=9))) + dt.timedelta(seconds=second)
-        status = "unknown" if plant and plant.startswith("in_doubt") else "approved"
+        status = "unknown" if plant and (plant.startswith("in_doubt") or plant == "neighbour_in_doubt") else "approved"
         cat = next(b.category.value for b in BRANDS if b.code == brand)
         prows.append([ref, f"R{i}", f"T{i % 4}", "honcho", "honcho-p1", brand, cat, gross, status,
                       moment.isoformat(), moment.date().isoformat()])
         fee = RATES.fee(brand, gross, moment.date())
         row = [ref, f"R{i}", moment.isoformat(), f"T{i % 4}", brand, "sale", gross, fee, gross - fee, "2026-11-30"]
         expected[ref] = {plant or "matched"}
+        if plant in NEIGHBOURS:
+            if plant in ("neighbour_unlisted", "neighbour_in_doubt"):
+                del expected[ref]
+            else:
+                expected[ref] = {"other_period"}
+            if plant == "neighbour_by_processor":
+                srows.append(["", f"R{i}", *row[2:]])
+            elif plant == "neighbour_by_terminal":
+                srows.append(["", "", *row[2:]])
+            continue
         if plant in ("missing_in_statement", "in_doubt_resolved_not_paid"):
             continue
         if plant == "amount_mismatch":

@@ -9,9 +9,10 @@ amount, fee equal to the rate table's (``(gross × ppm + bias) // 1,000,000``, t
 domain's own formula and rounding bias) — stay in DuckDB: they are counted and
 summed there and written to the matched-rows CSV by DuckDB's ``COPY``, never as
 Python objects. Everything else (the residue: a few rows in a thousand) is handed
-to :func:`madoguchi.domain.reconcile_match.classify`, which decides every class.
-With ``fast=False`` the domain classifies everything; a property test holds both
-ways to the same result.
+to :func:`madoguchi.domain.reconcile_match.classify`, which decides every class;
+payments of the weeks around the month go with it only if a row names them or could
+be attached to them (see :func:`_residue`). With ``fast=False`` the domain
+classifies everything; a property test holds both ways to the same result.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import csv
 import datetime as dt
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,10 +192,16 @@ def _join(con: Any, month: Month, rules: Rules, fast: bool, payments_csv: Path) 
         raise _unreadable(payments_csv, exc) from None
     drop_statements(con)  # all of it is in ``matching`` now: free the memory for what follows
     # A reference on more than one row of the join is on two statement rows, or on two payments
-    # (refused): then one statement row, or the lone payment, comes twice.
-    con.execute("""CREATE OR REPLACE TEMP TABLE multi AS SELECT ref FROM matching WHERE ref IS NOT NULL
-                   GROUP BY ref HAVING count(*) > 1""")
-    (n_multi,) = con.execute("SELECT count(*) FROM multi").fetchone()
+    # (refused): then one statement row, or the lone payment, comes twice. Found by the reference's
+    # 64-bit hash first (numbers group faster than strings); only the references under a hash seen
+    # twice, usually none, are then grouped by themselves.
+    con.execute("""CREATE OR REPLACE TEMP TABLE multi_hash AS SELECT hash(ref) AS h FROM matching
+                   WHERE ref IS NOT NULL GROUP BY 1 HAVING count(*) > 1""")
+    (twice,) = con.execute("SELECT count(*) FROM multi_hash").fetchone()
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE multi AS SELECT ref FROM matching
+                    WHERE {"ref IS NOT NULL AND hash(ref) IN (SELECT h FROM multi_hash)" if twice else "false"}
+                    GROUP BY ref HAVING count(*) > 1""")
+    (n_multi,) = con.execute("SELECT count(*) FROM multi").fetchone() if twice else (0,)
     unnamed, repeated = con.execute(f"""SELECT count(*) FILTER (WHERE has_p AND ref IS NULL),
         {"(SELECT count(*) FROM (SELECT ref, part, line FROM matching WHERE has_p AND ref IN (SELECT ref FROM multi)"
          " GROUP BY ALL HAVING count(*) > 1))" if n_multi else "0"} FROM matching""").fetchone()
@@ -208,12 +216,32 @@ def _join(con: Any, month: Month, rules: Rules, fast: bool, payments_csv: Path) 
                        OR processor_ref IN (SELECT processor_reference FROM orphan_proc))""")
 
 
-def _residue(con: Any) -> tuple[list[RegisterPayment], list[StatementRow]]:
-    """The payments and statement rows the domain must judge: all but the plainly matched."""
+def _residue(con: Any, month: Month, tolerance: dt.timedelta, fast: bool
+             ) -> tuple[list[RegisterPayment], list[StatementRow]]:
+    """The payments and statement rows the domain must judge: all but the plainly matched.
+
+    The payments export spans weeks either side of the month. A payment of another month
+    that no row names comes to nothing (the domain gives it no finding) unless a row could
+    still be attached to it: by the processor reference of a row that names none of our
+    payments, or, for a sale row with no merchant reference, by terminal, brand, amount
+    and time. Only those are handed over with the month's own (``fast=False`` hands all).
+    """
     settle = f"coalesce(category <> 'cash' AND status IN ({_SETTLEABLE}), false)"
     pay = ", ".join(_PAY)
+    wanted = "true"
+    if fast:
+        within = tolerance // dt.timedelta(microseconds=1)
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE fallback AS SELECT DISTINCT m.ref FROM matching m
+            JOIN (SELECT terminal_id, brand, gross, transaction_at FROM matching WHERE line IS NOT NULL
+                  AND NOT s_ref AND kind = 'sale' AND terminal_id IS NOT NULL) r
+            ON m.p_terminal_id = r.terminal_id AND m.p_brand = r.brand AND m.amount = r.gross
+            WHERE m.has_p AND abs(epoch_us(m.paid_at) - epoch_us(r.transaction_at)) <= {within}""")
+        wanted = (f"(line IS NOT NULL OR business_date IS NULL OR business_date BETWEEN "
+                  f"DATE {lit(month.first.isoformat())} AND DATE {lit(month.last.isoformat())} "
+                  "OR processor_ref IN (SELECT processor_reference FROM orphan_proc) "
+                  "OR ref IN (SELECT ref FROM fallback))")
     found = con.execute(f"""SELECT DISTINCT {pay} FROM matching
-                            WHERE has_p AND NOT plain AND ({settle} OR line IS NOT NULL)""").fetchall()
+                            WHERE has_p AND NOT plain AND ({settle} OR line IS NOT NULL) AND {wanted}""").fetchall()
     # Neither settleable nor named by a row: wanted only if a row carries its processor reference.
     con.execute(f"""CREATE OR REPLACE TEMP TABLE maybe AS SELECT DISTINCT {pay} FROM matching
                     WHERE has_p AND NOT {settle} AND line IS NULL AND processor_ref IS NOT NULL""")
@@ -252,17 +280,32 @@ def statements_complete(con: Any, month: Month, schedule: DepositSchedule) -> bo
     return all(con.execute(f"SELECT {counts} FROM statement").fetchone())
 
 
+class _Clock:
+    def __init__(self, into: dict[str, float] | None) -> None:
+        self._into = into
+        self._at = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        if self._into is not None:
+            now = time.perf_counter()
+            self._into[step] = self._into.get(step, 0.0) + now - self._at
+            self._at = now
+
+
 def reconcile_files(*, month: Month, statements: list[Path], payments_csv: Path, layout: Layout = V1,
                     rules: Rules = Rules(), complete: bool | None = None, matched_csv: Path | None = None,
                     daily_sheets: Mapping[dt.date, int] | None = None, fast: bool = True,
                     workdir: Path | None = None,
-                    meanwhile: Callable[[Outcome], None] | None = None) -> Outcome:
+                    meanwhile: Callable[[Outcome], None] | None = None,
+                    timings: dict[str, float] | None = None) -> Outcome:
     """Read, match and sum one month. ``complete=None`` judges from the statements' dates.
 
     The matched rows go to ``matched_csv`` in the background (DuckDB writes them without
     holding the interpreter): ``meanwhile(outcome)`` runs in the foreground as they are
-    written (the caller's report), and both are finished when this returns.
+    written (the caller's report), and both are finished when this returns. ``timings``,
+    if given, gets the seconds each step took (the benchmark reports them).
     """
+    clock = _Clock(timings)
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         con = connect(Path(tmp))
         writer: MatchedWriter | None = None
@@ -272,11 +315,14 @@ def reconcile_files(*, month: Month, statements: list[Path], payments_csv: Path,
                 raise BadInput("give at least one statement file")
             if complete is None:
                 complete = statements_complete(con, month, rules.schedule)
+            clock.lap("statements")
             _join(con, month, rules, fast, payments_csv)
-            pays, rows = _residue(con)
+            clock.lap("join")
+            pays, rows = _residue(con, month, rules.tolerance, fast)
             findings = classify(pays, rows, month=month, rates=rules.rates, tolerance=rules.tolerance,
                                 complete=complete)
             matched, tallies = _fast_tallies(con)
+            clock.lap("residue")
             if matched_csv is not None:
                 writer = MatchedWriter(con, matched_csv, [f for f in findings if f.cls is MatchClass.MATCHED])
             for f in findings:
@@ -284,12 +330,16 @@ def reconcile_files(*, month: Month, statements: list[Path], payments_csv: Path,
             summary = summarize(month, tallies, findings, schedule=rules.schedule, matched_elsewhere=matched,
                                 daily_sheets=daily_sheets)
             outcome = Outcome(month, loaded, findings, matched, tallies, complete, summary, rules.rates)
+            clock.lap("summary")
             if meanwhile is not None:
                 meanwhile(outcome)
+            clock.lap("meanwhile")
             if writer is not None:
                 writer.finish()
+            clock.lap("matched_wait")
         finally:
             if writer is not None:
                 writer.finish(quiet=True)
             con.close()
+    clock.lap("close")
     return outcome

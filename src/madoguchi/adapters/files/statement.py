@@ -18,6 +18,7 @@ import csv
 import hashlib
 import io
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -309,16 +310,75 @@ def statement_sources(con: Any) -> list[str]:
     return [s for (s,) in con.execute(f"SELECT source FROM {_PARTS} ORDER BY n").fetchall()]
 
 
+def _first_guess(path: Path, declared: str) -> str:
+    """The encoding as the file's first bytes tell it.
+
+    Final when declared, when there is a BOM, or when the head is not UTF-8 (then it is
+    CP932 whatever follows); a head that is UTF-8 is only a guess until the whole file
+    has been looked at (:func:`file_digest_and_encoding`). A missing file or a folder is
+    refused here, as it would be there.
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_CHUNK)
+    except FileNotFoundError:
+        raise BadInput(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise BadInput(f"{path}: is a directory, not a statement file") from None
+    if declared != "auto":
+        return declared
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head)  # a sequence cut at the end is not an error
+    except UnicodeDecodeError:
+        return "cp932"
+    return "utf-8"
+
+
 def load_statement(con: Any, path: Path, *, layout: Layout = V1, workdir: Path) -> LoadedStatement:
     """Add the rows of ``path`` to the DuckDB view ``statement``, or raise and add nothing.
 
     The file is read once, straight into a typed table (one per file); the checks are one
-    pass over it, and only a file that fails them is looked at again, for the report.
+    pass over it, and only a file that fails them is looked at again, for the report. Its
+    hash (and, for a file that starts as UTF-8, the check that all of it is) is taken on
+    a thread meanwhile; a file that turns out to be CP932 after all is read again.
     """
-    import duckdb
     path = Path(path)
+    guess = _first_guess(path, layout.encoding)
+    rows: tuple[str, int] | None = None
+    failure: BadInput | UnicodeDecodeError | None = None
+    with ThreadPoolExecutor(1, thread_name_prefix="statement-digest") as pool:
+        digest = pool.submit(file_digest_and_encoding, path, layout.encoding)
+        try:
+            rows = _load_rows(con, path, guess, layout, workdir)
+        except (BadInput, UnicodeDecodeError) as exc:
+            failure = exc
+        try:
+            sha256, encoding = digest.result()  # its errors first, as when it ran before the read
+        except BaseException:
+            if rows is not None:
+                con.execute(f"DROP TABLE {rows[0]}")
+            raise
+    if encoding != guess:  # only a UTF-8 guess can be wrong: read it again as what it is
+        if rows is not None:
+            con.execute(f"DROP TABLE {rows[0]}")
+        rows = _load_rows(con, path, encoding, layout, workdir)
+    elif failure is not None:
+        raise failure
+    assert rows is not None
+    table, count = rows
+    (n,) = con.execute(f"SELECT count(*) FROM {_PARTS}").fetchone()
+    con.execute(f"INSERT INTO {_PARTS} VALUES ({n}, {lit(table)}, {lit(path.name)}, {layout.skip_lines + 2})")
+    _statement_view(con)
+    return LoadedStatement(path, sha256, encoding, layout.name, count)
+
+
+def _load_rows(con: Any, path: Path, encoding: str, layout: Layout, workdir: Path) -> tuple[str, int]:
+    """The file's rows, read as ``encoding``, typed and checked into a table of their own: its name
+    and row count, or raise (and leave no table)."""
+    import duckdb
     source = path.name
-    digest, encoding = file_digest_and_encoding(path, layout.encoding)
     readable = _as_utf8(path, encoding, workdir)
     _header(readable, layout, source)
     select, raw = _typed_select(layout)
@@ -361,6 +421,4 @@ def load_statement(con: Any, path: Path, *, layout: Layout = V1, workdir: Path) 
             reason = "gross − fee ≠ net" if f == "balance" else ("is empty" if value is None else _REASONS[f])
             errors.append(RowError(line, layout.columns.get(field_name, field_name), value, reason))
         raise StatementError(source, errors, total)
-    con.execute(f"INSERT INTO {_PARTS} VALUES ({n}, {lit(table)}, {lit(source)}, {first_line})")
-    _statement_view(con)
-    return LoadedStatement(path, digest, encoding, layout.name, count)
+    return table, count
