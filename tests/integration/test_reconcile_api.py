@@ -14,7 +14,7 @@ from madoguchi.adapters.db.reconcile_tables import ReconcileRun
 from madoguchi.adapters.db.tables import Incident
 from madoguchi.api import create_app
 from madoguchi.bootstrap import DEMO_STAFF, ensure_demo_staff
-from tests.integration.test_reconcile import HEADER, _november, _statement
+from tests.integration.test_reconcile import FIXTURES, HEADER, _november, _statement
 
 PASSWORDS = {login: password for login, _, _, _, password in DEMO_STAFF}
 
@@ -125,3 +125,90 @@ def test_an_inquiry_is_logged_once_per_id_and_listed_with_the_open_incident(
     assert nobody.status_code == 422
     missing = office.client.get(f"/api/incidents/{uuid.uuid4()}/inquiries", headers=office.headers)
     assert missing.status_code == 404
+
+
+def test_a_good_statement_sent_with_a_malformed_one_is_not_imported_either(
+        app, rt, tmp_path):  # type: ignore[no-untyped-def]
+    from madoguchi.adapters.db.reconcile_tables import StatementImport
+    office = Office(app, "accountant")
+    good = (FIXTURES / "statement-2026-11.csv").read_bytes()
+    bad = (FIXTURES / "malformed" / "bad-amount.csv").read_bytes()
+    r = office.upload(str(uuid.uuid4()), [("a-good.csv", good), ("b-bad.csv", bad)])
+    assert r.status_code == 422 and "b-bad.csv" in r.json()["message"] and "line 3, column gross" in r.json()["message"]
+    with rt.uow() as uow:
+        assert uow.session.execute(select(func.count()).select_from(StatementImport)).scalar_one() == 0
+    assert _runs(rt) == 0
+    # Corrected, the same good file is imported as new (nothing of the refused upload was kept).
+    again = office.upload(str(uuid.uuid4()), [("a-good.csv", good)])
+    assert again.status_code == 201, again.text
+    assert again.json()["statements"][0]["new"] is True
+
+
+def test_another_agents_statement_is_read_through_the_uploaded_mapping(app, rt):  # type: ignore[no-untyped-def]
+    office = Office(app, "accountant")
+    sent = [("ExamplePay 11月.csv", (FIXTURES / "examplepay-2026-11.csv").read_bytes())]
+    without = office.upload(str(uuid.uuid4()), sent)
+    assert without.status_code == 422 and without.json()["message"].startswith("ExamplePay 11月.csv")
+    key = str(uuid.uuid4())
+    r = office.client.post(
+        "/api/reconcile", headers=office.headers | {"Idempotency-Key": key}, data={"month": "2026-11"},
+        files=[("statements", (sent[0][0], io.BytesIO(sent[0][1]), "text/csv")),
+               ("mapping", ("examplepay.toml", (FIXTURES / "examplepay-mapping.toml").read_bytes(),
+                            "application/toml"))])
+    assert r.status_code == 201, r.text
+    summary = r.json()
+    assert summary["statements"][0]["rows"] == 4 and summary["statement_gross"] > 0
+    assert summary["counts"]["missing_in_register"] >= 1  # the register of this test database is empty
+    run = office.client.get(f"/api/reconcile/runs/{summary['run_id']}", headers=office.headers).json()
+    assert run["summary"]["statements"][0]["filename"] == "ExamplePay 11月.csv"
+
+
+def test_a_cashier_may_not_read_or_log_inquiries(app, rt, cashier, clock):  # type: ignore[no-untyped-def]
+    from tests.integration.test_reconcile import _pay
+    _pay(rt, cashier, clock, "waon", [("juminhyo", 1)], "timeout_unknown")
+    with rt.uow() as uow:
+        incident_id = uow.session.execute(select(Incident.id)).scalars().first()
+    staff = Office(app, "cashier")
+    path = f"/api/incidents/{incident_id}/inquiries"
+    body = {"id": str(uuid.uuid4()), "asked_whom": "WAON", "asked_at": "2026-11-10T10:00:00+09:00"}
+    assert staff.client.post(path, json=body, headers=staff.headers).status_code == 403
+    assert staff.client.get(path, headers=staff.headers).status_code == 403
+    assert staff.client.get("/api/reconcile/open-incidents", headers=staff.headers).status_code == 403
+
+
+def test_a_run_whose_answer_was_lost_is_answered_again_not_run_twice(
+        app, rt, cashier, clock, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    from madoguchi.services import reconcile_runs
+    refs = _november(rt, cashier, clock)
+    st = tmp_path / "statement.csv"
+    _statement(rt, st, refs)
+    office = Office(app, "accountant")
+    key = str(uuid.uuid4())
+    remember = reconcile_runs._remember
+
+    def crash(*args: Any) -> Any:
+        raise RuntimeError("the server stopped after the run was recorded")
+    monkeypatch.setattr(reconcile_runs, "_remember", crash)
+    with pytest.raises(RuntimeError):
+        office.upload(key, [("statement.csv", st.read_bytes())], complete="true")
+    monkeypatch.setattr(reconcile_runs, "_remember", remember)
+    again = office.upload(key, [("statement.csv", st.read_bytes())], complete="true")
+    assert again.status_code == 201, again.text
+    assert _runs(rt) == 1 and again.json()["counts"]["matched"] == 2
+    report = office.client.get(f"/api/reconcile/runs/{again.json()['run_id']}/report", headers=office.headers)
+    assert report.status_code == 200  # the first attempt's workbook is still there
+
+
+def test_a_supervisor_reads_the_close_of_month_and_logs_inquiries_but_only_accounting_runs_it(
+        app, rt, cashier, clock):  # type: ignore[no-untyped-def]
+    from tests.integration.test_reconcile import _pay
+    _pay(rt, cashier, clock, "waon", [("juminhyo", 1)], "timeout_unknown")
+    supervisor = Office(app, "supervisor")
+    refused = supervisor.upload(str(uuid.uuid4()), [("s.csv", (FIXTURES / "statement-2026-11.csv").read_bytes())])
+    assert refused.status_code == 403 and refused.json()["error"] == "permission_denied"
+    assert supervisor.client.get("/api/reconcile/runs", headers=supervisor.headers).json() == []
+    [incident] = supervisor.client.get("/api/reconcile/open-incidents", headers=supervisor.headers).json()
+    body = {"id": str(uuid.uuid4()), "asked_whom": "WAON", "asked_at": "2026-11-10T10:00:00+09:00"}
+    logged = supervisor.client.post(f"/api/incidents/{incident['id']}/inquiries", json=body,
+                                    headers=supervisor.headers)
+    assert logged.status_code == 201 and logged.json()["answer"] is None

@@ -1,7 +1,7 @@
 """What the HTTP API accepts and answers, apart from the tables (XCreate / XPublic): the
 building blocks, login, the catalog and places, health, the journal check and the demo
 panel. Sales, payments and incidents are in ``schemas_sales``, payment stations in
-``schemas_stations``, the close of month in its router.
+``schemas_stations``, the close of month in ``schemas_reconcile``.
 
 Inputs are strict: whole numbers must be JSON integers (``1.5`` and ``"2"`` are
 refused, never truncated), free text is bounded and free of control characters, and

@@ -1,7 +1,7 @@
 """Close of month (月次処理): import the agent's statements, match, settle in-doubt payments, report.
 
-``reconcile_month`` is the whole of it, in this order: each statement file is
-imported (all or nothing, once per content hash); the month's payments are read in
+``reconcile_month`` is the whole of it, in this order: the statement files are
+imported together (all or nothing, once per content hash); the month's payments are read in
 bulk and matched by :mod:`madoguchi.services.reconcile_bulk`; every in-doubt payment
 the statements settle is resolved through
 :func:`madoguchi.services.incidents.resolve_unknown`, naming the statement as its
@@ -90,7 +90,7 @@ def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: A
         raise BadInput(f"--out: folder {out.parent} does not exist")
     rules, expenditure = load_rules(rules_path or rt.settings.reconcile_rules_path)
     layout: Layout = load_layout(mapping) if mapping else V1
-    imports = [records.import_statement(rt, Path(p), layout=layout, actor=actor) for p in statements]
+    imports = records.import_statements(rt, [Path(p) for p in statements], layout=layout, actor=actor)
     matched_csv = out.with_name(out.stem + "-matched.csv")
     done: dict[str, Any] = {}
 

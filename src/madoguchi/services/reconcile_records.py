@@ -1,9 +1,10 @@
 """What the close of month keeps: imported statements, the incident inquiry log, open cases.
 
-A statement is imported all or nothing and once per content: the same bytes again
-find the first import, change nothing, and say so. Every incident can carry an
-inquiry log (whom we asked, when, what they answered); the monthly report lists the
-incidents still open with their age in days and their last inquiry.
+Statements are imported all or nothing (one malformed file among several stores none of
+them) and once per content: the same bytes again find the first import, change nothing,
+and say so. Every incident can carry an inquiry log (whom we asked, when, what they
+answered); the monthly report lists the incidents still open with their age in days and
+their last inquiry.
 """
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 
 from madoguchi.adapters.db.reconcile_tables import IncidentInquiry, StatementImport, StatementLine
 from madoguchi.adapters.db.tables import Incident
-from madoguchi.adapters.files.statement import V1, Layout, file_digest_and_encoding, load_statement
+from madoguchi.adapters.db.uow import is_duplicate_key
+from madoguchi.adapters.files.statement import (V1, Layout, LoadedStatement, file_digest_and_encoding,
+                                               load_statement)
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.receipt import JST, business_date
 from madoguchi.domain.reconcile import Month
@@ -44,47 +48,87 @@ class Imported:
 
 def import_statement(rt: Runtime, path: Path, *, layout: Layout = V1, actor: Actor) -> Imported:
     """Import one statement file; the same content twice is imported once."""
+    return import_statements(rt, [path], layout=layout, actor=actor)[0]
+
+
+def import_statements(rt: Runtime, paths: list[Path], *, layout: Layout = V1, actor: Actor) -> list[Imported]:
+    """Import statement files all or nothing: every file is read and checked before any is
+    stored, so one malformed file among several leaves nothing behind. Content already
+    imported (earlier, or twice in this call) is found again and changes nothing."""
     actor.require(Action.ACCOUNT)
-    digest, _ = file_digest_and_encoding(path, layout.encoding)
-    with rt.uow() as uow:
-        known = uow.session.execute(select(StatementImport).where(StatementImport.sha256 == digest)
-                                    ).scalar_one_or_none()
-        if known is not None:
-            when = known.imported_at.astimezone(JST).strftime("%Y-%m-%d %H:%M")
-            return Imported(known.id, path.name, digest, known.rows, False,
-                            f"{path.name}: already imported on {when} as import #{known.id} "
-                            f"({known.filename}); nothing changed")
     from madoguchi.services.reconcile_bulk import connect
     with tempfile.TemporaryDirectory() as tmp:
-        con = connect(Path(tmp))
+        connections: list[Any] = []
         try:
-            loaded = load_statement(con, path, layout=layout, workdir=Path(tmp))
+            digests = [file_digest_and_encoding(Path(p), layout.encoding)[0] for p in paths]
+            loaded: dict[str, tuple[Any, LoadedStatement]] = {}
+            for n, (path, digest) in enumerate(zip(paths, digests)):
+                if digest in loaded or _known(rt, digest) is not None:
+                    continue
+                work = Path(tmp) / str(n)
+                work.mkdir()
+                con = connect(work)  # one DuckDB per file: each holds only its own rows
+                connections.append(con)
+                loaded[digest] = (con, load_statement(con, Path(path), layout=layout, workdir=work))
+            for attempt in range(2):
+                try:
+                    return _store_imports(rt, [Path(p) for p in paths], digests, loaded, layout, actor)
+                except IntegrityError as exc:  # the same file imported at the same moment elsewhere
+                    if attempt or not is_duplicate_key(exc):
+                        raise
+            raise AssertionError("unreachable")  # pragma: no cover
+        finally:
+            for con in connections:
+                con.close()
+
+
+def _known(rt: Runtime, digest: str) -> StatementImport | None:
+    with rt.uow(read_only=True) as uow:
+        return uow.session.execute(select(StatementImport).where(StatementImport.sha256 == digest)
+                                   ).scalar_one_or_none()
+
+
+def _store_imports(rt: Runtime, paths: list[Path], digests: list[str],
+                   loaded: dict[str, tuple[Any, LoadedStatement]], layout: Layout, actor: Actor) -> list[Imported]:
+    """One unit of work for all the new files: they are stored together or not at all."""
+    keys = ("line", "transaction_at", "terminal_id", "merchant_reference", "processor_reference",
+            "brand", "kind", "gross", "fee", "net", "deposit_date")
+    done: list[Imported] = []
+    with rt.uow() as uow:
+        stored: dict[str, StatementImport] = {}
+        for path, digest in zip(paths, digests):
+            known = stored.get(digest) or uow.session.execute(
+                select(StatementImport).where(StatementImport.sha256 == digest)).scalar_one_or_none()
+            if known is not None:
+                when = known.imported_at.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+                done.append(Imported(known.id, path.name, digest, known.rows, False,
+                                     f"{path.name}: already imported on {when} as import #{known.id} "
+                                     f"({known.filename}); nothing changed"))
+                continue
+            con, statement = loaded[digest]
             gross, fee, net, first, last = con.execute(
                 "SELECT coalesce(sum(gross), 0), coalesce(sum(fee), 0), coalesce(sum(net), 0), min(tx_date), "
                 "max(tx_date) FROM statement").fetchone()
-            with rt.uow() as uow:
-                record = StatementImport(sha256=digest, filename=path.name, layout=layout.name,
-                                         encoding=loaded.encoding, rows=loaded.rows, gross=int(gross),
-                                         fee=int(fee), net=int(net), first_day=first, last_day=last,
-                                         imported_at=rt.clock(), imported_by=actor.login)
-                uow.session.add(record)
-                uow.session.flush()
-                cursor = con.execute("SELECT line, transaction_at, terminal_id, merchant_reference, "
-                                     "processor_reference, brand, kind, gross, fee, net, deposit_date "
-                                     "FROM statement ORDER BY line")
-                keys = ("line", "transaction_at", "terminal_id", "merchant_reference", "processor_reference",
-                        "brand", "kind", "gross", "fee", "net", "deposit_date")
-                while batch := cursor.fetchmany(_BATCH):
-                    values = [dict(zip(keys, row), import_id=record.id) for row in batch]
-                    for v in values:
-                        v["transaction_at"] = v["transaction_at"].replace(tzinfo=UTC)
-                    uow.session.execute(insert(StatementLine), values)
-                uow.commit()
-                import_id = record.id
-        finally:
-            con.close()
-    return Imported(import_id, path.name, digest, loaded.rows, True,
-                    f"{path.name}: imported {loaded.rows} rows ({loaded.encoding}, layout {layout.name})")
+            record = StatementImport(sha256=digest, filename=path.name, layout=layout.name,
+                                     encoding=statement.encoding, rows=statement.rows, gross=int(gross),
+                                     fee=int(fee), net=int(net), first_day=first, last_day=last,
+                                     imported_at=rt.clock(), imported_by=actor.login)
+            uow.session.add(record)
+            uow.session.flush()
+            stored[digest] = record
+            cursor = con.execute("SELECT line, transaction_at, terminal_id, merchant_reference, "
+                                 "processor_reference, brand, kind, gross, fee, net, deposit_date "
+                                 "FROM statement ORDER BY line")
+            while batch := cursor.fetchmany(_BATCH):
+                values = [dict(zip(keys, row), import_id=record.id) for row in batch]
+                for v in values:
+                    v["transaction_at"] = v["transaction_at"].replace(tzinfo=UTC)
+                uow.session.execute(insert(StatementLine), values)
+            done.append(Imported(record.id, path.name, digest, statement.rows, True,
+                                 f"{path.name}: imported {statement.rows} rows ({statement.encoding}, "
+                                 f"layout {layout.name})"))
+        uow.commit()
+    return done
 
 
 def record_inquiry(rt: Runtime, *, incident_id: str, asked_whom: str, asked_at: dt.datetime, actor: Actor,

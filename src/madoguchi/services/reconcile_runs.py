@@ -26,6 +26,7 @@ from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.receipt import JST
 from madoguchi.domain.reconcile import Month
 from madoguchi.errors import BadInput, MadoguchiError, NotFound
+from madoguchi.services import reconcile_records
 from madoguchi.services.common import check_client_id
 from madoguchi.services.reconcile import reconcile_month
 from madoguchi.services.runtime import Runtime
@@ -44,13 +45,22 @@ class Upload:
 
 
 def may_reconcile(actor: Actor) -> None:
-    """The close of month is the accounting section's (a supervisor may run and read it too)."""
+    """Reading the close of month: the accounting section's, and supervisors' (who follow up
+    the open incidents). Running it is the accounting section's alone (``reconcile_month``)."""
     if not (actor.may(Action.ACCOUNT) or actor.may(Action.APPROVE)):
         actor.require(Action.ACCOUNT)
 
 
+def open_incidents(rt: Runtime, *, actor: Actor) -> list[dict[str, Any]]:
+    """Every incident still open (of the sites the actor serves), with its age and last inquiry."""
+    may_reconcile(actor)
+    return reconcile_records.open_incidents(rt, actor=actor)
+
+
 def _safe_name(name: str, taken: set[str]) -> str:
-    base = re.sub(r"[^\w.\-]+", "_", Path(name or "statement.csv").name).strip("._") or "statement.csv"
+    # Kept as sent (Japanese, spaces) but for what no file system takes, and no hidden files.
+    base = re.sub(r'[\x00-\x1f\x7f/\\:*?"<>|]+', "_", Path(name or "statement.csv").name).strip(" ._")
+    base = base.encode()[:200].decode(errors="ignore") or "statement.csv"  # file names: 255 bytes
     candidate, n = base, 1
     while candidate in taken:
         n += 1
@@ -92,7 +102,7 @@ def _as_sent(exc: MadoguchiError, names: dict[str, str]) -> MadoguchiError:
 def run_upload(rt: Runtime, *, request_id: str, month: str, statements: list[Upload], actor: Actor,
                mapping: Upload | None = None, complete: bool | None = None) -> dict[str, Any]:
     """Run the close of month on uploaded statements, once per ``request_id``."""
-    may_reconcile(actor)
+    actor.require(Action.ACCOUNT)  # before anything is stored
     request_id = check_client_id(request_id, what="Idempotency-Key")
     the_month = Month.parse(month)
     if not statements:
@@ -116,18 +126,32 @@ def _run_once(rt: Runtime, request_id: str, request: dict[str, Any], the_month: 
     if done is not None:
         return done | {"replayed": True}
     folder = Path(rt.settings.reconcile_dir) / str(the_month) / request_id
+    report = folder / f"report-{the_month}.xlsx"
     if folder.exists():
+        earlier = _recorded_run(rt, report)
+        if earlier is not None:  # the run was recorded but its answer lost (a crash in between)
+            return _remember(rt, request_id, request, earlier)
         shutil.rmtree(folder)  # what an interrupted attempt left
     names: dict[str, str] = {}
     try:
         paths = _store(folder / "statements", statements, names)
         mapping_path = _store(folder / "mapping", [mapping], names)[0] if mapping else None
-        summary = reconcile_month(rt, month=str(the_month), statements=paths, actor=actor,
-                                  out=folder / f"report-{the_month}.xlsx", mapping=mapping_path,
-                                  complete=complete)
+        summary = reconcile_month(rt, month=str(the_month), statements=paths, actor=actor, out=report,
+                                  mapping=mapping_path, complete=complete)
     except MadoguchiError as exc:
         shutil.rmtree(folder, ignore_errors=True)
         raise _as_sent(exc, names) from None
+    return _remember(rt, request_id, request, summary)
+
+
+def _recorded_run(rt: Runtime, report: Path) -> dict[str, Any] | None:
+    with rt.uow(read_only=True) as uow:
+        run = uow.session.execute(select(ReconcileRun).where(ReconcileRun.report_path == str(report))
+                                  .order_by(ReconcileRun.id.desc())).scalars().first()
+        return None if run is None else json.loads(run.summary) | {"run_id": run.id}
+
+
+def _remember(rt: Runtime, request_id: str, request: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]:
     with rt.uow() as uow:
         uow.remember(request_id, OPERATION, request, summary, rt.clock())
         uow.commit()

@@ -10,7 +10,6 @@ and value, and nothing of that upload is kept.
 """
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
@@ -18,7 +17,8 @@ from fastapi import APIRouter, File, Form, Header, Query, UploadFile, status
 from fastapi.responses import FileResponse
 
 from madoguchi.api.deps import ActorDep, RuntimeDep
-from madoguchi.api.schemas import Input, text
+from madoguchi.api.schemas_reconcile import (InquiryCreate, InquiryPublic, OpenIncidentPublic, RunDetail,
+                                             RunPublic)
 from madoguchi.services import reconcile_records, reconcile_runs
 from madoguchi.services.reconcile_runs import Upload
 
@@ -26,14 +26,6 @@ router = APIRouter(prefix="/api", tags=["close of month"])
 MonthText = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")]
 MEDIA = {"report": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "matched": "text/csv; charset=utf-8"}
-
-
-class InquiryCreate(Input):
-    id: uuid.UUID
-    asked_whom: text(200, 1)  # type: ignore[valid-type]
-    asked_at: dt.datetime
-    answer: text(2000) | None = None  # type: ignore[valid-type]
-    answered_at: dt.datetime | None = None
 
 
 @router.post("/reconcile", status_code=status.HTTP_201_CREATED)
@@ -49,13 +41,13 @@ def run(rt: RuntimeDep, actor: ActorDep, month: Annotated[str, Form(max_length=7
                                      mapping=given, complete=complete, actor=actor)
 
 
-@router.get("/reconcile/runs")
+@router.get("/reconcile/runs", response_model=list[RunPublic])
 def runs(rt: RuntimeDep, actor: ActorDep, month: MonthText | None = None) -> list[dict[str, Any]]:
     """Past runs, newest first (of one month if given)."""
     return reconcile_runs.list_runs(rt, actor=actor, month=month)
 
 
-@router.get("/reconcile/runs/{run_id}")
+@router.get("/reconcile/runs/{run_id}", response_model=RunDetail)
 def one_run(run_id: int, rt: RuntimeDep, actor: ActorDep) -> dict[str, Any]:
     return reconcile_runs.get_run(rt, run_id=run_id, actor=actor)
 
@@ -68,20 +60,20 @@ def run_file(run_id: int, which: Literal["report", "matched"], rt: RuntimeDep, a
     return FileResponse(path, media_type=MEDIA[which], filename=path.name)
 
 
-@router.get("/reconcile/open-incidents")
+@router.get("/reconcile/open-incidents", response_model=list[OpenIncidentPublic])
 def open_incidents(rt: RuntimeDep, actor: ActorDep) -> list[dict[str, Any]]:
     """Every incident still open, oldest first, with its age and its last inquiry."""
-    reconcile_runs.may_reconcile(actor)
-    return reconcile_records.open_incidents(rt, actor=actor)
+    return reconcile_runs.open_incidents(rt, actor=actor)
 
 
-@router.get("/incidents/{incident_id}/inquiries", tags=["incidents"])
+@router.get("/incidents/{incident_id}/inquiries", response_model=list[InquiryPublic], tags=["incidents"])
 def inquiries(incident_id: uuid.UUID, rt: RuntimeDep, actor: ActorDep) -> list[dict[str, Any]]:
     """The inquiry log of an incident: whom we asked, when, and what they answered."""
     return reconcile_records.inquiries(rt, str(incident_id), actor=actor)
 
 
-@router.post("/incidents/{incident_id}/inquiries", status_code=status.HTTP_201_CREATED, tags=["incidents"])
+@router.post("/incidents/{incident_id}/inquiries", response_model=InquiryPublic,
+             status_code=status.HTTP_201_CREATED, tags=["incidents"])
 def record_inquiry(incident_id: uuid.UUID, body: InquiryCreate, rt: RuntimeDep, actor: ActorDep) -> dict[str, Any]:
     """Log an inquiry (e.g. to the e-money provider) and its answer when there is one."""
     return reconcile_records.record_inquiry(rt, incident_id=str(incident_id), asked_whom=body.asked_whom,
