@@ -166,11 +166,11 @@ def office_reconcile_page(request: Request, rt: RuntimeDep) -> Response:
     today = business_date(rt.clock())
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     boot = {"me": page.me(), "places": _places(rt), "month": last_month, "max_month": today.strftime("%Y-%m"),
-            "brands": {b.code: b.name for b in BRANDS},
+            "may_run": page.actor.may(Action.ACCOUNT), "brands": {b.code: b.name for b in BRANDS},
             "classes": {c.value: label for c, label in CLASS_LABELS_JA.items()},
             "texts": i18n.bundle("ja", ["office_reconcile", "office", "common"])}
     return _render(request, "office_reconcile.html", csrf=page.csrf, me=page.me(), boot=boot,
-                   municipality=rt.places.municipality)
+                   municipality=rt.places.municipality, may_run=boot["may_run"])
 
 
 @router.get("/station/{station_id}", response_class=HTMLResponse)

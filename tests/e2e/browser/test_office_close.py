@@ -1,14 +1,18 @@
 """日次処理 in a real browser: count each station by denomination, check, close, download the sheet."""
 from __future__ import annotations
 
+import io
+from pathlib import Path
 from typing import Any
 
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from madoguchi.domain.auth import Actor, Role
-from madoguchi.services import sales
+from madoguchi.domain.auth import ALL_SITES, Actor, Role
+from madoguchi.domain.receipt import business_date
+from madoguchi.services import close_day, payments, sales
 from tests.e2e.browser.conftest import SHOTS, Screens, publish_doc_image
-from tests.helpers import handed_off, journal, open_sale, pay_cash
+from tests.helpers import handed_off, journal, new_id, open_sale, pay_cash, printer, terminal
 
 
 CASHIER = Actor("cashier", Role.CASHIER, frozenset({"honcho"}))
@@ -47,7 +51,8 @@ def test_a_supervisor_counts_the_cash_closes_each_station_then_the_site(screens:
     expect(p1.locator(".over-short").last).to_have_text("過不足なし")
     notes = p1.locator("input[data-denom='1000']")
     notes.fill(str(int(notes.input_value()) - 1))
-    expect(p1.locator(".over-short").last).to_have_text("不足 1,000円")
+    expect(p1.locator(".count-total")).to_have_text("123,150円")
+    expect(p1.locator(".count-sums .is-bad .over-short")).to_have_text("不足 1,000円")  # in red
     expect(p1.locator(".reason-field.is-needed")).to_be_visible()
     p1.locator(".close-station").click()  # no reason: refused on the spot
     expect(office.locator("#toast")).to_contain_text("理由を入力")
@@ -56,7 +61,10 @@ def test_a_supervisor_counts_the_cash_closes_each_station_then_the_site(screens:
     p1.locator(".reason-input").fill("千円札1枚を両替に使用、記録漏れ")
     office.evaluate("document.getElementById('toast').hidden = true")
     counting = SHOTS / f"{screens.name}-office-counting.png"
-    office.screenshot(path=str(counting), full_page=True)
+    # The picture for the docs: the head of the page down to the stations' cards.
+    bottom = office.evaluate("document.getElementById('stations').getBoundingClientRect().bottom + scrollY")
+    office.screenshot(path=str(counting), full_page=True,
+                      clip={"x": 0, "y": 0, "width": 1280, "height": int(bottom) + 24})
     publish_doc_image(counting, "close-day-page.png")
     p1.locator(".close-station").click()
     # With a reason it is a warning: the supervisor confirms having seen it, then closes.
@@ -99,9 +107,44 @@ def test_a_supervisor_counts_the_cash_closes_each_station_then_the_site(screens:
     expect(office.locator(".site-closed")).to_be_visible()
     expect(office.locator("#interim")).to_be_disabled()
 
-    sheet = office.request.get(office.locator("#sheet-xlsx").get_attribute("href"))
-    assert sheet.ok and sheet.headers["content-type"].startswith("application/vnd.openxmlformats")
-    assert sheet.body()[:2] == b"PK"  # a real .xlsx (a zip)
+    # The daily sheet: the link downloads the closed day's workbook.
+    with office.expect_download() as download:
+        office.locator("#sheet-xlsx").click()
+    day = business_date(rt.clock()).isoformat()
+    assert download.value.suggested_filename == f"daily-honcho-{day}.xlsx"
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert sheet.sheetnames == ["集計", "本庁 市民課"]
+
+
+def test_the_interim_check_lists_every_finding_at_once_and_locks_nothing(screens: Screens) -> None:
+    rt = screens.server.rt
+    open_sale(rt, CASHIER, staff_station="honcho-s3")  # a sale still being entered
+    printer(rt).set_paper_out(True)
+    pay_cash(rt, CASHIER, handed_off(rt, CASHIER), [100, 100, 100])  # its receipt waits in the queue
+    terminal(rt).script("timeout_unknown")
+    payments.pay_cashless(rt, payment_id=new_id(), sale_id=handed_off(rt, CASHIER), brand="edy", actor=CASHIER)
+
+    office = screens.staff(label="office", login="supervisor", desk=None, path="/office/close")
+    expect(office.locator("#kpi-incidents")).to_have_text("1")
+    p1 = _card(office, "honcho-p1")
+    p1.locator("input[data-denom='1000']").fill("3")  # counting has only begun: far short, no reason yet
+    expect(p1.locator(".count-total")).to_have_text("3,000円")
+    office.locator("#interim").click()
+
+    expect(office.locator("#findings-source")).to_have_text("中間締めの点検結果")
+    findings = office.locator("#findings .finding")
+    for code in ("unbalanced", "receipts_pending", "unknown_outcome_open", "sale_open"):
+        expect(findings.and_(office.locator(f"[data-code={code}]")).first).to_be_visible()
+    expect(office.locator(".finding[data-code=unbalanced]")).to_contain_text("理由の入力が必要")
+    expect(office.locator(".finding[data-code=receipts_pending]")).to_contain_text("未印刷の領収書")
+    expect(office.locator(".finding-error")).to_have_count(0)  # an interim check refuses nothing
+    # Nothing is locked, and the count typed so far is still there.
+    expect(office.locator("#day-state")).to_have_text("未締め")
+    expect(_card(office, "honcho-p1").locator(".pill")).to_have_text("未締め")
+    expect(_card(office, "honcho-p1").locator("input[data-denom='1000']")).to_have_value("3")
+    assert not any(e.kind == "day_closed" for e in journal(rt))
+    # The day's incidents, in the screen's words.
+    expect(office.locator("#incident-rows tr[data-kind=cashless_unknown]")).to_contain_text("楽天Edy 300円 の決済結果が不明")
 
 
 def test_a_cashier_is_not_shown_the_close_page(screens: Screens) -> None:
@@ -111,9 +154,6 @@ def test_a_cashier_is_not_shown_the_close_page(screens: Screens) -> None:
 
 def test_a_correction_of_a_closed_day_is_requested_by_accounting_and_approved_by_a_supervisor(
         screens: Screens) -> None:
-    from madoguchi.domain.auth import ALL_SITES
-    from madoguchi.domain.receipt import business_date
-    from madoguchi.services import close_day
     rt = screens.server.rt
     pay_cash(rt, CASHIER, handed_off(rt, CASHIER, station="honcho-p1"), [1000])
     counted = {s: {str(d): n for d, n in rt.devices.of(s).changer.counts().items()} for s in ("honcho-p1", "honcho-p2")}

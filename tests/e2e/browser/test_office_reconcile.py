@@ -57,10 +57,13 @@ def test_an_accountant_uploads_the_statement_sees_the_classes_and_logs_an_inquir
     _statement(rt, statement, month, [ok, settled])
 
     office = screens.staff(label="office", login="accountant", desk=None, path="/office/reconcile")
+    office.set_viewport_size({"width": 1366, "height": 768})  # a common office PC
     expect(office.locator("h1")).to_have_text("月次処理")
     expect(office.locator("#no-run")).to_be_visible()
-    office.locator("#month").fill(f"{month}")
-    office.locator("#month").dispatch_event("change")
+    before = month.first - dt.timedelta(days=1)  # the page opens on last month, the one usually closed
+    expect(office.locator("#month option:checked")).to_have_text(f"{before.year}年{before.month}月")
+    office.locator("#month").select_option(f"{month}")
+    expect(office.locator("#month option:checked")).to_have_text(f"{month.year}年{month.month}月")
 
     # A malformed file first: refused with its line and column, nothing kept.
     bad = tmp_path / "bad.csv"
@@ -69,10 +72,12 @@ def test_an_accountant_uploads_the_statement_sees_the_classes_and_logs_an_inquir
     office.set_input_files("#statements", str(bad))
     office.locator("#run").click()
     expect(office.locator("#upload-error")).to_contain_text("line 2, column gross")
+    screens.snap("office", "refused")
     expect(office.locator("#no-run")).to_be_visible()
 
     office.set_input_files("#statements", str(statement))
-    office.locator("#complete").uncheck()
+    expect(office.locator("#statements-names")).to_have_text(statement.name)
+    office.locator("#complete").select_option("false")  # only part of the month: the WAON payment waits
     office.locator("#run").click()
     expect(office.locator("#result")).to_be_visible()
     expect(office.locator("#upload-error")).to_be_hidden()
@@ -96,11 +101,26 @@ def test_an_accountant_uploads_the_statement_sees_the_classes_and_logs_an_inquir
     row = office.locator("#incident-rows tr[data-kind=cashless_unknown]")
     expect(row.locator(".last-inquiry")).to_contain_text("イオンリテール 電子マネー窓口")
     expect(row.locator(".last-inquiry")).to_contain_text("調査中、2週間程度で回答")
+    # Asked again later: the dialog shows what was asked before.
+    row.locator(".record-inquiry").click()
+    expect(office.locator("#inquiry-history li")).to_have_count(1)
+    expect(office.locator("#inquiry-history li")).to_contain_text("調査中、2週間程度で回答")
+    screens.snap("office", "inquiry-dialog")
+    office.locator("#inquiry-dialog [data-close]").click()
+    expect(office.locator("#inquiry-dialog")).to_be_hidden()
 
     office.evaluate("document.getElementById('toast').hidden = true")
     page = SHOTS / f"{screens.name}-office-result.png"
     office.screenshot(path=str(page), full_page=True)
     publish_doc_image(page, "reconcile-page.png")
+
+
+def test_a_supervisor_reads_the_close_of_month_but_accounting_runs_it(screens: Screens) -> None:
+    page = screens.staff(label="office", login="supervisor", desk=None, path="/office/reconcile")
+    expect(page.locator("#run-by-accounting")).to_be_visible()
+    expect(page.locator("#statements")).to_have_count(0)
+    expect(page.locator("#no-run")).to_be_visible()
+    expect(page.locator("#incident-empty")).to_be_visible()
 
 
 def test_a_cashier_is_not_shown_the_close_of_month(screens: Screens) -> None:

@@ -256,6 +256,16 @@ function coalesce(fn) {
   };
 }
 
+/* An incident said in the screen's words (the server's summary is English, for the log);
+ * needs the page's "office" texts and BOOT.brands. Other kinds keep the text typed by staff. */
+function incidentSummary(i) {
+  if (i.kind === "cashless_unknown") {
+    return T("office.doubt_summary", { brand: BOOT.brands[i.brand] || i.brand || "", amount: yen(i.amount) });
+  }
+  if (i.kind === "cash_jam") return T("office.jam_summary", { amount: yen(i.amount) });
+  return i.summary || "";
+}
+
 /* A question in the page's own <dialog id="ask-dialog"> (see office_close.html): resolves to
  * the note typed (or "" when none is asked), or null when cancelled. */
 function ask(text, noteLabel) {

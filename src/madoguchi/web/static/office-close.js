@@ -14,6 +14,7 @@
   const siteName = (code) => (BOOT.places.sites.find((s) => s.code === code) || { name: code }).name;
   const stationConf = (id) => BOOT.places.payment_stations.find((p) => p.id === id) || { id, number: "?", colour: "#888" };
   const pct = (x) => `${((x || 0) * 100).toFixed(1)}%`;
+  const kindText = (kind) => { const key = ["office.kind_" + kind, "office_close.kind_" + kind].find(T.has); return key ? T(key) : kind; };
   const base = () => `/api/close/${encodeURIComponent(S.site)}/${S.day}`;
   const countsOf = (id) => (S.counts[id] = S.counts[id] || {});
   const typed = (id) => DENOMS.some((d) => countsOf(id)[d] !== undefined && countsOf(id)[d] !== "");
@@ -150,7 +151,8 @@
       total.textContent = typed(id) ? yen(amount) : T("office_close.not_counted");
       const d = amount - st.expected;
       diff.textContent = typed(id) ? overShortText(d) : "—";
-      diff.parentElement && diff.parentElement.classList.toggle("is-bad", typed(id) && d !== 0);
+      const row = diff.closest(".status-row");  /* red, as on a closed card, while it does not balance */
+      if (row) row.classList.toggle("is-bad", typed(id) && d !== 0);
       const needReason = typed(id) && d !== 0;
       const given = !!(S.reasons[id] || "").trim();
       reasonField.classList.toggle("is-needed", needReason && !given);
@@ -199,7 +201,8 @@
     return h("div", { class: "totals-block" }, h("h3", {}, T(titleKey)),
       h("table", { class: "table table-compact" },
         h("thead", {}, h("tr", {}, h("th", {}, T("office_close.col_item")), h("th", { class: "num" }, T("office_close.col_count")), h("th", { class: "num" }, T("office_close.col_amount")))),
-        h("tbody", {}, rows.map(([label, count, amount]) => h("tr", {}, h("td", {}, label), h("td", { class: "num" }, digits(count)), h("td", { class: "num" }, yen(amount)))))));
+        h("tbody", {}, rows.length ? rows.map(([label, count, amount]) => h("tr", {}, h("td", {}, label), h("td", { class: "num" }, digits(count)), h("td", { class: "num" }, yen(amount))))
+          : h("tr", {}, h("td", { class: "muted", colspan: "3" }, T("office_close.none_today"))))));
   }
 
   function drawTotals() {
@@ -215,7 +218,7 @@
       h("li", {}, `${T.has("register.exemption." + reason) ? T("register.exemption." + reason) : reason}: ${T("office_close.exemption_lines", { lines: v.lines, copies: v.copies })}`));
     clear($("totals"), table("office_close.by_category", cats), table("office_close.by_brand", brands),
       table("office_close.by_revenue_line", lines), table("office_close.by_fee_item", fees),
-      h("div", { class: "totals-block" }, table("office_close.refunds", other),
+      h("div", { class: "totals-block" }, table("office_close.voids_refunds", other),
         h("h3", {}, T("office_close.exemptions")), exemptions.length ? h("ul", { class: "plain-list" }, exemptions) : h("p", { class: "muted" }, "—")));
   }
 
@@ -224,11 +227,11 @@
     $("incident-empty").hidden = rows.length > 0;
     clear($("incident-rows"), ...rows.map((i) => h("tr", { dataset: { kind: i.kind } },
       h("td", { class: "age" }, clock(i.opened_at), i.carried_over ? h("small", { class: "muted block" }, T("office_close.carried_over")) : null),
-      h("td", {}, T.has("office.kind_" + i.kind) ? T("office.kind_" + i.kind) : i.kind),
+      h("td", {}, kindText(i.kind)),
       h("td", {}, i.station ? T("common.station_label", { number: stationConf(i.station).number }) : "—"),
       h("td", { class: "num" }, yen(i.amount)),
       h("td", {}, h("span", { class: "pill " + (i.state === "open" ? "pill-in_doubt" : "pill-paid") }, T(i.state === "open" ? "office_close.incident_open" : "office_close.incident_resolved"))),
-      h("td", { class: "summary" }, i.summary))));
+      h("td", { class: "summary", title: i.summary || "" }, incidentSummary(i)))));
   }
 
   /* --- actions ------------------------------------------------------------------------------ */

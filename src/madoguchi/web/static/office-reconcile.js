@@ -53,6 +53,7 @@
   }
 
   function drawRuns() {
+    $("run-empty").hidden = R.runs.length > 0;
     clear($("run-rows"), ...R.runs.map((r) => h("tr", { class: R.run && R.run.id === r.id ? "is-current" : "" },
       h("td", {}, String(r.id)), h("td", {}, r.ran_at.replace("T", " ").slice(0, 16)), h("td", {}, r.ran_by),
       h("td", { class: "num" }, digits((r.counts || {}).matched || 0)), h("td", { class: "num" }, digits(exceptions(r.counts))),
@@ -107,8 +108,12 @@
     $("answer").value = "";
     const id = uuid();  /* one id per dialog: a double submit records it once */
     clear($("inquiry-history"));
-    api("GET", `/api/incidents/${incident.id}/inquiries`).then((log) => clear($("inquiry-history"), ...log.map((q) =>
-      h("li", {}, T("office_reconcile.inquiry_line", { when: q.asked_at.replace("T", " ").slice(0, 16), whom: q.asked_whom }), q.answer ? `: ${q.answer}` : "")))).catch(() => {});
+    $("inquiry-history-title").hidden = true;
+    api("GET", `/api/incidents/${incident.id}/inquiries`).then((log) => {
+      $("inquiry-history-title").hidden = log.length === 0;
+      clear($("inquiry-history"), ...log.map((q) => h("li", {}, T("office_reconcile.inquiry_answered",
+        { when: q.asked_at.replace("T", " ").slice(0, 16), whom: q.asked_whom, answer: q.answer || T("office_reconcile.no_answer") }))));
+    }).catch(() => {});
     $("inquiry-form").onsubmit = async (ev) => {
       ev.preventDefault();
       try {
@@ -138,7 +143,7 @@
     form.append("month", R.month);
     for (const f of files) form.append("statements", f, f.name);
     if ($("mapping").files.length) form.append("mapping", $("mapping").files[0], $("mapping").files[0].name);
-    form.append("complete", $("complete").checked ? "true" : "false");
+    if ($("complete").value) form.append("complete", $("complete").value);  /* empty: judged from the dates */
     R.pending = R.pending || uuid();  /* the same upload retried keeps its key */
     const button = $("run");
     button.disabled = true;
@@ -152,7 +157,12 @@
       await loadIncidents();
     } catch (err) {
       if (err.status && err.status < 500) R.pending = null;  /* refused: a corrected file is a new request */
-      error.replaceChildren(h("strong", { class: "block" }, T("office_reconcile.refused")), err.message || String(err));
+      if (err.status === 422) {  /* the file did not parse: what to do, then the engine's words (line, column, value) */
+        error.replaceChildren(h("strong", { class: "block" }, T("office_reconcile.refused")),
+          h("span", { class: "block" }, T("office_reconcile.refused_hint")), h("span", { class: "block error-detail" }, err.message));
+      } else {
+        error.replaceChildren(h("strong", { class: "block" }, errorText(err)));
+      }
       error.hidden = false;
     } finally {
       button.disabled = false;
@@ -161,15 +171,37 @@
   }
 
   /* --- wiring -------------------------------------------------------------------------------------- */
-  $("month").value = R.month;
-  $("month").max = BOOT.max_month;
+  function monthOptions() {
+    const [y, m] = BOOT.max_month.split("-").map(Number);
+    const options = [];
+    for (let i = 0; i < 36; i += 1) {
+      const d = new Date(y, m - 1 - i, 1);
+      const value = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`;
+      options.push(h("option", { value }, T("office_reconcile.month_label", { y: d.getFullYear(), m: d.getMonth() + 1 })));
+    }
+    clear($("month"), ...options);
+    $("month").value = R.month;
+  }
+
+  function showChosen(id) {
+    const files = [...$(id).files];
+    $(id + "-names").textContent = files.length
+      ? (files.length > 1 ? T("office_reconcile.files_chosen", { n: files.length, names: files.map((f) => f.name).join(T("common.separator")) }) : files[0].name)
+      : T("office_reconcile.none_chosen");
+    $(id + "-names").classList.toggle("is-chosen", files.length > 0);
+  }
+
+  monthOptions();
   $("month").addEventListener("change", () => {
     if (!$("month").value) return;
     R.month = $("month").value;
     R.pending = null;
     loadMonth().catch((err) => toast(errorText(err), "error"));
   });
-  ["statements", "mapping", "complete"].forEach((id) => $(id).addEventListener("change", () => { R.pending = null; }));
-  $("upload").addEventListener("submit", upload);
+  if (BOOT.may_run) {
+    ["statements", "mapping"].forEach((id) => $(id).addEventListener("change", () => showChosen(id)));
+    ["statements", "mapping", "complete"].forEach((id) => $(id).addEventListener("change", () => { R.pending = null; }));
+    $("upload").addEventListener("submit", upload);
+  }
   Promise.all([loadMonth(), loadIncidents()]).catch((err) => toast(errorText(err), "error"));
 })();

@@ -72,13 +72,9 @@
     }));
   }
 
-  function describe(i) {
-    if (i.kind === "cashless_unknown") {
-      return [T("office.doubt_summary", { brand: BOOT.brands[i.brand] || i.brand || "", amount: yen(i.amount) }),
-        h("small", { class: "request-id" }, T("office.request_id", { id: i.request_id || "" }))];
-    }
-    if (i.kind === "cash_jam") return T("office.jam_summary", { amount: yen(i.amount) });
-    return i.summary;
+  function describe(i) {  /* the shared wording, and our request id to quote to the provider */
+    if (i.kind !== "cashless_unknown") return incidentSummary(i);
+    return [incidentSummary(i), h("small", { class: "request-id" }, T("office.request_id", { id: i.request_id || "" }))];
   }
 
   function askResolve(incident) {
