@@ -9,8 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import update
-
+from madoguchi.adapters.db.counter_rows import PaymentRecord
 from madoguchi.adapters.db.tables import Incident, Payment, PaymentStation
 from madoguchi.adapters.devices.ports import DepositEnd
 from madoguchi.domain.auth import Action, Actor
@@ -48,9 +47,9 @@ def cash_view(rt: Runtime, payment_id: str, view: dict[str, Any] | None = None) 
     return view
 
 
-def _pending_cash(rt: Runtime, payment_id: str, actor: Actor) -> Payment:
+def _pending_cash(rt: Runtime, payment_id: str, actor: Actor) -> PaymentRecord:
     with rt.uow(read_only=True) as uow:
-        payment = uow.session.get(Payment, payment_id)
+        payment = uow.rows.payment(payment_id)
         if payment is None or payment.method != PaymentMethod.CASH:
             raise NotFound(f"no cash payment {payment_id}")
         actor.require(Action.PAY, payment.site)
@@ -95,11 +94,7 @@ def _mark_settling(rt: Runtime, payment_id: str, *, tendered: int, change: int) 
     # (recovery sees a settling payment and asks the changer whether the deposit ended).
     payment_transition(PaymentState.PENDING, PaymentState.SETTLING)  # the table allows it
     with rt.uow() as uow:
-        moved = uow.session.execute(
-            update(Payment).where(Payment.id == payment_id, Payment.state == PaymentState.PENDING.value)
-            .values(state=PaymentState.SETTLING.value, tendered=tendered, change=change)
-            .execution_options(synchronize_session=False)).rowcount
-        if moved != 1:
+        if not uow.rows.mark_settling(payment_id, tendered=tendered, change=change):
             raise Conflict(f"cash payment {payment_id} is no longer pending")
         uow.commit()
 

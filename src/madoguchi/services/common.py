@@ -5,10 +5,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from madoguchi.adapters.db.counter_rows import SaleRecord
 from madoguchi.adapters.db.tables import PaymentStation, Sale
 from madoguchi.adapters.db.uow import UnitOfWork, is_duplicate_key
 from madoguchi.errors import BadInput, NotFound, StationBusy
@@ -65,6 +66,14 @@ def load_sale(uow: UnitOfWork, sale_id: str, *, lock: bool = True) -> Sale:
     return sale
 
 
+def sale_record(uow: UnitOfWork, sale_id: str, *, lock: bool = True) -> SaleRecord:
+    """The sale with its lines on the driver (the counter's own calls), locked unless told."""
+    sale = uow.rows.sale(sale_id, lock=lock)
+    if sale is None:
+        raise NotFound(f"no sale {sale_id}")
+    return sale
+
+
 def claim_station(uow: UnitOfWork, station_id: str, sale_id: str) -> None:
     """Occupy a payment station for one sale, atomically (a conditional UPDATE).
 
@@ -72,15 +81,7 @@ def claim_station(uow: UnitOfWork, station_id: str, sale_id: str) -> None:
     matches the ``current_sale_id IS NULL`` row; the other gets StationBusy. A
     station this sale already holds matches too (one statement on the common path).
     """
-    result = uow.session.execute(
-        update(PaymentStation)
-        .where(PaymentStation.id == station_id,
-               or_(PaymentStation.current_sale_id.is_(None), PaymentStation.current_sale_id == sale_id),
-               PaymentStation.fault.is_(None))
-        .values(current_sale_id=sale_id)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    if not uow.rows.claim(station_id, sale_id):
         row = uow.session.get(PaymentStation, station_id)
         if row is None:
             raise NotFound(f"no payment station {station_id!r}")
@@ -95,17 +96,8 @@ def claim_station(uow: UnitOfWork, station_id: str, sale_id: str) -> None:
 def release_station(uow: UnitOfWork, station_id: str | None, sale_id: str) -> None:
     if station_id is None:
         return
-    uow.session.execute(
-        update(PaymentStation)
-        .where(PaymentStation.id == station_id, PaymentStation.current_sale_id == sale_id)
-        .values(current_sale_id=None)
-        .execution_options(synchronize_session=False)
-    )
+    uow.rows.release(station_id, sale_id)
 
 
 def free_stations(uow: UnitOfWork, site: str) -> list[str]:
-    return list(uow.session.execute(
-        select(PaymentStation.id).where(PaymentStation.site == site,
-                                        PaymentStation.current_sale_id.is_(None),
-                                        PaymentStation.fault.is_(None))
-        .order_by(PaymentStation.id)).scalars())
+    return uow.rows.free_stations(site)

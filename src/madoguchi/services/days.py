@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import bindparam, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 
 from madoguchi.adapters.db.close_tables import WHOLE_SITE, DayClose
 from madoguchi.adapters.db.uow import UnitOfWork
@@ -31,24 +29,9 @@ MAX_SKIP_DAYS = 400
 def _locked_states(uow: UnitOfWork, site: str, day: dt.date, station: str | None) -> dict[str, str]:
     """``{station or "*": state}`` of the site-day's rows, locked; the site row is created when missing.
 
-    Plain columns rather than ORM objects: every booking pays for this query.
+    On the driver (``uow.rows``): every booking pays for this query.
     """
-    params = {"site": site, "day": day, "station": station or WHOLE_SITE}
-    states = {k: v for k, v in uow.session.execute(_DAY_STATES, params).all()}
-    if WHOLE_SITE not in states:
-        insert = pg_insert if uow.dialect == "postgresql" else sqlite_insert
-        uow.session.execute(insert(DayClose.__table__).values(
-            site=site, station=WHOLE_SITE, business_date=day, state="open",
-        ).on_conflict_do_nothing(index_elements=["site", "station", "business_date"]))
-        states = {k: v for k, v in uow.session.execute(_DAY_STATES, params).all()}
-    return states
-
-
-# Built once: every booking runs it.
-_DAY_STATES = (select(DayClose.station, DayClose.state)
-               .where(DayClose.site == bindparam("site"), DayClose.business_date == bindparam("day"),
-                      or_(DayClose.station == WHOLE_SITE, DayClose.station == bindparam("station")))
-               .with_for_update())
+    return uow.rows.day_states(site, day, station)
 
 
 def lock_day(uow: UnitOfWork, site: str, day: dt.date, station: str | None = None) -> list[DayClose]:

@@ -156,7 +156,7 @@ def resolve_unknown(rt: Runtime, *, incident_id: str, paid: bool, actor: Actor, 
             _approve(rt, payment.id, reference=reference, actor=actor.login, evidence=evidence)
     with rt.uow() as uow:
         return incident_view(uow.session.get(Incident, incident_id)) | {
-            "sale": sale_view(uow.session, load_sale(uow, sale.id, lock=False))}
+            "sale": sale_view(uow, load_sale(uow, sale.id, lock=False))}
 
 
 def _book_double(rt: Runtime, payment_id: str, *, reference: str | None, actor: str, evidence: str) -> None:
@@ -193,7 +193,7 @@ def allow_cash_in_doubt(rt: Runtime, *, sale_id: str, actor: Actor, note: str) -
         uow.journal.append(EntryKind.APPROVAL, at=rt.clock(), actor=actor.login, amount=0,
                            site=sale.site, station=sale.staff_station, sale_id=sale.id,
                            approved="cash_while_in_doubt", note=(note or "")[:200])
-        view = sale_view(uow.session, sale)
+        view = sale_view(uow, sale)
         uow.commit()
         return view
 

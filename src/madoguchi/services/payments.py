@@ -14,9 +14,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
-
-from madoguchi.adapters.db.tables import Incident, Payment, Sale
+from madoguchi.adapters.db.counter_rows import PaymentRecord, SaleRecord
+from madoguchi.adapters.db.tables import Incident, Payment
 from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.adapters.devices.ports import PayOutcome, TxStatus
 from madoguchi.domain.auth import Action, Actor
@@ -25,7 +24,7 @@ from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.sale import PaymentMethod, PaymentState, SaleState
 from madoguchi.errors import (Conflict, IdempotencyMismatch,
                               NotFound, PaymentInDoubt, SplitPaymentNotAllowed, TerminalError)
-from madoguchi.services.common import check_client_id, claim_station, load_sale, release_station
+from madoguchi.services.common import check_client_id, claim_station, load_sale, release_station, sale_record
 from madoguchi.services.days import open_business_day
 from madoguchi.services.receipts import print_receipt
 from madoguchi.services.runtime import Runtime
@@ -36,7 +35,7 @@ from madoguchi.services.views import payment_view, sale_view
 # --- shared ---------------------------------------------------------------------------
 def _begin(rt: Runtime, *, payment_id: str, sale_id: str, method: PaymentMethod, brand: str | None,
            amount: int | None, actor: Actor, with_view: bool = False
-           ) -> tuple[Payment, bool, dict[str, Any] | None]:
+           ) -> tuple[PaymentRecord, bool, dict[str, Any] | None]:
     """Record a new attempt (sale -> paying), or find the one this id already made.
 
     Returns the payment, whether it is new, and (``with_view``, for a new attempt) its
@@ -44,13 +43,13 @@ def _begin(rt: Runtime, *, payment_id: str, sale_id: str, method: PaymentMethod,
     """
     payment_id = check_client_id(payment_id, what="payment id")
     with rt.uow() as uow:
-        existing = uow.session.get(Payment, payment_id)
+        existing = uow.rows.payment(payment_id)
         if existing is not None:
             actor.require(Action.PAY, existing.site)
             if existing.sale_id != sale_id or existing.method != method.value or existing.brand != brand:
                 raise IdempotencyMismatch(f"payment id {payment_id} was used for another payment")
             return existing, False, None
-        sale = load_sale(uow, sale_id)
+        sale = sale_record(uow, sale_id)
         actor.require(Action.PAY, sale.site)
         if sale.state != SaleState.AWAITING_PAYMENT or sale.payment_station is None:
             raise Conflict(f"the sale is {sale.state}; only a sale handed to a payment station can be paid")
@@ -74,28 +73,27 @@ def _begin(rt: Runtime, *, payment_id: str, sale_id: str, method: PaymentMethod,
         category = find_brand(brand).category.value if brand else "cash"
         day, _moved = open_business_day(uow, sale.site, now, station=sale.payment_station,
                                         belongs_to=sale.business_date)
-        payment = Payment(
+        payment = PaymentRecord(
             id=payment_id, request_id=payment_id, sale_id=sale.id, site=sale.site,
             payment_station=sale.payment_station,
             terminal_id=devices.terminal.terminal_id if brand else devices.changer.device_id,
             method=method.value, brand=brand, category=category, amount=amount,
-            state=PaymentState.PENDING.value, started_at=now, business_date=day)
-        uow.session.add(payment)
+            state=PaymentState.PENDING.value, tendered=None, change=None, processor_reference=None,
+            failure=None, started_at=now, completed_at=None, business_date=day)
+        uow.rows.insert_payment(payment)
         sale.attempts += 1
         sale.move_to(SaleState.PAYING)
+        uow.rows.save_sale(sale)
         view = None
         if with_view:
-            uow.session.flush()
             view = payment_view(payment)
-            view["sale"] = sale_view(uow.session, sale)
+            view["sale"] = sale_view(uow, sale)
         uow.commit()
         return payment, True, view
 
 
-def _check_doubt(uow: UnitOfWork, sale: Sale, method: PaymentMethod) -> None:
-    unknown = uow.session.execute(select(Payment.id).where(
-        Payment.sale_id == sale.id, Payment.state == PaymentState.UNKNOWN.value)).first()
-    if unknown is None:
+def _check_doubt(uow: UnitOfWork, sale: SaleRecord, method: PaymentMethod) -> None:
+    if not any(p.state == PaymentState.UNKNOWN for p in uow.rows.payments_of(sale.id)):
         return
     if method is PaymentMethod.CASHLESS:
         raise PaymentInDoubt("a cashless payment of this sale has an unknown outcome; "
@@ -126,16 +124,18 @@ def _approve(rt: Runtime, payment_id: str, *, reference: str | None, actor: str,
              evidence: str | None = None) -> dict[str, Any]:
     """Book the payment approved, print the receipt when the sale is paid; returns the payment view."""
     with rt.uow() as uow:
-        payment = uow.session.get(Payment, payment_id)
+        payment = uow.rows.payment(payment_id)
         assert payment is not None
-        sale = load_sale(uow, payment.sale_id)
+        sale = sale_record(uow, payment.sale_id)
         if tendered is not None:
             payment.tendered, payment.change = tendered, change
         receipt = book_approved(rt, uow, payment, sale, now=rt.clock(), actor=actor,
                                 reference=reference, evidence=evidence)
+        uow.rows.save_payment(payment)
+        uow.rows.save_sale(sale)
         fresh = (receipt.id, receipt.payment_station, receipt.document) if receipt else None
         view = payment_view(payment)
-        view["sale"] = sale_view(uow.session, sale, receipt=receipt)
+        view["sale"] = sale_view(uow, sale, receipt=receipt)
         uow.commit()
     if fresh is not None:
         receipt_id, station, document = fresh
@@ -145,11 +145,11 @@ def _approve(rt: Runtime, payment_id: str, *, reference: str | None, actor: str,
 
 def current_view(rt: Runtime, payment_id: str) -> dict[str, Any]:
     with rt.uow(read_only=True) as uow:
-        payment = uow.session.get(Payment, payment_id)
+        payment = uow.rows.payment(payment_id)
         if payment is None:
             raise NotFound(f"no payment {payment_id}")
         view = payment_view(payment)
-        view["sale"] = sale_view(uow.session, load_sale(uow, payment.sale_id, lock=False))
+        view["sale"] = sale_view(uow, sale_record(uow, payment.sale_id, lock=False))
         return view
 
 
@@ -178,7 +178,7 @@ def pay_cashless(rt: Runtime, *, payment_id: str, sale_id: str, brand: str, acto
     return _settle_by_status(rt, payment)
 
 
-def _settle_by_status(rt: Runtime, payment: Payment) -> dict[str, Any]:
+def _settle_by_status(rt: Runtime, payment: Payment | PaymentRecord) -> dict[str, Any]:
     """Ask the terminal about our request id with back-off; book what it says, or hold in doubt."""
     terminal = rt.devices.of(payment.payment_station).terminal
     delays = (0.0, *rt.settings.status_backoff)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from madoguchi.adapters.db.tables import Receipt, Sale
 from madoguchi.adapters.devices.printer import render_receipt
@@ -43,16 +43,10 @@ def print_receipt(rt: Runtime, *, receipt_id: int, reprint: bool = False,
         except PrinterError as exc:
             error = exc.message
     # One statement: the outcome written and the row read back together.
-    outcome = ({"state": "printed", "prints": Receipt.prints + 1, "last_error": None} if error is None
-               else {"last_error": error[:200]})
     with rt.uow() as uow:
-        row = uow.session.execute(
-            update(Receipt).where(Receipt.id == receipt_id).values(**outcome)
-            .returning(Receipt.id, Receipt.number, Receipt.payment_station, Receipt.state, Receipt.prints,
-                       Receipt.last_error, Receipt.sale_id)
-            .execution_options(synchronize_session=False)).one()
-        uow.session.info.setdefault("touched", set()).update(
-            {f"sale:{row.sale_id}", f"station:{row.payment_station}"})
+        row = uow.rows.receipt_outcome(receipt_id, None if error is None else error[:200])
+        if row is None:
+            raise NotFound(f"no receipt {receipt_id}")
         uow.commit()
     return receipt_view(row)
 

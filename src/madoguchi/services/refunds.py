@@ -145,4 +145,4 @@ def _sale_refunds(rt: Runtime, sale_id: str) -> dict[str, Any]:
         sale = load_sale(uow, sale_id, lock=False)
         refunds = uow.session.execute(select(Refund).where(Refund.sale_id == sale_id)
                                       .order_by(Refund.created_at)).scalars().all()
-        return {"sale": sale_view(uow.session, sale), "refunds": [refund_view(r) for r in refunds]}
+        return {"sale": sale_view(uow, sale), "refunds": [refund_view(r) for r in refunds]}

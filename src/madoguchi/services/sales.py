@@ -6,7 +6,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from madoguchi.adapters.db.tables import Sale, SaleLine
+from madoguchi.adapters.db.counter_rows import SaleRecord
+from madoguchi.adapters.db.driver import Record
+from madoguchi.adapters.db.tables import Sale
 from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.journal import EntryKind
@@ -14,7 +16,7 @@ from madoguchi.domain.receipt import business_date
 from madoguchi.domain.sale import EDITABLE, MOVABLE, Exemption, SaleState, check_total, price_line
 from madoguchi.errors import BadInput, Conflict, NotFound, StationBusy
 from madoguchi.services.common import (check_client_id, claim_station, free_stations, idempotent,
-                                       load_sale, release_station)
+                                       load_sale, release_station, sale_record)
 from madoguchi.services.days import open_business_day
 from madoguchi.services.runtime import Runtime
 from madoguchi.services.settle import book_free
@@ -29,12 +31,11 @@ def create_sale(rt: Runtime, *, sale_id: str, staff_station: str, actor: Actor) 
     def work(uow: UnitOfWork, now: dt.datetime) -> dict[str, Any]:
         # A sale made after its site's day was closed belongs to the next open day, and says so.
         day, moved = open_business_day(uow, station.site, now)
-        sale = Sale(id=sale_id, site=station.site, staff_station=station.id, state=SaleState.OPEN.value,
-                    total=0, paid_amount=0, cash_only=False, attempts=0, created_by=actor.login, created_at=now,
-                    business_date=day, lines=[])
-        uow.session.add(sale)
-        uow.session.flush()
-        view = sale_view(uow.session, sale)
+        sale = SaleRecord(id=sale_id, site=station.site, staff_station=station.id, payment_station=None,
+                          state=SaleState.OPEN.value, total=0, paid_amount=0, cash_only=False, attempts=0,
+                          created_by=actor.login, created_at=now, business_date=day, paid_at=None, lines=[])
+        uow.rows.insert_sale(sale)
+        view = sale_view(uow, sale)
         if moved:
             view["day_notice"] = (f"business day {business_date(now).isoformat()} is closed at {station.site}; "
                                   f"this sale belongs to {day.isoformat()}")
@@ -55,22 +56,25 @@ def add_line(rt: Runtime, *, sale_id: str, line_id: str, fee_code: str, quantity
                "exemption_note": exemption_note}
 
     def work(uow: UnitOfWork, now: dt.datetime) -> dict[str, Any]:
-        sale = load_sale(uow, sale_id)
+        sale = sale_record(uow, sale_id)
         actor.require(Action.SELL, sale.site)
         if sale.state not in EDITABLE:
             raise Conflict(f"lines can only be changed while the sale is open (it is {sale.state})")
         item = rt.catalog.item(fee_code, sale.business_date)
         priced = price_line(item, quantity=quantity, exemption=reason, exemption_note=exemption_note)
-        sale.lines.append(SaleLine(
-            id=line_id, position=len(sale.lines) + 1, fee_code=priced.fee_code, name_ja=priced.name_ja,
+        line = Record(
+            id=line_id, sale_id=sale.id, position=max((x.position for x in sale.lines), default=0) + 1,
+            fee_code=priced.fee_code, name_ja=priced.name_ja,
             name_en=priced.name_en, quantity=priced.quantity, list_price=priced.list_price,
             unit_price=priced.unit_price, amount=priced.amount,
             revenue_line_code=priced.revenue_line_code, revenue_line_name=priced.revenue_line_name,
             exemption=priced.exemption.value if priced.exemption else None,
-            exemption_note=priced.exemption_note))
+            exemption_note=priced.exemption_note)
+        sale.lines.append(line)
         sale.total = check_total(sum(x.amount for x in sale.lines))
-        uow.session.flush()
-        return sale_view(uow.session, sale)
+        uow.rows.insert_line(line)
+        uow.rows.save_sale(sale)
+        return sale_view(uow, sale)
 
     return idempotent(rt, line_id, "add_line", request, work)
 
@@ -87,7 +91,7 @@ def remove_line(rt: Runtime, *, sale_id: str, line_id: str, actor: Actor) -> dic
         sale.lines.remove(line)
         sale.total = sum(x.amount for x in sale.lines)
         uow.session.flush()
-        view = sale_view(uow.session, sale)
+        view = sale_view(uow, sale)
         uow.commit()
         return view
 
@@ -98,19 +102,18 @@ def hand_off(rt: Runtime, *, sale_id: str, handoff_id: str, payment_station: str
     handoff_id = check_client_id(handoff_id, what="hand-off id")
 
     def work(uow: UnitOfWork, now: dt.datetime) -> dict[str, Any]:
-        sale = load_sale(uow, sale_id)
+        sale = sale_record(uow, sale_id)
         actor.require(Action.SELL, sale.site)
         if not sale.lines:
             raise Conflict("a sale needs at least one line before it is handed to a payment station")
         if sale.total == 0:
             # Every line is exempt: nothing to pay, so no payment station is needed.
             book_free(uow, sale, now=now, actor=actor.login)
-            uow.session.flush()
-            return sale_view(uow.session, sale)
-        _place(rt, uow, sale, payment_station)
-        sale.move_to(SaleState.AWAITING_PAYMENT)
-        uow.session.flush()
-        return sale_view(uow.session, sale)
+        else:
+            _place(rt, uow, sale, payment_station)
+            sale.move_to(SaleState.AWAITING_PAYMENT)
+        uow.rows.save_sale(sale)
+        return sale_view(uow, sale)
 
     return idempotent(rt, handoff_id, "hand_off", {"sale_id": sale_id, "payment_station": payment_station}, work)
 
@@ -129,12 +132,13 @@ def move_sale(rt: Runtime, *, sale_id: str, move_id: str, payment_station: str |
         release_station(uow, old, sale.id)
         _place(rt, uow, sale, payment_station, avoid=old)
         uow.session.flush()
-        return sale_view(uow.session, sale)
+        return sale_view(uow, sale)
 
     return idempotent(rt, move_id, "move_sale", {"sale_id": sale_id, "payment_station": payment_station}, work)
 
 
-def _place(rt: Runtime, uow: UnitOfWork, sale: Sale, wanted: str | None, avoid: str | None = None) -> None:
+def _place(rt: Runtime, uow: UnitOfWork, sale: Sale | SaleRecord, wanted: str | None,
+           avoid: str | None = None) -> None:
     if wanted is not None:
         station = rt.places.payment_station(wanted)
         if station.site != sale.site:
@@ -162,7 +166,7 @@ def recall_sale(rt: Runtime, *, sale_id: str, actor: Actor) -> dict[str, Any]:
         release_station(uow, sale.payment_station, sale.id)
         sale.payment_station = None
         uow.session.flush()
-        view = sale_view(uow.session, sale)
+        view = sale_view(uow, sale)
         uow.commit()
         return view
 
@@ -176,7 +180,7 @@ def cancel_sale(rt: Runtime, *, sale_id: str, reason: str, actor: Actor) -> dict
         sale = load_sale(uow, sale_id)
         actor.require(Action.SELL, sale.site)
         if sale.state == SaleState.CANCELLED:
-            return sale_view(uow.session, sale)
+            return sale_view(uow, sale)
         if sale.paid_amount:
             raise Conflict("part of this sale is paid; refund it with a supervisor instead")
         sale.move_to(SaleState.CANCELLED)
@@ -186,7 +190,7 @@ def cancel_sale(rt: Runtime, *, sale_id: str, reason: str, actor: Actor) -> dict
         uow.journal.append(EntryKind.SALE_VOIDED, at=now, actor=actor.login, amount=0, site=sale.site,
                            station=sale.staff_station, sale_id=sale.id, business_date=day, total=sale.total,
                            reason=reason[:200], **({"moved_from": sale.business_date.isoformat()} if moved else {}))
-        view = sale_view(uow.session, sale)
+        view = sale_view(uow, sale)
         uow.commit()
         return view
 
@@ -195,7 +199,7 @@ def get_sale(rt: Runtime, *, sale_id: str, actor: Actor) -> dict[str, Any]:
     with rt.uow(read_only=True) as uow:
         sale = load_sale(uow, sale_id, lock=False)
         actor.require(Action.VIEW, sale.site)
-        return sale_view(uow.session, sale)
+        return sale_view(uow, sale)
 
 
 def list_sales(rt: Runtime, *, site: str, day: dt.date, actor: Actor,
@@ -206,4 +210,4 @@ def list_sales(rt: Runtime, *, site: str, day: dt.date, actor: Actor,
         if staff_station:
             stmt = stmt.where(Sale.staff_station == staff_station)
         sales = uow.session.execute(stmt.order_by(Sale.created_at)).scalars().all()
-        return [sale_view(uow.session, s) for s in sales]
+        return [sale_view(uow, s) for s in sales]

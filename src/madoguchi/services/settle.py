@@ -8,9 +8,10 @@ import datetime as dt
 import json
 from dataclasses import asdict
 
-from sqlalchemy import update
+from typing import Any
 
-from madoguchi.adapters.db.tables import Payment, PaymentStation, Receipt, Sale
+from madoguchi.adapters.db.driver import Record
+from madoguchi.adapters.db.tables import Payment, Sale
 from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.domain.brands import brand
 from madoguchi.domain.journal import EntryKind
@@ -23,9 +24,13 @@ from madoguchi.services.runtime import Runtime
 METHOD_LABELS_JA = {"cash": "現金", "emoney": "電子マネー", "credit": "クレジット", "qr": "QRコード"}
 
 
-def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment, sale: Sale, *, now: dt.datetime,
-                  actor: str, reference: str | None = None, evidence: str | None = None) -> Receipt | None:
-    """Mark ``payment`` approved and, when the sale is fully paid, close it with a receipt."""
+def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment | Any, sale: Sale | Any, *, now: dt.datetime,
+                  actor: str, reference: str | None = None, evidence: str | None = None) -> Record | None:
+    """Mark ``payment`` approved and, when the sale is fully paid, close it with a receipt.
+
+    ``payment`` and ``sale`` are ORM objects (the ORM writes them) or records of
+    ``uow.rows`` (the caller saves them); the receipt and the journal entry are written here.
+    """
     # The day lock first: the payment lands wholly before or wholly after a close.
     day, moved = open_business_day(uow, sale.site, now, station=payment.payment_station,
                                    belongs_to=sale.business_date)
@@ -58,7 +63,7 @@ def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment, sale: Sale, *,
     return receipt
 
 
-def book_free(uow: UnitOfWork, sale: Sale, *, now: dt.datetime, actor: str) -> None:
+def book_free(uow: UnitOfWork, sale: Sale | Any, *, now: dt.datetime, actor: str) -> None:
     """Close a sale with nothing due (every line exempt): no payment, no station, journalled."""
     day, moved = open_business_day(uow, sale.site, now, belongs_to=sale.business_date)
     sale.move_to(SaleState.PAID)
@@ -72,26 +77,19 @@ def book_free(uow: UnitOfWork, sale: Sale, *, now: dt.datetime, actor: str) -> N
     )
 
 
-def _new_receipt(rt: Runtime, uow: UnitOfWork, sale: Sale, payment: Payment, now: dt.datetime) -> Receipt:
+def _new_receipt(rt: Runtime, uow: UnitOfWork, sale: Sale | Any, payment: Payment | Any,
+                 now: dt.datetime) -> Record:
     # The counter row is locked with the sale's transaction: numbers are gapless per
     # station because a rolled-back sale rolls its number back too.
     # One statement takes the number and moves the counter on (the row stays locked).
-    number = uow.session.execute(
-        update(PaymentStation).where(PaymentStation.id == payment.payment_station)
-        .values(next_receipt_number=PaymentStation.next_receipt_number + 1)
-        .returning(PaymentStation.next_receipt_number)
-        .execution_options(synchronize_session=False)
-    ).scalar_one() - 1
+    number = uow.rows.take_receipt_number(payment.payment_station)
     doc = receipt_document(rt, sale, payment, number=number, issued_at=now)
-    receipt = Receipt(sale_id=sale.id, payment_station=payment.payment_station, number=number,
-                      document=json.dumps(asdict(doc), default=str, ensure_ascii=False),
-                      state="pending", prints=0, created_at=now)
-    uow.session.add(receipt)
-    uow.session.flush()
-    return receipt
+    return uow.rows.insert_receipt(sale_id=sale.id, payment_station=payment.payment_station, number=number,
+                                   document=json.dumps(asdict(doc), default=str, ensure_ascii=False),
+                                   created_at=now)
 
 
-def receipt_document(rt: Runtime, sale: Sale, payment: Payment, *, number: int,
+def receipt_document(rt: Runtime, sale: Sale | Any, payment: Payment | Any, *, number: int,
                      issued_at: dt.datetime) -> ReceiptDocument:
     station = rt.places.payment_station(payment.payment_station)
     lines = tuple(

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from madoguchi.adapters.db.tables import Incident, Payment, Receipt, Refund, Sale
+
+if TYPE_CHECKING:
+    from madoguchi.adapters.db.uow import UnitOfWork
 
 
 def _iso(value: Any) -> str | None:
@@ -23,7 +25,7 @@ def line_view(line: Any) -> dict[str, Any]:
     }
 
 
-def payment_view(p: Payment) -> dict[str, Any]:
+def payment_view(p: Payment | Any) -> dict[str, Any]:
     return {
         "id": p.id, "request_id": p.request_id, "sale_id": p.sale_id, "method": p.method,
         "brand": p.brand, "category": p.category, "amount": p.amount, "state": p.state,
@@ -33,7 +35,7 @@ def payment_view(p: Payment) -> dict[str, Any]:
     }
 
 
-def receipt_view(r: Receipt) -> dict[str, Any]:
+def receipt_view(r: Receipt | Any) -> dict[str, Any]:
     return {"id": r.id, "number": r.number, "payment_station": r.payment_station, "state": r.state,
             "prints": r.prints, "last_error": r.last_error}
 
@@ -52,21 +54,22 @@ def incident_view(i: Incident) -> dict[str, Any]:
             "resolution": i.resolution, "resolved_by": i.resolved_by, "note": i.note}
 
 
-def sale_view(session: Session, sale: Sale, *, receipt: Receipt | None = None) -> dict[str, Any]:
-    """``receipt``: the sale's latest receipt when the caller holds it (saves a query)."""
+def sale_view(uow: UnitOfWork, sale: Sale | Any, *, receipt: Receipt | Any | None = None) -> dict[str, Any]:
+    """``sale``: an ORM sale or a record of ``uow.rows``; ``receipt``: the sale's latest
+    receipt when the caller holds it (saves a query). Its payments, receipt and open
+    incidents are read on the driver, after anything the ORM holds is flushed."""
     # A sale without payment attempts has no payments, receipt or incidents: skip the
     # queries (most calls at the counter are on such sales).
-    payments: list[Payment] = []
+    payments: list[Any] = []
     open_incidents: list[str] = []
     if sale.attempts:
-        payments = list(session.execute(select(Payment).where(Payment.sale_id == sale.id)
-                                        .order_by(Payment.started_at)).scalars())
+        uow.flush_orm()
+        rows = uow.rows
+        payments = rows.payments_of(sale.id)
         if sale.paid_amount and receipt is None:
-            receipt = session.execute(select(Receipt).where(Receipt.sale_id == sale.id)
-                                      .order_by(Receipt.id.desc()).limit(1)).scalar_one_or_none()
+            receipt = rows.latest_receipt(sale.id)
         if sale.cash_only or any(p.state != "approved" for p in payments):
-            open_incidents = list(session.execute(select(Incident.id).where(
-                Incident.sale_id == sale.id, Incident.state == "open")).scalars())
+            open_incidents = rows.open_incidents(sale.id)
     return {
         "id": sale.id, "site": sale.site, "staff_station": sale.staff_station,
         "payment_station": sale.payment_station, "state": sale.state, "total": sale.total,

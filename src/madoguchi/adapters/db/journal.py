@@ -11,33 +11,32 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from madoguchi.adapters.db.tables import JournalHead, JournalRow
+from madoguchi.adapters.db.tables import JournalRow
 from madoguchi.domain.journal import EntryKind, JournalEntry, canonical_json, entry_hash
 from madoguchi.domain.receipt import business_date as jst_date
 
-
-_HEAD = JournalHead.__table__
-_ROWS = JournalRow.__table__
-_READ_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
-_INSERT_ROW = insert(_ROWS)
-_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1)
+if TYPE_CHECKING:
+    from madoguchi.adapters.db.uow import UnitOfWork
 
 
 class JournalWriter:
-    """Appends through plain statements (no ORM unit of work): every money event pays for it."""
+    """Appends on the driver (``uow.rows``), not the ORM: every money event pays for it."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
 
     def append(self, kind: EntryKind, *, at: dt.datetime, actor: str | None, amount: int = 0,
                site: str | None = None, station: str | None = None, sale_id: str | None = None,
                business_date: dt.date | None = None, **details: Any) -> JournalEntry:
         if isinstance(amount, bool) or not isinstance(amount, int):
             raise TypeError("journal amounts are whole yen (int)")
-        last_seq, last_hash = self._session.execute(_READ_HEAD).one()
+        rows = self._uow.rows
+        last_seq, last_hash = rows.journal_head()
         seq = last_seq + 1
         fields = dict(
             seq=seq, kind=kind.value, occurred_at=at.astimezone(dt.timezone.utc).isoformat(),
@@ -46,13 +45,8 @@ class JournalWriter:
             prev_hash=last_hash,
         )
         digest = entry_hash(**fields)
-        # The row before the head, so the head never points past a missing row.
-        self._session.execute(_INSERT_ROW, [{**fields, "hash": digest}])
-        self._session.execute(_MOVE_HEAD.values(seq=seq, hash=digest))
-        touched: set[str] = self._session.info.setdefault("touched", set())
-        touched.add("journal")
-        if site:
-            touched.add(f"site:{site}")
+        rows.journal_append({**fields, "hash": digest})
+        self._uow.touch("journal", *((f"site:{site}",) if site else ()))
         return JournalEntry(**fields, hash=digest)
 
 

@@ -13,22 +13,20 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, event, insert, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from madoguchi.adapters.db.counter_rows import CounterRows, statement
+from madoguchi.adapters.db.driver import Driver, Prepared
 from madoguchi.adapters.db.journal import JournalWriter
-from madoguchi.adapters.db.tables import Idempotency
 from madoguchi.errors import IdempotencyMismatch
 
 
 WRITER_WAIT_SECONDS = 60
 
-# Built once: the idempotency check runs on every write, so it skips the ORM.
-_IDEMPOTENCY = Idempotency.__table__
-_READ_IDEMPOTENCY = select(_IDEMPOTENCY.c.operation, _IDEMPOTENCY.c.fingerprint, _IDEMPOTENCY.c.result).where(
-    _IDEMPOTENCY.c.key == bindparam("key"))
-_INSERT_IDEMPOTENCY = insert(_IDEMPOTENCY)
+#: The counter's statements, compiled once per dialect for the whole process.
+_PREPARED: dict[tuple[str, str], Prepared] = {}
 
 
 #: Execution option telling the SQLite engine to begin a plain (deferred) transaction.
@@ -49,6 +47,7 @@ class UnitOfWork:
         self.read_only = read_only
         self.session: Session
         self.journal: JournalWriter
+        self._rows: CounterRows | None = None
 
     def __enter__(self) -> UnitOfWork:
         if self._writer is not None and not self._writer.acquire(timeout=WRITER_WAIT_SECONDS):
@@ -56,13 +55,15 @@ class UnitOfWork:
         self.session = self._factory()
         if self.read_only:
             self.session.connection(execution_options={READ_ONLY: True})
-        self.journal = JournalWriter(self.session)
+        self.journal = JournalWriter(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
         # close() rolls back whatever was not committed, and detaches the objects
         # without expiring them, so a service may return what it read.
         try:
+            if self._rows is not None:
+                self._rows.db.close()
             self.session.close()
         finally:
             if self._writer is not None:
@@ -83,26 +84,47 @@ class UnitOfWork:
     def dialect(self) -> str:
         return self.session.get_bind().dialect.name
 
+    @property
+    def rows(self) -> CounterRows:
+        """The counter's rows on this transaction's connection, through the driver.
+
+        Writes made here are not seen by ORM objects already loaded in ``session``:
+        a service uses one or the other for a given row within a transaction.
+        """
+        if self._rows is None:
+            self._rows = CounterRows(Driver(self.session.connection(), statement, _PREPARED), self.touch)
+        return self._rows
+
+    def flush_orm(self) -> None:
+        """Write what ORM objects hold, before reading the same rows on the driver."""
+        session = self.session
+        if session.new or session.dirty or session.deleted:
+            session.flush()
+
+    def touch(self, *keys: str) -> None:
+        """Change keys for live screens of a write made without the ORM (see ``change_keys``)."""
+        self.session.info.setdefault("touched", set()).update(keys)
+
     # --- idempotent writes ---------------------------------------------------------
     def replay(self, key: str, operation: str, request: dict[str, Any]) -> dict[str, Any] | None:
         """The stored answer for ``key`` if this request was already done, else ``None``.
 
         The same key with a different request is refused: a client bug, not a retry.
         """
-        row = self.session.execute(_READ_IDEMPOTENCY, {"key": key}).first()
+        row = self.rows.idempotency(key)
         if row is None:
             return None
-        if row.operation != operation or row.fingerprint != fingerprint(request):
+        stored_operation, stored_fingerprint, result = row
+        if stored_operation != operation or stored_fingerprint != fingerprint(request):
             raise IdempotencyMismatch(
-                f"id {key} was already used for a different request ({row.operation}); "
+                f"id {key} was already used for a different request ({stored_operation}); "
                 "use a new id for a new request")
-        return json.loads(row.result)
+        return json.loads(result)  # type: ignore[no-any-return]
 
     def remember(self, key: str, operation: str, request: dict[str, Any], result: dict[str, Any],
                  now: dt.datetime) -> None:
-        self.session.execute(_INSERT_IDEMPOTENCY, [{
-            "key": key, "operation": operation, "fingerprint": fingerprint(request),
-            "result": json.dumps(result, ensure_ascii=False, default=str), "created_at": now}])
+        self.rows.remember(key=key, operation=operation, fingerprint=fingerprint(request),
+                           result=json.dumps(result, ensure_ascii=False, default=str), created_at=now)
 
 
 def fingerprint(request: dict[str, Any]) -> str:
