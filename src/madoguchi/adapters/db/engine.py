@@ -49,4 +49,5 @@ def _sqlite_setup(engine: Engine) -> None:
         # Readers (units of work opened read-only) begin deferred: in WAL they read a
         # snapshot and never wait for, nor hold up, a writer.
         read_only = conn.get_execution_options().get("madoguchi_read_only", False)
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # On the driver itself: every transaction pays for this statement.
+        conn.connection.driver_connection.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,55 +34,88 @@ READ_ONLY = "madoguchi_read_only"
 
 
 class UnitOfWork:
-    """``read_only``: a reader. On SQLite it neither queues for the writer lock nor
-    begins ``IMMEDIATE`` (WAL readers see a snapshot and never wait for a writer); it
-    cannot commit."""
+    """One transaction: ``rows`` (the driver) and ``session`` (the ORM) share its connection.
 
-    def __init__(self, session_factory: sessionmaker[Session],
+    Both are made when first used, so a call that only touches the counter's rows pays
+    for neither an ORM session nor its bookkeeping. ``read_only``: a reader. On SQLite
+    it neither queues for the writer lock nor begins ``IMMEDIATE`` (WAL readers see a
+    snapshot and never wait for a writer); it cannot commit."""
+
+    def __init__(self, engine: Engine, session_factory: sessionmaker[Session],
                  on_commit: Callable[[set[str]], None] | None = None,
                  writer: threading.Lock | None = None, *, read_only: bool = False) -> None:
+        self._engine = engine
         self._factory = session_factory
         self._on_commit = on_commit
         self._writer = None if read_only else writer
         self.read_only = read_only
-        self.session: Session
-        self.journal: JournalWriter
+        self.journal = JournalWriter(self)
+        self._connection: Connection | None = None
+        self._session: Session | None = None
         self._rows: CounterRows | None = None
+        self._touched: set[str] = set()
 
     def __enter__(self) -> UnitOfWork:
         if self._writer is not None and not self._writer.acquire(timeout=WRITER_WAIT_SECONDS):
             raise TimeoutError(f"the database stayed busy for {WRITER_WAIT_SECONDS} s")
-        self.session = self._factory()
-        if self.read_only:
-            self.session.connection(execution_options={READ_ONLY: True})
-        self.journal = JournalWriter(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        # close() rolls back whatever was not committed, and detaches the objects
+        # Closing rolls back whatever was not committed; the session detaches its objects
         # without expiring them, so a service may return what it read.
         try:
             if self._rows is not None:
                 self._rows.db.close()
-            self.session.close()
+            if self._session is not None:
+                self._session.close()
+            if self._connection is not None:
+                self._connection.close()
         finally:
             if self._writer is not None:
                 self._writer.release()
 
+    @property
+    def connection(self) -> Connection:
+        """This unit of work's connection, in a transaction (a new one after a commit)."""
+        connection = self._connection
+        if connection is None:
+            connection = self._connection = self._engine.connect()
+            if self.read_only:
+                connection.execution_options(**{READ_ONLY: True})
+        if not connection.in_transaction():
+            connection.begin()
+        return connection
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            # Joined to our transaction: the session flushes into it, and we commit it.
+            self._session = self._factory(bind=self.connection, join_transaction_mode="rollback_only")
+        return self._session
+
     def commit(self) -> None:
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
-        self.session.commit()
-        touched = self.session.info.pop("touched", None)
+        touched = self._touched
+        if self._session is not None:
+            self._session.commit()  # flushes into our transaction
+            touched |= self._session.info.pop("touched", set())
+        if self._connection is not None and self._connection.in_transaction():
+            self._connection.commit()
+        self._touched = set()
         if touched and self._on_commit is not None:
             self._on_commit(touched)
 
     def rollback(self) -> None:
-        self.session.rollback()
+        if self._session is not None:
+            self._session.rollback()
+        if self._connection is not None and self._connection.in_transaction():
+            self._connection.rollback()
+        self._touched = set()
 
     @property
     def dialect(self) -> str:
-        return self.session.get_bind().dialect.name
+        return self._engine.dialect.name
 
     @property
     def rows(self) -> CounterRows:
@@ -91,19 +124,20 @@ class UnitOfWork:
         Writes made here are not seen by ORM objects already loaded in ``session``:
         a service uses one or the other for a given row within a transaction.
         """
+        connection = self.connection  # begins again after a commit
         if self._rows is None:
-            self._rows = CounterRows(Driver(self.session.connection(), statement, _PREPARED), self.touch)
+            self._rows = CounterRows(Driver(connection, statement, _PREPARED), self.touch)
         return self._rows
 
     def flush_orm(self) -> None:
         """Write what ORM objects hold, before reading the same rows on the driver."""
-        session = self.session
-        if session.new or session.dirty or session.deleted:
+        session = self._session
+        if session is not None and (session.new or session.dirty or session.deleted):
             session.flush()
 
     def touch(self, *keys: str) -> None:
         """Change keys for live screens of a write made without the ORM (see ``change_keys``)."""
-        self.session.info.setdefault("touched", set()).update(keys)
+        self._touched.update(keys)
 
     # --- idempotent writes ---------------------------------------------------------
     def replay(self, key: str, operation: str, request: dict[str, Any]) -> dict[str, Any] | None:
@@ -143,7 +177,7 @@ def make_uow_factory(engine: Engine,
     # ruin latency when many requests write at once. Other processes still wait
     # through busy_timeout. PostgreSQL needs no such thing.
     writer = threading.Lock() if engine.dialect.name == "sqlite" else None
-    return lambda read_only=False: UnitOfWork(factory, on_commit, writer, read_only=read_only)
+    return lambda read_only=False: UnitOfWork(engine, factory, on_commit, writer, read_only=read_only)
 
 
 def _collect_touched(session: Session, _context: object) -> None:
