@@ -87,7 +87,7 @@ def _begin(rt: Runtime, *, payment_id: str, sale_id: str, method: PaymentMethod,
         view = None
         if with_view:
             view = payment_view(payment)
-            view["sale"] = sale_view(uow, sale)
+            view["sale"] = sale_view(uow, sale, first_payment=payment)
         uow.commit()
         return payment, True, view
 
@@ -135,7 +135,7 @@ def _approve(rt: Runtime, payment_id: str, *, reference: str | None, actor: str,
         uow.rows.save_sale(sale)
         fresh = (receipt.id, receipt.payment_station, receipt.document) if receipt else None
         view = payment_view(payment)
-        view["sale"] = sale_view(uow, sale, receipt=receipt)
+        view["sale"] = sale_view(uow, sale, receipt=receipt, first_payment=payment)
         uow.commit()
     if fresh is not None:
         receipt_id, station, document = fresh

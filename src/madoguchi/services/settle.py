@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict
+from dataclasses import fields
 
 from typing import Any
 
@@ -85,8 +85,7 @@ def _new_receipt(rt: Runtime, uow: UnitOfWork, sale: Sale | Any, payment: Paymen
     number = uow.rows.take_receipt_number(payment.payment_station)
     doc = receipt_document(rt, sale, payment, number=number, issued_at=now)
     return uow.rows.insert_receipt(sale_id=sale.id, payment_station=payment.payment_station, number=number,
-                                   document=json.dumps(asdict(doc), default=str, ensure_ascii=False),
-                                   created_at=now)
+                                   document=document_to_json(doc), created_at=now)
 
 
 def receipt_document(rt: Runtime, sale: Sale | Any, payment: Payment | Any, *, number: int,
@@ -104,6 +103,13 @@ def receipt_document(rt: Runtime, sale: Sale | Any, payment: Payment | Any, *, n
         tendered=payment.tendered, change=payment.change, sale_reference=sale.id[:8].upper(),
         processor_reference=payment.processor_reference,
     )
+
+
+def document_to_json(doc: ReceiptDocument) -> str:
+    """The receipt as stored (``dataclasses.asdict`` deep-copies every value: a cost on each sale)."""
+    data: dict[str, Any] = {f.name: getattr(doc, f.name) for f in fields(doc)}
+    data["lines"] = [{f.name: getattr(x, f.name) for f in fields(x)} for x in doc.lines]
+    return json.dumps(data, default=str, ensure_ascii=False)
 
 
 def document_from_json(text: str, *, reprint: bool = False) -> ReceiptDocument:

@@ -54,15 +54,25 @@ def incident_view(i: Incident) -> dict[str, Any]:
             "resolution": i.resolution, "resolved_by": i.resolved_by, "note": i.note}
 
 
-def sale_view(uow: UnitOfWork, sale: Sale | Any, *, receipt: Receipt | Any | None = None) -> dict[str, Any]:
+def sale_view(uow: UnitOfWork, sale: Sale | Any, *, receipt: Receipt | Any | None = None,
+              first_payment: Payment | Any | None = None) -> dict[str, Any]:
     """``sale``: an ORM sale or a record of ``uow.rows``; ``receipt``: the sale's latest
     receipt when the caller holds it (saves a query). Its payments, receipt and open
-    incidents are read on the driver, after anything the ORM holds is flushed."""
+    incidents are read on the driver, after anything the ORM holds is flushed.
+
+    ``first_payment``: the payment of a sale's first attempt, as the caller holds it.
+    It is then the sale's only payment, and the sale has no incident (every incident
+    of a sale comes from one of its payments): no query at all.
+    """
     # A sale without payment attempts has no payments, receipt or incidents: skip the
     # queries (most calls at the counter are on such sales).
     payments: list[Any] = []
     open_incidents: list[str] = []
-    if sale.attempts:
+    if first_payment is not None and sale.attempts == 1:
+        payments = [first_payment]
+        if sale.paid_amount and receipt is None:
+            receipt = uow.rows.latest_receipt(sale.id)
+    elif sale.attempts:
         uow.flush_orm()
         rows = uow.rows
         payments = rows.payments_of(sale.id)

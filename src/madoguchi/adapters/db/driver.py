@@ -87,7 +87,7 @@ class Driver:
         self._statements = statements
         self._cache = cache
         self._cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        self._listeners = connection.dispatch.before_cursor_execute
+        self._listeners = tuple(connection.dispatch.before_cursor_execute)  # one unit of work long
         self._integrity_error = self._dialect.loaded_dbapi.IntegrityError
         self.dialect = self._dialect.name
 

@@ -19,6 +19,7 @@ Shift_JIS printer an ambiguous character such as ※ or × is a double-byte glyp
 """
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import unicodedata
@@ -44,8 +45,13 @@ _MISSING = "〓"
 
 
 # --- layout --------------------------------------------------------------------------
+@functools.lru_cache(maxsize=8192)
+def _char_width(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in "WFA" else 1
+
+
 def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+    return len(text) if text.isascii() else sum(map(_char_width, text))
 
 
 def printable(text: str) -> str:
@@ -69,6 +75,8 @@ def yen_text(amount: int) -> str:
 
 
 def _cut_to(text: str, columns: int) -> str:
+    if display_width(text) <= columns:
+        return text
     out, used = [], 0
     for ch in text:
         w = display_width(ch)
