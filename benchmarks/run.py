@@ -67,7 +67,8 @@ def main() -> int:
     say()
     say("## Complete sales through the service layer")
     say("A sale: create, one line, hand-off, then cash (4 in 5: start, insert, complete) or cashless "
-        "(PayPay), receipt printed. Baseline: the very writes the service committed, transaction by "
+        "(PayPay), receipt printed. Baseline: the writes the service commits for the same sales "
+        "(recorded in a separate, untimed run: the recorder listens to every statement), transaction by "
         "transaction, replayed through the bare driver (sqlite3 / psycopg) on a fresh schema; "
         "SQLite in WAL with `synchronous=FULL`, so every commit is durable in both.")
     say()

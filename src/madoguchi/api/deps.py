@@ -5,6 +5,11 @@ token (``Authorization: Bearer ...``, what /docs "Authorize" gives). A write mad
 the cookie must echo the session's CSRF token in ``X-CSRF-Token``: a page on another
 site can make the browser send the cookie, but cannot read the token. Bearer requests
 need no CSRF token, since a browser never adds that header on its own.
+
+The dependencies are coroutines: FastAPI would run each plain one in the thread pool.
+A session checked within the last seconds is answered from memory in the event loop
+(:func:`madoguchi.services.staff.cached_authentication`); otherwise the database is
+asked in the thread pool.
 """
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from starlette.concurrency import run_in_threadpool
 
 from madoguchi.domain.auth import Actor
 from madoguchi.errors import PermissionDenied
@@ -32,7 +38,7 @@ class CsrfFailed(PermissionDenied):
     code = "csrf_failed"
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime | None = getattr(request.app.state, "runtime", None)
     if runtime is None:  # the lifespan did not run: a deployment bug, not the caller's
         raise RuntimeError("the application runtime is not started")
@@ -55,13 +61,13 @@ class Session:
     display_name: str = ""
 
 
-def current_session(request: Request, rt: RuntimeDep,
-                    bearer: Annotated[str | None, Depends(oauth2_scheme)]) -> Session:
+async def current_session(request: Request, rt: RuntimeDep,
+                          bearer: Annotated[str | None, Depends(oauth2_scheme)]) -> Session:
     if bearer:
         token, via = bearer, "bearer"
     else:
         token, via = request.cookies.get(SESSION_COOKIE, ""), "cookie"
-    auth = staff.authenticate(rt, token)
+    auth = staff.cached_authentication(rt, token) or await run_in_threadpool(staff.authenticate, rt, token)
     if via == "cookie" and request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if not auth.csrf_token or not secrets.compare_digest(sent.encode(), auth.csrf_token.encode()):
@@ -73,7 +79,7 @@ def current_session(request: Request, rt: RuntimeDep,
 SessionDep = Annotated[Session, Depends(current_session)]
 
 
-def current_actor(session: SessionDep) -> Actor:
+async def current_actor(session: SessionDep) -> Actor:
     return session.actor
 
 

@@ -3,12 +3,21 @@
 Passwords are hashed with Argon2 (argon2-cffi). A login gives a random token that is
 stored only as its SHA-256; cookie sessions also get a CSRF token that every write
 must echo in a header. Failed logins are limited per account and per client address.
+
+Every request is authenticated, so a session found in the database is remembered for
+:data:`AUTH_CACHE_SECONDS` (:func:`cached_authentication`, cheap enough for the event
+loop). What it may not hide: the expiry is checked against the clock on every use, and
+a logout forgets the token at once in this process. Only a change made from outside
+(another process deleting the session, an account disabled in the database) waits for
+the few seconds the memory lasts.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -116,20 +125,92 @@ class Authenticated:
     display_name: str = ""
 
 
+#: How long a session read from the database is believed without reading it again.
+AUTH_CACHE_SECONDS = 5.0
+_AUTH_CACHE_SIZE = 4096
+
+
+class _AuthCache:
+    """Sessions recently found valid: token hash -> (answer, session expiry, believed until).
+
+    ``epoch`` counts logouts: a lookup that began before a logout does not store what it
+    read, so a logout racing a request for the same token cannot leave it remembered.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple[Authenticated, dt.datetime, float]] = {}
+        self.epoch = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: str, now: dt.datetime) -> Authenticated | None:
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        auth, expires_at, until = entry
+        if time.monotonic() >= until or expires_at <= now:
+            self.entries.pop(key, None)
+            return None
+        return auth
+
+    def put(self, key: str, auth: Authenticated, expires_at: dt.datetime, epoch: int) -> None:
+        with self.lock:
+            if epoch != self.epoch:  # a logout happened while we read: believe nothing
+                return
+            if len(self.entries) >= _AUTH_CACHE_SIZE:
+                self.entries.clear()
+            self.entries[key] = (auth, expires_at, time.monotonic() + AUTH_CACHE_SECONDS)
+
+    def forget(self, key: str) -> None:
+        with self.lock:
+            self.epoch += 1
+            self.entries.pop(key, None)
+
+
+_CACHE_GUARD = threading.Lock()
+
+
+def _auth_cache(rt: Runtime) -> _AuthCache:
+    """The runtime's cache (one per runtime: tests build several in one process)."""
+    cache: _AuthCache | None = rt.__dict__.get("_auth_cache")
+    if cache is None:
+        with _CACHE_GUARD:
+            cache = rt.__dict__.setdefault("_auth_cache", _AuthCache())
+    return cache
+
+
+def cached_authentication(rt: Runtime, token: str | None) -> Authenticated | None:
+    """The session for ``token`` if it was found valid within the last few seconds and has not
+    expired or been logged out since; else ``None`` (ask :func:`authenticate`). No I/O."""
+    if not token:
+        return None
+    return _auth_cache(rt).get(_token_hash(token), rt.clock())
+
+
 def authenticate(rt: Runtime, token: str | None) -> Authenticated:
     if not token:
         raise NotAuthenticated("log in first")
+    key = _token_hash(token)
+    cache = _auth_cache(rt)
+    now = rt.clock()
+    known = cache.get(key, now)
+    if known is not None:
+        return known
+    epoch = cache.epoch  # read before the database, see _AuthCache
     with rt.uow(read_only=True) as uow:
-        row = uow.session.get(AuthSession, _token_hash(token))
-        if row is None or row.expires_at <= rt.clock():
+        row = uow.session.get(AuthSession, key)
+        if row is None or row.expires_at <= now:
             raise NotAuthenticated("the session has ended; log in again")
         staff = uow.session.get(Staff, row.staff_id)
         if staff is None or not staff.active:
             raise NotAuthenticated("the account is disabled")
-        return Authenticated(_actor(staff), row.kind, row.csrf_token, staff.display_name)
+        auth = Authenticated(_actor(staff), row.kind, row.csrf_token, staff.display_name)
+        expires_at = row.expires_at
+    cache.put(key, auth, expires_at, epoch)
+    return auth
 
 
 def logout(rt: Runtime, token: str) -> None:
     with rt.uow() as uow:
         uow.session.execute(delete(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
         uow.commit()
+    _auth_cache(rt).forget(_token_hash(token))

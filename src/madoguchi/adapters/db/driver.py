@@ -25,44 +25,49 @@ from sqlalchemy.sql import ClauseElement
 class Prepared:
     """One statement compiled for one dialect, with its parameters' and columns' processing."""
 
-    __slots__ = ("sql", "order", "binds", "fixed", "names", "results")
+    __slots__ = ("sql", "positional", "plan", "binds", "fixed", "names", "convert")
 
     def __init__(self, statement: ClauseElement, dialect: Any) -> None:
         compiled = statement.compile(dialect=dialect)
         self.sql = str(compiled)
-        order = compiled.positiontup
-        self.order: tuple[str, ...] | None = tuple(order) if dialect.positional and order is not None else None
         self.binds: dict[str, Callable[[Any], Any]] = {}
-        # Values written into the statement (``state="open"``) are parameters too.
-        self.fixed = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
+        for name, bind in compiled.binds.items():
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                self.binds[name] = process
+        # Values written into the statement (``state="open"``) are parameters too ...
+        fixed = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
         # ... and so are the columns' own defaults, which an INSERT names when it is not given them.
         table = getattr(statement, "table", None)
         if getattr(statement, "is_insert", False) and table is not None:
             for column in table.c:
                 if column.key in compiled.binds and column.default is not None and column.default.is_scalar:
-                    if self.fixed.get(column.key) is None:
-                        self.fixed[column.key] = column.default.arg
-        for name, bind in compiled.binds.items():
-            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if process is not None:
-                self.binds[name] = process
+                    if fixed.get(column.key) is None:
+                        fixed[column.key] = column.default.arg
+        #: Already processed: they are the same every time.
+        self.fixed = {k: (self.binds[k](v) if k in self.binds else v) for k, v in fixed.items()}
+        order = compiled.positiontup
+        self.positional = bool(dialect.positional and order is not None)
+        names = tuple(order) if self.positional else tuple(compiled.binds)
+        self.plan = tuple((k, self.binds.get(k)) for k in names)
         columns = list(getattr(statement, "exported_columns", ()))
         self.names = tuple(c.key for c in columns)
-        self.results: tuple[Callable[[Any], Any] | None, ...] = tuple(
-            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
+        processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+        self.convert = tuple((i, p) for i, p in enumerate(processors) if p is not None)
 
     def parameters(self, values: dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
-        if self.fixed:
-            values = {**self.fixed, **values}
-        binds = self.binds
-        if binds:
-            values = {k: (binds[k](v) if k in binds else v) for k, v in values.items()}
-        if self.order is not None:
-            return tuple(values[k] for k in self.order)
-        return values
+        fixed = self.fixed
+        out = [(k, values[k] if p is None else p(values[k])) if k in values else (k, fixed[k])
+               for k, p in self.plan]
+        return tuple(v for _, v in out) if self.positional else dict(out)
 
     def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return tuple(v if p is None else p(v) for p, v in zip(self.results, raw))
+        if not self.convert:
+            return tuple(raw)
+        row = list(raw)
+        for i, process in self.convert:
+            row[i] = process(row[i])
+        return tuple(row)
 
 
 class Record:

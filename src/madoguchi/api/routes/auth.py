@@ -6,10 +6,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, Response, status
 
 from madoguchi.api.deps import SESSION_COOKIE, RuntimeDep, SessionDep, client_address
+from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas import Login, LoginCreate, Password, SessionPublic, TokenPublic
 from madoguchi.services import staff
 
-router = APIRouter(prefix="/api/auth", tags=["auth"])
+router = APIRouter(prefix="/api/auth", tags=["auth"], route_class=ThreadedRoute)
 
 
 @router.post("/login", response_model=SessionPublic)

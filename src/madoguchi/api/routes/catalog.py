@@ -7,10 +7,11 @@ from typing import Any
 from fastapi import APIRouter
 
 from madoguchi.api.deps import RuntimeDep
+from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas import FeePublic, PlacesPublic
 from madoguchi.domain.receipt import business_date
 
-router = APIRouter(prefix="/api", tags=["catalog"])
+router = APIRouter(prefix="/api", tags=["catalog"], route_class=ThreadedRoute)
 
 
 @router.get("/catalog", response_model=list[FeePublic])

@@ -17,10 +17,11 @@ from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import Field
 
 from madoguchi.api.deps import ActorDep, RuntimeDep
+from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas import CODE_PATTERN, Code, Input, text
 from madoguchi.services import adjustments, close_day
 
-router = APIRouter(prefix="/api", tags=["close of day"])
+router = APIRouter(prefix="/api", tags=["close of day"], route_class=ThreadedRoute)
 SiteCode = Annotated[str, Path(pattern=CODE_PATTERN)]
 StationId = Annotated[str, Path(pattern=CODE_PATTERN)]
 Counts = dict[str, Any]  # denomination -> count, checked by the service (naming station and denomination)

@@ -4,10 +4,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from madoguchi.api.deps import RuntimeDep
+from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas import Health
 from madoguchi.services.stations import database_ok
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=ThreadedRoute)
 
 
 @router.get("/healthz", response_model=Health)

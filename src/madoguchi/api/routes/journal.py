@@ -6,10 +6,11 @@ from typing import Any
 from fastapi import APIRouter
 
 from madoguchi.api.deps import ActorDep, RuntimeDep
+from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas import JournalCheck
 from madoguchi.services.journal import verify
 
-router = APIRouter(prefix="/api/journal", tags=["journal"])
+router = APIRouter(prefix="/api/journal", tags=["journal"], route_class=ThreadedRoute)
 
 
 @router.get("/verify", response_model=JournalCheck)

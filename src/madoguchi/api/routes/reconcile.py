@@ -17,12 +17,13 @@ from fastapi import APIRouter, File, Form, Header, Query, UploadFile, status
 from fastapi.responses import FileResponse
 
 from madoguchi.api.deps import ActorDep, RuntimeDep
+from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas_reconcile import (InquiryCreate, InquiryPublic, OpenIncidentPublic, RunDetail,
                                              RunPublic)
 from madoguchi.services import reconcile_records, reconcile_runs
 from madoguchi.services.reconcile_runs import Upload
 
-router = APIRouter(prefix="/api", tags=["close of month"])
+router = APIRouter(prefix="/api", tags=["close of month"], route_class=ThreadedRoute)
 MonthText = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")]
 MEDIA = {"report": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "matched": "text/csv; charset=utf-8"}

@@ -12,13 +12,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 
 from madoguchi.api.deps import ActorDep, RuntimeDep
+from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas import Code
 from madoguchi.api.schemas_sales import (CancelCreate, LineCreate, NoteCreate, ReceiptPublic, RefundCreate,
                                          SaleCreate, SalePublic, SaleRefundsPublic, StationChoice)
 from madoguchi.domain.receipt import business_date
 from madoguchi.services import incidents, receipts, refunds, sales
 
-router = APIRouter(prefix="/api/sales", tags=["sales"])
+router = APIRouter(prefix="/api/sales", tags=["sales"], route_class=ThreadedRoute)
 Created = {"status_code": status.HTTP_201_CREATED}
 
 
