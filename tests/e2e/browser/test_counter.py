@@ -332,3 +332,24 @@ def test_a_declined_card_is_retried_and_paid_with_the_station_in_korean(screens:
     expect(station.locator("h1")).to_have_text("결제가 완료되었습니다")
     _readable(station)
     expect(staff.locator(".sale-state[data-state=paid]")).to_contain_text("電子マネー（WAON）")
+
+
+def test_a_supervisor_unpairs_a_station_screen_after_confirming_in_the_page_not_a_browser_popup(
+        screens: Screens) -> None:
+    screens.station()
+    office = screens.staff(label="office", login="supervisor", desk=None, path="/office")
+    card = office.locator('.station-card[data-station="honcho-p1"]')
+    unpair = card.get_by_role("button", name="画面の登録を解除")
+    dialog = office.locator("#ask-dialog")
+
+    unpair.click()
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("の画面の登録を解除します。よろしいですか。")
+    dialog.get_by_role("button", name="キャンセル").click()
+    expect(dialog).to_be_hidden()
+    expect(unpair).to_be_visible()  # nothing happened
+
+    unpair.click()
+    dialog.get_by_role("button", name="OK").click()
+    expect(card).to_contain_text("未登録")
+    expect(unpair).to_have_count(0)

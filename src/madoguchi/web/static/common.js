@@ -266,7 +266,7 @@ function incidentSummary(i) {
   return i.summary || "";
 }
 
-/* A question in the page's own <dialog id="ask-dialog"> (see office_close.html): resolves to
+/* A question in the page's own <dialog id="ask-dialog"> (templates/_ask_dialog.html): resolves to
  * the note typed (or "" when none is asked), or null when cancelled. */
 function ask(text, noteLabel) {
   const dialog = document.getElementById("ask-dialog");

@@ -130,7 +130,9 @@
     if (st.pending_receipts) buttons.push(h("button", { type: "button", class: "btn btn-sm btn-secondary", onclick: () => act(() => api("POST", `/api/stations/${st.id}/print-pending`)) }, T("office.print_pending")));
     if (canApprove && st.screen.paired) {
       buttons.push(h("button", { type: "button", class: "btn btn-sm btn-quiet", onclick: () => {
-        if (confirm(T("office.unpair_confirm", { station: stationLabel(st.id) }))) act(() => api("POST", `/station/${st.id}/unpair`));
+        ask(T("office.unpair_confirm", { station: stationLabel(st.id) })).then((answer) => {
+          if (answer !== null) act(() => api("POST", `/station/${st.id}/unpair`));
+        });
       } }, T("office.unpair")));
     }
     const screen = !st.screen.paired ? T("office.not_paired") : st.screen.online ? T("office.online") : T("office.offline");
