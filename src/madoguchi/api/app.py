@@ -43,25 +43,25 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        docs = scope.get("path", "").startswith(_DOCS_PATHS)
+        added = _DOCS_HEADERS if scope.get("path", "").startswith(_DOCS_PATHS) else _HEADERS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", [])
-                           if k.decode("latin-1").lower() not in _LOWER_NAMES]
-                for name, value in SECURITY_HEADERS.items():
-                    if docs and name == "Content-Security-Policy":
-                        value = _DOCS_CSP
-                    headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
-                if not docs:
-                    headers.append((b"cache-control", b"no-store"))
-                message["headers"] = headers
+                message["headers"] = [(k, v) for k, v in message.get("headers", [])
+                                      if k.lower() not in _LOWER_NAMES] + added
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
-_LOWER_NAMES = frozenset(name.lower() for name in SECURITY_HEADERS) | {"cache-control"}
+def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+
+
+#: What every answer gets (built once: the middleware runs on every request).
+_HEADERS = _encoded({**SECURITY_HEADERS, "Cache-Control": "no-store"})
+_DOCS_HEADERS = _encoded({**SECURITY_HEADERS, "Content-Security-Policy": _DOCS_CSP})
+_LOWER_NAMES = frozenset(name.lower().encode("latin-1") for name in SECURITY_HEADERS) | {b"cache-control"}
 
 
 class BodyLimit:
@@ -79,8 +79,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = scope.get("path", "")
-        limit = next((n for prefix, n in self.uploads.items() if path == prefix), self.default)
+        limit = self.uploads.get(scope.get("path", ""), self.default)
         message = (f"the request body is larger than {limit // 1024} KiB" if limit < 1 << 20
                    else f"the upload is larger than {limit >> 20} MiB")
         declared = dict(scope.get("headers", [])).get(b"content-length", b"0")
@@ -112,6 +111,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "runtime", None) is None:
             app.state.runtime = start_runtime(settings)
+        await prepare_routes(app)
         yield
 
     app = FastAPIOffline(title="madoguchi", summary="Cash desk of a city hall: fee sales and payment stations",
@@ -128,6 +128,28 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     from madoguchi.web import install as install_screens  # the screens ride on the same app
     install_screens(app)
     return app
+
+
+async def prepare_routes(app: FastAPI) -> None:
+    """Have FastAPI prepare every route now rather than on its first request.
+
+    FastAPI works out each router's routes (signatures, dependencies) the first time a
+    request is matched against them: tens of milliseconds, paid by the first callers
+    after a restart. A request that no route takes, with a method no route allows, is
+    matched against all of them and answered 404 here; no endpoint runs.
+    """
+    scope: Scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "TRACE",
+                    "scheme": "http", "path": "/.prepare-routes", "raw_path": b"/.prepare-routes",
+                    "root_path": "", "query_string": b"", "headers": [], "client": None, "server": None,
+                    "state": {}}
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        return None
+
+    await app.router(scope, receive, send)
 
 
 def start_runtime(settings: Settings) -> Runtime:
