@@ -80,3 +80,25 @@ def test_a_unit_of_work_that_only_reads_rows_builds_no_orm_session(rt, cashier):
     with rt.uow(read_only=True) as uow:
         assert uow.rows.sale(sale_id) is not None
         assert uow._session is None  # noqa: SLF001 (what this test is about)
+
+
+def test_what_the_orm_holds_is_written_before_a_statement_on_the_driver(rt, cashier, clock):
+    # A sale added to the session, a journal entry (on the driver), then a payment of that
+    # sale: the sale must reach the database before the payment that refers to it.
+    from madoguchi.adapters.db.tables import Payment as P
+    from madoguchi.domain.journal import EntryKind
+    sale_id = open_sale(rt, cashier)
+    other = "6f1c1a4e-6b4b-4b8e-9d53-0000000000aa"
+    now = clock()
+    with rt.uow() as uow:
+        uow.session.add(Sale(id=other, site="honcho", staff_station="honcho-s1", state="paid", total=300,
+                             paid_amount=300, cash_only=False, attempts=1, created_by="t", created_at=now,
+                             business_date=now.date(), paid_at=now))
+        uow.journal.append(EntryKind.SALE_PAID, at=now, actor="t", amount=300, site="honcho", sale_id=other)
+        uow.session.add(P(id=other, request_id=other, sale_id=other, site="honcho", payment_station="honcho-p1",
+                          method="cash", category="cash", amount=300, state="approved", started_at=now,
+                          business_date=now.date()))
+        uow.commit()
+    with rt.uow(read_only=True) as uow:
+        assert uow.rows.payment(other).sale_id == other
+    assert sale_id != other

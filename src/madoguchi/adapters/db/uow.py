@@ -121,9 +121,12 @@ class UnitOfWork:
     def rows(self) -> CounterRows:
         """The counter's rows on this transaction's connection, through the driver.
 
-        Writes made here are not seen by ORM objects already loaded in ``session``:
-        a service uses one or the other for a given row within a transaction.
+        What the ORM holds is flushed first, so statements here come after the ORM's
+        changes made before them (as a statement through the session would, by autoflush).
+        Writes made here are not seen by ORM objects already loaded in ``session``: a
+        service uses one or the other for a given row within a transaction.
         """
+        self.flush_orm()
         connection = self.connection  # begins again after a commit
         if self._rows is None:
             self._rows = CounterRows(Driver(connection, statement, _PREPARED), self.touch)
