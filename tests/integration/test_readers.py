@@ -49,3 +49,42 @@ def test_a_reader_is_answered_while_a_writer_holds_the_database(rt, cashier):
 def test_a_read_only_unit_of_work_cannot_commit(rt):
     with rt.uow(read_only=True) as uow, pytest.raises(RuntimeError, match="read-only"):
         uow.commit()
+
+
+def _sqlite_factory(tmp_path):  # type: ignore[no-untyped-def]
+    from madoguchi.adapters.db.engine import make_engine
+    from madoguchi.adapters.db.migrate import upgrade
+    from madoguchi.adapters.db.uow import make_uow_factory
+    engine = make_engine(f"sqlite:///{tmp_path / 'slot.db'}")
+    upgrade(engine)
+    return engine, make_uow_factory(engine)
+
+
+def test_sqlite_writers_take_turns_on_one_connection_and_none_inherits_an_unfinished_one(tmp_path):
+    import datetime as dt
+    engine, uow = _sqlite_factory(tmp_path)
+    now = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.timezone.utc)
+    with uow() as first:
+        first.rows.remember(key="a", operation="x", fingerprint="f", result="{}", created_at=now)
+        first.commit()
+        used = first.connection.connection.driver_connection
+    with pytest.raises(RuntimeError), uow() as failing:
+        failing.rows.remember(key="b", operation="x", fingerprint="f", result="{}", created_at=now)
+        raise RuntimeError("the service failed before committing")
+    with uow() as after:
+        assert after.connection.connection.driver_connection is used
+        assert after.rows.idempotency("a") is not None
+        assert after.rows.idempotency("b") is None  # rolled back, not carried into this one
+    engine.dispose()
+
+
+def test_the_writers_connection_goes_back_to_the_pool_when_its_runtime_is_gone(tmp_path):
+    import gc
+    engine, uow = _sqlite_factory(tmp_path)
+    with uow() as writer:
+        writer.rows.idempotency("x")
+    assert engine.pool.checkedout() == 1  # kept for the next writer
+    del uow, writer
+    gc.collect()
+    assert engine.pool.checkedout() == 0  # and disposing the engine closes it
+    engine.dispose()

@@ -92,9 +92,13 @@ class Driver:
         self._statements = statements
         self._cache = cache
         self._cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        self._listeners = tuple(connection.dispatch.before_cursor_execute)  # one unit of work long
+        self.listen()
         self._integrity_error = self._dialect.loaded_dbapi.IntegrityError
         self.dialect = self._dialect.name
+
+    def listen(self) -> None:
+        """Read the engine's statement listeners again (once per unit of work, not per statement)."""
+        self._listeners = tuple(self._connection.dispatch.before_cursor_execute)
 
     def prepared(self, name: str) -> Prepared:
         key = (self.dialect, name)

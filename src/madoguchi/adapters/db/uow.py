@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +34,54 @@ _PREPARED: dict[tuple[str, str], Prepared] = {}
 READ_ONLY = "madoguchi_read_only"
 
 
+class WriterSlot:
+    """SQLite's one writer in this process: the lock writers queue on, and the connection
+    (with its driver cursor) they take turns on, kept open between units of work.
+
+    Only the holder of ``lock`` touches ``connection``. A unit of work that ends without
+    committing rolls it back; one whose rollback fails drops it (the next opens anew).
+    The connection goes back to the pool when the slot is no longer referenced. Keeping
+    it saves each unit of work a pool checkout, a Connection, a cursor and the page
+    cache SQLite rebuilds on a connection another one has written behind.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.lock = threading.Lock()
+        self._engine = engine
+        self._open: list[Any] = []  # [connection, driver] while open
+        weakref.finalize(self, WriterSlot._close, self._open)
+
+    def take(self) -> tuple[Connection, Driver]:
+        if not self._open:
+            connection = self._engine.connect()
+            self._open[:] = [connection, Driver(connection, statement, _PREPARED)]
+        else:
+            self._open[1].listen()
+        return self._open[0], self._open[1]
+
+    def settle(self) -> None:
+        """After a unit of work: nothing left in flight on the connection."""
+        if not self._open:
+            return
+        connection = self._open[0]
+        try:
+            if connection.in_transaction():
+                connection.rollback()
+        except Exception:
+            WriterSlot._close(self._open)
+            raise
+
+    @staticmethod
+    def _close(opened: list[Any]) -> None:
+        if opened:
+            connection, driver = opened
+            opened.clear()
+            try:
+                driver.close()
+            finally:
+                connection.close()
+
+
 class UnitOfWork:
     """One transaction: ``rows`` (the driver) and ``session`` (the ORM) share its connection.
 
@@ -43,7 +92,7 @@ class UnitOfWork:
 
     def __init__(self, engine: Engine, session_factory: sessionmaker[Session],
                  on_commit: Callable[[set[str]], None] | None = None,
-                 writer: threading.Lock | None = None, *, read_only: bool = False) -> None:
+                 writer: WriterSlot | None = None, *, read_only: bool = False) -> None:
         self._engine = engine
         self._factory = session_factory
         self._on_commit = on_commit
@@ -56,7 +105,7 @@ class UnitOfWork:
         self._touched: set[str] = set()
 
     def __enter__(self) -> UnitOfWork:
-        if self._writer is not None and not self._writer.acquire(timeout=WRITER_WAIT_SECONDS):
+        if self._writer is not None and not self._writer.lock.acquire(timeout=WRITER_WAIT_SECONDS):
             raise TimeoutError(f"the database stayed busy for {WRITER_WAIT_SECONDS} s")
         return self
 
@@ -64,24 +113,32 @@ class UnitOfWork:
         # Closing rolls back whatever was not committed; the session detaches its objects
         # without expiring them, so a service may return what it read.
         try:
-            if self._rows is not None:
-                self._rows.db.close()
             if self._session is not None:
                 self._session.close()
-            if self._connection is not None:
-                self._connection.close()
+            if self._writer is not None:
+                self._writer.settle()  # the slot's connection stays open for the next writer
+            else:
+                if self._rows is not None:
+                    self._rows.db.close()
+                if self._connection is not None:
+                    self._connection.close()
         finally:
             if self._writer is not None:
-                self._writer.release()
+                self._writer.lock.release()
 
     @property
     def connection(self) -> Connection:
         """This unit of work's connection, in a transaction (a new one after a commit)."""
         connection = self._connection
         if connection is None:
-            connection = self._connection = self._engine.connect()
-            if self.read_only:
-                connection.execution_options(**{READ_ONLY: True})
+            if self._writer is not None:
+                connection, driver = self._writer.take()
+                self._rows = CounterRows(driver, self.touch)
+            else:
+                connection = self._engine.connect()
+                if self.read_only:
+                    connection.execution_options(**{READ_ONLY: True})
+            self._connection = connection
         if not connection.in_transaction():
             connection.begin()
         return connection
@@ -178,8 +235,9 @@ def make_uow_factory(engine: Engine,
     # of this process queue on a lock held for the whole unit of work, instead of
     # polling the database lock through SQLite's busy handler, whose growing sleeps
     # ruin latency when many requests write at once. Other processes still wait
-    # through busy_timeout. PostgreSQL needs no such thing.
-    writer = threading.Lock() if engine.dialect.name == "sqlite" else None
+    # through busy_timeout. The writers also share one connection (WriterSlot).
+    # PostgreSQL needs no such thing.
+    writer = WriterSlot(engine) if engine.dialect.name == "sqlite" else None
     return lambda read_only=False: UnitOfWork(engine, factory, on_commit, writer, read_only=read_only)
 
 
