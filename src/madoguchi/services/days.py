@@ -26,18 +26,10 @@ ONE_DAY = dt.timedelta(days=1)
 MAX_SKIP_DAYS = 400
 
 
-def _locked_states(uow: UnitOfWork, site: str, day: dt.date, station: str | None) -> dict[str, str]:
-    """``{station or "*": state}`` of the site-day's rows, locked; the site row is created when missing.
-
-    On the driver (``uow.rows``): every booking pays for this query.
-    """
-    return uow.rows.day_states(site, day, station)
-
-
 def lock_day(uow: UnitOfWork, site: str, day: dt.date, station: str | None = None) -> list[DayClose]:
     """The site-day row (created when missing) and the station's row if any, locked
     ``FOR UPDATE`` until the transaction ends. The site row comes first in the list."""
-    _locked_states(uow, site, day, station)
+    uow.rows.day_states(site, day, station)
     wanted = [WHOLE_SITE] if station is None else [WHOLE_SITE, station]
     rows = list(uow.session.execute(
         select(DayClose).where(DayClose.site == site, DayClose.business_date == day, DayClose.station.in_(wanted))
@@ -46,7 +38,7 @@ def lock_day(uow: UnitOfWork, site: str, day: dt.date, station: str | None = Non
 
 
 def is_closed(uow: UnitOfWork, site: str, day: dt.date, station: str | None = None) -> bool:
-    return "closed" in _locked_states(uow, site, day, station).values()
+    return "closed" in uow.rows.day_states(site, day, station).values()
 
 
 def open_business_day(uow: UnitOfWork, site: str, moment: dt.datetime, *, station: str | None = None,

@@ -68,17 +68,13 @@ def sale_view(uow: UnitOfWork, sale: Sale | Any, *, receipt: Receipt | Any | Non
     # queries (most calls at the counter are on such sales).
     payments: list[Any] = []
     open_incidents: list[str] = []
-    if first_payment is not None and sale.attempts == 1:
-        payments = [first_payment]
-        if sale.paid_amount and receipt is None:
-            receipt = uow.rows.latest_receipt(sale.id)
-    elif sale.attempts:
-        uow.flush_orm()
-        rows = uow.rows
-        payments = rows.payments_of(sale.id)
+    if sale.attempts:
+        rows = uow.rows  # flushes what the ORM holds first
+        first = first_payment is not None and sale.attempts == 1
+        payments = [first_payment] if first else rows.payments_of(sale.id)
         if sale.paid_amount and receipt is None:
             receipt = rows.latest_receipt(sale.id)
-        if sale.cash_only or any(p.state != "approved" for p in payments):
+        if not first and (sale.cash_only or any(p.state != "approved" for p in payments)):
             open_incidents = rows.open_incidents(sale.id)
     return {
         "id": sale.id, "site": sale.site, "staff_station": sale.staff_station,

@@ -101,6 +101,7 @@ class UnitOfWork:
         self.journal = JournalWriter(self)
         self._connection: Connection | None = None
         self._session: Session | None = None
+        self._driver: Driver | None = None
         self._rows: CounterRows | None = None
         self._touched: set[str] = set()
 
@@ -118,8 +119,8 @@ class UnitOfWork:
             if self._writer is not None:
                 self._writer.settle()  # the slot's connection stays open for the next writer
             else:
-                if self._rows is not None:
-                    self._rows.db.close()
+                if self._driver is not None:
+                    self._driver.close()
                 if self._connection is not None:
                     self._connection.close()
         finally:
@@ -132,8 +133,7 @@ class UnitOfWork:
         connection = self._connection
         if connection is None:
             if self._writer is not None:
-                connection, driver = self._writer.take()
-                self._rows = CounterRows(driver, self.touch)
+                connection, self._driver = self._writer.take()
             else:
                 connection = self._engine.connect()
                 if self.read_only:
@@ -186,7 +186,9 @@ class UnitOfWork:
         self.flush_orm()
         connection = self.connection  # begins again after a commit
         if self._rows is None:
-            self._rows = CounterRows(Driver(connection, statement, _PREPARED), self.touch)
+            if self._driver is None:
+                self._driver = Driver(connection, statement, _PREPARED)
+            self._rows = CounterRows(self._driver, self.touch)
         return self._rows
 
     def flush_orm(self) -> None:
