@@ -57,9 +57,10 @@ class Prepared:
 
     def parameters(self, values: dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
         fixed = self.fixed
-        out = [(k, values[k] if p is None else p(values[k])) if k in values else (k, fixed[k])
-               for k, p in self.plan]
-        return tuple(v for _, v in out) if self.positional else dict(out)
+        if self.positional:
+            return tuple([(values[k] if p is None else p(values[k])) if k in values else fixed[k]
+                          for k, p in self.plan])
+        return {k: (values[k] if p is None else p(values[k])) if k in values else fixed[k] for k, p in self.plan}
 
     def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
         if not self.convert:
@@ -83,22 +84,72 @@ class Record:
 
 
 class Driver:
-    """Runs prepared statements on one SQLAlchemy connection's DBAPI cursor."""
+    """Runs prepared statements on one SQLAlchemy connection's DBAPI cursor, and begins,
+    commits and rolls back that connection's transactions itself.
+
+    SQLite: ``BEGIN IMMEDIATE`` for a writer (it queues for the write lock at once
+    instead of failing half-way), a plain deferred ``BEGIN`` for a reader. PostgreSQL:
+    psycopg begins on the first statement; a reader runs in autocommit, which under READ
+    COMMITTED (each statement sees its own snapshot either way) saves its BEGIN and
+    ROLLBACK round trips. The engine's ``commit`` and ``rollback`` listeners are told, as
+    when SQLAlchemy ends a transaction.
+    """
 
     def __init__(self, connection: Connection, statements: Callable[[str, str], ClauseElement],
-                 cache: dict[tuple[str, str], Prepared]) -> None:
+                 cache: dict[tuple[str, str], Prepared], *, read_only: bool = False) -> None:
         self._connection = connection
         self._dialect = connection.dialect
         self._statements = statements
         self._cache = cache
-        self._cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        self.dbapi: Any = connection.connection.driver_connection
+        self._cursor = self.dbapi.cursor()
         self.listen()
         self._integrity_error = self._dialect.loaded_dbapi.IntegrityError
         self.dialect = self._dialect.name
+        self.read_only = read_only
+        self._sqlite = self.dialect == "sqlite"
+        self._begin_sql = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+        if read_only and not self._sqlite:
+            self.dbapi.autocommit = True
+        #: Whether this driver began a transaction that has not ended yet.
+        self.in_transaction = False
 
     def listen(self) -> None:
-        """Read the engine's statement listeners again (once per unit of work, not per statement)."""
-        self._listeners = tuple(self._connection.dispatch.before_cursor_execute)
+        """Read the engine's listeners again (once per unit of work, not per statement)."""
+        dispatch = self._connection.dispatch
+        self._listeners = tuple(dispatch.before_cursor_execute)
+        self._on_commit = tuple(dispatch.commit)
+        self._on_rollback = tuple(dispatch.rollback)
+
+    def begin(self) -> None:
+        if self._sqlite:
+            self._cursor.execute(self._begin_sql)
+        self.in_transaction = True
+
+    def commit(self) -> None:
+        if self.read_only:
+            raise RuntimeError("a reader's transaction cannot commit")
+        for listener in self._on_commit:
+            listener(self._connection)
+        self.dbapi.commit()
+        self.in_transaction = False
+
+    def rollback(self) -> None:
+        for listener in self._on_rollback:
+            listener(self._connection)
+        self.in_transaction = False
+        self.dbapi.rollback()  # nothing to do (and no round trip) when none is open
+
+    def ended(self) -> None:
+        """The transaction was ended through SQLAlchemy (the ORM had joined it)."""
+        self.in_transaction = False
+
+    def close(self) -> None:
+        try:
+            if self.read_only and not self._sqlite:
+                self.dbapi.autocommit = False  # as the pool lent it
+        finally:
+            self._cursor.close()
 
     def prepared(self, name: str) -> Prepared:
         key = (self.dialect, name)
@@ -144,5 +195,3 @@ class Driver:
         names = self.prepared(name).names
         return [cls(**dict(zip(names, row))) for row in self.all(name, **values)]
 
-    def close(self) -> None:
-        self._cursor.close()

@@ -46,8 +46,9 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(conn):  # type: ignore[no-untyped-def]
-        # Readers (units of work opened read-only) begin deferred: in WAL they read a
-        # snapshot and never wait for, nor hold up, a writer.
-        read_only = conn.get_execution_options().get("madoguchi_read_only", False)
-        # On the driver itself: every transaction pays for this statement.
-        conn.connection.driver_connection.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # A unit of work begins on the driver (``Driver.begin``: IMMEDIATE for a writer,
+        # deferred for a reader) and SQLAlchemy then joins that transaction. Anything
+        # else beginning through SQLAlchemy (migrations, tools) begins IMMEDIATE.
+        dbapi_conn = conn.connection.driver_connection
+        if not dbapi_conn.in_transaction:
+            dbapi_conn.execute("BEGIN IMMEDIATE")

@@ -10,7 +10,6 @@ import datetime as dt
 import hashlib
 import json
 import threading
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -18,128 +17,80 @@ from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from madoguchi.adapters.db.counter_rows import CounterRows, statement
-from madoguchi.adapters.db.driver import Driver, Prepared
+from madoguchi.adapters.db.counter_rows import CounterRows
 from madoguchi.adapters.db.journal import JournalWriter
+from madoguchi.adapters.db.slots import Slot, Slots, WriterSlot, is_database_error
 from madoguchi.errors import IdempotencyMismatch
 
 
 WRITER_WAIT_SECONDS = 60
-
-#: The counter's statements, compiled once per dialect for the whole process.
-_PREPARED: dict[tuple[str, str], Prepared] = {}
-
-
-#: Execution option telling the SQLite engine to begin a plain (deferred) transaction.
-READ_ONLY = "madoguchi_read_only"
-
-
-class WriterSlot:
-    """SQLite's one writer in this process: the lock writers queue on, and the connection
-    (with its driver cursor) they take turns on, kept open between units of work.
-
-    Only the holder of ``lock`` touches ``connection``. A unit of work that ends without
-    committing rolls it back; one whose rollback fails drops it (the next opens anew).
-    The connection goes back to the pool when the slot is no longer referenced. Keeping
-    it saves each unit of work a pool checkout, a Connection, a cursor and the page
-    cache SQLite rebuilds on a connection another one has written behind.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self.lock = threading.Lock()
-        self._engine = engine
-        self._open: list[Any] = []  # [connection, driver] while open
-        weakref.finalize(self, WriterSlot._close, self._open)
-
-    def take(self) -> tuple[Connection, Driver]:
-        if not self._open:
-            connection = self._engine.connect()
-            self._open[:] = [connection, Driver(connection, statement, _PREPARED)]
-        else:
-            self._open[1].listen()
-        return self._open[0], self._open[1]
-
-    def settle(self) -> None:
-        """After a unit of work: nothing left in flight on the connection."""
-        if not self._open:
-            return
-        connection = self._open[0]
-        try:
-            if connection.in_transaction():
-                connection.rollback()
-        except Exception:
-            WriterSlot._close(self._open)
-            raise
-
-    @staticmethod
-    def _close(opened: list[Any]) -> None:
-        if opened:
-            connection, driver = opened
-            opened.clear()
-            try:
-                driver.close()
-            finally:
-                connection.close()
+#: Idle reader connections kept per process (and writer connections on PostgreSQL).
+KEEP_IDLE = 8
 
 
 class UnitOfWork:
     """One transaction: ``rows`` (the driver) and ``session`` (the ORM) share its connection.
 
-    Both are made when first used, so a call that only touches the counter's rows pays
-    for neither an ORM session nor its bookkeeping. ``read_only``: a reader. On SQLite
-    it neither queues for the writer lock nor begins ``IMMEDIATE`` (WAL readers see a
-    snapshot and never wait for a writer); it cannot commit."""
+    The connection is a kept one (``slots.py``), taken when first used; the transaction
+    begins on the driver, and an ORM session, made only when asked for, joins it. So a
+    call that only touches the counter's rows pays for neither a pool checkout nor an
+    ORM session. ``read_only``: a reader. On SQLite it neither queues for the writer
+    lock nor begins ``IMMEDIATE`` (WAL readers see a snapshot and never wait for a
+    writer); it cannot commit."""
 
     def __init__(self, engine: Engine, session_factory: sessionmaker[Session],
-                 on_commit: Callable[[set[str]], None] | None = None,
-                 writer: WriterSlot | None = None, *, read_only: bool = False) -> None:
+                 on_commit: Callable[[set[str]], None] | None, slots: Slots, *,
+                 writer_lock: threading.Lock | None = None, read_only: bool = False) -> None:
         self._engine = engine
         self._factory = session_factory
         self._on_commit = on_commit
-        self._writer = None if read_only else writer
+        self._slots = slots
+        self._writer_lock = writer_lock
         self.read_only = read_only
         self.journal = JournalWriter(self)
-        self._connection: Connection | None = None
+        self._slot: Slot | None = None
         self._session: Session | None = None
-        self._driver: Driver | None = None
         self._rows: CounterRows | None = None
+        self._began = False  # whether this unit of work's current transaction has begun
         self._touched: set[str] = set()
 
     def __enter__(self) -> UnitOfWork:
-        if self._writer is not None and not self._writer.lock.acquire(timeout=WRITER_WAIT_SECONDS):
+        if self._writer_lock is not None and not self._writer_lock.acquire(timeout=WRITER_WAIT_SECONDS):
             raise TimeoutError(f"the database stayed busy for {WRITER_WAIT_SECONDS} s")
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         # Closing rolls back whatever was not committed; the session detaches its objects
         # without expiring them, so a service may return what it read.
         try:
             if self._session is not None:
                 self._session.close()
-            if self._writer is not None:
-                self._writer.settle()  # the slot's connection stays open for the next writer
-            else:
-                if self._driver is not None:
-                    self._driver.close()
-                if self._connection is not None:
-                    self._connection.close()
+            if self._slot is not None:
+                healthy = not is_database_error(exc, self._engine.dialect.loaded_dbapi)
+                self._slots.give_back(self._slot, healthy=healthy)
         finally:
-            if self._writer is not None:
-                self._writer.lock.release()
+            if self._writer_lock is not None:
+                self._writer_lock.release()
+
+    def _begin(self) -> None:
+        """Begin this unit of work's (next) transaction on its kept connection."""
+        if self._slot is None:
+            self._slot = self._slots.take()
+            self._rows = CounterRows(self._slot.driver, self.touch)
+        if not self._slot.connection.in_transaction():
+            self._slot.driver.begin()
+        self._began = True
 
     @property
     def connection(self) -> Connection:
-        """This unit of work's connection, in a transaction (a new one after a commit)."""
-        connection = self._connection
-        if connection is None:
-            if self._writer is not None:
-                connection, self._driver = self._writer.take()
-            else:
-                connection = self._engine.connect()
-                if self.read_only:
-                    connection.execution_options(**{READ_ONLY: True})
-            self._connection = connection
+        """This unit of work's SQLAlchemy connection, in its transaction (a new one after a commit)."""
+        if not self._began:
+            self._begin()
+        assert self._slot is not None
+        connection = self._slot.connection
         if not connection.in_transaction():
+            # SQLAlchemy joins the transaction the driver began (the engine's begin hook
+            # sees the driver's connection already in one and issues no BEGIN).
             connection.begin()
         return connection
 
@@ -148,6 +99,8 @@ class UnitOfWork:
         if self._session is None:
             # Joined to our transaction: the session flushes into it, and we commit it.
             self._session = self._factory(bind=self.connection, join_transaction_mode="rollback_only")
+        elif not self._began:
+            self.connection  # begin again after a commit, the session's connection joining it
         return self._session
 
     def commit(self) -> None:
@@ -157,8 +110,14 @@ class UnitOfWork:
         if self._session is not None:
             self._session.commit()  # flushes into our transaction
             touched |= self._session.info.pop("touched", set())
-        if self._connection is not None and self._connection.in_transaction():
-            self._connection.commit()
+        slot = self._slot
+        if slot is not None and self._began:
+            if slot.connection.in_transaction():
+                slot.connection.commit()
+                slot.driver.ended()
+            else:
+                slot.driver.commit()
+        self._began = False
         self._touched = set()
         if touched and self._on_commit is not None:
             self._on_commit(touched)
@@ -166,8 +125,14 @@ class UnitOfWork:
     def rollback(self) -> None:
         if self._session is not None:
             self._session.rollback()
-        if self._connection is not None and self._connection.in_transaction():
-            self._connection.rollback()
+        slot = self._slot
+        if slot is not None and self._began:
+            if slot.connection.in_transaction():
+                slot.connection.rollback()
+                slot.driver.ended()
+            else:
+                slot.driver.rollback()
+        self._began = False
         self._touched = set()
 
     @property
@@ -183,13 +148,11 @@ class UnitOfWork:
         Writes made here are not seen by ORM objects already loaded in ``session``: a
         service uses one or the other for a given row within a transaction.
         """
-        self.flush_orm()
-        connection = self.connection  # begins again after a commit
-        if self._rows is None:
-            if self._driver is None:
-                self._driver = Driver(connection, statement, _PREPARED)
-            self._rows = CounterRows(self._driver, self.touch)
-        return self._rows
+        if self._session is not None:
+            self.flush_orm()
+        if not self._began:
+            self._begin()
+        return self._rows  # type: ignore[return-value]
 
     def flush_orm(self) -> None:
         """Write what ORM objects hold, before reading the same rows on the driver."""
@@ -233,14 +196,24 @@ def make_uow_factory(engine: Engine,
     factory = sessionmaker(engine, expire_on_commit=False)
     if on_commit is not None:
         event.listen(factory, "after_flush", _collect_touched)
-    # SQLite has one writer at a time (every transaction begins IMMEDIATE). Threads
-    # of this process queue on a lock held for the whole unit of work, instead of
-    # polling the database lock through SQLite's busy handler, whose growing sleeps
-    # ruin latency when many requests write at once. Other processes still wait
-    # through busy_timeout. The writers also share one connection (WriterSlot).
-    # PostgreSQL needs no such thing.
-    writer = WriterSlot(engine) if engine.dialect.name == "sqlite" else None
-    return lambda read_only=False: UnitOfWork(engine, factory, on_commit, writer, read_only=read_only)
+    readers = Slots(engine, read_only=True, keep=KEEP_IDLE)
+    if engine.dialect.name == "sqlite":
+        # SQLite has one writer at a time (every transaction begins IMMEDIATE). Threads
+        # of this process queue on a lock held for the whole unit of work, instead of
+        # polling the database lock through SQLite's busy handler, whose growing sleeps
+        # ruin latency when many requests write at once; and they take turns on one kept
+        # connection. Other processes still wait through busy_timeout.
+        writer = WriterSlot(engine)
+
+        def make(read_only: bool = False) -> UnitOfWork:
+            if read_only:
+                return UnitOfWork(engine, factory, on_commit, readers, read_only=True)
+            return UnitOfWork(engine, factory, on_commit, writer, writer_lock=writer.lock)
+        return make
+    # PostgreSQL: writers run side by side, each on a kept connection of its own.
+    writers = Slots(engine, read_only=False, keep=KEEP_IDLE)
+    return lambda read_only=False: UnitOfWork(engine, factory, on_commit, readers if read_only else writers,
+                                              read_only=read_only)
 
 
 def _collect_touched(session: Session, _context: object) -> None:
