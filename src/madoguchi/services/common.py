@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -18,9 +20,13 @@ from madoguchi.services.runtime import Runtime
 T = TypeVar("T")
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def check_client_id(value: str, *, what: str = "id") -> str:
     """Client-generated ids are UUIDs in their canonical text form."""
-    import uuid
+    if isinstance(value, str) and _CANONICAL_UUID.fullmatch(value):
+        return value  # already canonical (what every station sends)
     try:
         return str(uuid.UUID(str(value)))
     except (ValueError, AttributeError, TypeError):

@@ -133,7 +133,7 @@ def _approve(rt: Runtime, payment_id: str, *, reference: str | None, actor: str,
                                 reference=reference, evidence=evidence)
         uow.rows.save_payment(payment)
         uow.rows.save_sale(sale)
-        fresh = (receipt.id, receipt.payment_station, receipt.document) if receipt else None
+        fresh = (receipt.id, receipt.payment_station, receipt.doc) if receipt else None
         view = payment_view(payment)
         view["sale"] = sale_view(uow, sale, receipt=receipt, first_payment=payment)
         uow.commit()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from madoguchi.adapters.db.tables import Receipt, Sale
 from madoguchi.adapters.devices.printer import render_receipt
 from madoguchi.domain.auth import Action, Actor
+from madoguchi.domain.receipt import ReceiptDocument
 from madoguchi.errors import NotFound, PrinterError
 from madoguchi.services.runtime import Runtime
 from madoguchi.services.settle import document_from_json
@@ -19,15 +20,14 @@ from madoguchi.services.views import receipt_view
 
 
 def print_receipt(rt: Runtime, *, receipt_id: int, reprint: bool = False,
-                  fresh: tuple[str, str] | None = None) -> dict[str, Any]:
+                  fresh: tuple[str, ReceiptDocument] | None = None) -> dict[str, Any]:
     """Send one receipt to its station's printer; on a fault, keep it pending and say why.
 
-    ``fresh`` is (station, document JSON) of a receipt just written, never printed,
-    which saves reading it back.
+    ``fresh`` is (station, document) of a receipt just written, never printed, which
+    saves reading it back.
     """
     if fresh is not None:
-        station, document = fresh
-        doc = document_from_json(document)
+        station, doc = fresh
     else:
         with rt.uow(read_only=True) as uow:
             receipt = uow.session.get(Receipt, receipt_id)

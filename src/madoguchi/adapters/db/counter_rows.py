@@ -28,6 +28,8 @@ _ST, _R, _I = PaymentStation.__table__, Receipt.__table__, Incident.__table__
 _D, _H, _J, _K = DayClose.__table__, JournalHead.__table__, JournalRow.__table__, Idempotency.__table__
 _SALE_COLUMNS = [c for c in _S.c if c.key != "version"]
 _LINE_COLUMNS = [c for c in _L.c if c.key != "sale_id"]
+_SALE_KEYS = tuple(c.key for c in _SALE_COLUMNS)
+_LINE_KEYS = tuple(c.key for c in _LINE_COLUMNS)  # selected as line_<key>, in this order
 #: What a sale's writes may change (everything but who made it, where and when).
 _SALE_CHANGES = ("state", "total", "paid_amount", "payment_station", "attempts", "paid_at", "cash_only")
 _PAYMENT_CHANGES = ("state", "tendered", "change", "processor_reference", "failure", "completed_at",
@@ -152,15 +154,12 @@ class CounterRows:
 
     # --- sales ------------------------------------------------------------------------
     def sale(self, sale_id: str, *, lock: bool = True) -> SaleRecord | None:
-        name = "sale_locked" if lock else "sale"
-        rows = self.db.all(name, sale_id=sale_id)
+        rows = self.db.all("sale_locked" if lock else "sale", sale_id=sale_id)
         if not rows:
             return None
-        names = self.db.prepared(name).names
-        n = len(_SALE_COLUMNS)
-        sale = SaleRecord(**dict(zip(names[:n], rows[0][:n])))
-        line_names = [k[len("line_"):] for k in names[n:]]
-        sale.lines = [Record(sale_id=sale_id, **dict(zip(line_names, r[n:]))) for r in rows if r[n] is not None]
+        n = len(_SALE_KEYS)
+        sale = SaleRecord(**dict(zip(_SALE_KEYS, rows[0][:n])))
+        sale.lines = [Record(sale_id=sale_id, **dict(zip(_LINE_KEYS, r[n:]))) for r in rows if r[n] is not None]
         return sale
 
     def _touch_sale(self, sale: SaleRecord) -> None:

@@ -36,6 +36,34 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return value.replace(tzinfo=dt.timezone.utc)
         return value.astimezone(dt.timezone.utc)
 
+    # SQLite stores the time as text, "YYYY-MM-DD HH:MM:SS.ffffff" in UTC (SQLAlchemy's
+    # own format for its DATETIME). Every sale binds and reads several of these, so on
+    # SQLite one function does both steps of each direction.
+    def bind_processor(self, dialect):  # type: ignore[no-untyped-def]
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+        utc = dt.timezone.utc
+
+        def process(value):  # type: ignore[no-untyped-def]
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to a UTC column")
+            return value.astimezone(utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+        return process
+
+    def result_processor(self, dialect, coltype):  # type: ignore[no-untyped-def]
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        utc = dt.timezone.utc
+
+        def process(value):  # type: ignore[no-untyped-def]
+            if value is None:
+                return None
+            moment = dt.datetime.fromisoformat(value)
+            return moment.replace(tzinfo=utc) if moment.tzinfo is None else moment.astimezone(utc)
+        return process
+
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

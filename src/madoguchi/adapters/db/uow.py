@@ -10,6 +10,8 @@ import datetime as dt
 import hashlib
 import json
 import threading
+
+import orjson
 from collections.abc import Callable
 from typing import Any
 
@@ -178,12 +180,13 @@ class UnitOfWork:
             raise IdempotencyMismatch(
                 f"id {key} was already used for a different request ({stored_operation}); "
                 "use a new id for a new request")
-        return json.loads(result)  # type: ignore[no-any-return]
+        return orjson.loads(result)  # type: ignore[no-any-return]
 
     def remember(self, key: str, operation: str, request: dict[str, Any], result: dict[str, Any],
                  now: dt.datetime) -> None:
         self.rows.remember(key=key, operation=operation, fingerprint=fingerprint(request),
-                           result=json.dumps(result, ensure_ascii=False, default=str), created_at=now)
+                           result=orjson.dumps(result, default=str, option=orjson.OPT_NON_STR_KEYS).decode(),
+                           created_at=now)
 
 
 def fingerprint(request: dict[str, Any]) -> str:

@@ -54,6 +54,7 @@ def display_width(text: str) -> int:
     return len(text) if text.isascii() else sum(map(_char_width, text))
 
 
+@functools.lru_cache(maxsize=4096)  # the same names (fees, sites, brands) on every receipt
 def printable(text: str) -> str:
     """``text`` with what a Japanese printer cannot print replaced, on purpose and visibly."""
     out = []
@@ -96,7 +97,7 @@ def _wrap(text: str, columns: int) -> list[str]:
     return lines + [text]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a receipt makes a few dozen, and frozen init is slow
 class _Row:
     left: str
     right: str = ""
@@ -170,9 +171,7 @@ def render_receipt(doc: ReceiptDocument, *, width: int = 42, qr: bool = True) ->
     for row in rows:
         # Each row sets its whole style, so nothing leaks into the next line. The size
         # goes by GS ! (custom_size), which sizes Kanji too; ESC ! (double_width) would not.
-        size = 2 if row.big else 1
-        out.set(align="center" if row.center else "left", bold=row.bold,
-                custom_size=True, width=size, height=size)
+        out._raw(_style("center" if row.center else "left", row.bold, 2 if row.big else 1))
         text = row.text(width)
         out._raw(encode_line(text.strip() if row.center else text) + b"\n")
     if qr and doc.sale_reference.isascii() and doc.sale_reference:
@@ -182,6 +181,14 @@ def render_receipt(doc: ReceiptDocument, *, width: int = 42, qr: bool = True) ->
         out.set(align="left")
     out.cut()
     return out.output
+
+
+@functools.lru_cache(maxsize=16)
+def _style(align: str, bold: bool, size: int) -> bytes:
+    """python-escpos's bytes for one row style (the same few styles on every receipt)."""
+    out = Dummy()
+    out.set(align=align, bold=bold, custom_size=True, width=size, height=size)
+    return bytes(out.output)
 
 
 def encode_line(text: str) -> bytes:
