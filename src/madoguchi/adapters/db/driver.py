@@ -115,11 +115,15 @@ class Driver:
         self.in_transaction = False
 
     def listen(self) -> None:
-        """Read the engine's listeners again (once per unit of work, not per statement)."""
+        """Read the engine's statement listeners again (once per unit of work, not per statement).
+
+        The dispatch collections are live views: one added to the engine later shows in them.
+        """
         dispatch = self._connection.dispatch
-        self._listeners = tuple(dispatch.before_cursor_execute)
-        self._on_commit = tuple(dispatch.commit)
-        self._on_rollback = tuple(dispatch.rollback)
+        self._before_execute = dispatch.before_cursor_execute
+        self._on_commit = dispatch.commit
+        self._on_rollback = dispatch.rollback
+        self._listeners = tuple(self._before_execute) if self._before_execute else ()
 
     def begin(self) -> None:
         if self._sqlite:
@@ -129,14 +133,16 @@ class Driver:
     def commit(self) -> None:
         if self.read_only:
             raise RuntimeError("a reader's transaction cannot commit")
-        for listener in self._on_commit:
-            listener(self._connection)
+        if self._on_commit:
+            for listener in self._on_commit:
+                listener(self._connection)
         self.dbapi.commit()
         self.in_transaction = False
 
     def rollback(self) -> None:
-        for listener in self._on_rollback:
-            listener(self._connection)
+        if self._on_rollback:
+            for listener in self._on_rollback:
+                listener(self._connection)
         self.in_transaction = False
         self.dbapi.rollback()  # nothing to do (and no round trip) when none is open
 

@@ -93,7 +93,7 @@ class Slots:
         if slot is None:
             slot = Slot(self._engine, read_only=self._read_only)
         else:
-            slot.driver.listen()  # listeners added since it was last used
+            slot.driver.listen()  # statement listeners added since it was last used
         return slot
 
     def give_back(self, slot: Slot, *, healthy: bool) -> None:

@@ -57,6 +57,8 @@ def display_width(text: str) -> int:
 @functools.lru_cache(maxsize=4096)  # the same names (fees, sites, brands) on every receipt
 def printable(text: str) -> str:
     """``text`` with what a Japanese printer cannot print replaced, on purpose and visibly."""
+    if text.isascii() and text.isprintable():
+        return text  # references, numbers, codes: nothing to replace
     out = []
     for ch in text.replace("¥", "￥"):
         if ch in "\r\n\t":
@@ -165,7 +167,7 @@ def render_receipt(doc: ReceiptDocument, *, width: int = 42, qr: bool = True) ->
     printer itself (no image, so the bytes are the same every time).
     """
     rows = _rows(doc, _check_width(width))
-    out = Dummy()
+    out = _buffer()
     out.hw("INIT")
     out._raw(_SHIFT_JIS + _KATAKANA)
     for row in rows:
@@ -181,6 +183,18 @@ def render_receipt(doc: ReceiptDocument, *, width: int = 42, qr: bool = True) ->
         out.set(align="left")
     out.cut()
     return out.output
+
+
+_buffers = threading.local()
+
+
+def _buffer() -> Dummy:
+    """An empty python-escpos buffer for this thread (making one loads its printer profile)."""
+    out = getattr(_buffers, "dummy", None)
+    if out is None:
+        out = _buffers.dummy = Dummy()
+    out.clear()
+    return out
 
 
 @functools.lru_cache(maxsize=16)
