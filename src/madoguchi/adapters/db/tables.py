@@ -167,6 +167,8 @@ class Sale(Base):
 
 class SaleLine(Base):
     __tablename__ = "sale_lines"
+    # A sale is read with its lines in order (one join) at nearly every call.
+    __table_args__ = (Index("ix_sale_lines_sale_position", "sale_id", "position"),)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # client-generated UUID
     sale_id: Mapped[str] = mapped_column(ForeignKey("sales.id"))
     position: Mapped[int] = mapped_column(Integer)
