@@ -101,6 +101,7 @@ class Driver:
         self._dialect = connection.dialect
         self._statements = statements
         self._cache = cache
+        self._mine: dict[str, Prepared] = {}  # this driver's dialect only: a lookup by name
         self.dbapi: Any = connection.connection.driver_connection
         self._cursor = self.dbapi.cursor()
         self.listen()
@@ -158,14 +159,16 @@ class Driver:
             self._cursor.close()
 
     def prepared(self, name: str) -> Prepared:
-        key = (self.dialect, name)
-        found = self._cache.get(key)
+        found = self._mine.get(name)
         if found is None:
-            found = self._cache[key] = Prepared(self._statements(name, self.dialect), self._dialect)
+            key = (self.dialect, name)
+            found = self._cache.get(key)
+            if found is None:
+                found = self._cache[key] = Prepared(self._statements(name, self.dialect), self._dialect)
+            self._mine[name] = found
         return found
 
-    def execute(self, name: str, **values: Any) -> Any:
-        statement = self.prepared(name)
+    def _run(self, statement: Prepared, values: dict[str, Any]) -> Any:
         parameters = statement.parameters(values)
         for listener in self._listeners:
             listener(self._connection, self._cursor, statement.sql, parameters, None, False)
@@ -176,28 +179,35 @@ class Driver:
             raise IntegrityError(statement.sql, parameters, exc) from exc
         return self._cursor
 
+    def execute(self, name: str, **values: Any) -> Any:
+        return self._run(self.prepared(name), values)
+
     def run(self, name: str, **values: Any) -> int:
         """A write; the number of rows it changed."""
-        return int(self.execute(name, **values).rowcount)
+        return int(self._run(self.prepared(name), values).rowcount)
 
     def all(self, name: str, **values: Any) -> list[tuple[Any, ...]]:
         statement = self.prepared(name)
-        return [statement.row(r) for r in self.execute(name, **values).fetchall()]
+        row = statement.row
+        return [row(r) for r in self._run(statement, values).fetchall()]
 
     def first(self, name: str, **values: Any) -> tuple[Any, ...] | None:
-        statement = self.prepared(name)
-        raw = self.execute(name, **values).fetchone()
+        return self._first(self.prepared(name), values)
+
+    def _first(self, statement: Prepared, values: dict[str, Any]) -> tuple[Any, ...] | None:
+        cursor = self._run(statement, values)
+        raw = cursor.fetchone()
         if raw is None:
             return None
-        self._cursor.fetchall()  # drain: a cursor left mid-result holds SQLite's read lock
+        cursor.fetchall()  # drain: a cursor left mid-result holds SQLite's read lock
         return statement.row(raw)
 
     def record(self, name: str, cls: type[Record] = Record, **values: Any) -> Any:
         """The first row as a ``cls`` with one attribute per selected column, or ``None``."""
-        row = self.first(name, **values)
-        return None if row is None else cls(**dict(zip(self.prepared(name).names, row)))
+        statement = self.prepared(name)
+        row = self._first(statement, values)
+        return None if row is None else cls(**dict(zip(statement.names, row)))
 
     def records(self, name: str, cls: type[Record] = Record, **values: Any) -> list[Any]:
         names = self.prepared(name).names
         return [cls(**dict(zip(names, row))) for row in self.all(name, **values)]
-

@@ -47,9 +47,11 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         def process(value):  # type: ignore[no-untyped-def]
             if value is None:
                 return None
-            if value.tzinfo is None:
-                raise ValueError("naive datetime given to a UTC column")
-            return value.astimezone(utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+            if value.tzinfo is not utc:
+                if value.tzinfo is None:
+                    raise ValueError("naive datetime given to a UTC column")
+                value = value.astimezone(utc)
+            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
         return process
 
     def result_processor(self, dialect, coltype):  # type: ignore[no-untyped-def]
