@@ -28,8 +28,9 @@ def reading_service(sqlite: dict[str, Any], commit_us: dict[int, float]) -> str:
     return (
         "Reading it: the baseline is the database alone, the recorded writes replayed back to back "
         "with no reads, checks or views. The service runs the counter's ordinary course on the "
-        "driver's cursor (statements SQLAlchemy compiles once per dialect, `adapters/db/driver.py`) "
-        "and uses the ORM only for faults, voids, refunds and closes. What it adds per sale: its "
+        "driver's cursor (statements SQLAlchemy compiles once per dialect, `adapters/db/driver.py`), "
+        "on connections kept between units of work (`adapters/db/slots.py`), and uses the ORM only "
+        "for faults, voids, refunds and closes. What it adds per sale: its "
         "reads (idempotency, the sale with its lines, the day lock, the payment, the journal head), "
         "the journal hash, the idempotency record, the views it answers with, the receipt's layout "
         "and ESC/POS bytes, and a unit of work per transaction. Measured in this run: a durable "

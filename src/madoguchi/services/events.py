@@ -35,6 +35,8 @@ class EventHub:
         return unsubscribe
 
     def publish(self, keys: Iterable[str]) -> None:
+        if not self._listeners:  # no screen is watching (a CLI, a batch): nothing to build
+            return
         batch = frozenset(keys)
         if not batch:
             return
