@@ -26,10 +26,14 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
+        # Units of work keep connections between them (slots.py): up to KEEP_IDLE readers
+        # and the writer idle, besides those in use by the server's worker threads.
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False},
+                               pool_size=20, max_overflow=30)
         _sqlite_setup(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # pre-ping only for connections the pool lends; kept ones are pinged when idle (slots.py).
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=40)
 
 
 def _sqlite_setup(engine: Engine) -> None:

@@ -26,8 +26,9 @@ from madoguchi.errors import IdempotencyMismatch
 
 
 WRITER_WAIT_SECONDS = 60
-#: Idle reader connections kept per process (and writer connections on PostgreSQL).
-KEEP_IDLE = 8
+#: Idle connections kept per process for readers (and as many for PostgreSQL's writers):
+#: about the number of requests a server serves at once. The engine's pool allows for them.
+KEEP_IDLE = 16
 
 
 class UnitOfWork:
