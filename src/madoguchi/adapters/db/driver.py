@@ -104,26 +104,25 @@ class Driver:
         self._mine: dict[str, Prepared] = {}  # this driver's dialect only: a lookup by name
         self.dbapi: Any = connection.connection.driver_connection
         self._cursor = self.dbapi.cursor()
+        # The engine's listeners, as live views (one added to the engine later shows in them).
+        dispatch = connection.dispatch
+        self._before_execute = dispatch.before_cursor_execute
+        self._on_commit = dispatch.commit
+        self._on_rollback = dispatch.rollback
         self.listen()
         self._integrity_error = self._dialect.loaded_dbapi.IntegrityError
         self.dialect = self._dialect.name
         self.read_only = read_only
         self._sqlite = self.dialect == "sqlite"
         self._begin_sql = "BEGIN" if read_only else "BEGIN IMMEDIATE"
-        if read_only and not self._sqlite:
+        self._autocommit = read_only and not self._sqlite
+        if self._autocommit:
             self.dbapi.autocommit = True
         #: Whether this driver began a transaction that has not ended yet.
         self.in_transaction = False
 
     def listen(self) -> None:
-        """Read the engine's statement listeners again (once per unit of work, not per statement).
-
-        The dispatch collections are live views: one added to the engine later shows in them.
-        """
-        dispatch = self._connection.dispatch
-        self._before_execute = dispatch.before_cursor_execute
-        self._on_commit = dispatch.commit
-        self._on_rollback = dispatch.rollback
+        """Take the statement listeners as they are now (once per unit of work, not per statement)."""
         self._listeners = tuple(self._before_execute) if self._before_execute else ()
 
     def begin(self) -> None:
@@ -153,7 +152,7 @@ class Driver:
 
     def close(self) -> None:
         try:
-            if self.read_only and not self._sqlite:
+            if self._autocommit:
                 self.dbapi.autocommit = False  # as the pool lent it
         finally:
             self._cursor.close()

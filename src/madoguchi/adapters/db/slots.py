@@ -55,12 +55,24 @@ class Slot:
         except Exception:
             return False
 
-    def settle(self) -> None:
-        """Nothing left in flight: whatever was not committed is rolled back."""
+    def commit(self) -> None:
+        """Commit the transaction: through SQLAlchemy if the ORM joined it, else on the driver."""
         if self.connection.in_transaction():
-            self.connection.rollback()  # the ORM joined: roll back through SQLAlchemy
+            self.connection.commit()
+            self.driver.ended()
+        elif self.driver.in_transaction:
+            self.driver.commit()
+
+    def rollback(self) -> None:
+        if self.connection.in_transaction():
+            self.connection.rollback()
+            self.driver.ended()
         elif self.driver.in_transaction:
             self.driver.rollback()
+
+    def settle(self) -> None:
+        """Nothing left in flight: whatever was not committed is rolled back."""
+        self.rollback()
         self.used_at = time.monotonic()
 
     def close(self) -> None:

@@ -113,13 +113,8 @@ class UnitOfWork:
         if self._session is not None:
             self._session.commit()  # flushes into our transaction
             touched |= self._session.info.pop("touched", set())
-        slot = self._slot
-        if slot is not None and self._began:
-            if slot.connection.in_transaction():
-                slot.connection.commit()
-                slot.driver.ended()
-            else:
-                slot.driver.commit()
+        if self._slot is not None and self._began:
+            self._slot.commit()
         self._began = False
         self._touched = set()
         if touched and self._on_commit is not None:
@@ -128,13 +123,8 @@ class UnitOfWork:
     def rollback(self) -> None:
         if self._session is not None:
             self._session.rollback()
-        slot = self._slot
-        if slot is not None and self._began:
-            if slot.connection.in_transaction():
-                slot.connection.rollback()
-                slot.driver.ended()
-            else:
-                slot.driver.rollback()
+        if self._slot is not None and self._began:
+            self._slot.rollback()
         self._began = False
         self._touched = set()
 

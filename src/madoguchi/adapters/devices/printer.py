@@ -202,7 +202,7 @@ def _style(align: str, bold: bool, size: int) -> bytes:
     """python-escpos's bytes for one row style (the same few styles on every receipt)."""
     out = Dummy()
     out.set(align=align, bold=bold, custom_size=True, width=size, height=size)
-    return bytes(out.output)
+    return out.output
 
 
 def encode_line(text: str) -> bytes:
