@@ -37,27 +37,29 @@ def _dbapi(uow):  # type: ignore[no-untyped-def]
     return uow.connection.connection.driver_connection
 
 
+def _committed(uow, key: str):  # type: ignore[no-untyped-def]
+    """Commit one idempotency row in a writer; the DBAPI connection it used."""
+    with uow() as first:
+        _remember(first, key)
+        first.commit()
+        return _dbapi(first)
+
+
 def test_units_of_work_reuse_a_kept_connection_and_none_inherits_uncommitted_work(factory):
     engine, uow = factory
-    with uow() as first:
-        _remember(first, "a")
-        first.commit()
-        used = _dbapi(first)
+    used = _committed(uow, "a")
     with pytest.raises(RuntimeError), uow() as failing:
         _remember(failing, "b")
         raise RuntimeError("the service failed before committing")
     with uow() as after:
         assert _dbapi(after) is used
         assert after.rows.idempotency("a") is not None
-        assert after.rows.idempotency("b") is None
+        assert after.rows.idempotency("b") is None  # rolled back, not carried into this one
 
 
 def test_a_connection_whose_unit_of_work_failed_in_the_database_is_not_reused(factory):
     engine, uow = factory
-    with uow() as first:
-        _remember(first, "a")
-        first.commit()
-        used = _dbapi(first)
+    used = _committed(uow, "a")
     with pytest.raises(IntegrityError), uow() as failing:
         _remember(failing, "a")
     with uow() as after:
@@ -106,6 +108,20 @@ def test_an_idle_connection_that_died_is_replaced_before_use(factory, monkeypatc
     with uow(read_only=True) as reader:
         assert reader.rows.idempotency("x") is None
         assert _dbapi(reader) is not dead
+
+
+def test_the_writers_connection_goes_back_to_the_pool_when_its_runtime_is_gone(tmp_path):
+    import gc
+    engine = make_engine(f"sqlite:///{tmp_path / 'slot.db'}")
+    upgrade(engine)
+    uow = make_uow_factory(engine)
+    with uow() as writer:
+        writer.rows.idempotency("x")
+    assert engine.pool.checkedout() == 1  # kept for the next writer
+    del uow, writer
+    gc.collect()
+    assert engine.pool.checkedout() == 0  # and disposing the engine closes it
+    engine.dispose()
 
 
 def test_disposing_the_engine_hands_the_kept_connections_back(factory):
