@@ -9,7 +9,6 @@ the journal verifies, and each changer holds exactly what the journal says.
 """
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
@@ -27,6 +26,7 @@ import pytest
 from madoguchi.adapters.db.engine import make_engine
 from madoguchi.adapters.db.journal import iter_entries
 from madoguchi.adapters.db.uow import make_uow_factory
+from madoguchi.adapters.devices import read_state
 from madoguchi.domain.journal import verify_chain
 
 pytestmark = pytest.mark.slow
@@ -177,7 +177,7 @@ def test_sigkill_during_a_stream_of_sales_loses_and_doubles_nothing(tmp_path):
     for sale_id in sale_ids:
         assert states[sale_id] in ("paid", "in_doubt"), (sale_id, states[sale_id])
         assert paid_entries.get(sale_id, 0) == (1 if states[sale_id] == "paid" else 0), sale_id
-    changer = json.loads((tmp_path / "devices" / "honcho-p1-changer.json").read_text())
+    changer = read_state(tmp_path / "devices" / "honcho-p1-changer.state")
     held = sum(int(d) * n for d, n in changer["inventory"].items())
     assert changer["escrow"] == {} or not any(changer["escrow"].values())
     assert held == cash_expected

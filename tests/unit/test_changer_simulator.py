@@ -1,13 +1,11 @@
 """The simulated cash changer: inventory, deposits, change, jams, persistence."""
 from __future__ import annotations
 
-import json
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from madoguchi.adapters.devices import make_station_devices
+from madoguchi.adapters.devices import make_station_devices, read_state
 from madoguchi.adapters.devices.changer_sim import DEFAULT_FLOAT, OPERATIONS, Phase, SimulatedCashChanger
 from madoguchi.adapters.devices.ports import ChangerStatus, DepositEnd
 from madoguchi.domain.money import DENOMINATIONS, total_of_counts
@@ -258,7 +256,7 @@ def test_staff_load_the_float_and_collect_the_notes_at_close():
 
 
 def test_a_new_instance_on_the_same_state_file_sees_the_same_machine(tmp_path):
-    path = tmp_path / "C1-changer.json"
+    path = tmp_path / "C1-changer.state"
     changer = SimulatedCashChanger("C1", state_path=path)
     deposit(changer, 1000)
     changer.end_deposit(DepositEnd.CHANGE, 700)
@@ -273,15 +271,15 @@ def test_a_new_instance_on_the_same_state_file_sees_the_same_machine(tmp_path):
         again.end_deposit(DepositEnd.NO_CHANGE)
     third = SimulatedCashChanger("C1", state_path=path)
     assert third.status() is ChangerStatus.JAM and third.deposit_amount() == 500
-    assert json.loads(path.read_text())["jammed"] is True
-    assert [p.name for p in tmp_path.iterdir()] == ["C1-changer.json"]  # no temporary files left
+    assert read_state(path)["jammed"] is True
+    assert [p.name for p in tmp_path.iterdir()] == ["C1-changer.state"]  # no temporary files left
 
 
 def test_station_devices_keep_their_state_in_files_named_by_station(tmp_path):
     devices = make_station_devices("honcho-1", state_dir=tmp_path)
     devices.changer.begin_deposit()
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["honcho-1-changer.json", "honcho-1-printer.json", "honcho-1-terminal.json"]
+    assert names == ["honcho-1-changer.state", "honcho-1-printer.state", "honcho-1-terminal.state"]
     assert make_station_devices("honcho-1", state_dir=tmp_path).changer.phase is Phase.OPEN
 
 
@@ -332,3 +330,36 @@ def test_no_sequence_of_operations_creates_or_loses_cash(actions, return_on_clea
             pass  # a full slot hands the cash back; a refund it cannot pay is refused
         assert held(changer) + paid_out == FLOAT_TOTAL + inserted
         assert all(n >= 0 for n in changer.counts().values())
+
+
+# --- the state log --------------------------------------------------------------------
+def test_a_state_line_cut_short_by_a_kill_leaves_the_state_before_it(tmp_path):
+    path = tmp_path / "C1-changer.state"
+    changer = SimulatedCashChanger("C1", state_path=path)
+    deposit(changer, 1000)
+    before = read_state(path)
+    changer.end_deposit(DepositEnd.CHANGE, 700)
+    whole = path.read_bytes()
+    last_start = whole.rstrip(b"\n").rfind(b"\n") + 1
+    for cut in (last_start + 3, last_start + 12, len(whole) - 2):  # the last line torn anywhere
+        path.write_bytes(whole[:cut])
+        assert read_state(path) == before
+    path.write_bytes(whole[:last_start] + whole[last_start:].replace(b'"phase"', b'"phasf"'))
+    assert read_state(path) == before  # a changed byte fails the line's checksum
+    path.write_bytes(b"not a state log\n")
+    with pytest.raises(ValueError, match="C1-changer.state"):
+        read_state(path)
+
+
+def test_a_long_state_log_is_rewritten_as_one_snapshot(tmp_path, monkeypatch):
+    from madoguchi.adapters.devices import state
+
+    monkeypatch.setattr(state, "COMPACT_BYTES", 2000)
+    path = tmp_path / "C1-changer.state"
+    changer = SimulatedCashChanger("C1", state_path=path)
+    for _ in range(40):
+        deposit(changer, 100)
+        changer.end_deposit(DepositEnd.NO_CHANGE)
+        assert path.stat().st_size <= 2000
+    assert SimulatedCashChanger("C1", state_path=path).counts() == changer.counts()
+    assert [p.name for p in tmp_path.iterdir()] == ["C1-changer.state"]

@@ -197,7 +197,7 @@ def test_an_offline_printer_refuses_jobs():
 
 
 def test_the_simulated_printer_remembers_paper_and_faults_across_a_restart(tmp_path):
-    path = tmp_path / "P1-printer.json"
+    path = tmp_path / "P1-printer.state"
     printer = SimulatedPrinter("P1", paper=10, state_path=path)
     printer.print_bytes(b"job")
     printer.fail_next("jam")

@@ -209,7 +209,7 @@ def test_only_an_approved_payment_can_be_cancelled(terminal):
 
 
 def test_a_new_instance_on_the_same_state_file_sees_the_same_transactions(tmp_path, clock):
-    path = tmp_path / "1-terminal.json"
+    path = tmp_path / "1-terminal.state"
     terminal = SimulatedTerminal("1", clock=clock, state_path=path)
     terminal.pay("r1", 300, "suica")
     terminal.script("timeout_approved", in_progress_queries=2)

@@ -7,52 +7,21 @@ the tests and the day simulator alike; ``printer.py`` also renders receipts as
 ESC/POS bytes and sends them to a network printer. :func:`make_station_devices`
 builds the devices of one station.
 
-Simulated devices keep their state in a JSON file, replaced atomically after every
-change, because a real machine keeps its notes and coins when our server crashes.
+Simulated devices keep their state in a file outside the process (``state.py``),
+because a real machine keeps its notes and coins when our server crashes.
 """
 from __future__ import annotations
 
-import json
-import os
 import zlib
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
+from madoguchi.adapters.devices.changer_sim import SimulatedCashChanger
 from madoguchi.adapters.devices.ports import StationDevices
+from madoguchi.adapters.devices.printer import NetworkPrinter, SimulatedPrinter
+from madoguchi.adapters.devices.state import read_state
+from madoguchi.adapters.devices.terminal_sim import SimulatedTerminal
 from madoguchi.errors import BadInput
-
-
-def write_state(path: Path, state: dict[str, Any]) -> None:
-    """Replace ``path`` with ``state`` as JSON so that a crash leaves the old or the new file.
-
-    Write a temporary file, then rename it over the old one (an atomic step on POSIX
-    and Windows): a server killed at any moment never leaves half a file, and what was
-    written is in the operating system's hands, so it survives the process. No fsync:
-    the simulator stands for a machine that keeps its counts in its own memory, at no
-    cost to the server; making every coin wait for the disk would charge the server
-    for the simulator.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # One fixed temporary name: each file has one writer (the device, under its lock),
-    # and a temporary file left by a kill is simply overwritten by the next save.
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(json.dumps(state, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-    os.replace(tmp, path)
-
-
-def read_state(path: Path | None) -> dict[str, Any] | None:
-    """The state saved at ``path``, or ``None`` when there is none yet."""
-    if path is None or not path.exists():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-# The simulators import write_state/read_state from this package, so they are
-# imported only once those two exist.
-from madoguchi.adapters.devices.changer_sim import SimulatedCashChanger  # noqa: E402
-from madoguchi.adapters.devices.printer import NetworkPrinter, SimulatedPrinter  # noqa: E402
-from madoguchi.adapters.devices.terminal_sim import SimulatedTerminal  # noqa: E402
 
 
 def _device_seed(seed: int, station_id: str, kind: str) -> int:
@@ -86,12 +55,12 @@ def make_station_devices(
 ) -> StationDevices:
     """The devices of payment station ``station_id``.
 
-    Changer and terminal are simulators (state in ``{state_dir}/{station_id}-changer.json``
-    and ``-terminal.json`` when ``state_dir`` is given). The printer is a network
+    Changer and terminal are simulators (state in ``{state_dir}/{station_id}-changer.state``
+    and ``-terminal.state`` when ``state_dir`` is given). The printer is a network
     printer when ``printer_url`` (``tcp://host:port``) is given, else a simulator.
     """
     def state(kind: str) -> Path | None:
-        return Path(state_dir) / f"{station_id}-{kind}.json" if state_dir is not None else None
+        return Path(state_dir) / f"{station_id}-{kind}.state" if state_dir is not None else None
 
     changer = SimulatedCashChanger(
         f"{station_id}-changer", initial_counts=initial_counts, state_path=state("changer"),
@@ -108,5 +77,5 @@ def make_station_devices(
 
 __all__ = [
     "NetworkPrinter", "SimulatedCashChanger", "SimulatedPrinter", "SimulatedTerminal",
-    "make_station_devices", "read_state", "write_state",
+    "make_station_devices", "read_state",
 ]

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 
-from madoguchi.adapters.devices import read_state, write_state
+from madoguchi.adapters.devices.state import StateLog
 from madoguchi.adapters.devices.ports import ChangerStatus, DepositEnd
 from madoguchi.domain.money import DENOMINATIONS, NOTES, format_yen, make_change, total_of_counts
 from madoguchi.errors import BadInput, CannotMakeChange, ChangerJammed, ChangerNotReady
@@ -77,7 +77,7 @@ class SimulatedCashChanger:
         self.capacity = {**DEFAULT_CAPACITY, **(capacity or {})}
         self.near_empty = {**DEFAULT_NEAR_EMPTY, **(near_empty or {})}
         self.near_full = {d: c * 9 // 10 for d, c in self.capacity.items()} | dict(near_full or {})
-        self._state_path = state_path
+        self._state = StateLog(state_path) if state_path is not None else None
         self._jam_rate = jam_rate
         self._rng = random.Random(seed)
         self._lock = threading.RLock()  # the simulator panel inserts from another request
@@ -88,7 +88,7 @@ class SimulatedCashChanger:
         self._phase = Phase.IDLE
         self._jammed = False
         self._faults: list[str] = []
-        saved = read_state(state_path)
+        saved = self._state.read() if self._state is not None else None
         if saved is not None:
             self._inventory = {d: int(saved["inventory"].get(str(d), 0)) for d in DENOMINATIONS}
             self._escrow = {d: int(saved["escrow"].get(str(d), 0)) for d in DENOMINATIONS}
@@ -332,9 +332,9 @@ class SimulatedCashChanger:
             device_id=self.device_id, operation=operation)
 
     def _save(self) -> None:
-        if self._state_path is None:
+        if self._state is None:
             return
-        write_state(self._state_path, {
+        self._state.write({
             "version": 1,
             "device_id": self.device_id,
             "inventory": {str(d): n for d, n in self._inventory.items()},

@@ -31,7 +31,7 @@ from pathlib import Path
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import Dummy, Network
 
-from madoguchi.adapters.devices import read_state, write_state
+from madoguchi.adapters.devices.state import StateLog
 from madoguchi.adapters.devices.ports import PrinterStatus
 from madoguchi.domain.money import format_yen
 from madoguchi.domain.receipt import JST, ReceiptDocument, wareki
@@ -257,12 +257,12 @@ class SimulatedPrinter:
         self.device_id = device_id
         self.roll = paper
         self.near_end = near_end
-        self._state_path = state_path
+        self._state = StateLog(state_path) if state_path is not None else None
         self._lock = threading.RLock()
         self._jobs: deque[bytes] = deque(maxlen=keep)
         self._paper, self._jammed, self._online, self._printed = paper, False, True, 0
         self._faults: list[str] = []
-        saved = read_state(state_path)
+        saved = self._state.read() if self._state is not None else None
         if saved is not None:
             self._paper, self._jammed = saved["paper"], saved["jammed"]
             self._online, self._printed = saved["online"], saved["printed"]
@@ -347,8 +347,8 @@ class SimulatedPrinter:
             self._save()
 
     def _save(self) -> None:
-        if self._state_path is not None:
-            write_state(self._state_path, {
+        if self._state is not None:
+            self._state.write({
                 "version": 1, "device_id": self.device_id, "paper": self._paper,
                 "jammed": self._jammed, "online": self._online, "printed": self._printed,
                 "faults": self._faults})

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from madoguchi.adapters.devices import read_state, write_state
+from madoguchi.adapters.devices.state import StateLog
 from madoguchi.adapters.devices.ports import CancelReply, PayOutcome, PayReply, StatusReply, TxStatus
 from madoguchi.domain.brands import CancelPolicy, brand, cancel_allowed
 from madoguchi.domain.receipt import business_date
@@ -57,14 +57,14 @@ class SimulatedTerminal:
         self._rates = (decline_rate, timeout_rate, unknown_rate)
         self._rng = random.Random(seed)
         self._clock = clock
-        self._state_path = state_path
+        self._state = StateLog(state_path) if state_path is not None else None
         self._lock = threading.RLock()
         self._online = True
         self._seq = 0                        # last reference number used
         self._last: str | None = None        # request id of the last approved payment
         self._txs: dict[str, dict[str, Any]] = {}
         self._scripts: list[dict[str, Any]] = []
-        saved = read_state(state_path)
+        saved = self._state.read() if self._state is not None else None
         if saved is not None:
             self._online = saved["online"]
             self._seq = saved["seq"]
@@ -222,9 +222,9 @@ class SimulatedTerminal:
         return f"T{self.terminal_id}-{self._seq:06d}"
 
     def _save(self) -> None:
-        if self._state_path is None:
+        if self._state is None:
             return
-        write_state(self._state_path, {
+        self._state.write({
             "version": 1, "terminal_id": self.terminal_id, "online": self._online,
             "seq": self._seq, "last": self._last, "txs": self._txs, "scripts": self._scripts,
         })
