@@ -229,6 +229,29 @@ def test_a_new_instance_on_the_same_state_file_sees_the_same_transactions(tmp_pa
     assert not again.cancel("r1").cancelled  # r1 is no longer the last
 
 
+def test_the_terminal_records_what_changed_not_its_whole_history(tmp_path, clock, monkeypatch):
+    from madoguchi.adapters.devices import read_state, state
+
+    path = tmp_path / "1-terminal.state"
+    terminal = SimulatedTerminal("1", clock=clock, state_path=path)
+    for n in range(200):
+        terminal.pay(f"r{n}", 300, "suica")
+    sizes = []
+    for n in range(200, 210):
+        before = path.stat().st_size
+        terminal.pay(f"r{n}", 300, "suica")
+        sizes.append(path.stat().st_size - before)
+    assert max(sizes) < 600  # one payment's line, however many came before
+    assert read_state(path)["txs"] == terminal.transactions()
+
+    monkeypatch.setattr(state, "COMPACT_BYTES", 4000)  # the log starts afresh as one whole state
+    terminal.status("r3")
+    terminal.pay("r-last", 450, "visa")
+    again = SimulatedTerminal("1", clock=clock, state_path=path)
+    assert again.transactions() == terminal.transactions() and len(again.transactions()) == 211
+    assert again.pay("r-next", 300, "visa").reference == "T1-000212"
+
+
 def test_no_card_data_is_kept(tmp_path):
     path = tmp_path / "t.json"
     terminal = SimulatedTerminal("1", state_path=path)

@@ -1,13 +1,14 @@
-"""Where a simulated device keeps its state: a log of snapshots that survives our process.
+"""Where a simulated device keeps its state: a log that survives our process.
 
 A real changer keeps its notes and coins when our server crashes, so the simulator
 keeps its state outside the process. Each change appends one line to the device's
-file, ``<crc32 hex> <json>``, in a single ``write`` on a descriptor kept open: what was
+file, ``<crc32 hex> <json>`` (the whole state, or what changed since the line before),
+in a single ``write`` on a descriptor kept open: what was
 written is in the operating system's hands once the call returns, so it survives a
 SIGKILL of the server (not a power cut: the simulator stands for a machine with its own
 memory, and making every coin wait for the disk would charge the server for the
-simulator). Reading takes the last line whose checksum holds, so a line cut short by a
-kill leaves the state before it.
+simulator). Reading stops at the first line whose checksum fails, so a line cut short
+by a kill leaves the state before it.
 
 Why not rewrite the file and rename it over the old one each time: on ext4 a rename
 that replaces a file makes the kernel write the new file's blocks out first, which cost
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import os
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +33,18 @@ COMPACT_BYTES = 256 * 1024
 
 
 class StateLog:
-    """The state file of one device, kept open for appending while the device lives."""
+    """The state file of one device, kept open for appending while the device lives.
 
-    def __init__(self, path: Path) -> None:
+    :meth:`write` records the whole state; :meth:`change` records only what changed
+    (top-level fields, and entries of collections that grew), for a device whose state
+    keeps growing (the terminal remembers every payment it saw): a change costs the
+    same whether the device has seen ten payments or ten thousand. ``full`` gives the
+    whole state when the log starts afresh (first write, or past :data:`COMPACT_BYTES`).
+    """
+
+    def __init__(self, path: Path, full: Callable[[], dict[str, Any]] | None = None) -> None:
         self.path = path
+        self._full = full
         self._fd = -1
         self._size = 0
 
@@ -42,11 +52,25 @@ class StateLog:
         return read_state(self.path)
 
     def write(self, state: dict[str, Any]) -> None:
-        """Record ``state`` as the device's current state."""
-        line = _line(state)
+        """Record ``state`` as the device's whole current state."""
+        line = _line(["state", state])
         if self._fd < 0 or self._size + len(line) > COMPACT_BYTES:
             self._rewrite(line)
-            return
+        else:
+            self._append(line)
+
+    def change(self, fields: dict[str, Any], entries: dict[str, dict[str, Any]] | None = None) -> None:
+        """Record new values of top-level ``fields``, and new or changed ``entries``
+        (collection name -> key -> value) of collections in the state."""
+        if self._full is None:
+            raise RuntimeError("this state log was given no way to read the whole state")
+        line = _line(["change", fields, entries or {}])
+        if self._fd < 0 or self._size + len(line) > COMPACT_BYTES:
+            self._rewrite(_line(["state", self._full()]))
+        else:
+            self._append(line)
+
+    def _append(self, line: bytes) -> None:
         os.write(self._fd, line)
         self._size += len(line)
 
@@ -73,23 +97,33 @@ class StateLog:
         self.close()
 
 
-def _line(state: dict[str, Any]) -> bytes:
-    payload = orjson.dumps(state, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+def _line(record: list[Any]) -> bytes:
+    payload = orjson.dumps(record, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
     return b"%08x %s\n" % (zlib.crc32(payload), payload)
 
 
 def read_state(path: Path | None) -> dict[str, Any] | None:
-    """The last state recorded at ``path``, or ``None`` when there is none yet."""
+    """The state recorded at ``path`` (the last whole state with the changes after it),
+    or ``None`` when there is none yet. Lines are read in order up to the first whose
+    checksum fails: the only line a kill can cut short is the last one written."""
     if path is None:
         return None
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         return None
-    for line in reversed(data.split(b"\n")):
+    state: dict[str, Any] | None = None
+    for line in data.split(b"\n"):
         crc, _, payload = line.partition(b" ")
-        if len(crc) == 8 and payload and crc == b"%08x" % zlib.crc32(payload):
-            return orjson.loads(payload)  # type: ignore[no-any-return]
-    if data.strip():
-        raise ValueError(f"{path}: no line of the file holds a complete state (is it a device state log?)")
-    return None
+        if len(crc) != 8 or not payload or crc != b"%08x" % zlib.crc32(payload):
+            break
+        record = orjson.loads(payload)
+        if record[0] == "state":
+            state = record[1]
+        elif state is not None:
+            state.update(record[1])
+            for name, entries in record[2].items():
+                state[name].update(entries)
+    if state is None and data.strip():
+        raise ValueError(f"{path}: the file does not begin with a whole device state (is it a device state log?)")
+    return state

@@ -57,7 +57,7 @@ class SimulatedTerminal:
         self._rates = (decline_rate, timeout_rate, unknown_rate)
         self._rng = random.Random(seed)
         self._clock = clock
-        self._state = StateLog(state_path) if state_path is not None else None
+        self._state = StateLog(state_path, self._whole) if state_path is not None else None
         self._lock = threading.RLock()
         self._online = True
         self._seq = 0                        # last reference number used
@@ -113,7 +113,7 @@ class SimulatedTerminal:
             if not outcome.startswith("timeout_"):
                 tx["status"] = tx["final"]
             self._txs[request_id] = tx
-            self._save()
+            self._save(request_id)
             return _pay_reply(tx)
 
     def status(self, request_id: str) -> StatusReply:
@@ -127,7 +127,7 @@ class SimulatedTerminal:
                     tx["queries_left"] -= 1
                 else:
                     tx["status"] = tx["final"]
-                self._save()
+                self._save(request_id)
             return _status_reply(tx)
 
     def cancel(self, request_id: str) -> CancelReply:
@@ -145,7 +145,7 @@ class SimulatedTerminal:
             tx["cancelled"] = True
             tx["cancel_reference"] = self._next_reference()
             self._last = None  # the cancel is now the terminal's last transaction
-            self._save()
+            self._save(request_id)
             return CancelReply(True, reference=tx["cancel_reference"])
 
     # --- test and simulator controls -------------------------------------------------
@@ -186,7 +186,7 @@ class SimulatedTerminal:
                 tx["reason"] = reason
             tx["status"] = tx["final"]
             tx["queries_left"] = 0
-            self._save()
+            self._save(request_id)
             return _status_reply(tx)
 
     def transactions(self) -> dict[str, dict[str, Any]]:
@@ -221,13 +221,18 @@ class SimulatedTerminal:
         self._seq += 1
         return f"T{self.terminal_id}-{self._seq:06d}"
 
-    def _save(self) -> None:
-        if self._state is None:
-            return
-        self._state.write({
-            "version": 1, "terminal_id": self.terminal_id, "online": self._online,
-            "seq": self._seq, "last": self._last, "txs": self._txs, "scripts": self._scripts,
-        })
+    def _fields(self) -> dict[str, Any]:
+        return {"version": 1, "terminal_id": self.terminal_id, "online": self._online, "seq": self._seq,
+                "last": self._last, "scripts": self._scripts}
+
+    def _whole(self) -> dict[str, Any]:
+        return self._fields() | {"txs": self._txs}
+
+    def _save(self, request_id: str | None = None) -> None:
+        """Record the terminal's fields, and the transaction ``request_id`` if it changed
+        (not every transaction: they only grow in number)."""
+        if self._state is not None:
+            self._state.change(self._fields(), {"txs": {request_id: self._txs[request_id]}} if request_id else None)
 
 
 def _brand_code(code: object) -> str:
