@@ -10,6 +10,7 @@ sixteen counters start at staggered moments within the first interval).
 from __future__ import annotations
 
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -112,6 +113,7 @@ def run(db_url: str | None = None, *, sales_per_client: int = 15, pace: float | 
                 with lock:
                     latencies.extend(mine)
 
+            server_cpu0, client_cpu0 = _cpu_seconds(proc.pid), _own_cpu_seconds()
             t0 = time.perf_counter()
             threads = [threading.Thread(target=client, args=(n,)) for n in range(1, clients + 1)]
             for t in threads:
@@ -119,6 +121,7 @@ def run(db_url: str | None = None, *, sales_per_client: int = 15, pace: float | 
             for t in threads:
                 t.join()
             elapsed = time.perf_counter() - t0
+            server_cpu1, client_cpu1 = _cpu_seconds(proc.pid), _own_cpu_seconds()
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -126,4 +129,22 @@ def run(db_url: str | None = None, *, sales_per_client: int = 15, pace: float | 
     return {"clients": clients, "sales": clients * sales_per_client, "pace_s": pace,
             "sales_per_s": clients * sales_per_client / elapsed, "calls": len(latencies),
             "p50_ms": _pct(latencies, 50) * 1000, "p99_ms": _pct(latencies, 99) * 1000,
-            "errors": len(errors), "first_error": errors[0] if errors else None}
+            "errors": len(errors), "first_error": errors[0] if errors else None,
+            # CPU per call: the server process, and this process (the sixteen clients).
+            "server_cpu_ms": (None if server_cpu0 is None or server_cpu1 is None
+                              else (server_cpu1 - server_cpu0) / max(1, len(latencies)) * 1000),
+            "client_cpu_ms": (client_cpu1 - client_cpu0) / max(1, len(latencies)) * 1000}
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of process ``pid`` so far (Linux's /proc; else ``None``)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
