@@ -363,3 +363,17 @@ def test_a_long_state_log_is_rewritten_as_one_snapshot(tmp_path, monkeypatch):
         assert path.stat().st_size <= 2000
     assert SimulatedCashChanger("C1", state_path=path).counts() == changer.counts()
     assert [p.name for p in tmp_path.iterdir()] == ["C1-changer.state"]
+
+
+def test_a_state_file_from_before_the_log_is_taken_over(tmp_path):
+    import json
+
+    legacy = tmp_path / "C1-changer.json"  # what a demo server of an earlier version left
+    older = SimulatedCashChanger("C1", state_path=tmp_path / "old" / "C1-changer.state")
+    deposit(older, 1000, 500)
+    legacy.write_text(json.dumps(read_state(tmp_path / "old" / "C1-changer.state")), encoding="utf-8")
+    changer = SimulatedCashChanger("C1", state_path=tmp_path / "C1-changer.state")
+    assert changer.counts() == older.counts() and changer.deposit_amount() == 1500
+    changer.end_deposit(DepositEnd.NO_CHANGE)
+    assert not legacy.exists()
+    assert SimulatedCashChanger("C1", state_path=tmp_path / "C1-changer.state").counts() == changer.counts()

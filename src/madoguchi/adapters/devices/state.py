@@ -49,7 +49,15 @@ class StateLog:
         self._size = 0
 
     def read(self) -> dict[str, Any] | None:
-        return read_state(self.path)
+        state = read_state(self.path)
+        if state is None and self._legacy.exists():
+            # Before the log, the state was one JSON document, ``<name>.json``.
+            state = orjson.loads(self._legacy.read_bytes())
+        return state  # type: ignore[no-any-return]
+
+    @property
+    def _legacy(self) -> Path:
+        return self.path.with_suffix(".json")
 
     def write(self, state: dict[str, Any]) -> None:
         """Record ``state`` as the device's whole current state."""
@@ -86,6 +94,7 @@ class StateLog:
             os.close(fd)
             raise
         self.close()
+        self._legacy.unlink(missing_ok=True)  # the log holds the state now
         self._fd, self._size = fd, len(line)
 
     def close(self) -> None:
