@@ -50,14 +50,15 @@ class StateLog:
 
     def read(self) -> dict[str, Any] | None:
         state = read_state(self.path)
-        if state is None and self._legacy.exists():
-            # Before the log, the state was one JSON document, ``<name>.json``.
-            state = orjson.loads(self._legacy.read_bytes())
+        legacy = self._legacy
+        if state is None and legacy is not None and legacy.exists():
+            state = orjson.loads(legacy.read_bytes())
         return state  # type: ignore[no-any-return]
 
     @property
-    def _legacy(self) -> Path:
-        return self.path.with_suffix(".json")
+    def _legacy(self) -> Path | None:
+        """Before the log, ``<station>-<device>.state`` was one JSON document, ``<...>.json``."""
+        return self.path.with_suffix(".json") if self.path.suffix == ".state" else None
 
     def write(self, state: dict[str, Any]) -> None:
         """Record ``state`` as the device's whole current state."""
@@ -83,19 +84,19 @@ class StateLog:
         self._size += len(line)
 
     def _rewrite(self, line: bytes) -> None:
-        """Start the file afresh with ``line`` alone; a crash leaves the old file or the new one."""
+        """Start the file afresh with ``line`` alone; a crash leaves the old file or the new one.
+
+        Both descriptors are closed before the rename and the file reopened after it:
+        Windows refuses to rename a file that is open."""
+        self.close()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND | getattr(os, "O_BINARY", 0), 0o644)
-        try:
-            os.write(fd, line)
-            os.replace(tmp, self.path)
-        except BaseException:
-            os.close(fd)
-            raise
-        self.close()
-        self._legacy.unlink(missing_ok=True)  # the log holds the state now
-        self._fd, self._size = fd, len(line)
+        tmp.write_bytes(line)
+        os.replace(tmp, self.path)
+        if self._legacy is not None:
+            self._legacy.unlink(missing_ok=True)  # the log holds the state now
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0))
+        self._size = len(line)
 
     def close(self) -> None:
         if self._fd >= 0:
