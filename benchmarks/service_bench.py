@@ -122,23 +122,38 @@ def run_baseline(url: str, transactions: list[list[tuple[str, Any]]], n_sales: i
 
 
 def measure(kind: str, n_sales: int, runs: int, pg_url: str | None) -> dict[str, Any]:
+    """``runs`` paired measurements; each run's ratio is against its own baseline.
+
+    A run records the sales' writes first (untimed), then times the baseline, the
+    service and the baseline again, back to back, each on a fresh database: the
+    service's figure sits between two of its baseline's, so a slow or fast spell of
+    the machine (or of the PostgreSQL server) moves both sides of the ratio alike.
+    """
     service, baseline = [], []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        for _ in range(runs):
-            # The same sales three times, each on a fresh database: timed; recorded (the
-            # writes of each committed transaction, untimed); replayed through the driver.
+
+        def replay(transactions: list[list[tuple[str, Any]]]) -> dict[str, Any]:
             url, drop = fresh_database(kind, tmp, pg_url)
-            result = run_service(url, n_sales, tmp)
-            drop()
+            try:
+                return run_baseline(url, transactions, n_sales)
+            finally:
+                drop()
+
+        for _ in range(runs):
             url, drop = fresh_database(kind, tmp, pg_url)
             recorded = run_service(url, n_sales, tmp, record=True)
             drop()
+            transactions = recorded.pop("transactions")
+            before = replay(transactions)
             url, drop = fresh_database(kind, tmp, pg_url)
-            base = run_baseline(url, recorded.pop("transactions"), n_sales)
+            result = run_service(url, n_sales, tmp)
             drop()
+            after = replay(transactions)
+            # The mean of the two baselines' times (not of their rates).
+            seconds = (n_sales / before["sales_per_s"] + n_sales / after["sales_per_s"]) / 2
+            baseline.append({"sales_per_s": n_sales / seconds, "tx_per_s": len(transactions) / seconds})
             service.append(result | recorded)
-            baseline.append(base)
     med = statistics.median
     return {
         "db": kind, "sales": n_sales, "runs": runs,
