@@ -133,6 +133,10 @@ def test_every_line_fits_the_paper_counting_full_width_characters_as_two(width):
 def test_display_width_counts_what_the_printer_prints_double_byte_as_two():
     assert display_width("住民票") == 6 and display_width("No. 1") == 5
     assert display_width("￥300") == 5 and display_width("ｱ") == 1
+    # CP932 maps these to full-width glyphs: the printer gives them two columns.
+    assert display_width("−100") == 5 and display_width("¢") == 2
+    # What CP932 cannot encode goes by East Asian Width (printable() makes it 〓 anyway).
+    assert display_width("😀a") == 3
     text = receipt_text(card_receipt(reprint=True)).replace("\n", "")
     assert all(display_width(ch) == len(ch.encode("cp932")) for ch in set(text))
 

@@ -51,7 +51,15 @@ def _char_width(ch: str) -> int:
 
 
 def display_width(text: str) -> int:
-    return len(text) if text.isascii() else sum(map(_char_width, text))
+    """Columns ``text`` takes on a Shift_JIS printer: its CP932 bytes, a double-byte
+    character printing double width (so ¢ £ ¬ −, which CP932 maps to full-width
+    glyphs, count 2); by East Asian Width for what CP932 cannot encode."""
+    if text.isascii():
+        return len(text)
+    try:
+        return len(text.encode("cp932"))
+    except UnicodeEncodeError:
+        return sum(map(_char_width, text))
 
 
 @functools.lru_cache(maxsize=4096)  # the same names (fees, sites, brands) on every receipt
@@ -78,8 +86,14 @@ def yen_text(amount: int) -> str:
 
 
 def _cut_to(text: str, columns: int) -> str:
-    if display_width(text) <= columns:
-        return text
+    return _fit(text, columns)[0]
+
+
+def _fit(text: str, columns: int) -> tuple[str, int]:
+    """``text`` cut to ``columns``, and the columns it then takes."""
+    width = display_width(text)
+    if width <= columns:
+        return text, width
     out, used = [], 0
     for ch in text:
         w = display_width(ch)
@@ -87,7 +101,7 @@ def _cut_to(text: str, columns: int) -> str:
             break
         out.append(ch)
         used += w
-    return "".join(out)
+    return "".join(out), used
 
 
 def _wrap(text: str, columns: int) -> list[str]:
@@ -110,13 +124,13 @@ class _Row:
     def text(self, width: int) -> str:
         columns = width // 2 if self.big else width
         if self.center:
-            body = _cut_to(self.left, columns)
-            return " " * ((columns - display_width(body)) // 2) + body
+            body, used = _fit(self.left, columns)
+            return " " * ((columns - used) // 2) + body
         if not self.right:
             return _cut_to(self.left, columns)
-        right = _cut_to(self.right, columns)
-        left = _cut_to(self.left, max(0, columns - display_width(right) - 1))
-        return left + " " * (columns - display_width(left) - display_width(right)) + right
+        right, right_used = _fit(self.right, columns)
+        left, left_used = _fit(self.left, max(0, columns - right_used - 1))
+        return left + " " * (columns - left_used - right_used) + right
 
 
 def _rows(doc: ReceiptDocument, width: int) -> list[_Row]:
@@ -166,16 +180,16 @@ def render_receipt(doc: ReceiptDocument, *, width: int = 42, qr: bool = True) ->
     With ``qr`` the sale reference is also printed as a QR code, rendered by the
     printer itself (no image, so the bytes are the same every time).
     """
-    rows = _rows(doc, _check_width(width))
-    out = _buffer()
-    out.hw("INIT")
-    out._raw(_SHIFT_JIS + _KATAKANA)
-    for row in rows:
+    parts = [_SHIFT_JIS + _KATAKANA]
+    for row in _rows(doc, _check_width(width)):
         # Each row sets its whole style, so nothing leaks into the next line. The size
         # goes by GS ! (custom_size), which sizes Kanji too; ESC ! (double_width) would not.
-        out._raw(_style("center" if row.center else "left", row.bold, 2 if row.big else 1))
         text = row.text(width)
-        out._raw(encode_line(text.strip() if row.center else text) + b"\n")
+        parts += (_style("center" if row.center else "left", row.bold, 2 if row.big else 1),
+                  encode_line(text.strip() if row.center else text), b"\n")
+    out = _buffer()
+    out.hw("INIT")
+    out._raw(b"".join(parts))
     if qr and doc.sale_reference.isascii() and doc.sale_reference:
         out.set(align="center")
         out.qr(doc.sale_reference, native=True, size=4)
