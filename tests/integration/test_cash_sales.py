@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import pytest
 
+from madoguchi.adapters.db.tables import Idempotency
+from madoguchi.adapters.db.uow import fingerprint, legacy_fingerprint
 from madoguchi.domain.catalog import Catalog
-from madoguchi.errors import CannotMakeChange, ChangerJammed, Conflict, InvalidTransition, StationBusy
+from madoguchi.errors import (CannotMakeChange, ChangerJammed, Conflict, IdempotencyMismatch, InvalidTransition,
+                              StationBusy)
 from madoguchi.services import cash, incidents, sales
 from madoguchi.services.journal import verify
 from tests.helpers import changer, handed_off, journal, new_id, open_sale, pay_cash, printer
@@ -57,6 +60,31 @@ def test_a_repeated_hand_off_returns_the_first_answer(rt, cashier):
     first = sales.hand_off(rt, sale_id=sale_id, handoff_id=key, actor=cashier)
     again = sales.hand_off(rt, sale_id=sale_id, handoff_id=key, actor=cashier)
     assert first == again
+
+
+def test_an_id_used_again_for_another_request_is_refused(rt, cashier):
+    sale_id = open_sale(rt, cashier, items=[])
+    key = new_id()
+    sales.add_line(rt, sale_id=sale_id, line_id=key, fee_code="juminhyo", quantity=1, actor=cashier)
+    with pytest.raises(IdempotencyMismatch):
+        sales.add_line(rt, sale_id=sale_id, line_id=key, fee_code="juminhyo", quantity=2, actor=cashier)
+    assert len(sales.get_sale(rt, sale_id=sale_id, actor=cashier)["lines"]) == 1
+
+
+def test_a_retry_remembered_under_the_older_fingerprint_still_gets_its_first_answer(rt, cashier):
+    sale_id = open_sale(rt, cashier, items=[])
+    key = new_id()
+    first = sales.add_line(rt, sale_id=sale_id, line_id=key, fee_code="juminhyo", quantity=1, actor=cashier)
+    request = {"sale_id": sale_id, "fee_code": "juminhyo", "quantity": 1, "exemption": None,
+               "exemption_note": None}
+    with rt.uow() as uow:  # as a version before 2026-12 stored it
+        row = uow.session.get(Idempotency, key)
+        assert row is not None and row.fingerprint == fingerprint(request) != legacy_fingerprint(request)
+        row.fingerprint = legacy_fingerprint(request)
+        uow.commit()
+    again = sales.add_line(rt, sale_id=sale_id, line_id=key, fee_code="juminhyo", quantity=1, actor=cashier)
+    assert again == first
+    assert len(sales.get_sale(rt, sale_id=sale_id, actor=cashier)["lines"]) == 1
 
 
 @pytest.mark.parametrize("step", ["begin_deposit", "fix_deposit", "end_deposit"])

@@ -167,7 +167,8 @@ class UnitOfWork:
         if row is None:
             return None
         stored_operation, stored_fingerprint, result = row
-        if stored_operation != operation or stored_fingerprint != fingerprint(request):
+        same = stored_fingerprint in (fingerprint(request), legacy_fingerprint(request))
+        if stored_operation != operation or not same:
             raise IdempotencyMismatch(
                 f"id {key} was already used for a different request ({stored_operation}); "
                 "use a new id for a new request")
@@ -180,7 +181,17 @@ class UnitOfWork:
                            created_at=now)
 
 
+_FINGERPRINT_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+
+
 def fingerprint(request: dict[str, Any]) -> str:
+    """SHA-256 of the request as sorted-key JSON: what a repeat of the same id must match."""
+    return hashlib.sha256(orjson.dumps(request, option=_FINGERPRINT_OPTIONS, default=str)).hexdigest()
+
+
+def legacy_fingerprint(request: dict[str, Any]) -> str:
+    """The fingerprint as stored before 2026-12 (``json`` with its default separators): a
+    retry whose first attempt was remembered by an older version still matches it."""
     text = json.dumps(request, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
