@@ -1,12 +1,16 @@
 """The journal refuses changes; concurrent writers never share a station or break the chain."""
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
+from madoguchi.adapters.db.engine import make_engine
+from madoguchi.adapters.db.uow import make_uow_factory
+from madoguchi.domain.journal import EntryKind
 from madoguchi.errors import StationBusy
 from madoguchi.services import sales
 from madoguchi.services.journal import verify
@@ -104,3 +108,65 @@ def test_concurrent_payments_keep_the_journal_chain_whole(rt, cashier):
         t.join()
     assert errors == []
     assert verify(rt).ok
+
+
+def _append(uow_factory, n: int, *, commit: bool = True) -> int:  # type: ignore[no-untyped-def]
+    with uow_factory() as uow:
+        entry = uow.journal.append(EntryKind.APPROVAL, at=dt.datetime.now(dt.timezone.utc), actor="test",
+                                   note=f"entry {n}")
+        if commit:
+            uow.commit()
+        return entry.seq
+
+
+def _head_reads(engine) -> list[str]:  # type: ignore[no-untyped-def]
+    seen: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def on_execute(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT") and "FROM journal_head" in statement:
+            seen.append(statement)
+    return seen
+
+
+@pytest.fixture
+def servers(rt, settings):  # type: ignore[no-untyped-def]
+    """Two servers' units of work on the test database, each on an engine of its own."""
+    engines = [make_engine(settings.database_url) for _ in range(2)]
+    yield [(make_uow_factory(e), e) for e in engines]
+    for e in engines:
+        e.dispose()
+
+
+def test_a_process_appends_after_the_head_it_left_without_reading_it(rt, servers):
+    ours, engine = servers[0]
+    _append(ours, 0)
+    reads = _head_reads(engine)
+    seqs = [_append(ours, n) for n in range(1, 4)]
+    assert seqs == list(range(seqs[0], seqs[0] + 3))
+    assert reads == []  # the head row was moved conditionally, never read
+    assert verify(rt).ok
+
+
+def test_two_processes_appending_in_turn_keep_one_gapless_chain(rt, servers):
+    (ours, engine), (other, _) = servers
+    reads = _head_reads(engine)
+    seqs = [_append(ours if n % 2 else other, n) for n in range(6)]
+    assert seqs == list(range(seqs[0], seqs[0] + 6))
+    assert len(reads) == 3  # each of ours found its hint stale and read the head
+    assert verify(rt).ok
+
+
+def test_an_append_rolled_back_leaves_the_next_one_where_the_chain_ends(rt):
+    first = _append(rt.uow, 0)
+    assert _append(rt.uow, 1, commit=False) == first + 1  # never committed
+    assert _append(rt.uow, 2) == first + 1
+    with rt.uow() as uow:  # two in one transaction, then a rollback of both
+        uow.journal.append(EntryKind.APPROVAL, at=dt.datetime.now(dt.timezone.utc), actor="test")
+        uow.journal.append(EntryKind.APPROVAL, at=dt.datetime.now(dt.timezone.utc), actor="test")
+        uow.rollback()
+        after = uow.journal.append(EntryKind.APPROVAL, at=dt.datetime.now(dt.timezone.utc), actor="test")
+        uow.commit()
+    assert after.seq == first + 2
+    result = verify(rt)
+    assert result.ok and result.entries == after.seq

@@ -100,6 +100,9 @@ _STATEMENTS: dict[str, Any] = {
     "journal_head": lambda: select(_H.c.seq, _H.c.hash).where(_H.c.id == 1).with_for_update(),
     "journal_insert": lambda: insert(_J).values(**_b(*(c.key for c in _J.c))),
     "journal_move": lambda: update(_H).where(_H.c.id == 1).values(**_b("seq", "hash")),
+    "journal_move_from": lambda: update(_H).where(
+        _H.c.id == 1, _H.c.seq == bindparam("prev_seq"), _H.c.hash == bindparam("prev_hash")).values(
+        **_b("seq", "hash")),
 }
 
 
@@ -148,9 +151,23 @@ class CounterRows:
         return head[0], head[1]
 
     def journal_append(self, fields: dict[str, Any]) -> None:
-        # The row before the head, so the head never points past a missing row.
+        """Append after a head read (and locked) in this transaction."""
         self.db.run("journal_insert", **fields)
         self.db.run("journal_move", seq=fields["seq"], hash=fields["hash"])
+
+    def journal_append_after(self, fields: dict[str, Any]) -> bool:
+        """Append if the head is still ``fields``' previous entry (``seq - 1``, ``prev_hash``).
+
+        The head moves only if it is exactly that entry (the UPDATE takes the row's
+        lock, and PostgreSQL re-checks the condition after waiting for another
+        writer); otherwise nothing is written and the caller reads the head instead.
+        """
+        moved = self.db.run("journal_move_from", seq=fields["seq"], hash=fields["hash"],
+                            prev_seq=fields["seq"] - 1, prev_hash=fields["prev_hash"])
+        if moved != 1:
+            return False
+        self.db.run("journal_insert", **fields)
+        return True
 
     # --- sales ------------------------------------------------------------------------
     def sale(self, sale_id: str, *, lock: bool = True) -> SaleRecord | None:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from madoguchi.adapters.db.counter_rows import CounterRows
-from madoguchi.adapters.db.journal import JournalWriter
+from madoguchi.adapters.db.journal import HeadHint, JournalWriter
 from madoguchi.adapters.db.slots import Slot, Slots, WriterSlot, is_database_error
 from madoguchi.errors import IdempotencyMismatch
 
@@ -43,7 +43,8 @@ class UnitOfWork:
 
     def __init__(self, engine: Engine, session_factory: sessionmaker[Session],
                  on_commit: Callable[[set[str]], None] | None, slots: Slots, *,
-                 writer_lock: threading.Lock | None = None, read_only: bool = False) -> None:
+                 writer_lock: threading.Lock | None = None, read_only: bool = False,
+                 head_hint: HeadHint | None = None) -> None:
         self._engine = engine
         self._factory = session_factory
         self._on_commit = on_commit
@@ -56,6 +57,8 @@ class UnitOfWork:
         self._rows: CounterRows | None = None
         self._began = False  # whether this unit of work's current transaction has begun
         self._touched: set[str] = set()
+        self._head_hint = head_hint
+        self._journal_head: tuple[int, str] | None = None  # left by this transaction's appends
 
     def __enter__(self) -> UnitOfWork:
         if self._writer_lock is not None and not self._writer_lock.acquire(timeout=WRITER_WAIT_SECONDS):
@@ -65,6 +68,7 @@ class UnitOfWork:
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         # Closing rolls back whatever was not committed; the session detaches its objects
         # without expiring them, so a service may return what it read.
+        self._journal_head = None  # an uncommitted append's head is nobody's
         try:
             if self._session is not None:
                 self._session.close()
@@ -117,6 +121,10 @@ class UnitOfWork:
             self._slot.commit()
         self._began = False
         self._touched = set()
+        if self._journal_head is not None:
+            if self._head_hint is not None:
+                self._head_hint.committed(self._journal_head)
+            self._journal_head = None
         if touched and self._on_commit is not None:
             self._on_commit(touched)
 
@@ -127,6 +135,7 @@ class UnitOfWork:
             self._slot.rollback()
         self._began = False
         self._touched = set()
+        self._journal_head = None
 
     @property
     def dialect(self) -> str:
@@ -152,6 +161,17 @@ class UnitOfWork:
         session = self._session
         if session is not None and (session.new or session.dirty or session.deleted):
             session.flush()
+
+    # --- the journal head ----------------------------------------------------------
+    def journal_head_hint(self) -> tuple[int, str] | None:
+        """Where the next entry probably goes: after this transaction's last append, or
+        after the last one this process committed (the writer checks it; see journal.py)."""
+        if self._journal_head is not None:
+            return self._journal_head
+        return None if self._head_hint is None else self._head_hint.value
+
+    def journal_moved(self, seq: int, digest: str) -> None:
+        self._journal_head = (seq, digest)
 
     def touch(self, *keys: str) -> None:
         """Change keys for live screens of a write made without the ORM (see ``change_keys``)."""
@@ -202,6 +222,7 @@ def make_uow_factory(engine: Engine,
     if on_commit is not None:
         event.listen(factory, "after_flush", _collect_touched)
     readers = Slots(engine, read_only=True, keep=KEEP_IDLE)
+    hint = HeadHint()
     if engine.dialect.name == "sqlite":
         # SQLite has one writer at a time (every transaction begins IMMEDIATE). Threads
         # of this process queue on a lock held for the whole unit of work, instead of
@@ -213,12 +234,12 @@ def make_uow_factory(engine: Engine,
         def make(read_only: bool = False) -> UnitOfWork:
             if read_only:
                 return UnitOfWork(engine, factory, on_commit, readers, read_only=True)
-            return UnitOfWork(engine, factory, on_commit, writer, writer_lock=writer.lock)
+            return UnitOfWork(engine, factory, on_commit, writer, writer_lock=writer.lock, head_hint=hint)
         return make
     # PostgreSQL: writers run side by side, each on a kept connection of its own.
     writers = Slots(engine, read_only=False, keep=KEEP_IDLE)
     return lambda read_only=False: UnitOfWork(engine, factory, on_commit, readers if read_only else writers,
-                                              read_only=read_only)
+                                              read_only=read_only, head_hint=hint)
 
 
 def _collect_touched(session: Session, _context: object) -> None:
