@@ -93,7 +93,7 @@ def _mark_settling(rt: Runtime, payment_id: str, *, tendered: int, change: int) 
     # Written before the change is paid out, so a crash right after can be finished
     # (recovery sees a settling payment and asks the changer whether the deposit ended).
     payment_transition(PaymentState.PENDING, PaymentState.SETTLING)  # the table allows it
-    with rt.uow() as uow:
+    with rt.uow(urgent=True) as uow:
         if not uow.rows.mark_settling(payment_id, tendered=tendered, change=change):
             raise Conflict(f"cash payment {payment_id} is no longer pending")
         uow.commit()
@@ -121,7 +121,7 @@ def cancel_cash(rt: Runtime, *, payment_id: str, actor: Actor) -> dict[str, Any]
 def record_jam(rt: Runtime, payment_id: str, *, step: str, retained: int) -> None:
     """A jam: the attempt fails, the station goes out of service, the sale is free to move,
     and an incident names the cash held inside."""
-    with rt.uow() as uow:
+    with rt.uow(urgent=True) as uow:
         payment = uow.session.get(Payment, payment_id)
         assert payment is not None
         sale = load_sale(uow, payment.sale_id)

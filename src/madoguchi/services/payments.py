@@ -105,7 +105,7 @@ def _check_doubt(uow: UnitOfWork, sale: SaleRecord, method: PaymentMethod) -> No
 
 def _fail(rt: Runtime, payment_id: str, target: PaymentState, why: str) -> dict[str, Any]:
     """The attempt did not take money: record why and give the sale back to the station."""
-    with rt.uow() as uow:
+    with rt.uow(urgent=True) as uow:
         payment = uow.session.get(Payment, payment_id)
         assert payment is not None
         sale = load_sale(uow, payment.sale_id)
@@ -123,7 +123,7 @@ def _approve(rt: Runtime, payment_id: str, *, reference: str | None, actor: str,
              tendered: int | None = None, change: int | None = None,
              evidence: str | None = None) -> dict[str, Any]:
     """Book the payment approved, print the receipt when the sale is paid; returns the payment view."""
-    with rt.uow() as uow:
+    with rt.uow(urgent=True) as uow:  # the device has acted: its outcome goes before new work
         payment = uow.rows.payment(payment_id)
         assert payment is not None
         sale = sale_record(uow, payment.sale_id)
@@ -205,7 +205,7 @@ def _settle_by_status(rt: Runtime, payment: Payment | PaymentRecord) -> dict[str
 
 
 def hold_in_doubt(rt: Runtime, payment_id: str) -> None:
-    with rt.uow() as uow:
+    with rt.uow(urgent=True) as uow:
         payment = uow.session.get(Payment, payment_id)
         assert payment is not None
         sale = load_sale(uow, payment.sale_id)

@@ -43,7 +43,7 @@ def print_receipt(rt: Runtime, *, receipt_id: int, reprint: bool = False,
         except PrinterError as exc:
             error = exc.message
     # One statement: the outcome written and the row read back together.
-    with rt.uow() as uow:
+    with rt.uow(urgent=True) as uow:
         row = uow.rows.receipt_outcome(receipt_id, None if error is None else error[:200])
         if row is None:
             raise NotFound(f"no receipt {receipt_id}")

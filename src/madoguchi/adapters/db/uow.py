@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from madoguchi.adapters.db.counter_rows import CounterRows
 from madoguchi.adapters.db.journal import HeadHint, JournalWriter
-from madoguchi.adapters.db.slots import Slot, Slots, WriterSlot, is_database_error
+from madoguchi.adapters.db.slots import Slot, Slots, WriterQueue, WriterSlot, is_database_error
 from madoguchi.errors import IdempotencyMismatch
 
 
@@ -43,13 +43,14 @@ class UnitOfWork:
 
     def __init__(self, engine: Engine, session_factory: sessionmaker[Session],
                  on_commit: Callable[[set[str]], None] | None, slots: Slots, *,
-                 writer_lock: threading.Lock | None = None, read_only: bool = False,
+                 writer_queue: WriterQueue | None = None, urgent: bool = False, read_only: bool = False,
                  head_hint: HeadHint | None = None) -> None:
         self._engine = engine
         self._factory = session_factory
         self._on_commit = on_commit
         self._slots = slots
-        self._writer_lock = writer_lock
+        self._writer_queue = writer_queue
+        self._urgent = urgent
         self.read_only = read_only
         self.journal = JournalWriter(self)
         self._slot: Slot | None = None
@@ -61,7 +62,8 @@ class UnitOfWork:
         self._journal_head: tuple[int, str] | None = None  # left by this transaction's appends
 
     def __enter__(self) -> UnitOfWork:
-        if self._writer_lock is not None and not self._writer_lock.acquire(timeout=WRITER_WAIT_SECONDS):
+        if self._writer_queue is not None and not self._writer_queue.acquire(urgent=self._urgent,
+                                                                             timeout=WRITER_WAIT_SECONDS):
             raise TimeoutError(f"the database stayed busy for {WRITER_WAIT_SECONDS} s")
         return self
 
@@ -76,8 +78,8 @@ class UnitOfWork:
                 healthy = not is_database_error(exc, self._engine.dialect.loaded_dbapi)
                 self._slots.give_back(self._slot, healthy=healthy)
         finally:
-            if self._writer_lock is not None:
-                self._writer_lock.release()
+            if self._writer_queue is not None:
+                self._writer_queue.release()
 
     def _begin(self) -> None:
         """Begin this unit of work's (next) transaction on its kept connection."""
@@ -225,21 +227,24 @@ def make_uow_factory(engine: Engine,
     hint = HeadHint()
     if engine.dialect.name == "sqlite":
         # SQLite has one writer at a time (every transaction begins IMMEDIATE). Threads
-        # of this process queue on a lock held for the whole unit of work, instead of
-        # polling the database lock through SQLite's busy handler, whose growing sleeps
-        # ruin latency when many requests write at once; and they take turns on one kept
-        # connection. Other processes still wait through busy_timeout.
+        # of this process wait in one queue (slots.WriterQueue: in order, a device's
+        # outcome first) held for the whole unit of work, instead of polling the
+        # database lock through SQLite's busy handler, whose growing sleeps ruin latency
+        # when many requests write at once; and they take turns on one kept connection.
+        # Other processes still wait through busy_timeout.
         writer = WriterSlot(engine)
 
-        def make(read_only: bool = False) -> UnitOfWork:
+        def make(read_only: bool = False, *, urgent: bool = False) -> UnitOfWork:
             if read_only:
                 return UnitOfWork(engine, factory, on_commit, readers, read_only=True)
-            return UnitOfWork(engine, factory, on_commit, writer, writer_lock=writer.lock, head_hint=hint)
+            return UnitOfWork(engine, factory, on_commit, writer, writer_queue=writer.queue, urgent=urgent,
+                              head_hint=hint)
         return make
     # PostgreSQL: writers run side by side, each on a kept connection of its own.
     writers = Slots(engine, read_only=False, keep=KEEP_IDLE)
-    return lambda read_only=False: UnitOfWork(engine, factory, on_commit, readers if read_only else writers,
-                                              read_only=read_only, head_hint=hint)
+    # (``urgent`` orders SQLite's in-process writer queue; PostgreSQL's writers do not queue.)
+    return lambda read_only=False, urgent=False: UnitOfWork(
+        engine, factory, on_commit, readers if read_only else writers, read_only=read_only, head_hint=hint)
 
 
 def _collect_touched(session: Session, _context: object) -> None:
