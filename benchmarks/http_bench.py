@@ -1,6 +1,8 @@
 """Complete sales over HTTP: 16 staff stations at once against one server on SQLite.
 
-Each client is a staff station with its own payment station; a sale is create,
+Each client is a staff station with its own payment station, in a process of its
+own as on a machine of its own (sixteen threads of one Python process would time
+their own wait for that process's interpreter lock as the server's); a sale is create,
 line, hand-off, then a cashless payment or cash (start + the resident's 1,000-yen
 note through the demo simulator). Two modes: flat out (every client sends its
 next call as soon as the last answer arrives: the server's capacity), and paced
@@ -9,13 +11,15 @@ sixteen counters start at staggered moments within the first interval).
 """
 from __future__ import annotations
 
+import http.client
+import json
+import multiprocessing
 import os
 import resource
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -71,57 +75,25 @@ def run(db_url: str | None = None, *, sales_per_client: int = 15, pace: float | 
                     time.sleep(0.1)
             token = httpx.post(base + "/api/auth/token", data={"username": "admin",
                                                                 "password": "demo-admin-2026"}).json()["access_token"]
-            latencies: list[float] = []
-            errors: list[str] = []
-            lock = threading.Lock()
-            barrier = threading.Barrier(clients)
-
-            def client(n: int) -> None:
-                http = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60)
-                mine: list[float] = []
-
-                def call(method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-                    t0 = time.perf_counter()
-                    answer = http.request(method, path, json=body)
-                    mine.append(time.perf_counter() - t0)
-                    if answer.status_code >= 400:
-                        errors.append(f"{path}: {answer.status_code} {answer.text[:200]}")
-                    return answer.json()
-
-                barrier.wait()
-                if pace:
-                    # Counters work independently: each starts its first sale at its own
-                    # moment within the first interval, not all in the same instant.
-                    time.sleep(pace * (n - 1) / clients)
-                for k in range(sales_per_client):
-                    started = time.perf_counter()
-                    sale_id = str(uuid.uuid4())
-                    call("POST", "/api/sales", {"id": sale_id, "staff_station": f"honcho-s{n}"})
-                    call("POST", f"/api/sales/{sale_id}/lines", {"id": str(uuid.uuid4()), "fee_code": "juminhyo",
-                                                                 "quantity": 1})
-                    call("POST", f"/api/sales/{sale_id}/handoff", {"id": str(uuid.uuid4()),
-                                                                   "payment_station": f"honcho-p{n}"})
-                    if k % 5 == 0:
-                        call("POST", "/api/payments/cashless", {"id": str(uuid.uuid4()), "sale_id": sale_id,
-                                                               "brand": "paypay"})
-                    else:
-                        call("POST", "/api/payments/cash", {"id": str(uuid.uuid4()), "sale_id": sale_id})
-                        call("POST", f"/api/sim/stations/honcho-p{n}/insert", {"denomination": 100, "count": 3})
-                    if pace:
-                        time.sleep(max(0.0, pace - (time.perf_counter() - started)))
-                http.close()
-                with lock:
-                    latencies.extend(mine)
-
-            server_cpu0, client_cpu0 = _cpu_seconds(proc.pid), _own_cpu_seconds()
+            ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
+                                              else "spawn")
+            start = ctx.Barrier(clients + 1)
+            answers = ctx.Queue()
+            stations = [ctx.Process(target=_station, args=(n, port, token, sales_per_client, pace, clients,
+                                                            start, answers)) for n in range(1, clients + 1)]
+            for station in stations:
+                station.start()
+            server_cpu0, client_cpu0 = _cpu_seconds(proc.pid), _children_cpu_seconds()
+            start.wait()
             t0 = time.perf_counter()
-            threads = [threading.Thread(target=client, args=(n,)) for n in range(1, clients + 1)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+            results = [answers.get(timeout=600) for _ in stations]
             elapsed = time.perf_counter() - t0
-            server_cpu1, client_cpu1 = _cpu_seconds(proc.pid), _own_cpu_seconds()
+            server_cpu1 = _cpu_seconds(proc.pid)
+            for station in stations:
+                station.join()
+            client_cpu1 = _children_cpu_seconds()  # the stations, ended and waited for
+            latencies = [x for mine, _ in results for x in mine]
+            errors = [e for _, theirs in results for e in theirs]
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -130,10 +102,52 @@ def run(db_url: str | None = None, *, sales_per_client: int = 15, pace: float | 
             "sales_per_s": clients * sales_per_client / elapsed, "calls": len(latencies),
             "p50_ms": _pct(latencies, 50) * 1000, "p99_ms": _pct(latencies, 99) * 1000,
             "errors": len(errors), "first_error": errors[0] if errors else None,
-            # CPU per call: the server process, and this process (the sixteen clients).
+            # CPU per call: the server process, and the sixteen station processes.
             "server_cpu_ms": (None if server_cpu0 is None or server_cpu1 is None
                               else (server_cpu1 - server_cpu0) / max(1, len(latencies)) * 1000),
             "client_cpu_ms": (client_cpu1 - client_cpu0) / max(1, len(latencies)) * 1000}
+
+
+def _station(n: int, port: int, token: str, sales: int, pace: float | None, clients: int,
+             start: Any, answers: Any) -> None:
+    """One staff station in a process of its own (as on its own machine): its sales, each
+    call timed; puts (latencies, errors) on ``answers``. Python's own HTTP client on one
+    kept-alive connection, so the stations take little of the CPU the server runs on."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    mine: list[float] = []
+    errors: list[str] = []
+
+    def call(path: str, body: dict[str, Any]) -> None:
+        payload = json.dumps(body)
+        t0 = time.perf_counter()
+        conn.request("POST", path, payload, headers)
+        answer = conn.getresponse()
+        text = answer.read()
+        mine.append(time.perf_counter() - t0)
+        if answer.status >= 400:
+            errors.append(f"{path}: {answer.status} {text[:200]!r}")
+
+    start.wait()
+    if pace:
+        # Counters work independently: each starts its first sale at its own moment
+        # within the first interval, not all in the same instant.
+        time.sleep(pace * (n - 1) / clients)
+    for k in range(sales):
+        started = time.perf_counter()
+        sale_id = str(uuid.uuid4())
+        call("/api/sales", {"id": sale_id, "staff_station": f"honcho-s{n}"})
+        call(f"/api/sales/{sale_id}/lines", {"id": str(uuid.uuid4()), "fee_code": "juminhyo", "quantity": 1})
+        call(f"/api/sales/{sale_id}/handoff", {"id": str(uuid.uuid4()), "payment_station": f"honcho-p{n}"})
+        if k % 5 == 0:
+            call("/api/payments/cashless", {"id": str(uuid.uuid4()), "sale_id": sale_id, "brand": "paypay"})
+        else:
+            call("/api/payments/cash", {"id": str(uuid.uuid4()), "sale_id": sale_id})
+            call(f"/api/sim/stations/honcho-p{n}/insert", {"denomination": 100, "count": 3})
+        if pace:
+            time.sleep(max(0.0, pace - (time.perf_counter() - started)))
+    conn.close()
+    answers.put((mine, errors))
 
 
 def _cpu_seconds(pid: int) -> float | None:
@@ -145,6 +159,7 @@ def _cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _own_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
+def _children_cpu_seconds() -> float:
+    """User + system CPU seconds of this process's children that have ended and been waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
