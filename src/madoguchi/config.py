@@ -27,8 +27,6 @@ class Settings(BaseSettings):
     demo: bool = False
     #: Allow paying one sale partly in cash and partly cashless (councils say no).
     allow_split_payment: bool = False
-    #: Secret for signing session cookies; generated into var/ when not set.
-    secret_key: str | None = None
     #: Login attempts allowed per account and per client address in the window.
     login_max_attempts: int = 5
     login_window_seconds: int = 300
