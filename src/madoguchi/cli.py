@@ -1,4 +1,4 @@
-"""The ``madoguchi`` command: serve, init-db, create-staff, simulate-day, verify-journal, export.
+"""The ``madoguchi`` command: serve, init-db, create-staff, simulate-day, verify-journal, backup, export.
 
 Every command takes ``--db URL`` (else ``MADOGUCHI_DATABASE_URL``, else the settings'
 default SQLite file under ./var/). Commands are thin: they parse, call a service and
@@ -207,6 +207,29 @@ def verify_journal(db: Db = None) -> None:
         typer.echo(f"journal OK: {result.entries} entries")
         return
     typer.echo(f"journal BROKEN at entry #{result.broken.seq}: {result.broken.reason}")
+    raise typer.Exit(1)
+
+
+@app.command("backup")
+def backup(to: Annotated[Path, typer.Option("--to", metavar="FILE", help="The copy to write (must not exist yet).")],
+           db: Db = None) -> None:
+    """Copy the embedded SQLite database while it is in use, and verify the copy's journal.
+
+    PostgreSQL is backed up with its own tools (pg_dump; see docs/deployment.md).
+    """
+    from madoguchi.services.backup import backup_sqlite
+    settings = _settings(db)
+    source = settings.sqlite_path()
+    if source is None:
+        raise BadInput("backup copies the embedded SQLite database; back up PostgreSQL with pg_dump "
+                       "(docs/deployment.md), then run verify-journal on the restored copy")
+    _existing_db(settings).dispose()  # there, and a madoguchi database
+    result = backup_sqlite(source, to)
+    if result.broken is None:
+        typer.echo(f"backup written: {to} (journal OK: {result.entries} entries)")
+        return
+    typer.echo(f"backup written: {to}, but its journal is BROKEN at entry #{result.broken.seq}: "
+               f"{result.broken.reason} (as in the database itself)")
     raise typer.Exit(1)
 
 

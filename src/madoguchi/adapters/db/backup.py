@@ -1,0 +1,20 @@
+"""A consistent copy of the embedded SQLite database, taken while the server runs.
+
+SQLite's online backup copies the database as one reader sees it (in WAL mode writers
+go on meanwhile), so the copy holds whole transactions only; copying the file with
+``cp`` can catch it between a write to the database and one to its WAL.
+"""
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy the database at ``source`` into the new file ``target``, as one file (no WAL)."""
+    with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src, \
+            closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode=DELETE")
+
