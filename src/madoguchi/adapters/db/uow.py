@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import threading
 
 import orjson
 from collections.abc import Callable
