@@ -31,7 +31,7 @@ def reading_service(sqlite: dict[str, Any], commit_us: dict[int, float]) -> str:
         "driver's cursor (statements SQLAlchemy compiles once per dialect, `adapters/db/driver.py`), "
         "on connections kept between units of work (`adapters/db/slots.py`), and uses the ORM only "
         "for faults, voids, refunds and closes. What it adds per sale: its "
-        "reads (idempotency, the sale with its lines, the day lock, the payment, the journal head), "
+        "reads (idempotency, the sale with its lines, the day lock, the payment), "
         "the journal hash, the idempotency record, the views it answers with, the receipt's layout "
         "and ESC/POS bytes, and a unit of work per transaction. Measured in this run: a durable "
         f"SQLite commit costs {commit_us[0]:.0f} µs when commits follow each other at once (as in "
