@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from madoguchi.adapters.db.tables import Payment, PaymentStation, Receipt
 from madoguchi.domain.auth import Action, Actor
-from madoguchi.domain.sale import PaymentMethod, PaymentState
+from madoguchi.domain.sale import PaymentMethod
 from madoguchi.errors import ChangerJammed, Conflict, NotFound
 from madoguchi.services.cash import cash_view, complete_cash, record_jam
 from madoguchi.services.payments import current_view
@@ -105,14 +105,10 @@ def sim_insert(rt: Runtime, *, payment_station: str, denomination: int, count: i
     """The resident puts cash in; once the sale is covered the payment completes by itself."""
     changer = _simulated(rt, payment_station, actor, "changer", "insert")
     with rt.uow(read_only=True) as uow:
-        payment = uow.session.execute(
-            select(Payment).where(Payment.payment_station == payment_station,
-                                  Payment.method == PaymentMethod.CASH.value,
-                                  Payment.state == PaymentState.PENDING.value)
-            .order_by(Payment.started_at.desc()).limit(1)).scalar_one_or_none()
-        if payment is None:
-            raise Conflict(f"no cash payment is waiting at payment station {payment_station}; start one first")
-        payment_id, amount = payment.id, payment.amount
+        pending = uow.rows.pending_cash_at(payment_station)
+    if pending is None:
+        raise Conflict(f"no cash payment is waiting at payment station {payment_station}; start one first")
+    payment_id, amount = pending
     with rt.devices.lock(payment_station):
         try:
             changer.insert(denomination, count)

@@ -21,7 +21,7 @@ from madoguchi.adapters.db.close_tables import WHOLE_SITE, DayClose
 from madoguchi.adapters.db.driver import Driver, Record
 from madoguchi.adapters.db.tables import (Idempotency, Incident, JournalHead, JournalRow, Payment,
                                           PaymentStation, Receipt, Sale, SaleLine)
-from madoguchi.domain.sale import PaymentState, SaleState, payment_transition, sale_transition
+from madoguchi.domain.sale import PaymentMethod, PaymentState, SaleState, payment_transition, sale_transition
 
 _S, _L, _P = Sale.__table__, SaleLine.__table__, Payment.__table__
 _ST, _R, _I = PaymentStation.__table__, Receipt.__table__, Incident.__table__
@@ -79,6 +79,9 @@ _STATEMENTS: dict[str, Any] = {
     "free_stations": lambda: select(_ST.c.id).where(_ST.c.site == bindparam("site"), _ST.c.current_sale_id.is_(None),
                                                     _ST.c.fault.is_(None)).order_by(_ST.c.id),
     "payment": lambda: select(*_P.c).where(_P.c.id == bindparam("payment_id")),
+    "pending_cash_at": lambda: select(_P.c.id, _P.c.amount).where(
+        _P.c.payment_station == bindparam("station"), _P.c.method == PaymentMethod.CASH.value,
+        _P.c.state == PaymentState.PENDING.value).order_by(_P.c.started_at.desc()).limit(1),
     "payments_of": lambda: select(*_P.c).where(_P.c.sale_id == bindparam("sale_id")).order_by(_P.c.started_at),
     "payment_insert": lambda: insert(_P).values(**_b(*(c.key for c in _P.c))),
     "payment_update": lambda: update(_P).where(_P.c.id == bindparam("payment_id")).values(**_b(*_PAYMENT_CHANGES)),
@@ -212,6 +215,10 @@ class CounterRows:
     # --- payments, receipts, incidents ------------------------------------------------------
     def payment(self, payment_id: str) -> PaymentRecord | None:
         return self.db.record("payment", PaymentRecord, payment_id=payment_id)  # type: ignore[no-any-return]
+
+    def pending_cash_at(self, station: str) -> tuple[str, int] | None:
+        """The cash payment waiting for coins at a payment station (its id and amount)."""
+        return self.db.first("pending_cash_at", station=station)  # type: ignore[return-value]
 
     def payments_of(self, sale_id: str) -> list[PaymentRecord]:
         return self.db.records("payments_of", PaymentRecord, sale_id=sale_id)
