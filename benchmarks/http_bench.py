@@ -8,6 +8,12 @@ note through the demo simulator). Two modes: flat out (every client sends its
 next call as soon as the last answer arrives: the server's capacity), and paced
 (each client starts a sale every ``pace`` seconds, as a busy counter would; the
 sixteen counters start at staggered moments within the first interval).
+
+Flat out, ``stagger`` seconds separate the stations' first calls. Started in the same
+instant, sixteen stations doing the same sale in the same order stay in step: the
+writer queue serves them round by round, so all sixteen pay in the same round and
+their payments' transactions arrive together. Independent counters are at different
+steps of their sales; a stagger of a fraction of a sale puts them there.
 """
 from __future__ import annotations
 
@@ -51,7 +57,7 @@ def _pct(values: list[float], p: float) -> float:
 
 
 def run(db_url: str | None = None, *, sales_per_client: int = 15, pace: float | None = None,
-        clients: int = CLIENTS) -> dict[str, Any]:
+        clients: int = CLIENTS, stagger: float = 0.0) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         _places(tmp / "places.toml", clients)
@@ -80,7 +86,7 @@ def run(db_url: str | None = None, *, sales_per_client: int = 15, pace: float | 
             start = ctx.Barrier(clients + 1)
             answers = ctx.Queue()
             stations = [ctx.Process(target=_station, args=(n, port, token, sales_per_client, pace, clients,
-                                                            start, answers)) for n in range(1, clients + 1)]
+                                                            stagger, start, answers)) for n in range(1, clients + 1)]
             for station in stations:
                 station.start()
             server_cpu0, client_cpu0 = _cpu_seconds(proc.pid), _children_cpu_seconds()
@@ -98,7 +104,7 @@ def run(db_url: str | None = None, *, sales_per_client: int = 15, pace: float | 
             proc.terminate()
             proc.wait(timeout=30)
             log.close()
-    return {"clients": clients, "sales": clients * sales_per_client, "pace_s": pace,
+    return {"clients": clients, "sales": clients * sales_per_client, "pace_s": pace, "stagger_s": stagger,
             "sales_per_s": clients * sales_per_client / elapsed, "calls": len(latencies),
             "p50_ms": _pct(latencies, 50) * 1000, "p99_ms": _pct(latencies, 99) * 1000,
             "errors": len(errors), "first_error": errors[0] if errors else None,
@@ -109,7 +115,7 @@ def run(db_url: str | None = None, *, sales_per_client: int = 15, pace: float | 
 
 
 def _station(n: int, port: int, token: str, sales: int, pace: float | None, clients: int,
-             start: Any, answers: Any) -> None:
+             stagger: float, start: Any, answers: Any) -> None:
     """One staff station in a process of its own (as on its own machine): its sales, each
     call timed; puts (latencies, errors) on ``answers``. Python's own HTTP client on one
     kept-alive connection, so the stations take little of the CPU the server runs on."""
@@ -133,6 +139,8 @@ def _station(n: int, port: int, token: str, sales: int, pace: float | None, clie
         # Counters work independently: each starts its first sale at its own moment
         # within the first interval, not all in the same instant.
         time.sleep(pace * (n - 1) / clients)
+    elif stagger:
+        time.sleep(stagger * (n - 1))  # not in step with the others (see the module's docstring)
     for k in range(sales):
         started = time.perf_counter()
         sale_id = str(uuid.uuid4())
