@@ -3,8 +3,8 @@
 Each client is a staff station with its own payment station, in a process of its
 own as on a machine of its own (sixteen threads of one Python process would time
 their own wait for that process's interpreter lock as the server's); a sale is create,
-line, hand-off, then a cashless payment or cash (start + the resident's 1,000-yen
-note through the demo simulator). Two modes: flat out (every client sends its
+line, hand-off, then a cashless payment or cash (start + the resident's three
+100-yen coins through the demo simulator, which completes the payment). Two modes: flat out (every client sends its
 next call as soon as the last answer arrives: the server's capacity), and paced
 (each client starts a sale every ``pace`` seconds, as a busy counter would; the
 sixteen counters start at staggered moments within the first interval).
