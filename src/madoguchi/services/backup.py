@@ -1,20 +1,16 @@
 """Backing up the embedded SQLite database: a consistent copy whose journal is verified.
 
 The copy is written under a temporary name beside the target and renamed only once it
-is complete and verified, so a failed backup leaves nothing that looks like one. A
-database whose journal does not verify is still copied (the copy is what the database
-holds, and may be needed to find out what happened); the verification says so.
+is complete and its journal checked, so a failed backup leaves nothing that looks like
+one. A database whose journal does not verify is still copied (the copy is what the
+database holds, and may be needed to find out what happened); the verification says so.
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
-
-from madoguchi.adapters.db.backup import copy_sqlite
+from madoguchi.adapters.db.backup import copy_session, copy_sqlite
 from madoguchi.errors import BadInput
 from madoguchi.services.journal import Verification, verify_session
 
@@ -32,13 +28,8 @@ def backup_sqlite(source: Path, target: Path) -> Verification:
         path.unlink(missing_ok=True)
     try:
         copy_sqlite(source, partial)
-        # Read as it is: a plain connection, closed after (not the server's WAL setup).
-        engine = create_engine(f"sqlite:///{partial}", poolclass=NullPool)
-        try:
-            with Session(engine) as session:
-                result = verify_session(session)
-        finally:
-            engine.dispose()
+        with copy_session(partial) as session:
+            result = verify_session(session)
         os.replace(partial, target)
         return result
     finally:

@@ -7,8 +7,13 @@ go on meanwhile), so the copy holds whole transactions only; copying the file wi
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
+
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 
 def copy_sqlite(source: Path, target: Path) -> None:
@@ -18,3 +23,15 @@ def copy_sqlite(source: Path, target: Path) -> None:
         src.backup(dst)
         dst.execute("PRAGMA journal_mode=DELETE")
 
+
+
+@contextmanager
+def copy_session(path: Path) -> Iterator[Session]:
+    """A session reading the copy at ``path`` as it is: a plain connection, closed after
+    (not the server's engine, which would turn the copy to WAL and keep it open)."""
+    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
