@@ -102,7 +102,6 @@ _STATEMENTS: dict[str, Any] = {
     "open_incidents": lambda: select(_I.c.id).where(_I.c.sale_id == bindparam("sale_id"), _I.c.state == "open"),
     "journal_head": lambda: select(_H.c.seq, _H.c.hash).where(_H.c.id == 1).with_for_update(),
     "journal_insert": lambda: insert(_J).values(**_b(*(c.key for c in _J.c))),
-    "journal_move": lambda: update(_H).where(_H.c.id == 1).values(**_b("seq", "hash")),
     "journal_move_from": lambda: update(_H).where(
         _H.c.id == 1, _H.c.seq == bindparam("prev_seq"), _H.c.hash == bindparam("prev_hash")).values(
         **_b("seq", "hash")),
@@ -152,11 +151,6 @@ class CounterRows:
         head = self.db.first("journal_head")
         assert head is not None, "the journal head row is missing (run init-db)"
         return head[0], head[1]
-
-    def journal_append(self, fields: dict[str, Any]) -> None:
-        """Append after a head read (and locked) in this transaction."""
-        self.db.run("journal_insert", **fields)
-        self.db.run("journal_move", seq=fields["seq"], hash=fields["hash"])
 
     def journal_append_after(self, fields: dict[str, Any]) -> bool:
         """Append if the head is still ``fields``' previous entry (``seq - 1``, ``prev_hash``).

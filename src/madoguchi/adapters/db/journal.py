@@ -48,14 +48,11 @@ class JournalWriter:
             actor=actor, sale_id=sale_id, amount=amount, data=canonical_json(details), prev_hash="",
         )
         hint = uow.journal_head_hint()
-        entry = None
-        if hint is not None:
-            entry = _after(fields, hint)
+        entry = None if hint is None else _after(fields, hint)
+        if entry is None or not rows.journal_append_after(entry):
+            entry = _after(fields, rows.journal_head())  # read and locked: the append matches
             if not rows.journal_append_after(entry):
-                entry = None
-        if entry is None:
-            entry = _after(fields, rows.journal_head())
-            rows.journal_append(entry)
+                raise RuntimeError("the journal head moved while this transaction held its lock")
         uow.journal_moved(entry["seq"], entry["hash"])
         uow.touch("journal", *((f"site:{site}",) if site else ()))
         return JournalEntry(**entry)

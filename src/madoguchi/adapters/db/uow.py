@@ -188,7 +188,8 @@ class UnitOfWork:
         if row is None:
             return None
         stored_operation, stored_fingerprint, result = row
-        same = stored_fingerprint in (fingerprint(request), legacy_fingerprint(request))
+        same = (stored_fingerprint == fingerprint(request)
+                or stored_fingerprint == legacy_fingerprint(request))  # remembered by an older version
         if stored_operation != operation or not same:
             raise IdempotencyMismatch(
                 f"id {key} was already used for a different request ({stored_operation}); "
