@@ -3,13 +3,17 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
 
-.PHONY: run test bench install clean
+.PHONY: run test bench install lock audit clean
 
-$(STAMP): pyproject.toml
+# Everything installs from the lock file, pinned and checked by hash; the project itself
+# goes in editable on top of it, with nothing more resolved.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip check
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -26,6 +30,18 @@ test: $(STAMP)
 ## Throughput and latency against a plain-SQL baseline measured in the same run.
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
+
+## Re-resolve the lock after a change of pyproject.toml's dependencies (uses uv in a
+## throwaway environment; the lock is for CPython 3.11 on x86_64 Linux, as CI runs).
+lock:
+	$(PYTHON) -m venv .lock-env && .lock-env/bin/pip install --quiet 'uv>=0.5'
+	.lock-env/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --quiet \
+	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu -o $(LOCK)
+	rm -rf .lock-env
+
+## Known vulnerabilities in the locked dependencies (pip-audit), when its database is reachable.
+audit: $(STAMP)
+	$(PY) tools/audit_deps.py $(LOCK)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
