@@ -275,7 +275,7 @@ def test_simulate_day_then_verify_journal_and_export_agree(db_url):
     open_incidents = int(out.split("open incidents: ")[1].split()[0])
     # In doubt or paid in cash meanwhile, an unknown card payment stays unknown until resolved.
     assert sum(r["status"] == "unknown" for r in rows) == open_incidents >= in_doubt >= 1
-    assert {r["status"] for r in rows} <= {"approved", "declined", "unknown", "cancelled"}
+    assert {r["status"] for r in rows} <= {"approved", "declined", "unknown", "cancelled", "not_sent"}
 
 
 def test_commands_take_the_database_from_the_environment(db_url):

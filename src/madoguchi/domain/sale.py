@@ -64,6 +64,7 @@ class PaymentState(StrEnum):
     APPROVED = "approved"
     DECLINED = "declined"
     FAILED = "failed"        # cash: cancelled, repaid, jammed or no change
+    NOT_SENT = "not_sent"    # cashless: the terminal never received the request; nothing charged
     UNKNOWN = "unknown"      # cashless: outcome unknown, an incident is open
     REFUNDED = "refunded"    # approved, then refunded (cash, or bank transfer)
     CANCELLED = "cancelled"  # approved, then cancelled at the terminal
@@ -71,12 +72,13 @@ class PaymentState(StrEnum):
 
 PAYMENT_TRANSITIONS: dict[PaymentState, frozenset[PaymentState]] = {
     PaymentState.PENDING: frozenset({PaymentState.SETTLING, PaymentState.APPROVED, PaymentState.DECLINED,
-                                     PaymentState.FAILED, PaymentState.UNKNOWN}),
+                                     PaymentState.FAILED, PaymentState.NOT_SENT, PaymentState.UNKNOWN}),
     PaymentState.SETTLING: frozenset({PaymentState.APPROVED, PaymentState.FAILED}),
     PaymentState.UNKNOWN: frozenset({PaymentState.APPROVED, PaymentState.DECLINED}),
     PaymentState.APPROVED: frozenset({PaymentState.REFUNDED, PaymentState.CANCELLED}),
     PaymentState.DECLINED: frozenset(),
     PaymentState.FAILED: frozenset(),
+    PaymentState.NOT_SENT: frozenset(),
     PaymentState.REFUNDED: frozenset(),
     PaymentState.CANCELLED: frozenset(),
 }

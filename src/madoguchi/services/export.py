@@ -2,9 +2,16 @@
 
 Columns follow the settlement files the agent sends (Adyen Settlement Details,
 Stripe payout reconciliation): our request id as ``merchant_reference``, their id as
-``processor_reference``. Statuses are the five an outsider can act on; a payment still
-in flight or in doubt is ``unknown``, a cash attempt that took no money is ``cancelled``.
+``processor_reference``. Statuses are the six an outsider can act on; a payment still
+in flight or in doubt is ``unknown``, a cash attempt that took no money is ``cancelled``
+(as is an approved payment cancelled at the terminal), a cashless attempt the terminal
+never received is ``not_sent`` (no money moved: the close of month leaves it out).
 Dates are JST business dates, times ISO 8601 in JST (``+09:00``).
+
+``paid_at`` is the moment the money moved (for an in-doubt payment resolved later, the
+terminal's or the statement's time, not the resolution's); ``business_date`` is the day
+the payment belongs to, in whose month's register it is; ``booked_on`` is the open day
+that booked it when that is another day (its own day was closed by then), else empty.
 """
 from __future__ import annotations
 
@@ -24,7 +31,7 @@ from madoguchi.domain.sale import PaymentState
 from madoguchi.errors import BadInput
 
 COLUMNS: tuple[str, ...] = ("merchant_reference", "processor_reference", "terminal_id", "site", "station",
-                            "brand", "category", "amount", "status", "paid_at")
+                            "brand", "category", "amount", "status", "paid_at", "business_date", "booked_on")
 
 #: Our payment states as the export names them.
 EXPORT_STATUS: dict[str, str] = {
@@ -34,6 +41,7 @@ EXPORT_STATUS: dict[str, str] = {
     PaymentState.APPROVED: "approved",
     PaymentState.DECLINED: "declined",
     PaymentState.FAILED: "cancelled",
+    PaymentState.NOT_SENT: "not_sent",
     PaymentState.REFUNDED: "refunded",
     PaymentState.CANCELLED: "cancelled",
 }
@@ -73,6 +81,8 @@ def _row(p: Payment) -> dict[str, Any]:
         "amount": p.amount,
         "status": export_status(p.state),
         "paid_at": moment.astimezone(JST).isoformat(timespec="seconds"),
+        "business_date": p.business_date.isoformat(),
+        "booked_on": p.booked_on.isoformat() if p.booked_on else None,
     }
 
 

@@ -18,9 +18,9 @@ from madoguchi.domain.sale import PaymentState, SaleState
 from madoguchi.errors import BadInput, Conflict, NotFound, TerminalError
 from madoguchi.adapters.devices.ports import TxStatus
 from madoguchi.services.common import load_sale
-from madoguchi.services.days import open_business_day
-from madoguchi.services.payments import _approve
+from madoguchi.services.payments import Fresh, approve_in, print_fresh
 from madoguchi.services.runtime import Runtime
+from madoguchi.services.settle import booking_day
 from madoguchi.services.views import incident_view, sale_view
 
 
@@ -112,12 +112,18 @@ def recheck_unknown(rt: Runtime, *, incident_id: str, actor: Actor) -> dict[str,
 
 
 def resolve_unknown(rt: Runtime, *, incident_id: str, paid: bool, actor: Actor, evidence: str,
-                    reference: str | None = None, _system: bool = False) -> dict[str, Any]:
-    """Book what became of an in-doubt payment, with the evidence for it.
+                    reference: str | None = None, paid_at: dt.datetime | None = None,
+                    _system: bool = False) -> dict[str, Any]:
+    """Book what became of an in-doubt payment, with the evidence for it, in one transaction.
 
     Paid: the payment is approved; if the resident meanwhile paid in cash, a refund of
     the double payment is owed and an incident says so. Not paid: the sale goes back to
-    awaiting payment (or stays paid, when cash covered it).
+    awaiting payment (or stays paid, when cash covered it). The incident's close and the
+    payment's booking commit together or not at all.
+
+    A paid payment keeps the moment the money moved: ``paid_at`` when the evidence
+    gives it (the statement's transaction time), else the moment the request went to
+    the terminal; and it keeps its business day (see :mod:`madoguchi.services.settle`).
     """
     evidence = (evidence or "").strip()
     if not evidence:
@@ -148,36 +154,35 @@ def resolve_unknown(rt: Runtime, *, incident_id: str, paid: bool, actor: Actor, 
                 request_id=payment.request_id, brand=payment.brand, amount=payment.amount, opened_at=now,
                 summary=f"in-doubt payment {payment.request_id} turned out paid after cash was taken; "
                         f"refund {payment.amount} yen to the resident"))
+        fresh: Fresh = None
+        if paid:
+            moment = paid_at or payment.started_at
+            if double_paid:
+                _book_double(uow, payment, now=now, reference=reference, actor=actor.login, evidence=evidence,
+                             paid_at=moment)
+            else:
+                _view, fresh = approve_in(rt, uow, payment.id, reference=reference, actor=actor.login,
+                                          evidence=evidence, paid_at=moment)
         uow.commit()
-    if paid:
-        if double_paid:
-            _book_double(rt, payment.id, reference=reference, actor=actor.login, evidence=evidence)
-        else:
-            _approve(rt, payment.id, reference=reference, actor=actor.login, evidence=evidence)
+    if fresh is not None:
+        print_fresh(rt, {"sale": {}}, fresh)
     with rt.uow() as uow:
         return incident_view(uow.session.get(Incident, incident_id)) | {
             "sale": sale_view(uow, load_sale(uow, sale.id, lock=False))}
 
 
-def _book_double(rt: Runtime, payment_id: str, *, reference: str | None, actor: str, evidence: str) -> None:
-    with rt.uow() as uow:
-        payment = uow.session.get(Payment, payment_id)
-        assert payment is not None
-        now = rt.clock()
-        paid_on = payment.business_date
-        day, moved = open_business_day(uow, payment.site, now, station=payment.payment_station,
-                                       belongs_to=paid_on)
-        payment.business_date = day
-        payment.move_to(PaymentState.APPROVED)
-        payment.processor_reference = reference or payment.processor_reference
-        payment.completed_at = now
-        uow.journal.append(EntryKind.SALE_PAID, at=now, actor=actor, amount=payment.amount, site=payment.site,
-                           station=payment.payment_station, sale_id=payment.sale_id, business_date=day,
-                           **({"moved_from": paid_on.isoformat()} if moved else {}),
-                           payment_id=payment.id,
-                           request_id=payment.request_id, method=payment.method, category=payment.category,
-                           brand=payment.brand, double_payment=True, evidence=evidence)
-        uow.commit()
+def _book_double(uow: Any, payment: Payment, *, now: dt.datetime, reference: str | None, actor: str,
+                 evidence: str, paid_at: dt.datetime) -> None:
+    """The card charge of a sale already paid in cash: booked (no receipt), to be paid back."""
+    day, correction = booking_day(uow, payment, now)
+    payment.move_to(PaymentState.APPROVED)
+    payment.processor_reference = reference or payment.processor_reference
+    payment.completed_at = paid_at
+    uow.journal.append(EntryKind.SALE_PAID, at=now, actor=actor, amount=payment.amount, site=payment.site,
+                       station=payment.payment_station, sale_id=payment.sale_id, business_date=day,
+                       **correction, payment_id=payment.id,
+                       request_id=payment.request_id, method=payment.method, category=payment.category,
+                       brand=payment.brand, double_payment=True, evidence=evidence)
 
 
 def allow_cash_in_doubt(rt: Runtime, *, sale_id: str, actor: Actor, note: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ and never refund by reflex.
 """
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -30,6 +31,9 @@ from madoguchi.services.receipts import print_receipt
 from madoguchi.services.runtime import Runtime
 from madoguchi.services.settle import book_approved
 from madoguchi.services.views import payment_view, sale_view
+
+#: A receipt numbered in a transaction, to print after it commits: (id, station, document).
+Fresh = tuple[Any, str, Any] | None
 
 
 # --- shared ---------------------------------------------------------------------------
@@ -79,7 +83,7 @@ def _begin(rt: Runtime, *, payment_id: str, sale_id: str, method: PaymentMethod,
             terminal_id=devices.terminal.terminal_id if brand else devices.changer.device_id,
             method=method.value, brand=brand, category=category, amount=amount,
             state=PaymentState.PENDING.value, tendered=None, change=None, processor_reference=None,
-            failure=None, started_at=now, completed_at=None, business_date=day)
+            failure=None, started_at=now, completed_at=None, business_date=day, booked_on=None)
         uow.rows.insert_payment(payment)
         sale.attempts += 1
         sale.move_to(SaleState.PAYING)
@@ -124,19 +128,34 @@ def _approve(rt: Runtime, payment_id: str, *, reference: str | None, actor: str,
              evidence: str | None = None) -> dict[str, Any]:
     """Book the payment approved, print the receipt when the sale is paid; returns the payment view."""
     with rt.uow(urgent=True) as uow:  # the device has acted: its outcome goes before new work
-        payment = uow.rows.payment(payment_id)
-        assert payment is not None
-        sale = sale_record(uow, payment.sale_id)
-        if tendered is not None:
-            payment.tendered, payment.change = tendered, change
-        receipt = book_approved(rt, uow, payment, sale, now=rt.clock(), actor=actor,
-                                reference=reference, evidence=evidence)
-        uow.rows.save_payment(payment)
-        uow.rows.save_sale(sale)
-        fresh = (receipt.id, receipt.payment_station, receipt.doc) if receipt else None
-        view = payment_view(payment)
-        view["sale"] = sale_view(uow, sale, receipt=receipt, first_payment=payment)
+        view, fresh = approve_in(rt, uow, payment_id, reference=reference, actor=actor, tendered=tendered,
+                                 change=change, evidence=evidence)
         uow.commit()
+    return print_fresh(rt, view, fresh)
+
+
+def approve_in(rt: Runtime, uow: UnitOfWork, payment_id: str, *, reference: str | None, actor: str,
+               tendered: int | None = None, change: int | None = None, evidence: str | None = None,
+               paid_at: dt.datetime | None = None) -> tuple[dict[str, Any], Fresh]:
+    """Book the payment approved in the caller's open unit of work (it commits); returns the
+    payment view and the receipt to print once committed (:func:`print_fresh`)."""
+    payment = uow.rows.payment(payment_id)
+    assert payment is not None
+    sale = sale_record(uow, payment.sale_id)
+    if tendered is not None:
+        payment.tendered, payment.change = tendered, change
+    receipt = book_approved(rt, uow, payment, sale, now=rt.clock(), actor=actor,
+                            reference=reference, evidence=evidence, paid_at=paid_at)
+    uow.rows.save_payment(payment)
+    uow.rows.save_sale(sale)
+    fresh = (receipt.id, receipt.payment_station, receipt.doc) if receipt else None
+    view = payment_view(payment)
+    view["sale"] = sale_view(uow, sale, receipt=receipt, first_payment=payment)
+    return view, fresh
+
+
+def print_fresh(rt: Runtime, view: dict[str, Any], fresh: Fresh) -> dict[str, Any]:
+    """After the commit: print the receipt a booking numbered, into the view."""
     if fresh is not None:
         receipt_id, station, document = fresh
         view["sale"]["receipt"] = print_receipt(rt, receipt_id=receipt_id, fresh=(station, document))
@@ -196,7 +215,7 @@ def _settle_by_status(rt: Runtime, payment: Payment | PaymentRecord) -> dict[str
             _fail(rt, payment.id, PaymentState.DECLINED, answer.reason or "declined")
             return current_view(rt, payment.id)
         if answer.status is TxStatus.NOT_FOUND:
-            _fail(rt, payment.id, PaymentState.FAILED,
+            _fail(rt, payment.id, PaymentState.NOT_SENT,
                   "the terminal never received the request; nothing was charged (safe to try again)")
             return current_view(rt, payment.id)
         # IN_PROGRESS: ask again after the next delay.

@@ -64,15 +64,15 @@ def payment_rows(rt: Runtime, month: Month) -> list[dict[str, Any]]:
     hi = month.last + dt.timedelta(days=WINDOW_DAYS)
     cols = (Payment.request_id, Payment.processor_reference, Payment.terminal_id, Payment.site,
             Payment.payment_station, Payment.brand, Payment.category, Payment.amount, Payment.state,
-            Payment.completed_at, Payment.started_at, Payment.business_date)
+            Payment.completed_at, Payment.started_at, Payment.business_date, Payment.booked_on)
     with rt.uow() as uow:
         result = uow.session.execute(select(*cols).where(Payment.business_date.between(lo, hi)))
         return [{"merchant_reference": ref, "processor_reference": proc, "terminal_id": term, "site": site,
                  "station": station, "brand": brand, "category": cat, "amount": amount,
                  "status": export_status(state),
                  "paid_at": (done or started).astimezone(JST).isoformat(timespec="seconds"),
-                 "business_date": day.isoformat()}
-                for ref, proc, term, site, station, brand, cat, amount, state, done, started, day in result]
+                 "business_date": day.isoformat(), "booked_on": booked.isoformat() if booked else None}
+                for ref, proc, term, site, station, brand, cat, amount, state, done, started, day, booked in result]
 
 
 def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: Actor, out: Path,
@@ -155,8 +155,10 @@ def _resolve_in_doubt(rt: Runtime, outcome: Outcome, imports: list[records.Impor
         paid = f.cls is MatchClass.IN_DOUBT_RESOLVED_PAID
         evidence = _evidence(f, imports)
         reference = next((r.processor_reference for r in f.rows if r.processor_reference), None)
+        # The sale row's time is the terminal's: the payment keeps it (and its own day and month).
+        paid_at = next((r.transaction_at for r in f.rows if r.kind.value == "sale"), None) if paid else None
         view = resolve_unknown(rt, incident_id=incident_id, paid=paid, actor=actor, evidence=evidence,
-                               reference=reference, _system=True)
+                               reference=reference, paid_at=paid_at, _system=True)
         case = None if paid else _open_fee_due(rt, f, evidence, actor)
         done.append({"incident": incident_id, "merchant_reference": f.payment.ref, "paid": paid,
                      "evidence": evidence, "sale_state": view["sale"]["state"], "case": case})

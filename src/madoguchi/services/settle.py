@@ -1,6 +1,13 @@
 """Booking an approved payment: the sale paid, the receipt numbered, the journal entry.
 
 Shared by cash and cashless, and by the later resolution of an in-doubt payment.
+
+A payment belongs to the business day the money moved on (``business_date``, fixed when
+it was attempted), and to that day's month, whenever it is booked. Booked after that day
+was closed (an in-doubt payment resolved weeks later), it lands in the open day
+(``booked_on``) as a correction naming its own day (``moved_from``): the closed day's
+sheet stays as it was, the open day's sheet lists it, and the month's register still has
+it in its own month, once.
 """
 from __future__ import annotations
 
@@ -24,18 +31,18 @@ METHOD_LABELS_JA = {"cash": "現金", "emoney": "電子マネー", "credit": "�
 
 
 def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment | Any, sale: Sale | Any, *, now: dt.datetime,
-                  actor: str, reference: str | None = None, evidence: str | None = None) -> Record | None:
+                  actor: str, reference: str | None = None, evidence: str | None = None,
+                  paid_at: dt.datetime | None = None) -> Record | None:
     """Mark ``payment`` approved and, when the sale is fully paid, close it with a receipt.
 
     ``payment`` and ``sale`` are ORM objects (the ORM writes them) or records of
     ``uow.rows`` (the caller saves them); the receipt and the journal entry are written here.
+    ``paid_at`` is the moment the money moved when that was before ``now`` (a resolution).
     """
     # The day lock first: the payment lands wholly before or wholly after a close.
-    day, moved = open_business_day(uow, sale.site, now, station=payment.payment_station,
-                                   belongs_to=sale.business_date)
-    payment.business_date = day
+    day, correction = booking_day(uow, payment, now)
     payment.move_to(PaymentState.APPROVED)
-    payment.completed_at = now
+    payment.completed_at = paid_at or now
     if reference:
         payment.processor_reference = reference
     sale.paid_amount += payment.amount
@@ -57,9 +64,18 @@ def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment | Any, sale: Sa
         sale_total=sale.total, fully_paid=fully_paid,
         receipt_number=receipt.number if receipt else None, evidence=evidence,
         lines=[[x.fee_code, x.quantity, x.unit_price, x.revenue_line_code, x.exemption] for x in sale.lines],
-        **moved_note(sale.business_date, sale.created_at, day, moved),
+        **(correction or moved_note(sale.business_date, sale.created_at, day, day != sale.business_date)),
     )
     return receipt
+
+
+def booking_day(uow: UnitOfWork, payment: Payment | Any, now: dt.datetime) -> tuple[dt.date, dict[str, str]]:
+    """The open day that books ``payment`` now (locked), and, when that is not the payment's
+    own day, the journal fields naming the closed day it corrects. Sets ``booked_on``."""
+    day, moved = open_business_day(uow, payment.site, now, station=payment.payment_station,
+                                   belongs_to=payment.business_date)
+    payment.booked_on = day if moved else None
+    return day, ({"moved_from": payment.business_date.isoformat()} if moved else {})
 
 
 def book_free(uow: UnitOfWork, sale: Sale | Any, *, now: dt.datetime, actor: str) -> None:

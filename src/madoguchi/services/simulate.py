@@ -432,7 +432,7 @@ class _Day:
                 yield sum(backoff)
                 yield from self._in_doubt(sale_id)
                 return
-            if view["state"] == PaymentState.FAILED:  # the terminal never had it: safe to try again
+            if view["state"] == PaymentState.NOT_SENT:  # the terminal never had it: safe to try again
                 self.events["retried after not found"] += 1
                 continue
             if attempt < 2 and rng.random() < 0.5:  # declined: another card, or cash

@@ -48,6 +48,8 @@ def _notice(p: Payment | None) -> str | None:
     failure = (p.failure or "").lower()
     if p.state == PaymentState.DECLINED:
         return "declined"
+    if p.state == PaymentState.NOT_SENT:
+        return "not_completed"
     if p.state != PaymentState.FAILED:
         return None
     if "cannot make change" in failure:

@@ -33,7 +33,7 @@ _LINE_KEYS = tuple(c.key for c in _LINE_COLUMNS)  # selected as line_<key>, in t
 #: What a sale's writes may change (everything but who made it, where and when).
 _SALE_CHANGES = ("state", "total", "paid_amount", "payment_station", "attempts", "paid_at", "cash_only")
 _PAYMENT_CHANGES = ("state", "tendered", "change", "processor_reference", "failure", "completed_at",
-                    "business_date")
+                    "booked_on")
 
 
 def _b(*names: str) -> dict[str, Any]:

@@ -207,7 +207,10 @@ class Payment(Base):
     failure: Mapped[str | None] = mapped_column(String(200))
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: The day the payment belongs to: the business day the money moved on, never changed.
     business_date: Mapped[dt.date] = mapped_column(Date)
+    #: The open day that booked it, when that is another day (its own was closed by then).
+    booked_on: Mapped[dt.date | None] = mapped_column(Date)
     __table_args__ = (Index("ix_payments_date", "business_date"), Index("ix_payments_state", "state"))
 
     def move_to(self, target: PaymentState) -> None:

@@ -139,7 +139,7 @@ const RV = (() => {
     }
     if (sale.state === "in_doubt") return h("p", { class: "card-detail doubt-help" }, T("register.doubt_help"));
     const st = sale.payment_station ? S.stations.find((x) => x.id === sale.payment_station) : null;
-    if (sale.state === "awaiting_payment" && p && ["declined", "failed"].includes(p.state) && !(st && st.fault)) {
+    if (sale.state === "awaiting_payment" && p && ["declined", "failed", "not_sent"].includes(p.state) && !(st && st.fault)) {
       return h("p", { class: "card-detail muted" }, T("register.failed_help", { reason: T("common.joined", { a: methodText(p), b: failure(p) }) }));
     }
     return null;
