@@ -25,6 +25,8 @@ from madoguchi.domain.reconcile import CLASS_LABELS_JA, MatchClass
 
 YEN = '#,##0"円";[Red]"△"#,##0"円"'
 COUNT = "#,##0"
+DATE = "yyyy/mm/dd"
+DATETIME = "yyyy/mm/dd hh:mm:ss"
 FONT = "游ゴシック"
 _THIN = Side(style="thin", color="808080")
 BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -131,7 +133,7 @@ def _summary_sheet(wb: Workbook, outcome: Any, summary: dict[str, Any], sub: str
     figures = [("レジ計上額（キャッシュレス）", s.register_gross, "register_gross"),
                ("明細の売上総額", s.statement_gross, "statement_gross"),
                ("明細の手数料", s.fees, "fees"), ("料率表による手数料", s.expected_fees, "expected_fees"),
-               ("入金額（手数料控除後）", s.net, "net"), ("公金振替額", s.transfer_amount, "transfer_amount")]
+               ("入金額（手数料控除後）", s.net, "net"), ("公金振替額", summary["transfer_amount"], "transfer_amount")]
     for label, value, key in figures:
         ws.append([_c(ws, label, box=True), _c(ws, value, fmt=YEN, box=True), None, _c(ws, key)])
     ws.append([])
