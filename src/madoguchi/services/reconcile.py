@@ -103,7 +103,8 @@ def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: A
                                expenditure=expenditure)
         from madoguchi.adapters.files.reconcile_workbook import write_workbook
         write_workbook(out, outcome=outcome, summary=summary, municipality=rt.places.municipality,
-                       site_names={s.code: s.name for s in rt.places.sites}, produced_at=rt.clock())
+                       site_names={s.code: s.name for s in rt.places.sites}, produced_at=rt.clock(),
+                       produced_by=_display_name(rt, actor.login))
         done["summary"] = summary
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -185,6 +186,14 @@ def _open_fee_due(rt: Runtime, f: Finding, evidence: str, actor: Actor) -> str |
                            request_id=p.ref, evidence=evidence)
         uow.commit()
         return case.id
+
+
+def _display_name(rt: Runtime, login: str) -> str:
+    """The person's name for the report (a login id is not how people sign)."""
+    from madoguchi.adapters.db.tables import Staff
+    with rt.uow(read_only=True) as uow:
+        name = uow.session.execute(select(Staff.display_name).where(Staff.login == login)).scalar_one_or_none()
+    return name or login
 
 
 def month_transfer(rt: Runtime, outcome: Outcome) -> Transfer:
