@@ -35,6 +35,7 @@ from madoguchi.errors import BadInput
 from madoguchi.services import reconcile_records as records
 from madoguchi.services.export import export_status
 from madoguchi.services.incidents import resolve_unknown
+from madoguchi.services.reconcile_exceptions import exception_items
 from madoguchi.services.reconcile_bulk import Outcome, Rules, reconcile_files, write_payments_csv
 from madoguchi.services.runtime import Runtime
 
@@ -101,6 +102,7 @@ def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: A
         summary = summary_json(outcome, open_incidents=records.open_incidents(rt), transfer=transfer,
                                revenue_names=_revenue_names(rt), imports=imports, resolutions=resolutions,
                                expenditure=expenditure)
+        summary["exceptions"] = exception_items(rt, outcome.findings)
         from madoguchi.adapters.files.reconcile_workbook import write_workbook
         write_workbook(out, outcome=outcome, summary=summary, municipality=rt.places.municipality,
                        site_names={s.code: s.name for s in rt.places.sites}, produced_at=rt.clock(),

@@ -31,7 +31,7 @@ def fiscal_year_ja(day: dt.date) -> str:
 
 def voucher_sheet(wb: Workbook, *, summary: dict[str, Any], month: Month, municipality: str,
                   site_names: dict[str, str], produced_at: dt.datetime) -> None:
-    ws = _sheet(wb, "公金振替伝票", [16, 18, 22, 16, 36])
+    ws = _sheet(wb, "公金振替伝票", [16, 24, 22, 16, 40])
     today = produced_at.astimezone(JST).date()
     transfer = summary["transfer"]
     provisional = transfer.get("provisional", not summary.get("complete", True))
