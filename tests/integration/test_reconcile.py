@@ -93,8 +93,10 @@ def test_a_month_is_matched_in_doubt_payments_are_settled_and_the_report_is_writ
     for key in ("month", "counts", "register_gross", "statement_gross", "fees", "expected_fees", "net",
                 "transfer_amount", "deposits", "open_incidents"):
         assert key in on_disk
-    assert on_disk["transfer_amount"] == on_disk["fees"] and on_disk["transfer"]["to"]
-    assert sum(x["fee_share"] for x in on_disk["transfer"]["to"]) == on_disk["fees"]
+    # The row that is none of our payments (fee 9) is disputed, not transferred (issue 13).
+    assert on_disk["transfer_amount"] == on_disk["fees"] - 9 and on_disk["transfer"]["to"]
+    assert on_disk["transfer"]["disputed_fee"] == 9
+    assert sum(x["fee_share"] for x in on_disk["transfer"]["to"]) == on_disk["transfer_amount"]
     sheets = load_workbook(out, read_only=True).sheetnames
     assert {"概要", "手数料相違", "明細に無し", "レジに無し", "公金振替伝票", "入金", "未解決事故", "三者照合"} <= set(sheets)
     matched = list(csv.DictReader(open(tmp_path / "report-matched.csv", encoding="utf-8")))
@@ -184,7 +186,7 @@ def test_the_fixture_month_puts_each_case_in_its_class(tmp_path):  # type: ignor
     assert by_ref["m-011-cancelled"] == {"matched"}          # the cancel row nets its sale out
     assert "m-014-declined" not in by_ref and "m-015-cash" not in by_ref
     counts = outcome.summary.counts
-    assert counts["matched"] == 5 and all(counts[c] == 1 for c in counts if c not in ("matched", "in_doubt_open"))
+    assert counts["matched"] == 5 and all(counts[c] == 1 for c in counts if c not in ("matched", "in_doubt_open", "not_yet_due"))
     s = outcome.summary
     assert (s.register_gross, s.statement_gross, s.fees, s.expected_fees, s.net) == (4850, 4650, 133, 127, 4517)
     assert [(d.date.isoformat(), d.expected_net, d.statement_net) for d in s.deposits] == [

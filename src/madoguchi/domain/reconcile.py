@@ -36,6 +36,9 @@ class MatchClass(StrEnum):
     IN_DOUBT_RESOLVED_NOT_PAID = "in_doubt_resolved_not_paid"
     #: Only while the month's statements are incomplete: the in-doubt payment waits.
     IN_DOUBT_OPEN = "in_doubt_open"
+    #: Only while the month's statements are incomplete: approved after the last day they
+    #: carry, so not on them yet (未到来), not missing.
+    NOT_YET_DUE = "not_yet_due"
 
 
 CLASS_LABELS_JA: dict[MatchClass, str] = {
@@ -49,6 +52,7 @@ CLASS_LABELS_JA: dict[MatchClass, str] = {
     MatchClass.IN_DOUBT_RESOLVED_PAID: "処理未了→決済済",
     MatchClass.IN_DOUBT_RESOLVED_NOT_PAID: "処理未了→未決済",
     MatchClass.IN_DOUBT_OPEN: "処理未了(明細待ち)",
+    MatchClass.NOT_YET_DUE: "未到来",
 }
 
 

@@ -19,7 +19,9 @@ statement row alone. The rules, in order:
    a payment cancelled at the terminal, whose sale and cancel rows net out) or it is
    ``amount_mismatch``; each row's fee must equal the rate table's or it is
    ``fee_mismatch``; else ``matched``. A payment with no row is
-   ``missing_in_statement`` (a cancelled one, which owes nothing, is ``matched``).
+   ``missing_in_statement`` (a cancelled one, which owes nothing, is ``matched``); while
+   the statements are incomplete, one dated after the last day they carry is
+   ``not_yet_due`` (未到来) instead.
 
 Declined payments and cash take no part unless a statement row names them
 (then ``amount_mismatch``: the register expected nothing).
@@ -74,8 +76,12 @@ class Finding:
 
 
 def classify(payments: Iterable[RegisterPayment], rows: Iterable[StatementRow], *, month: Month,
-             rates: RateTable, tolerance: dt.timedelta, complete: bool) -> list[Finding]:
-    """One finding per payment (with its rows) and per row that belongs to no payment."""
+             rates: RateTable, tolerance: dt.timedelta, complete: bool,
+             statements_through: dt.date | None = None) -> list[Finding]:
+    """One finding per payment (with its rows) and per row that belongs to no payment.
+
+    ``statements_through``: the last day the (incomplete) statements carry; a payment after
+    it with no row is ``not_yet_due``, not missing."""
     pays = sorted(payments, key=lambda p: (p.paid_at, p.ref))
     by_ref = {p.ref: p for p in pays}
     proc_counts = Counter(p.processor_ref for p in pays if p.processor_ref)
@@ -115,7 +121,8 @@ def classify(payments: Iterable[RegisterPayment], rows: Iterable[StatementRow], 
     findings: list[Finding] = []
     for p in pays:
         findings.extend(_judge(p, attached.get(p.ref, []), month=month, rates=rates, complete=complete,
-                               note=notes.get(p.ref) or candidates_of.get(p.ref, "")))
+                               note=notes.get(p.ref) or candidates_of.get(p.ref, ""),
+                               through=statements_through))
     for r in still_loose:
         fee = rates.fee(r.brand, r.gross, r.day)
         cands = ambiguous.get(id(r), ())
@@ -130,7 +137,7 @@ def classify(payments: Iterable[RegisterPayment], rows: Iterable[StatementRow], 
 
 
 def _judge(p: RegisterPayment, rows: list[StatementRow], *, month: Month, rates: RateTable,
-           complete: bool, note: str) -> list[Finding]:
+           complete: bool, note: str, through: dt.date | None = None) -> list[Finding]:
     def fee_of(rs: Iterable[StatementRow]) -> int:
         return sum(rates.fee(r.brand, r.gross, r.day) for r in rs)
 
@@ -168,6 +175,10 @@ def _judge(p: RegisterPayment, rows: list[StatementRow], *, month: Month, rates:
     expected = 0 if p.status == "cancelled" else p.amount
     if not rs:
         cls = MatchClass.MATCHED if expected == 0 else MatchClass.MISSING_IN_STATEMENT
+        if cls is MatchClass.MISSING_IN_STATEMENT and not complete and (through is None or p.business_date > through):
+            cls = MatchClass.NOT_YET_DUE
+            note = note or (f"after {through.isoformat()}, the last day on the statements so far"
+                            if through else "no statement rows yet")
         out.append(Finding(cls, p, rs, expected, 0, note))
         return out
     gross = sum(r.gross for r in rs)

@@ -57,17 +57,26 @@ class Deposit:
 
 @dataclass(frozen=True, slots=True)
 class DayCheck:
-    """Three-way check of one day: register, closed daily sheet (if known), statement."""
+    """Three-way check of one day: register, closed daily sheets (if known), statement.
+
+    Like is compared with like: the daily sheets of the sites that closed the day are held
+    against the register of *those sites*; a site with payments that day and no closed
+    sheet is listed in ``unclosed`` (未締め), not counted as zero. The register and the
+    statement are compared for the whole day (statement rows of no payment of ours have
+    no site).
+    """
 
     day: dt.date
     register: int
-    daily_sheet: int | None
+    daily_sheet: int | None      # the closed sites' sheets, summed; None when no site closed
     statement: int
-    refs: tuple[str, ...]  # the exception items of that day
+    refs: tuple[str, ...]        # the items of that day that explain a difference
+    register_closed: int = 0     # the register of the closed sites only
+    unclosed: tuple[str, ...] = ()  # sites with payments that day whose sheet is not closed
 
     @property
     def differs(self) -> bool:
-        sheet_off = self.daily_sheet is not None and self.daily_sheet != self.register
+        sheet_off = self.daily_sheet is not None and self.daily_sheet != self.register_closed
         return sheet_off or self.register != self.statement
 
 
@@ -85,17 +94,13 @@ class Summary:
     by_site: dict[str, dict[str, int]]
     days: list[DayCheck] = field(default_factory=list)
 
-    @property
-    def transfer_amount(self) -> int:
-        """公金振替: the fees the agent kept, moved from expenditure to revenue."""
-        return self.fees
-
 
 def summarize(month: Month, tallies: Iterable[Tally], findings: Iterable[Finding], *,
               schedule: DepositSchedule, matched_elsewhere: int = 0,
-              daily_sheets: Mapping[dt.date, int] | None = None) -> Summary:
+              daily_sheets: Mapping[tuple[dt.date, str], int] | None = None) -> Summary:
     """The month's summary. ``findings`` may leave out plainly matched items whose tallies
-    (and count, ``matched_elsewhere``) a bulk engine supplied."""
+    (and count, ``matched_elsewhere``) a bulk engine supplied. ``daily_sheets``: the closed
+    sheets' cashless total per (day, site); a site-day not in it is not closed."""
     findings = list(findings)
     counts = Counter({c.value: 0 for c in MatchClass})
     counts.update(f.cls.value for f in findings)
@@ -106,6 +111,8 @@ def summarize(month: Month, tallies: Iterable[Tally], findings: Iterable[Finding
     by_brand: dict[str, Counter[str]] = defaultdict(Counter)
     by_site: dict[str, Counter[str]] = defaultdict(Counter)
     reg_day: Counter[dt.date] = Counter()
+    reg_site_day: Counter[tuple[dt.date, str]] = Counter()
+    active: set[tuple[dt.date, str]] = set()
     st_day: Counter[dt.date] = Counter()
     for t in tallies:
         totals.update(register_gross=t.register_gross, statement_gross=t.statement_gross, fees=t.fee,
@@ -120,6 +127,9 @@ def summarize(month: Month, tallies: Iterable[Tally], findings: Iterable[Finding
         by_site[t.site].update(register_gross=t.register_gross, statement_gross=t.statement_gross,
                                fee=t.fee)
         reg_day[t.day] += t.register_gross
+        if t.site and (t.register_gross or t.deposit_date is None):  # the register side of a payment
+            reg_site_day[(t.day, t.site)] += t.register_gross
+            active.add((t.day, t.site))
         st_day[t.day] += t.statement_gross
     for f in findings:  # rows a finding brings count once each in the brand table
         for r in f.rows:
@@ -131,10 +141,21 @@ def summarize(month: Month, tallies: Iterable[Tally], findings: Iterable[Finding
     for f in findings:
         if f.cls is not MatchClass.MATCHED and f.cls is not MatchClass.OTHER_PERIOD:
             refs_by_day[f.day].append(f.ref)
+        elif f.cls is MatchClass.MATCHED and f.payment is not None and f.payment.status == "cancelled":
+            refs_by_day[f.day].append(f"{f.ref} (端末取消)")  # sale and cancel net out: explained
     sheets = daily_sheets or {}
-    days = sorted(set(reg_day) | set(st_day) | set(sheets))
-    checks = [DayCheck(d, reg_day[d], sheets.get(d) if daily_sheets is not None else None, st_day[d],
-                       tuple(refs_by_day.get(d, ()))) for d in days if month.contains(d)]
+    days = sorted(set(reg_day) | set(st_day) | {d for d, _ in sheets})
+    checks = []
+    for d in days:
+        if not month.contains(d):
+            continue
+        closed = sorted(site for day, site in sheets if day == d)
+        unclosed = tuple(sorted(site for day, site in active if day == d and site not in closed))
+        sheet = sum(sheets[(d, site)] for site in closed) if closed else None
+        checks.append(DayCheck(d, reg_day[d], sheet if daily_sheets is not None else None, st_day[d],
+                               tuple(refs_by_day.get(d, ())),
+                               register_closed=sum(reg_site_day[(d, site)] for site in closed),
+                               unclosed=unclosed if daily_sheets is not None else ()))
     return Summary(month=month, counts=dict(counts), register_gross=totals["register_gross"],
                    statement_gross=totals["statement_gross"], fees=totals["fees"],
                    expected_fees=totals["expected_fees"], net=totals["net"], deposits=deposits,

@@ -29,12 +29,13 @@ from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.receipt import JST
 from madoguchi.domain.reconcile import DepositSchedule, MatchClass, Month, RateTable
 from madoguchi.domain.reconcile_match import Finding
-from madoguchi.domain.reconcile_summary import allocate
+from madoguchi.domain.reconcile_transfer import Transfer, build_transfer, fee_items
 from madoguchi.domain.sale import SaleState
 from madoguchi.errors import BadInput
 from madoguchi.services import reconcile_records as records
 from madoguchi.services.export import export_status
 from madoguchi.services.incidents import resolve_unknown
+from madoguchi.services.reconcile_exceptions import exception_items
 from madoguchi.services.reconcile_bulk import Outcome, Rules, reconcile_files, write_payments_csv
 from madoguchi.services.runtime import Runtime
 
@@ -97,12 +98,15 @@ def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: A
     def settle_and_report(outcome: Outcome) -> None:
         """While the matched rows are written: settle what the statements settle, then the workbook."""
         resolutions = _resolve_in_doubt(rt, outcome, imports, actor)
-        revenue = _revenue_lines(rt, the_month, outcome.summary.fees)
-        summary = summary_json(outcome, open_incidents=records.open_incidents(rt), revenue=revenue,
-                               imports=imports, resolutions=resolutions, expenditure=expenditure)
+        transfer = month_transfer(rt, outcome)
+        summary = summary_json(outcome, open_incidents=records.open_incidents(rt), transfer=transfer,
+                               revenue_names=_revenue_names(rt), imports=imports, resolutions=resolutions,
+                               expenditure=expenditure)
+        summary["exceptions"] = exception_items(rt, outcome.findings)
         from madoguchi.adapters.files.reconcile_workbook import write_workbook
         write_workbook(out, outcome=outcome, summary=summary, municipality=rt.places.municipality,
-                       site_names={s.code: s.name for s in rt.places.sites}, produced_at=rt.clock())
+                       site_names={s.code: s.name for s in rt.places.sites}, produced_at=rt.clock(),
+                       produced_by=_display_name(rt, actor.login))
         done["summary"] = summary
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -118,7 +122,7 @@ def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: A
     with rt.uow() as uow:
         run = ReconcileRun(month=str(the_month), ran_at=rt.clock(), ran_by=actor.login,
                            statements=json.dumps(summary["statements"], ensure_ascii=False),
-                           complete=outcome.complete, transfer_amount=outcome.summary.transfer_amount,
+                           complete=outcome.complete, transfer_amount=summary["transfer_amount"],
                            summary=json.dumps(summary, ensure_ascii=False), report_path=str(out))
         uow.session.add(run)
         uow.commit()
@@ -188,36 +192,67 @@ def _open_fee_due(rt: Runtime, f: Finding, evidence: str, actor: Actor) -> str |
         return case.id
 
 
-def _revenue_lines(rt: Runtime, month: Month, fees: int) -> list[dict[str, Any]]:
-    """Cashless gross per revenue line (歳入科目) of the month, with its share of the fees."""
-    with rt.uow() as uow:
-        rows = uow.session.execute(
-            select(SaleLine.revenue_line_code, SaleLine.revenue_line_name, func.sum(SaleLine.amount))
-            .join(Payment, Payment.sale_id == SaleLine.sale_id)
-            .where(Payment.category != "cash", Payment.state.in_(("approved", "refunded")),
-                   Payment.business_date.between(month.first, month.last))
-            .group_by(SaleLine.revenue_line_code, SaleLine.revenue_line_name)
-            .order_by(SaleLine.revenue_line_code)).all()
-    shares = allocate(fees, {code: int(gross) for code, _, gross in rows})
-    return [{"code": code, "name": name, "gross": int(gross), "fee_share": shares[code]}
-            for code, name, gross in rows]
+def _display_name(rt: Runtime, login: str) -> str:
+    """The person's name for the report (a login id is not how people sign)."""
+    from madoguchi.adapters.db.tables import Staff
+    with rt.uow(read_only=True) as uow:
+        name = uow.session.execute(select(Staff.display_name).where(Staff.login == login)).scalar_one_or_none()
+    return name or login
 
 
-def summary_json(outcome: Outcome, *, open_incidents: list[dict[str, Any]], revenue: list[dict[str, Any]],
-                 imports: list[records.Imported], resolutions: list[dict[str, Any]],
+def month_transfer(rt: Runtime, outcome: Outcome) -> Transfer:
+    """The 公金振替 from each of our payments' own fees (see :mod:`madoguchi.domain.reconcile_transfer`)."""
+    items, disputed = fee_items(outcome.findings)
+    items += outcome.plain_fees
+    return build_transfer(items, disputed, complete=outcome.complete,
+                          revenue_lines=_revenue_lines(rt, {i.ref for i in items}))
+
+
+def _revenue_lines(rt: Runtime, refs: set[str]) -> dict[str, dict[str, int]]:
+    """Each payment's revenue lines (歳入科目) with the amount of its sale on each."""
+    out: dict[str, dict[str, int]] = {}
+    wanted = sorted(refs)
+    with rt.uow(read_only=True) as uow:
+        for at in range(0, len(wanted), 1000):  # bound the IN list
+            rows = uow.session.execute(
+                select(Payment.request_id, SaleLine.revenue_line_code, func.sum(SaleLine.amount))
+                .join(SaleLine, Payment.sale_id == SaleLine.sale_id)
+                .where(Payment.request_id.in_(wanted[at:at + 1000]))
+                .group_by(Payment.request_id, SaleLine.revenue_line_code)).all()
+            for ref, code, amount in rows:
+                out.setdefault(ref, {})[code] = int(amount)
+    return out
+
+
+def _revenue_names(rt: Runtime) -> dict[str, str]:
+    with rt.uow(read_only=True) as uow:
+        rows = uow.session.execute(select(SaleLine.revenue_line_code, SaleLine.revenue_line_name).distinct()).all()
+    return {code: name for code, name in rows}
+
+
+def summary_json(outcome: Outcome, *, open_incidents: list[dict[str, Any]], transfer: Transfer,
+                 revenue_names: dict[str, str], imports: list[records.Imported], resolutions: list[dict[str, Any]],
                  expenditure: dict[str, str]) -> dict[str, Any]:
     s = outcome.summary
     return {
         "month": str(s.month), "complete": outcome.complete, "counts": s.counts,
+        "statements_through": outcome.statements_through.isoformat() if outcome.statements_through else None,
         "register_gross": s.register_gross, "statement_gross": s.statement_gross, "fees": s.fees,
-        "expected_fees": s.expected_fees, "net": s.net, "transfer_amount": s.transfer_amount,
+        "expected_fees": s.expected_fees, "net": s.net, "transfer_amount": transfer.amount,
         "deposits": [{"date": d.date.isoformat(), "expected_net": d.expected_net, "statement_net": d.statement_net}
                      for d in s.deposits],
         "open_incidents": open_incidents,
         "statements": [i.as_dict() for i in imports],
         "by_brand": s.by_brand, "by_site": s.by_site,
-        "transfer": {"amount": s.transfer_amount, "from": expenditure, "to": revenue},
+        "transfer": {"amount": transfer.amount, "provisional": transfer.provisional, "from": expenditure,
+                     "to": [{"code": code, "name": revenue_names.get(code, "科目不明") if code else "科目不明",
+                             "fee_share": fee} for code, fee in transfer.by_revenue.items()],
+                     "by_deposit": [{"date": d.isoformat(), "fee": fee} for d, fee in transfer.by_deposit.items()],
+                     "by_site": [{"site": site, "fee": fee} for site, fee in transfer.by_site.items()],
+                     "disputed": [d.as_dict() for d in transfer.disputed],
+                     "disputed_fee": transfer.disputed_fee},
         "three_way": [{"date": d.day.isoformat(), "register": d.register, "daily_sheet": d.daily_sheet,
-                       "statement": d.statement, "refs": list(d.refs)} for d in s.days if d.differs],
+                       "register_closed": d.register_closed, "unclosed": list(d.unclosed),
+                       "statement": d.statement, "refs": list(d.refs)} for d in s.days if d.differs or d.unclosed],
         "resolutions": resolutions,
     }

@@ -45,6 +45,7 @@ from madoguchi.domain.reconcile import (
 )
 from madoguchi.domain.reconcile_match import SETTLEABLE, Finding, classify
 from madoguchi.domain.reconcile_summary import Summary, Tally, summarize, tallies_of
+from madoguchi.domain.reconcile_transfer import FeeItem
 from madoguchi.errors import BadInput
 from madoguchi.services.reconcile_matched import MatchedWriter, source_expr
 
@@ -75,6 +76,8 @@ class Outcome:
     complete: bool
     summary: Summary
     rates: RateTable
+    plain_fees: list[FeeItem] = field(default_factory=list)  # the plainly matched rows' fees, per payment
+    statements_through: dt.date | None = None   # the last day the statements carry
 
 
 def connect(workdir: Path) -> Any:
@@ -294,7 +297,7 @@ class _Clock:
 
 def reconcile_files(*, month: Month, statements: list[Path], payments_csv: Path, layout: Layout = V1,
                     rules: Rules = Rules(), complete: bool | None = None, matched_csv: Path | None = None,
-                    daily_sheets: Mapping[dt.date, int] | None = None, fast: bool = True,
+                    daily_sheets: Mapping[tuple[dt.date, str], int] | None = None, fast: bool = True,
                     workdir: Path | None = None,
                     meanwhile: Callable[[Outcome], None] | None = None,
                     timings: dict[str, float] | None = None) -> Outcome:
@@ -315,13 +318,16 @@ def reconcile_files(*, month: Month, statements: list[Path], payments_csv: Path,
                 raise BadInput("give at least one statement file")
             if complete is None:
                 complete = statements_complete(con, month, rules.schedule)
+            (through,) = con.execute("SELECT max(tx_date) FROM statement").fetchone()
             clock.lap("statements")
             _join(con, month, rules, fast, payments_csv)
             clock.lap("join")
             pays, rows = _residue(con, month, rules.tolerance, fast)
             findings = classify(pays, rows, month=month, rates=rules.rates, tolerance=rules.tolerance,
-                                complete=complete)
+                                complete=complete, statements_through=through)
             matched, tallies = _fast_tallies(con)
+            plain_fees = [FeeItem(ref, site, dep, fee) for ref, site, dep, fee in con.execute(
+                "SELECT ref, site, deposit_date, fee FROM matching WHERE plain ORDER BY ref").fetchall()]
             clock.lap("residue")
             if matched_csv is not None:
                 writer = MatchedWriter(con, matched_csv, [f for f in findings if f.cls is MatchClass.MATCHED])
@@ -329,7 +335,8 @@ def reconcile_files(*, month: Month, statements: list[Path], payments_csv: Path,
                 tallies.extend(tallies_of(f, rules.rates))
             summary = summarize(month, tallies, findings, schedule=rules.schedule, matched_elsewhere=matched,
                                 daily_sheets=daily_sheets)
-            outcome = Outcome(month, loaded, findings, matched, tallies, complete, summary, rules.rates)
+            outcome = Outcome(month, loaded, findings, matched, tallies, complete, summary, rules.rates,
+                              plain_fees, through)
             clock.lap("summary")
             if meanwhile is not None:
                 meanwhile(outcome)

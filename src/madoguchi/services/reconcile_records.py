@@ -212,23 +212,23 @@ def open_incidents(rt: Runtime, *, actor: Actor | None = None) -> list[dict[str,
                 for i in rows if actor is None or actor.may(Action.VIEW, i.site)]
 
 
-def daily_sheets(rt: Runtime, month: Month) -> dict[dt.date, int] | None:
-    """Cashless totals of the closed daily sheets (close of day), per day; ``None`` if not available.
+def daily_sheets(rt: Runtime, month: Month) -> dict[tuple[dt.date, str], int] | None:
+    """Cashless totals of the closed daily sheets (close of day), per (day, site); ``None`` if not available.
 
-    Reads the figures frozen at each site's close (``day_closes``, station ``*``); days
-    not closed are absent, so the three-way check shows them as unknown, not as zero.
+    Reads the figures frozen at each site's close (``day_closes``, station ``*``); a site-day
+    not closed is absent, so the three-way check shows it as 未締め, not as zero.
     """
     try:
         from madoguchi.adapters.db.close_tables import WHOLE_SITE, DayClose
     except ImportError:  # the close of day is not installed
         return None
-    totals: dict[dt.date, int] = {}
+    totals: dict[tuple[dt.date, str], int] = {}
     with rt.uow() as uow:
-        closes = uow.session.execute(select(DayClose.business_date, DayClose.figures).where(
+        closes = uow.session.execute(select(DayClose.business_date, DayClose.site, DayClose.figures).where(
             DayClose.station == WHOLE_SITE, DayClose.state == "closed",
             DayClose.business_date.between(month.first, month.last))).all()
-    for day, figures in closes:
+    for day, site, figures in closes:
         by_category = json.loads(figures or "{}").get("by_category", {})
         cashless = sum(int(by_category.get(c, {}).get("amount", 0)) for c in ("emoney", "credit", "qr"))
-        totals[day] = totals.get(day, 0) + cashless
+        totals[(day, site)] = totals.get((day, site), 0) + cashless
     return totals

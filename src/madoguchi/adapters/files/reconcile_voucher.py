@@ -2,9 +2,12 @@
 
 The agent deposits net of its fees, but revenue is booked gross (総計予算主義), so the
 fee-equivalent amount is paid from the expenditure line (役務費・手数料, a setting)
-into revenue. The voucher names the amount, both sides with their lines, the gross
-revenue per revenue line (歳入科目) with its share of the fees, per site and per
-brand, and leaves boxes for the seals of those who prepare, check and approve it.
+into revenue. The voucher names the amount (the fees of our own payments only, see
+:mod:`madoguchi.domain.reconcile_transfer`), both sides with their lines, the
+breakdowns by revenue line (歳入科目), by deposit date and by site (each adding up to
+the amount), the disputed rows (照会中) kept out of it, and boxes for the seals of
+those who prepare, check and approve it. While the month's statements are incomplete
+it says 暫定 in its title.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from madoguchi.adapters.files.reconcile_workbook import BRAND_NAMES, YEN, _c, _head, _sheet
+from madoguchi.adapters.files.reconcile_workbook import BRAND_NAMES, DATE, YEN, _c, _head, _sheet
 from madoguchi.domain.receipt import JST, wareki
 from madoguchi.domain.reconcile import Month
 
@@ -28,13 +31,19 @@ def fiscal_year_ja(day: dt.date) -> str:
 
 def voucher_sheet(wb: Workbook, *, summary: dict[str, Any], month: Month, municipality: str,
                   site_names: dict[str, str], produced_at: dt.datetime) -> None:
-    ws = _sheet(wb, "公金振替伝票", [16, 18, 22, 16, 36])
+    ws = _sheet(wb, "公金振替伝票", [16, 24, 22, 16, 40])
     today = produced_at.astimezone(JST).date()
     transfer = summary["transfer"]
-    ws.append([_c(ws, "公 金 振 替 伝 票", bold=True, size=16)])
+    provisional = transfer.get("provisional", not summary.get("complete", True))
+    title = "公 金 振 替 伝 票" + ("（暫定）" if provisional else "")
+    ws.append([_c(ws, title, bold=True, size=16)])
+    if provisional:
+        through = summary.get("statements_through") or "-"
+        ws.append([_c(ws, f"暫定：当月の収納明細が揃っていません（明細は {through} 分まで）。"
+                          "全明細の受領後に再度照合して確定してください。", bold=True)])
     ws.append([_c(ws, municipality), None, None, _c(ws, f"起票日 {wareki(today)}")])
     ws.append([_c(ws, f"会計年度 {fiscal_year_ja(month.last)}"), None, None,
-               _c(ws, f"伝票番号 振替-{month}")])
+               _c(ws, f"伝票番号 振替-{month}" + ("（暫定）" if provisional else ""))])
     ws.append([])
     ws.append([_c(ws, "振替金額", head=True), _c(ws, transfer["amount"], fmt=YEN, bold=True, box=True, size=14)])
     ws.append([_c(ws, "摘要", head=True),
@@ -44,31 +53,44 @@ def voucher_sheet(wb: Workbook, *, summary: dict[str, Any], month: Month, munici
     _head(ws, ["区分", "科目コード", "科目", "金額", "内訳・備考"])
     ws.append([_c(ws, "支出（歳出）", box=True), _c(ws, transfer["from"]["code"], box=True),
                _c(ws, transfer["from"]["name"], box=True), _c(ws, transfer["amount"], fmt=YEN, box=True),
-               _c(ws, "収納代行手数料（明細の手数料合計）", box=True)])
-    lines = transfer["to"] or [{"code": "-", "name": "歳入（科目別の内訳なし）", "gross": summary["statement_gross"],
-                                "fee_share": transfer["amount"]}]
-    for line in lines:
-        ws.append([_c(ws, "収入（歳入）", box=True), _c(ws, line["code"], box=True), _c(ws, line["name"], box=True),
-                   _c(ws, line["fee_share"], fmt=YEN, box=True),
-                   _c(ws, f"キャッシュレス収納総額 {line['gross']:,}円 の按分", box=True)])
-    ws.append([_c(ws, "合計", head=True), _c(ws, None, head=True), _c(ws, None, head=True),
-               _c(ws, sum(x["fee_share"] for x in lines), fmt=YEN, head=True), _c(ws, None, head=True)])
+               _c(ws, "当市の収納分について明細で控除された手数料（取消・返金の戻りを含む）", box=True)])
+    for line in transfer["to"]:
+        ws.append([_c(ws, "収入（歳入）", box=True), _c(ws, line["code"] or "-", box=True),
+                   _c(ws, line["name"], box=True), _c(ws, line["fee_share"], fmt=YEN, box=True),
+                   _c(ws, "各収納の手数料を科目の金額で按分（最大剰余法）", box=True)])
+    _total(ws, sum(x["fee_share"] for x in transfer["to"]))
     ws.append([])
-    _head(ws, ["窓口", "", "", "収納総額", "手数料"])
-    for site, row in summary["by_site"].items():
-        if site:
-            ws.append([_c(ws, site_names.get(site, site), box=True), None, None,
-                       _c(ws, row.get("statement_gross", 0), fmt=YEN, box=True),
-                       _c(ws, row.get("fee", 0), fmt=YEN, box=True)])
+    _head(ws, ["入金日", "", "", "手数料", ""])
+    for d in transfer.get("by_deposit", []):
+        ws.append([_c(ws, dt.date.fromisoformat(d["date"]), fmt=DATE, box=True), None, None,
+                   _c(ws, d["fee"], fmt=YEN, box=True), None])
+    _total(ws, sum(d["fee"] for d in transfer.get("by_deposit", [])))
     ws.append([])
-    _head(ws, ["ブランド", "", "", "収納総額", "手数料"])
-    for brand, row in summary["by_brand"].items():
-        if row.get("statement_gross") or row.get("fee"):
-            ws.append([_c(ws, BRAND_NAMES.get(brand, brand), box=True), None, None,
-                       _c(ws, row.get("statement_gross", 0), fmt=YEN, box=True),
-                       _c(ws, row.get("fee", 0), fmt=YEN, box=True)])
+    _head(ws, ["窓口", "", "", "手数料", ""])
+    for row in transfer.get("by_site", []):
+        ws.append([_c(ws, site_names.get(row["site"], row["site"]), box=True), None, None,
+                   _c(ws, row["fee"], fmt=YEN, box=True), None])
+    _total(ws, sum(r["fee"] for r in transfer.get("by_site", [])))
+    disputed = transfer.get("disputed", [])
+    ws.append([])
+    ws.append([_c(ws, f"照会中（振替に含めない）{len(disputed)}件 手数料計", bold=True), None, None,
+               _c(ws, transfer.get("disputed_fee", 0), fmt=YEN, bold=True)])
+    if disputed:
+        _head(ws, ["明細 ファイル:行", "取引番号", "理由", "手数料", "取引日時・ブランド・売上"])
+        for d in disputed:
+            why = "明細重複（2行目）" if d["class"] == "duplicate_in_statement" else "当市の収納に無し"
+            at = dt.datetime.fromisoformat(d["transaction_at"]).astimezone(JST).strftime("%Y-%m-%d %H:%M")
+            ws.append([_c(ws, f"{d['source']}:{d['line']}", box=True),
+                       _c(ws, d["merchant_reference"] or d["processor_reference"] or "-", box=True),
+                       _c(ws, why, box=True), _c(ws, d["fee"], fmt=YEN, box=True),
+                       _c(ws, f"{at} {BRAND_NAMES.get(d['brand'], d['brand'])} {d['gross']:,}円", box=True)])
     ws.append([])
     ws.append([_c(ws, s, head=True, align="center") for s in SIGNERS])
     for _ in range(3):
         ws.append([_c(ws, None, box=True) for _ in SIGNERS])
     ws.append([_c(ws, f"照合件数 {sum(summary['counts'].values()):,} 件（区分の内訳は「概要」シート）", size=8)])
+
+
+def _total(ws: Any, amount: int) -> None:
+    ws.append([_c(ws, "合計", head=True), _c(ws, None, head=True), _c(ws, None, head=True),
+               _c(ws, amount, fmt=YEN, head=True), _c(ws, None, head=True)])

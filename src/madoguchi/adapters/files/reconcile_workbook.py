@@ -25,12 +25,35 @@ from madoguchi.domain.reconcile import CLASS_LABELS_JA, MatchClass
 
 YEN = '#,##0"円";[Red]"△"#,##0"円"'
 COUNT = "#,##0"
+DATE = "yyyy/mm/dd"
+DATETIME = "yyyy/mm/dd hh:mm:ss"
 FONT = "游ゴシック"
 _THIN = Side(style="thin", color="808080")
 BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 BRAND_NAMES = {b.code: b.name for b in BRANDS}
 CATEGORY_JA = {"emoney": "電子マネー", "credit": "クレジット", "qr": "QRコード", "cash": "現金"}
+ROW_KIND_JA = {"sale": "売上", "refund": "返金", "cancel": "取消", "chargeback": "チャージバック",
+               "adjustment": "調整"}
+STATUS_JA = {"approved": "承認", "declined": "拒否", "unknown": "処理未了", "refunded": "返金済",
+             "cancelled": "取消済"}
+INCIDENT_JA = {"cash_jam": "釣銭機の詰まり", "cashless_unknown": "処理未了（キャッシュレス）",
+               "fee_due": "手数料の未収（お客様対応）", "refund_owed": "返金の必要（お客様対応）",
+               "bank_transfer_refund": "口座振込による返金"}
+
+
+def jst(moment: dt.datetime | str | None) -> dt.datetime | None:
+    """A moment as a naive JST date-time, which Excel shows as people write it (2026/11/02 10:00)."""
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    return moment.astimezone(JST).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def jst_text(moment: dt.datetime | str | None) -> str:
+    at = jst(moment)
+    return at.strftime("%Y/%m/%d %H:%M") if at else "-"
 
 
 def _c(ws: Any, value: Any, *, bold: bool = False, fmt: str | None = None, box: bool = False,
@@ -90,10 +113,13 @@ def _head(ws: Any, names: list[str]) -> None:
 
 
 def write_workbook(path: Path, *, outcome: Any, summary: dict[str, Any], municipality: str,
-                   site_names: dict[str, str], produced_at: dt.datetime) -> None:
+                   site_names: dict[str, str], produced_at: dt.datetime, produced_by: str = "") -> None:
+    """``produced_by``: the name of who ran the month (a person's name, not a login id)."""
     wb = Workbook(write_only=True)
     month = outcome.summary.month
-    sub = f"{municipality}  {month.label_ja}（{month}）  作成 {wareki(produced_at.astimezone(JST).date())}"
+    by = f"  作成者 {produced_by}" if produced_by else ""
+    sub = (f"{municipality}  {month.label_ja}（{month}）  作成 {wareki(produced_at.astimezone(JST).date())} "
+           f"{jst_text(produced_at)[-5:]}{by}")
     _summary_sheet(wb, outcome, summary, sub)
     by_class: dict[MatchClass, list[Any]] = {}
     for f in outcome.findings:
@@ -108,7 +134,7 @@ def write_workbook(path: Path, *, outcome: Any, summary: dict[str, Any], municip
     voucher_sheet(wb, summary=summary, month=month, municipality=municipality,
                   site_names=site_names, produced_at=produced_at)
     _incidents_sheet(wb, summary["open_incidents"], sub, site_names)
-    _three_way_sheet(wb, outcome, sub)
+    _three_way_sheet(wb, outcome, sub, site_names)
     wb.save(path)
 
 
@@ -131,7 +157,7 @@ def _summary_sheet(wb: Workbook, outcome: Any, summary: dict[str, Any], sub: str
     figures = [("レジ計上額（キャッシュレス）", s.register_gross, "register_gross"),
                ("明細の売上総額", s.statement_gross, "statement_gross"),
                ("明細の手数料", s.fees, "fees"), ("料率表による手数料", s.expected_fees, "expected_fees"),
-               ("入金額（手数料控除後）", s.net, "net"), ("公金振替額", s.transfer_amount, "transfer_amount")]
+               ("入金額（手数料控除後）", s.net, "net"), ("公金振替額", summary["transfer_amount"], "transfer_amount")]
     for label, value, key in figures:
         ws.append([_c(ws, label, box=True), _c(ws, value, fmt=YEN, box=True), None, _c(ws, key)])
     ws.append([])
@@ -156,17 +182,18 @@ def _exceptions_sheet(wb: Workbook, cls: MatchClass, findings: list[Any], sub: s
         p = f.payment
         left = ([_c(ws, CLASS_LABELS_JA[cls]), _c(ws, p.ref), _c(ws, p.processor_ref), _c(ws, p.terminal_id),
                  _c(ws, site_names.get(p.site, p.site)), _c(ws, BRAND_NAMES.get(p.brand or "", p.brand)),
-                 _c(ws, p.amount, fmt=YEN), _c(ws, p.status),
-                 _c(ws, p.paid_at.astimezone(JST).strftime("%Y-%m-%d %H:%M:%S"))]
+                 _c(ws, p.amount, fmt=YEN), _c(ws, STATUS_JA.get(p.status, p.status)),
+                 _c(ws, jst(p.paid_at), fmt=DATETIME)]
                 if p else [_c(ws, CLASS_LABELS_JA[cls])] + [None] * 8)
         note = f.note + (f"（候補: {', '.join(f.candidates)}）" if f.candidates else "")
         if not f.rows:
             ws.append(left + [None] * 9 + [_c(ws, note)])
         for n, r in enumerate(f.rows):
-            right = [_c(ws, f"{r.source}:{r.line}"), _c(ws, r.transaction_at.astimezone(JST).strftime("%Y-%m-%d %H:%M:%S")),
-                     _c(ws, r.merchant_reference), _c(ws, r.kind.value), _c(ws, r.gross, fmt=YEN),
-                     _c(ws, r.fee, fmt=YEN), _c(ws, f.expected_fee if n == 0 else None, fmt=YEN),
-                     _c(ws, r.net, fmt=YEN), _c(ws, r.deposit_date), _c(ws, note if n == 0 else None)]
+            right = [_c(ws, f"{r.source}:{r.line}"), _c(ws, jst(r.transaction_at), fmt=DATETIME),
+                     _c(ws, r.merchant_reference), _c(ws, ROW_KIND_JA.get(r.kind.value, r.kind.value)),
+                     _c(ws, r.gross, fmt=YEN), _c(ws, r.fee, fmt=YEN),
+                     _c(ws, f.expected_fee if n == 0 else None, fmt=YEN),
+                     _c(ws, r.net, fmt=YEN), _c(ws, r.deposit_date, fmt=DATE), _c(ws, note if n == 0 else None)]
             ws.append((left if n == 0 else [None] * 9) + right)
 
 
@@ -202,7 +229,7 @@ def _deposits_sheet(wb: Workbook, outcome: Any, sub: str) -> None:
     _title(ws, "入金予定と明細の入金額（入金日別）", sub)
     _head(ws, ["入金日", "予定入金額（レジ）", "明細の入金額", "差額"])
     for d in outcome.summary.deposits:
-        ws.append([_c(ws, d.date, fmt="yyyy-mm-dd", box=True), _c(ws, d.expected_net, fmt=YEN, box=True),
+        ws.append([_c(ws, d.date, fmt=DATE, box=True), _c(ws, d.expected_net, fmt=YEN, box=True),
                    _c(ws, d.statement_net, fmt=YEN, box=True),
                    _c(ws, d.statement_net - d.expected_net, fmt=YEN, box=True)])
 
@@ -213,20 +240,25 @@ def _incidents_sheet(wb: Workbook, incidents: list[dict[str, Any]], sub: str, si
     _head(ws, ["発生日時", "種類", "窓口", "ブランド", "金額", "経過日数", "内容", "最後の照会（相手・日時・回答）"])
     for i in incidents:
         q = i.get("last_inquiry")
-        asked = f"{q['asked_whom']} {q['asked_at']}：{q['answer'] or '回答待ち'}" if q else "未照会"
-        ws.append([_c(ws, i["opened_at"][:16].replace("T", " "), box=True), _c(ws, i["kind"], box=True),
+        asked = f"{q['asked_whom']} {jst_text(q['asked_at'])}：{q['answer'] or '回答待ち'}" if q else "未照会"
+        ws.append([_c(ws, jst(i["opened_at"]), fmt="yyyy/mm/dd hh:mm", box=True),
+                   _c(ws, INCIDENT_JA.get(i["kind"], i["kind"]), box=True),
                    _c(ws, site_names.get(i["site"], i["site"]), box=True),
                    _c(ws, BRAND_NAMES.get(i["brand"] or "", i["brand"]), box=True),
                    _c(ws, i["amount"], fmt=YEN, box=True), _c(ws, i["age_days"], fmt=COUNT, box=True),
                    _c(ws, i["summary"], box=True, wrap=True), _c(ws, asked, box=True, wrap=True)])
 
 
-def _three_way_sheet(wb: Workbook, outcome: Any, sub: str) -> None:
-    ws = _sheet(wb, "三者照合", [14, 16, 16, 16, 12, 50], landscape=True, header_rows="4:4")
-    _title(ws, "三者照合：レジ記録・日次処理表（締め済）・収納明細（日別、キャッシュレス）", sub)
-    _head(ws, ["日付", "レジ", "日次処理表", "収納明細", "判定", "関係する取引"])
+def _three_way_sheet(wb: Workbook, outcome: Any, sub: str, site_names: dict[str, str]) -> None:
+    ws = _sheet(wb, "三者照合", [12, 14, 16, 14, 14, 18, 10, 44], landscape=True, header_rows="4:4")
+    _title(ws, "三者照合：レジ記録・日次処理表（締め済の窓口）・収納明細（日別、キャッシュレス）", sub)
+    _head(ws, ["日付", "レジ（全窓口）", "レジ（締め済の窓口）", "日次処理表", "収納明細", "未締めの窓口", "判定",
+               "関係する取引"])
     for d in outcome.summary.days:
-        ws.append([_c(ws, d.day, fmt="yyyy-mm-dd", box=True), _c(ws, d.register, fmt=YEN, box=True),
+        unclosed = "、".join(site_names.get(s, s) for s in d.unclosed)
+        ws.append([_c(ws, d.day, fmt=DATE, box=True), _c(ws, d.register, fmt=YEN, box=True),
+                   _c(ws, d.register_closed if d.daily_sheet is not None else "未締め", fmt=YEN, box=True),
                    _c(ws, d.daily_sheet if d.daily_sheet is not None else "未締め", fmt=YEN, box=True),
-                   _c(ws, d.statement, fmt=YEN, box=True), _c(ws, "差あり" if d.differs else "一致", box=True),
+                   _c(ws, d.statement, fmt=YEN, box=True), _c(ws, unclosed or "-", box=True, wrap=True),
+                   _c(ws, "差あり" if d.differs else "一致", box=True),
                    _c(ws, ", ".join(d.refs), box=True, wrap=True)])

@@ -20,7 +20,7 @@ from madoguchi.api.deps import ActorDep, RuntimeDep
 from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas_reconcile import (InquiryCreate, InquiryPublic, OpenIncidentPublic, RunDetail,
                                              RunPublic)
-from madoguchi.services import reconcile_records, reconcile_runs
+from madoguchi.services import reconcile_exceptions, reconcile_records, reconcile_runs
 from madoguchi.services.reconcile_runs import Upload
 
 router = APIRouter(prefix="/api", tags=["close of month"], route_class=ThreadedRoute)
@@ -51,6 +51,15 @@ def runs(rt: RuntimeDep, actor: ActorDep, month: MonthText | None = None) -> lis
 @router.get("/reconcile/runs/{run_id}", response_model=RunDetail)
 def one_run(run_id: int, rt: RuntimeDep, actor: ActorDep) -> dict[str, Any]:
     return reconcile_runs.get_run(rt, run_id=run_id, actor=actor)
+
+
+@router.get("/reconcile/runs/{run_id}/exceptions", response_model=list[dict[str, Any]])
+def run_exceptions(rt: RuntimeDep, actor: ActorDep, run_id: int,
+                   cls: Annotated[str | None, Query(alias="class", max_length=40)] = None,
+                   site: Annotated[str | None, Query(max_length=64)] = None,
+                   brand: Annotated[str | None, Query(max_length=40)] = None) -> list[dict[str, Any]]:
+    """The run's exceptions item by item (class, payment, sale, evidence), filtered by class, site, brand."""
+    return reconcile_exceptions.run_exceptions(rt, run_id=run_id, actor=actor, cls=cls, site=site, brand=brand)
 
 
 @router.get("/reconcile/runs/{run_id}/{which}", response_class=FileResponse,

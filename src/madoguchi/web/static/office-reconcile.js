@@ -1,11 +1,12 @@
 /* Close of month (the back office): upload the agent's statements for a month and run the
  * matching, read the result (classes, fees, the transfer, deposits, the three-way check),
- * past runs of the month, and every open incident with its inquiry log. */
+ * the exceptions item by item (filtered by class, site and brand, each with its evidence
+ * and a link to its sale), past runs of the month, and every open incident with its inquiry log. */
 "use strict";
 
 (() => {
   const $ = (id) => document.getElementById(id);
-  const R = { month: BOOT.month, run: null, runs: [], incidents: [], pending: null };
+  const R = { month: BOOT.month, run: null, runs: [], incidents: [], pending: null, exceptions: [] };
   const siteName = (code) => (BOOT.places.sites.find((s) => s.code === code) || { name: code }).name;
   const stationConf = (id) => BOOT.places.payment_stations.find((p) => p.id === id);
   const place = (i) => {
@@ -13,7 +14,8 @@
     return p ? T("common.joined", { a: siteName(p.site), b: T("common.station_label", { number: p.number }) }) : siteName(i.site);
   };
   const CLASS_ORDER = ["matched", "missing_in_statement", "missing_in_register", "amount_mismatch", "fee_mismatch",
-    "duplicate_in_statement", "other_period", "in_doubt_resolved_paid", "in_doubt_resolved_not_paid", "in_doubt_open"];
+    "duplicate_in_statement", "other_period", "in_doubt_resolved_paid", "in_doubt_resolved_not_paid", "in_doubt_open",
+    "not_yet_due"];
   const exceptions = (counts) => Object.entries(counts || {}).filter(([k]) => k !== "matched").reduce((n, [, v]) => n + v, 0);
 
   /* --- the result of one run ------------------------------------------------------------------ */
@@ -35,6 +37,8 @@
     clear($("money"), moneyRow("register_gross", s.register_gross), moneyRow("statement_gross", s.statement_gross),
       moneyRow("fees", s.fees), moneyRow("expected_fees", s.expected_fees), moneyRow("net", s.net),
       moneyRow("transfer", s.transfer_amount, true),
+      ...(s.transfer && s.transfer.provisional ? [h("div", { class: "status-row transfer-provisional" }, h("dt", {}, T("office_reconcile.transfer_provisional")), h("dd", {}))] : []),
+      ...(s.transfer && s.transfer.disputed && s.transfer.disputed.length ? [moneyRow("transfer_disputed", s.transfer.disputed_fee)] : []),
       h("div", { class: "status-row transfer-from" }, h("dt", {}, T("office_reconcile.transfer_from", { code: from.code || "", name: from.name || "" })), h("dd", {})));
     $("dl-report").href = `/api/reconcile/runs/${run.id}/report`;
     $("dl-matched").href = `/api/reconcile/runs/${run.id}/matched`;
@@ -49,7 +53,50 @@
     $("three-way-none").hidden = days.length > 0;
     $("three-way-table").hidden = days.length === 0;
     const cell = (v) => h("td", { class: "num" }, v === null || v === undefined ? T("office_reconcile.not_closed") : yen(v));
-    clear($("three-way-rows"), ...days.map((d) => h("tr", {}, h("td", {}, d.date), cell(d.register), cell(d.daily_sheet), cell(d.statement))));
+    clear($("three-way-rows"), ...days.map((d) => h("tr", {}, h("td", {}, d.date), cell(d.register), cell(d.daily_sheet), cell(d.statement),
+      h("td", {}, (d.unclosed || []).map(siteName).join(T("common.separator"))))));
+  }
+
+  /* --- the exceptions, item by item --------------------------------------------------------------- */
+  function evidence(e) {
+    const rows = e.rows.map((r) => h("span", { class: "block" }, T("office_reconcile.evidence_row", {
+      source: r.source, line: r.line, kind: T.has("office_reconcile.row_kind_" + r.kind) ? T("office_reconcile.row_kind_" + r.kind) : r.kind,
+      gross: yen(r.gross), fee: yen(r.fee), deposit: r.deposit_date })));
+    if (!rows.length) rows.push(h("span", { class: "block muted" }, T("office_reconcile.evidence_none")));
+    if (e.note) rows.push(h("small", { class: "block muted" }, e.note));
+    if (e.candidates.length) rows.push(h("small", { class: "block" }, T("office_reconcile.candidates", { refs: e.candidates.join(T("common.separator")) })));
+    return rows;
+  }
+
+  function drawExceptions() {
+    const want = { cls: $("filter-class").value, site: $("filter-site").value, brand: $("filter-brand").value };
+    const shown = R.exceptions.filter((e) => (!want.cls || e.class === want.cls) && (!want.site || e.site === want.site)
+      && (!want.brand || e.brand === want.brand));
+    $("exceptions-count").textContent = T("office_reconcile.exceptions_count", { n: digits(shown.length) });
+    $("exceptions-none").hidden = shown.length > 0;
+    clear($("exception-rows"), ...shown.map((e) => h("tr", { dataset: { cls: e.class, ref: e.ref } },
+      h("td", {}, BOOT.classes[e.class] || e.class), h("td", {}, e.day), h("td", {}, e.site ? siteName(e.site) : "-"),
+      h("td", {}, e.brand ? (BOOT.brands[e.brand] || e.brand) : "-"),
+      h("td", { class: "num" }, e.amount === null ? "-" : yen(e.amount)), h("td", { class: "evidence" }, ...evidence(e)),
+      h("td", {}, e.sale_id ? h("a", { href: `/api/sales/${e.sale_id}`, target: "_blank", rel: "noopener", class: "sale-link" }, T("office_reconcile.open_sale"))
+        : h("span", { class: "muted" }, T("office_reconcile.no_sale"))))));
+  }
+
+  function fillFilter(id, values, label) {
+    const keep = $(id).value;
+    clear($(id), h("option", { value: "" }, T("office_reconcile.filter_all")), ...values.map((v) => h("option", { value: v }, label(v))));
+    $(id).value = values.includes(keep) ? keep : "";
+  }
+
+  async function loadExceptions() {
+    $("exceptions-card").hidden = !R.run;
+    if (!R.run) return;
+    R.exceptions = await api("GET", `/api/reconcile/runs/${R.run.id}/exceptions`);
+    const uniq = (xs) => [...new Set(xs.filter(Boolean))].sort();
+    fillFilter("filter-class", CLASS_ORDER.filter((c) => R.exceptions.some((e) => e.class === c)), (c) => BOOT.classes[c] || c);
+    fillFilter("filter-site", uniq(R.exceptions.map((e) => e.site)), siteName);
+    fillFilter("filter-brand", uniq(R.exceptions.map((e) => e.brand)), (b) => BOOT.brands[b] || b);
+    drawExceptions();
   }
 
   function drawRuns() {
@@ -65,12 +112,13 @@
     R.run = await api("GET", `/api/reconcile/runs/${id}`);
     drawRun();
     drawRuns();
+    await loadExceptions();
   }
 
   async function loadMonth() {
     R.runs = await api("GET", `/api/reconcile/runs?month=${R.month}`);
     if (R.runs.length) await showRun(R.runs[0].id);
-    else { R.run = null; drawRun(); drawRuns(); }
+    else { R.run = null; drawRun(); drawRuns(); await loadExceptions(); }
   }
 
   /* --- open incidents and inquiries ----------------------------------------------------------- */
@@ -192,6 +240,7 @@
   }
 
   monthOptions();
+  ["filter-class", "filter-site", "filter-brand"].forEach((id) => $(id).addEventListener("change", drawExceptions));
   $("month").addEventListener("change", () => {
     if (!$("month").value) return;
     R.month = $("month").value;

@@ -1,0 +1,115 @@
+"""The 公金振替 of a month: which statement fees it moves, and how they break down. Pure.
+
+The agent deposits net of its fees; revenue is booked gross, so the fees are moved
+from the expenditure line to revenue. The rules:
+
+* The transfer covers the fees on the month's statements **for our own payments**:
+  every row attached to a payment of ours, whatever the class (a payment of another
+  month that first appears here, a cut-off case, included; a cancel's or refund's
+  negative fee, the fee given back, included).
+* A row that is none of our payments (``missing_in_register``, or a row of another
+  month that names no payment of ours) and the second sale row of a duplicate are
+  **disputed** (照会中): listed apart with their fees and left out of the transfer until
+  resolved; a later month that finds the payment carries the fee then, naming the row.
+* Every breakdown (by deposit date, by site, by revenue line) is built from the same
+  per-row fees, so each adds up exactly to the transfer amount.
+* A row's fee is split over its payment's revenue lines (歳入科目) in proportion to each
+  line's amount, by largest remainder (ties to the lower code); the split is done on the
+  fee's absolute value and the sign put back, so a refund gives back exactly the shares
+  its sale took. A payment whose lines are unknown gives its fee to :data:`UNKNOWN_LINE`.
+* The voucher is provisional (暫定) while the month's statements are incomplete.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from madoguchi.domain.reconcile import MatchClass, StatementRow
+from madoguchi.domain.reconcile_match import Finding
+from madoguchi.domain.reconcile_summary import allocate
+
+#: Revenue-line code for a fee whose payment's revenue lines are not known.
+UNKNOWN_LINE = ""
+DISPUTED_CLASSES = frozenset({MatchClass.MISSING_IN_REGISTER, MatchClass.DUPLICATE_IN_STATEMENT})
+
+
+@dataclass(frozen=True, slots=True)
+class FeeItem:
+    """The fee of one statement row (or a group of plainly matched rows of one payment)."""
+
+    ref: str                 # our payment's merchant reference
+    site: str
+    deposit_date: dt.date
+    fee: int
+
+
+@dataclass(frozen=True, slots=True)
+class Disputed:
+    """A statement row kept out of the transfer until someone finds whose it is (照会中)."""
+
+    cls: MatchClass
+    row: StatementRow
+    note: str
+
+    def as_dict(self) -> dict[str, object]:
+        r = self.row
+        return {"class": self.cls.value, "source": r.source, "line": r.line,
+                "merchant_reference": r.merchant_reference, "processor_reference": r.processor_reference,
+                "transaction_at": r.transaction_at.isoformat(), "brand": r.brand, "kind": r.kind.value,
+                "gross": r.gross, "fee": r.fee, "deposit_date": r.deposit_date.isoformat(), "note": self.note}
+
+
+@dataclass
+class Transfer:
+    amount: int
+    provisional: bool
+    by_deposit: dict[dt.date, int]
+    by_site: dict[str, int]
+    by_revenue: dict[str, int]
+    disputed: list[Disputed] = field(default_factory=list)
+
+    @property
+    def disputed_fee(self) -> int:
+        return sum(d.row.fee for d in self.disputed)
+
+
+def fee_items(findings: Iterable[Finding]) -> tuple[list[FeeItem], list[Disputed]]:
+    """Split the findings' rows into the transfer's fees and the disputed rows."""
+    items: list[FeeItem] = []
+    disputed: list[Disputed] = []
+    for f in findings:
+        if f.payment is None or f.cls is MatchClass.DUPLICATE_IN_STATEMENT:
+            cls = f.cls if f.cls in DISPUTED_CLASSES else MatchClass.MISSING_IN_REGISTER
+            disputed.extend(Disputed(cls, r, f.note) for r in f.rows)
+            continue
+        items.extend(FeeItem(f.payment.ref, f.payment.site, r.deposit_date, r.fee) for r in f.rows)
+    return items, disputed
+
+
+def split_fee(fee: int, lines: Mapping[str, int]) -> dict[str, int]:
+    """One fee over a payment's revenue lines (largest remainder on ``|fee|``, sign put back)."""
+    weights = {code: amount for code, amount in lines.items() if amount > 0}
+    if not weights:
+        return {UNKNOWN_LINE: fee}
+    shares = allocate(abs(fee), weights)
+    return {code: share if fee >= 0 else -share for code, share in shares.items()}
+
+
+def build_transfer(items: Iterable[FeeItem], disputed: Iterable[Disputed], *, complete: bool,
+                   revenue_lines: Mapping[str, Mapping[str, int]]) -> Transfer:
+    """The transfer from per-row fees; ``revenue_lines`` maps a payment to its lines' amounts."""
+    amount = 0
+    by_deposit: Counter[dt.date] = Counter()
+    by_site: Counter[str] = Counter()
+    by_revenue: Counter[str] = Counter()
+    for item in items:
+        amount += item.fee
+        by_deposit[item.deposit_date] += item.fee
+        by_site[item.site] += item.fee
+        by_revenue.update(split_fee(item.fee, revenue_lines.get(item.ref, {})))
+    return Transfer(amount=amount, provisional=not complete,
+                    by_deposit=dict(sorted(by_deposit.items())), by_site=dict(sorted(by_site.items())),
+                    by_revenue=dict(sorted(by_revenue.items())),
+                    disputed=sorted(disputed, key=lambda d: (d.row.source, d.row.line)))
