@@ -247,6 +247,7 @@ def export_payments(date_from: Annotated[str, typer.Option("--from", metavar="YY
                     db: Db = None) -> None:
     """One row per payment: our and the processor's reference, where, brand, amount, status, time."""
     from madoguchi.adapters.db.uow import make_uow_factory
+    from madoguchi.adapters.files.writing import write_text
     from madoguchi.services.export import payment_rows, to_csv, to_json
     first, last = _date(date_from, "--from"), _date(date_to, "--to")
     engine = _existing_db(_settings(db))
@@ -259,7 +260,7 @@ def export_payments(date_from: Annotated[str, typer.Option("--from", metavar="YY
         sys.stdout.write(text)
         return
     try:
-        out.write_text(text, encoding="utf-8", newline="")
+        write_text(out, text)
     except OSError as exc:
         raise BadInput(f"--out: cannot write {out}: {exc.strerror}") from None
     typer.echo(f"{len(rows)} payments written to {out}", err=True)

@@ -64,8 +64,9 @@ def read_counted(path: Path) -> tuple[dict[str, Any], dict[str, str], str | None
 
 
 def _write(path: Path, data: bytes, option: str) -> None:
+    from madoguchi.adapters.files.writing import write_bytes
     try:
-        path.write_bytes(data)
+        write_bytes(path, data)
     except OSError as exc:
         raise BadInput(f"{option}: cannot write {path}: {exc.strerror}") from None
 

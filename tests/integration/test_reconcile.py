@@ -237,7 +237,7 @@ def test_each_malformed_file_is_refused_with_line_column_and_value_and_nothing_i
         "unbalanced.csv": "line 2, column net: '290' gross − fee ≠ net",
         "unknown-brand.csv": "line 2, column brand: 'octopus' is not a brand code",
         "unknown-kind.csv": "line 2, column kind: 'purchase' is not a kind",
-        "short-row.csv": "not a readable CSV",
+        "short-row.csv": "line 3, column net: '' is missing: the row has 8 fields, the header 10",
         "not-text.csv": "neither UTF-8 nor CP932",
     }
     for name, message in expected.items():

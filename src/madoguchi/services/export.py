@@ -15,7 +15,6 @@ that booked it when that is another day (its own day was closed by then), else e
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -26,6 +25,7 @@ from sqlalchemy import select
 
 from madoguchi.adapters.db.tables import Payment
 from madoguchi.adapters.db.uow import UnitOfWork
+from madoguchi.adapters.files.writing import csv_writer
 from madoguchi.domain.receipt import JST
 from madoguchi.domain.sale import PaymentState
 from madoguchi.errors import BadInput
@@ -88,10 +88,10 @@ def _row(p: Payment) -> dict[str, Any]:
 
 def write_csv(rows: Iterable[dict[str, Any]], out: TextIO) -> None:
     """CSV with a header row; an absent value is an empty field."""
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
+    writer = csv_writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow({k: ("" if row[k] is None else row[k]) for k in COLUMNS})
+        writer.writerow(["" if row[k] is None else row[k] for k in COLUMNS])
 
 
 def to_csv(rows: Iterable[dict[str, Any]]) -> str:

@@ -24,6 +24,7 @@ from madoguchi.adapters.db.reconcile_tables import ReconcileRun
 from madoguchi.adapters.db.tables import Incident, Payment, Sale, SaleLine
 from madoguchi.adapters.files.statement import V1, Layout, load_layout
 from madoguchi.adapters.files.toml_files import read_toml
+from madoguchi.adapters.files.writing import write_text
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.receipt import JST
@@ -128,7 +129,7 @@ def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: A
         uow.commit()
     summary["run_id"] = run.id
     if json_out is not None:
-        Path(json_out).write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        write_text(Path(json_out), json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     return summary
 
 

@@ -130,7 +130,8 @@ def payments_relation(path: Path) -> str:
 
 
 def _unreadable(path: Path, exc: Exception) -> BadInput:
-    return BadInput(f"{path.name}: the payments export does not read: {str(exc).splitlines()[0]}")
+    # The engine's own text means nothing to the accounting section; the file is named instead.
+    return BadInput(f"{path.name}: the payments export does not read as CSV with its columns")
 
 
 def load_payments(con: Any, path: Path) -> int:

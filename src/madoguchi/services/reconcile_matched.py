@@ -2,16 +2,18 @@
 
 The plainly matched pairs go straight from DuckDB's ``matching`` table (a ``COPY``), on a
 cursor and thread of their own so the caller can write its report meanwhile; the pairs the
-domain matched (by terminal, brand, amount and time) are appended after them.
+domain matched (by terminal, brand, amount and time) are appended after them. Both go
+through :mod:`madoguchi.adapters.files.writing`: text that a spreadsheet would run as a
+formula is neutralised, and the file is renamed into place only when whole.
 """
 from __future__ import annotations
 
-import csv
 import threading
 from pathlib import Path
 from typing import Any
 
 from madoguchi.adapters.files.statement import lit, statement_sources
+from madoguchi.adapters.files.writing import atomic_path, csv_writer, neutral_sql
 from madoguchi.domain.receipt import JST
 from madoguchi.domain.reconcile_match import Finding
 
@@ -32,13 +34,14 @@ class MatchedWriter:
     def __init__(self, con: Any, path: Path, more: list[Finding]) -> None:
         self._error: BaseException | None = None
         self._done = False
-        sql = _matched_copy(con, path)
+        rows = _matched_rows(con)  # built here: the connection is this thread's
         cursor = con.cursor()
 
         def run() -> None:
             try:
-                cursor.execute(sql)
-                _append_matched(path, more)
+                with atomic_path(path) as tmp:
+                    cursor.execute(f"COPY ({rows}) TO {lit(str(tmp))} (FORMAT csv, HEADER true, DELIMITER ',')")
+                    _append_matched(tmp, more)
             except BaseException as exc:  # handed to the caller by finish()
                 self._error = exc
             finally:
@@ -55,18 +58,20 @@ class MatchedWriter:
         self._done = True
 
 
-def _matched_copy(con: Any, path: Path) -> str:
+def _matched_rows(con: Any) -> str:
     exprs = dict(zip(MATCHED_COLUMNS, MATCHED_COLUMNS))
     exprs["source"] = source_expr(con)
     exprs["transaction_at"] = "strftime(transaction_at + INTERVAL 9 HOUR, '%Y-%m-%dT%H:%M:%S+09:00')"
     exprs["merchant_reference"] = "ref"  # on a plainly matched row, the statement's and the payment's
+    for c in ("source", "merchant_reference", "processor_reference", "terminal_id", "site", "station"):
+        exprs[c] = neutral_sql(exprs[c])  # text from outside (brand and kind are our own codes)
     cols = ", ".join(f"{e} AS {c}" for c, e in exprs.items())
-    return f"COPY (SELECT {cols} FROM matching WHERE plain) TO {lit(str(path))} (HEADER true, DELIMITER ',')"
+    return f"SELECT {cols} FROM matching WHERE plain"
 
 
 def _append_matched(path: Path, more: list[Finding]) -> None:
     with open(path, "a", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
+        w = csv_writer(fh, lineterminator="\n")
         for f in more:
             p = f.payment
             for r in f.rows or (None,):

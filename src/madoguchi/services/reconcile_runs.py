@@ -5,8 +5,8 @@ statements as sent, the workbook and the matched-rows CSV beside them) and run t
 :func:`madoguchi.services.reconcile.reconcile_month`, exactly as ``madoguchi reconcile``
 does. The request carries a client-generated id: sending it again (a lost answer, a
 double click) returns the first run's summary instead of running again. A file that
-does not parse is refused with its line, column and value, and its folder is removed:
-nothing is left half-written.
+does not parse is refused with its line, column and value, and its folder is removed
+(as it is when the run fails for any other reason): nothing is left half-written.
 """
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ from madoguchi.services.runtime import Runtime
 
 OPERATION = "reconcile_upload"
 _running: dict[str, threading.Lock] = {}
+#: The largest id a run can have (a 64-bit signed integer column).
+MAX_RUN_ID = 2**63 - 1
 _guard = threading.Lock()
 
 
@@ -141,6 +143,9 @@ def _run_once(rt: Runtime, request_id: str, request: dict[str, Any], the_month: 
     except MadoguchiError as exc:
         shutil.rmtree(folder, ignore_errors=True)
         raise _as_sent(exc, names) from None
+    except BaseException:  # not bad input, but nothing of the upload stays behind either
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return _remember(rt, request_id, request, summary)
 
 
@@ -176,6 +181,8 @@ def list_runs(rt: Runtime, *, actor: Actor, month: str | None = None) -> list[di
 
 def get_run(rt: Runtime, *, run_id: int, actor: Actor) -> dict[str, Any]:
     may_reconcile(actor)
+    if not 0 < run_id <= MAX_RUN_ID:  # no such run, and no database takes the number (a 404, not a 500)
+        raise NotFound(f"no reconciliation run {run_id}")
     with rt.uow(read_only=True) as uow:
         run = uow.session.get(ReconcileRun, run_id)
         if run is None:

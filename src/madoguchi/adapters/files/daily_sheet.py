@@ -9,7 +9,6 @@ CSV renders too, so both carry exactly the same numbers.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -22,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from madoguchi.adapters.files.daily_layout import Value, header_lines, sections
 from madoguchi.adapters.files.daily_summary import write_summary
+from madoguchi.adapters.files.writing import csv_writer, save_workbook
 from madoguchi.adapters.files.sheet_style import (PALE, ROW, WIDTHS, SheetWriter, page_setup, title_block,
                                                   western)
 from madoguchi.domain.day_report import DayReport
@@ -76,7 +76,7 @@ def daily_workbook(reports: Sequence[DayReport]) -> bytes:
     for r in reports:
         site_sheet(wb, r, taken, styles)
     out = io.BytesIO()
-    wb.save(out)
+    save_workbook(wb, out)
     return out.getvalue()
 
 
@@ -87,7 +87,7 @@ def daily_csv(reports: Sequence[DayReport]) -> str:
     """The same figures in long form: one line per figure (UTF-8 with BOM, for Excel)."""
     out = io.StringIO()
     out.write("\ufeff")
-    w = csv.writer(out, lineterminator="\r\n")
+    w = csv_writer(out, lineterminator="\r\n")
     w.writerow(CSV_COLUMNS)
     for r in reports:
         day = r.day.isoformat()

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from madoguchi.adapters.files.writing import new_workbook, save_workbook
 from madoguchi.domain.brands import BRANDS
 from madoguchi.domain.receipt import JST, wareki
 from madoguchi.domain.reconcile import CLASS_LABELS_JA, MatchClass
@@ -115,7 +116,7 @@ def _head(ws: Any, names: list[str]) -> None:
 def write_workbook(path: Path, *, outcome: Any, summary: dict[str, Any], municipality: str,
                    site_names: dict[str, str], produced_at: dt.datetime, produced_by: str = "") -> None:
     """``produced_by``: the name of who ran the month (a person's name, not a login id)."""
-    wb = Workbook(write_only=True)
+    wb = new_workbook(write_only=True)
     month = outcome.summary.month
     by = f"  作成者 {produced_by}" if produced_by else ""
     sub = (f"{municipality}  {month.label_ja}（{month}）  作成 {wareki(produced_at.astimezone(JST).date())} "
@@ -135,7 +136,7 @@ def write_workbook(path: Path, *, outcome: Any, summary: dict[str, Any], municip
                   site_names=site_names, produced_at=produced_at)
     _incidents_sheet(wb, summary["open_incidents"], sub, site_names)
     _three_way_sheet(wb, outcome, sub, site_names)
-    wb.save(path)
+    save_workbook(wb, path)
 
 
 def _summary_sheet(wb: Workbook, outcome: Any, summary: dict[str, Any], sub: str) -> None:

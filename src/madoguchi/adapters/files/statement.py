@@ -33,6 +33,10 @@ FIELDS = ("transaction_at", "terminal_id", "merchant_reference", "processor_refe
 OPTIONAL = frozenset({"terminal_id", "merchant_reference", "processor_reference"})
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932")
 MAX_ERRORS = 20
+#: A UTC offset as it can be: hours up to 14, minutes up to 59 (RE2, in DuckDB's SQL).
+_OFFSET = "[+-](0[0-9]|1[0-4]):?[0-5][0-9]"
+#: Dates a statement row may carry: anything else is a typo (year 0001 broke the run).
+YEARS = (2000, 2999)
 _CHUNK = 1 << 20
 
 
@@ -167,6 +171,8 @@ def _header(path: Path, layout: Layout, source: str) -> list[str]:
         first = fh.readline()
     names = next(csv.reader(io.StringIO(first), delimiter=layout.delimiter), [])
     names = [n.strip() for n in names]
+    while names and not names[-1]:  # trailing empty columns, as Excel writes them
+        names.pop()
     if len(set(names)) != len(names):
         raise BadInput(f"{source}: line {layout.skip_lines + 1}: the header names a column twice: {names}")
     missing = [f"{theirs!r} ({ours})" for ours, theirs in layout.columns.items() if theirs not in names]
@@ -239,8 +245,11 @@ def _typed_select(layout: Layout) -> tuple[str, dict[str, str]]:
         parsed = f"try_strptime({ts}, {lit(layout.transaction_format)})"
         tx = f"CAST({parsed} AS TIMESTAMP)" if "%z" in layout.transaction_format \
             else f"({parsed} - INTERVAL 9 HOUR)"
+        if "%z" in layout.transaction_format:  # strptime takes +25:00 and +0960 too
+            tx = (f"(CASE WHEN regexp_matches({ts}, '[+-][0-9]{{2}}:?[0-9]{{2}}$') AND NOT "
+                  f"regexp_matches({ts}, '{_OFFSET}$') THEN NULL ELSE {tx} END)")
     else:
-        tx = (f"(CASE WHEN regexp_matches({ts}, '(Z|[+-][0-9]{{2}}:?[0-9]{{2}})$') "
+        tx = (f"(CASE WHEN regexp_matches({ts}, '(Z|{_OFFSET})$') "
               f"THEN CAST(try_cast({ts} AS TIMESTAMPTZ) AS TIMESTAMP) "
               f"WHEN regexp_full_match({ts}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[T ][0-9:.]+') "
               f"THEN try_cast({ts} AS TIMESTAMP) - INTERVAL 9 HOUR END)")
@@ -274,7 +283,8 @@ def _typed_select(layout: Layout) -> tuple[str, dict[str, str]]:
 
 
 _REASONS = {
-    "transaction_at": "is not a date and time (ISO 8601, e.g. 2026-11-02T10:15:00+09:00)",
+    "transaction_at": ("is not a date and time (ISO 8601, e.g. 2026-11-02T10:15:00+09:00; "
+                       "an offset from -14:00 to +14:00)"),
     "brand": "is not a brand code of ours (see docs/statement-format.md)",
     "kind": "is not a kind (sale, refund, cancel, chargeback, adjustment)",
     "gross": "is not a whole number of yen", "fee": "is not a whole number of yen",
@@ -377,37 +387,25 @@ def load_statement(con: Any, path: Path, *, layout: Layout = V1, workdir: Path) 
 def _load_rows(con: Any, path: Path, encoding: str, layout: Layout, workdir: Path) -> tuple[str, int]:
     """The file's rows, read as ``encoding``, typed and checked into a table of their own: its name
     and row count, or raise (and leave no table)."""
-    import duckdb
     source = path.name
     readable = _as_utf8(path, encoding, workdir)
     _header(readable, layout, source)
     select, raw = _typed_select(layout)
     first_line = layout.skip_lines + 2
-    reader = (f"read_csv({lit(str(readable))}, header=true, all_varchar=true, delim={lit(layout.delimiter)}, "
-              f"quote='\"', escape='\"', skip={layout.skip_lines}, strict_mode=true)")
     con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_PARTS} (n INTEGER, tbl VARCHAR, source VARCHAR, "
                 "first_line BIGINT)")
     (n,) = con.execute(f"SELECT count(*) FROM {_PARTS}").fetchone()
     table = f"_statement_{n}"
-    # Rows keep the file's order (preserve_insertion_order), so a row's line is its rowid
-    # plus the lines before the first row: no window function over a million rows.
-    con.execute("SET preserve_insertion_order = true")
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT *, "
-                    "CAST(transaction_at + INTERVAL 9 HOUR AS DATE) AS tx_date "
-                    f"FROM (SELECT {select} FROM {reader})")
-    except duckdb.Error as exc:
-        raise BadInput(f"{source}: not a readable CSV: {str(exc).splitlines()[0]}") from None
+    reader = _read_typed(con, table, select, readable, layout, source, workdir)
     line = f"(rowid + {first_line})"
-    required = [f for f in FIELDS if f not in OPTIONAL]
+    checks = _checks(layout)
     total, count = con.execute(
-        "SELECT " + " + ".join(f"count(*) FILTER (WHERE {f} IS NULL)" for f in required) +
-        f" + count(*) FILTER (WHERE gross - fee <> net), count(*) FROM {table}").fetchone()
+        "SELECT " + " + ".join(f"count(*) FILTER (WHERE {where})" for _, where, _ in checks) +
+        f", count(*) FROM {table}").fetchone()
     if total:
-        checks = [f"SELECT {line} AS line, {lit(f)} AS field FROM {table} WHERE {f} IS NULL" for f in required]
-        checks.append(f"SELECT {line} AS line, 'balance' FROM {table} WHERE gross - fee <> net")
-        union = " UNION ALL ".join(checks)
-        found = con.execute(f"SELECT * FROM ({union}) ORDER BY line, field LIMIT {MAX_ERRORS}").fetchall()
+        union = " UNION ALL ".join(f"SELECT {line} AS line, {n} AS n FROM {table} WHERE {where}"
+                                   for n, (_, where, _) in enumerate(checks))
+        found = con.execute(f"SELECT * FROM ({union}) ORDER BY line, n LIMIT {MAX_ERRORS}").fetchall()
         lines = sorted({line for line, _ in found})
         con.execute(f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM {reader}")
         values = {row[0]: dict(zip(FIELDS, row[1:])) for row in con.execute(
@@ -415,10 +413,75 @@ def _load_rows(con: Any, path: Path, encoding: str, layout: Layout, workdir: Pat
             f"WHERE line IN ({', '.join(map(str, lines))})").fetchall()}
         con.execute(f"DROP TABLE _raw; DROP TABLE {table}")
         errors = []
-        for line, f in found:
-            field_name = "net" if f == "balance" else f
+        for line, n in found:
+            field_name, _, reason = checks[n]
             value = values[line][field_name]
-            reason = "gross − fee ≠ net" if f == "balance" else ("is empty" if value is None else _REASONS[f])
+            reason = reason or ("is empty" if value is None else _REASONS[field_name])
             errors.append(RowError(line, layout.columns.get(field_name, field_name), value, reason))
         raise StatementError(source, errors, total)
     return table, count
+
+
+def _read_typed(con: Any, table: str, select: str, readable: Path, layout: Layout, source: str,
+                workdir: Path) -> str:
+    """Fill ``table`` from the file; the reader it used (for the report of bad rows).
+
+    DuckDB reads the file as it is; a file it will not take (mixed line endings, rows of
+    another width than the header) is read again line by line
+    (:mod:`madoguchi.adapters.files.statement_lines`) and refused at its line, or read
+    from its plain copy. DuckDB's own error text never reaches the user.
+    """
+    import duckdb
+
+    from madoguchi.adapters.files.statement_lines import plain_copy
+
+    def reader_of(path: Path, skip: int) -> str:
+        return (f"read_csv({lit(str(path))}, header=true, all_varchar=true, delim={lit(layout.delimiter)}, "
+                f"quote='\"', escape='\"', skip={skip}, strict_mode=true)")
+
+    # Rows keep the file's order (preserve_insertion_order), so a row's line is its rowid
+    # plus the lines before the first row: no window function over a million rows.
+    con.execute("SET preserve_insertion_order = true")
+
+    def fill(reader: str) -> None:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT *, "
+                    "CAST(transaction_at + INTERVAL 9 HOUR AS DATE) AS tx_date "
+                    f"FROM (SELECT {select} FROM {reader})")
+
+    reader = reader_of(readable, layout.skip_lines)
+    try:
+        fill(reader)
+        return reader
+    except duckdb.Error:
+        pass
+    plain, problems, total = plain_copy(readable, delimiter=layout.delimiter, skip_lines=layout.skip_lines,
+                                        workdir=workdir, max_problems=MAX_ERRORS)
+    if plain is None:
+        raise StatementError(source, [RowError(*p) for p in problems], total)
+    reader = reader_of(plain, 0)
+    try:
+        fill(reader)
+    except duckdb.Error:
+        raise BadInput(f"{source}: not a readable CSV (save it again from Excel as "
+                       "\"CSV UTF-8 (comma delimited)\")") from None
+    return reader
+
+
+def _checks(layout: Layout) -> list[tuple[str, str, str | None]]:
+    """Each check of a typed row: (field, a condition that finds a bad row, reason or None for
+    the field's own reason)."""
+    first, last = YEARS
+    years = f"BETWEEN DATE '{first}-01-01' AND DATE '{last}-12-31'"
+    outside = f"is outside the years {first}–{last}"
+    checks: list[tuple[str, str, str | None]] = [(f, f"{f} IS NULL", None) for f in FIELDS if f not in OPTIONAL]
+    checks += [
+        ("net", "gross - fee <> net", "gross − fee ≠ net"),
+        ("transaction_at", f"NOT tx_date {years}", outside),
+        ("deposit_date", f"NOT deposit_date {years}", outside),
+        ("gross", "kind = 'sale' AND gross < 0",
+         "is negative on a sale (money going back is a refund or cancel row)"),
+    ]
+    # A control character (NUL, ...) is no part of a reference; Excel and PostgreSQL refuse it.
+    checks += [(f, f"regexp_matches({f}, '[\\x00-\\x1f\\x7f]')", "holds a control character (such as NUL)")
+               for f in FIELDS if f in OPTIONAL and f in layout.columns]
+    return checks
