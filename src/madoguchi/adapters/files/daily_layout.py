@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from madoguchi.domain.brands import BRANDS, brand
 from madoguchi.domain.close import Severity
 from madoguchi.domain.day_report import (CATEGORIES, CATEGORY_JA, REFUND_METHOD_JA, REFUND_METHODS, DayReport,
-                                         IncidentLine, Tally)
+                                         DayTotals, IncidentLine, Tally)
 from madoguchi.domain.money import DENOMINATIONS
 from madoguchi.domain.receipt import JST
 from madoguchi.domain.sale import EXEMPTION_LABELS_JA, Exemption
@@ -94,9 +94,10 @@ def sections(r: DayReport) -> list[Section]:
         (Column("科目コード"), Column("歳入科目"), Column("通数", "copies"), Column("収納額", "yen"),
          Column("返金額", "yen"), Column("修正額", "yen"), Column("差引", "yen")),
         tuple((k, (k, r.name(k), _t(t.by_revenue_line, k).count, _t(t.by_revenue_line, k).amount,
-                   _t(t.refunds_by_revenue_line, k).amount, _t(adj_line, k).amount, net_line[k])) for k in codes),
+                   _t(t.refunds_by_revenue_line, k).amount, _t(adj_line, k).amount, net_line[k])) for k in codes)
+        + ((OVER_SHORT_KEY, over_short_row(t)),),
         ("合計", None, fee_total.count, fee_total.amount, sum(x.amount for x in t.refunds_by_revenue_line.values()),
-         sum(x.amount for x in adj_line.values()), sum(net_line.values()))))
+         t.adjustment_total, sum(net_line.values()) + t.over_short)))
     out.append(Section(
         "exemptions", "6 免除（理由別）", (Column("免除理由", span=2), Column("件数", "count"), Column("通数", "copies")),
         tuple((k, (_exemption_ja(k), n, c))
@@ -115,7 +116,8 @@ def sections(r: DayReport) -> list[Section]:
         "adjustments", "10 修正仕訳（過去日の訂正）",
         (Column("対象日"), Column("理由"), Column("区分"), Column("歳入科目"), Column("精算機"), Column("金額", "yen"),
          Column("起票"), Column("承認")),
-        tuple((a.id, (a.corrects, a.reason, CATEGORY_JA.get(a.category, a.category), a.revenue_line or "",
+        tuple((a.id, (a.corrects, a.reason, CATEGORY_JA.get(a.category, a.category),
+                      r.name(a.revenue_line) if a.revenue_line else f"現金過不足の戻入（仕訳 {a.reverses_seq}）",
                       a.station or "", a.amount, a.requested_by, a.approved_by)) for a in t.adjustments),
         ("合計", None, None, None, None, t.adjustment_total, None, None) if t.adjustments else None))
     out.append(Section(
@@ -131,6 +133,16 @@ def sections(r: DayReport) -> list[Section]:
         "findings", "12 確認事項", (Column("区分"), Column("内容", span=7)),
         tuple((f.code, (SEVERITY_JA[f.severity], f.message_ja)) for f in r.findings)))
     return out
+
+
+OVER_SHORT_KEY = "over_short"
+
+
+def over_short_row(t: DayTotals) -> tuple[Value, ...]:
+    """The 現金過不足 line under the revenue lines: no revenue line's money, but part of 差引収納額
+    (the day's closes' over/short and the reversals of earlier ones booked today)."""
+    reversals = sum(a.amount for a in t.adjustments if not a.revenue_line)
+    return ("現金過不足", "精算機の過不足・その戻入", None, None, None, reversals, t.over_short)
 
 
 def _incident_text(r: DayReport, i: IncidentLine) -> str:
