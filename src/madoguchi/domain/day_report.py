@@ -238,6 +238,7 @@ class StationReport:
     state: StationState
     closed_by: str | None = None
     closed_at: dt.datetime | None = None
+    receipts: tuple[int, int, int] | None = None  # (first number, last number, how many) of the day
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,7 @@ class DayReport:
     incidents: tuple[IncidentLine, ...] = ()
     findings: tuple[Finding, ...] = ()
     names: Mapping[str, str] = field(default_factory=dict)  # fee, revenue line and brand code -> name
+    people: Mapping[str, str] = field(default_factory=dict)  # staff login -> display name
     approved_by: str | None = None
     approved_at: dt.datetime | None = None
     note: str | None = None
@@ -277,3 +279,10 @@ class DayReport:
 
     def name(self, code: str | None) -> str:
         return self.names.get(code or "", code or "")
+
+    def station_name(self, station: str | None) -> str:
+        return next((s.name for s in self.stations if s.id == station), station or "")
+
+    def person(self, login: str | None) -> str:
+        """A staff member as people know them (their display name), not their login ID."""
+        return self.people.get(login or "", login or "")

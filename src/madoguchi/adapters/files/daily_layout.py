@@ -15,7 +15,7 @@ from madoguchi.domain.money import DENOMINATIONS
 from madoguchi.domain.receipt import JST
 from madoguchi.domain.sale import EXEMPTION_LABELS_JA, Exemption
 
-Value = int | float | str | dt.datetime | None
+Value = int | float | str | dt.datetime | dt.date | None
 
 INCIDENT_JA = {"cash_jam": "釣銭機詰まり", "cashless_unknown": "処理未了", "refund_owed": "二重決済",
                "bank_transfer_refund": "振込返金"}
@@ -114,11 +114,12 @@ def sections(r: DayReport) -> list[Section]:
     out += _cash_sections(r)
     out.append(Section(
         "adjustments", "10 修正仕訳（過去日の訂正）",
-        (Column("対象日"), Column("理由"), Column("区分"), Column("歳入科目"), Column("精算機"), Column("金額", "yen"),
+        (Column("対象日", "date"), Column("理由"), Column("区分"), Column("歳入科目"), Column("精算機"), Column("金額", "yen"),
          Column("起票"), Column("承認")),
-        tuple((a.id, (a.corrects, a.reason, CATEGORY_JA.get(a.category, a.category),
+        tuple((a.id, (dt.date.fromisoformat(a.corrects), a.reason, CATEGORY_JA.get(a.category, a.category),
                       r.name(a.revenue_line) if a.revenue_line else f"現金過不足の戻入（仕訳 {a.reverses_seq}）",
-                      a.station or "", a.amount, a.requested_by, a.approved_by)) for a in t.adjustments),
+                      r.station_name(a.station), a.amount, r.person(a.requested_by), r.person(a.approved_by)))
+              for a in t.adjustments),
         ("合計", None, None, None, None, t.adjustment_total, None, None) if t.adjustments else None))
     out.append(Section(
         "incidents", "11 事故・未了（当日発生分と未解決の繰越分）",
@@ -199,9 +200,11 @@ def _cash_sections(r: DayReport) -> list[Section]:
         row("machine", "釣銭機在高", [s.state.machine_total for s in st]),
         row("counted", "実査額", [s.state.counted_total for s in st]),
         row("over_short", "過不足（実査−帳簿）", [s.state.over_short for s in st]),
-        text("closed_by", "締め担当", [s.closed_by or "未締め" for s in st]),
-        text("closed_at", "締め日時", [f"{s.closed_at.astimezone(JST):%Y-%m-%d %H:%M}" if s.closed_at else ""
-                                    for s in st]),
+        text("closed_by", "締め担当", [r.person(s.closed_by) if s.closed_by else "未締め" for s in st]),
+        text("closed_at", "締め日時", [_jst(s.closed_at) for s in st]),
+        text("receipt_first", "領収書 起番", [f"{s.receipts[0]:06d}" if s.receipts else "（発行なし）" for s in st]),
+        text("receipt_last", "領収書 止番", [f"{s.receipts[1]:06d}" if s.receipts else "" for s in st]),
+        text("receipt_count", "領収書 発行枚数", [f"{s.receipts[2]:,}枚" if s.receipts else "0枚" for s in st]),
     ))
     reasons = Section("over_short_reasons", "過不足の理由", (Column("精算機", span=2), Column("過不足", "yen"),
                                                              Column("理由", span=5)),
@@ -222,9 +225,16 @@ def _cash_sections(r: DayReport) -> list[Section]:
     return [cash, reasons, counted]
 
 
+def _jst(at: dt.datetime | None) -> str:
+    """A moment as people at the counter write it: the JST date and time, 2026年11月2日 17:40."""
+    if at is None:
+        return ""
+    local = at.astimezone(JST)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
 def header_lines(r: DayReport) -> list[tuple[str, str]]:
     state = "締め済（確定）" if r.closed else "未締め（中間）"
-    approved = (f"{r.approved_by}（{r.approved_at.astimezone(JST):%Y-%m-%d %H:%M}）"
-                if r.approved_by and r.approved_at else "")
+    approved = (f"{r.person(r.approved_by)}（{_jst(r.approved_at)}）" if r.approved_by and r.approved_at else "")
     return [("窓口", f"{r.site_name}（{r.site}）"), ("状態", state), ("承認者", approved),
-            ("備考", r.note or ""), ("出力日時", f"{r.generated_at.astimezone(JST):%Y-%m-%d %H:%M}")]
+            ("備考", r.note or ""), ("出力日時", _jst(r.generated_at))]
