@@ -30,7 +30,7 @@ def test_the_sheet_names_people_shows_dates_and_jst_times_and_the_receipt_number
     ws = wb["本庁 市民課"]
     cash = section(ws, "8 現金（精算機別）")
     assert cash["締め担当"]["精算機1"] == "主任 一郎"            # the display name, not "supervisor"
-    assert cash["締め日時"]["精算機1"] == "2026年11月2日 17:30"   # JST, as people write it
+    assert cash["締め時刻"]["精算機1"] == "17:30"                  # JST, as people write it
     assert (cash["領収書 起番"]["精算機1"], cash["領収書 止番"]["精算機1"]) == ("000001", "000002")
     assert cash["領収書 発行枚数"]["精算機1"] == "2枚" and cash["領収書 起番"]["精算機2"] == "（発行なし）"
     header = {r[0]: r[1] for r in ws.iter_rows(min_row=5, max_row=9, values_only=True)}

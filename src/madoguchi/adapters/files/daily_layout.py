@@ -127,7 +127,7 @@ def sections(r: DayReport) -> list[Section]:
          Column("金額", "yen"), Column("状態"), Column("繰越")),
         tuple((str(n), (i.opened_at.astimezone(JST).replace(tzinfo=None), _incident_text(r, i),
                         INCIDENT_JA.get(i.kind, i.kind),
-                        i.station or "", r.name(i.brand) if i.brand else "", i.amount,
+                        r.station_name(i.station), r.name(i.brand) if i.brand else "", i.amount,
                         STATE_JA.get(i.state, i.state), "繰越" if i.carried else ""))
               for n, i in enumerate(r.incidents, start=1))))
     out.append(Section(
@@ -201,7 +201,7 @@ def _cash_sections(r: DayReport) -> list[Section]:
         row("counted", "実査額", [s.state.counted_total for s in st]),
         row("over_short", "過不足（実査−帳簿）", [s.state.over_short for s in st]),
         text("closed_by", "締め担当", [r.person(s.closed_by) if s.closed_by else "未締め" for s in st]),
-        text("closed_at", "締め日時", [_jst(s.closed_at) for s in st]),
+        text("closed_at", "締め時刻", [_clock(s.closed_at, r.day) for s in st]),
         text("receipt_first", "領収書 起番", [f"{s.receipts[0]:06d}" if s.receipts else "（発行なし）" for s in st]),
         text("receipt_last", "領収書 止番", [f"{s.receipts[1]:06d}" if s.receipts else "" for s in st]),
         text("receipt_count", "領収書 発行枚数", [f"{s.receipts[2]:,}枚" if s.receipts else "0枚" for s in st]),
@@ -231,6 +231,14 @@ def _jst(at: dt.datetime | None) -> str:
         return ""
     local = at.astimezone(JST)
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def _clock(at: dt.datetime | None, day: dt.date) -> str:
+    """The JST time of day, with the date only when it is not the sheet's day (17:40, 11月3日 09:05)."""
+    if at is None:
+        return ""
+    local = at.astimezone(JST)
+    return f"{local:%H:%M}" if local.date() == day else f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
 def header_lines(r: DayReport) -> list[tuple[str, str]]:

@@ -22,7 +22,7 @@ def _site_row(r: DayReport) -> tuple[Value, ...]:
     cats = [t.by_category.get(c, Tally()).amount for c in CATEGORIES]
     return (r.site_name, "締め済" if r.closed else "未締め", t.sales_count, t.gross, *cats, t.refunds.amount,
             t.adjustment_total, t.net, float(t.cashless_share), r.over_short, r.open_incidents,
-            r.approved_by or "")
+            r.person(r.approved_by) if r.approved_by else "")
 
 
 def site_section(reports: Sequence[DayReport]) -> Section:
