@@ -200,17 +200,17 @@ def test_an_adjusting_entry_needs_a_second_person_and_shows_on_the_next_sheet(rt
     ensure_float(rt)
     asked = adjustments.request_adjustment(
         rt, adjustment_id=new_id(), site="honcho", corrects=DAY, category="cash", station="honcho-p1",
-        amount=-1000, reason="前日の不足分: 両替時の渡し過ぎと判明", actor=ACCOUNTANT)
+        amount=1000, reason="前日の不足分: 釣銭機の収納庫で発見", actor=ACCOUNTANT)
     assert asked["state"] == "requested"
     assert not any(e.kind == "adjustment" for e in journal(rt))  # nothing booked before approval
     approved = adjustments.approve_adjustment(rt, adjustment_id=asked["id"], actor=supervisor)
     assert (approved["state"], approved["business_date"]) == ("approved", NEXT.isoformat())
     entry = [e for e in journal(rt) if e.kind == "adjustment"][-1]
     assert (entry.business_date, entry.details()["corrects"], entry.amount) == (NEXT.isoformat(), DAY.isoformat(),
-                                                                                 -1000)
+                                                                                 1000)
     nxt = close_day.day_summary(rt, site="honcho", day=NEXT, actor=supervisor)
-    assert nxt["adjustments"][0]["corrects"] == DAY.isoformat() and nxt["adjustments_total"] == -1000
-    assert nxt["stations"][0]["adjustments"] == -1000
+    assert nxt["adjustments"][0]["corrects"] == DAY.isoformat() and nxt["adjustments_total"] == 1000
+    assert nxt["stations"][0]["adjustments"] == 1000
     assert frozen(rt) == now_figures(rt, supervisor)
 
 

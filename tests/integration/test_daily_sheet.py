@@ -66,7 +66,7 @@ def closed_day(request, tmp_path_factory):  # type: ignore[no-untyped-def]
 def rebuilt(rt) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """The day's totals straight from the journal."""
     t: dict[str, Any] = {"sales": set(), "cat": Counter(), "cat_n": Counter(), "brand": Counter(),
-                         "fee": Counter(), "fee_n": Counter(), "line": Counter(), "refund": 0,
+                         "fee": Counter(), "fee_n": Counter(), "line": Counter(), "refund": 0, "over_short": 0,
                          "cash": defaultdict(Counter)}
     for e in journal(rt):
         if e.business_date != DAY.isoformat() or e.site != "honcho":
@@ -93,6 +93,8 @@ def rebuilt(rt) -> dict[str, Any]:  # type: ignore[no-untyped-def]
                 cash["refunds"] += -e.amount
         elif e.kind in ("float_loaded", "cash_in", "cash_out"):
             cash[e.kind] += e.amount
+        elif e.kind == "day_closed" and d["scope"] == "station":
+            t["over_short"] += e.amount
     return t
 
 
@@ -116,7 +118,8 @@ def test_every_figure_on_the_sheet_equals_what_the_journal_says(closed_day):
     assert overview["取扱件数（完了した取引）"]["件数"] == len(t["sales"]) > 40
     assert overview["収納額（総額）"]["金額"] == sum(t["cat"].values())
     assert overview["返金額"]["金額"] == t["refund"] > 0
-    assert overview["差引収納額"]["金額"] == sum(t["cat"].values()) - t["refund"]
+    assert overview["差引収納額"]["金額"] == sum(t["cat"].values()) - t["refund"] + t["over_short"]
+    assert t["over_short"] == -100
     cats = section(ws, "2 支払区分別")
     for code, label in CATEGORY_JA.items():
         assert (cats[label]["件数"], cats[label]["金額"]) == (t["cat_n"][code], t["cat"][code]), label
@@ -126,7 +129,8 @@ def test_every_figure_on_the_sheet_equals_what_the_journal_says(closed_day):
     assert {k: (v["通数"], v["金額"]) for k, v in fees.items() if k != "合計"} == {
         k: (t["fee_n"][k], t["fee"][k]) for k in t["fee"]}
     lines = section(ws, "5 歳入科目別")
-    assert {k: v["収納額"] for k, v in lines.items() if k != "合計"} == dict(t["line"])
+    assert {k: v["収納額"] for k, v in lines.items() if k not in ("合計", "現金過不足")} == dict(t["line"])
+    assert lines["現金過不足"]["差引"] == -100
     assert lines["合計"]["収納額"] == sum(t["fee"].values())
     cash, denominations = section(ws, "8 現金（精算機別）"), section(ws, "9 金種表（実査）")
     for n, station in enumerate(("honcho-p1", "honcho-p2"), start=1):

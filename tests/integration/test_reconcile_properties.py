@@ -23,10 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from madoguchi.domain.brands import BRANDS
-from madoguchi.domain.reconcile import Month, RateTable
-from madoguchi.services.reconcile_bulk import PAYMENT_COLUMNS, reconcile_files
+from madoguchi.domain.reconcile import Month, Rate, RateTable
+from madoguchi.services.reconcile_bulk import PAYMENT_COLUMNS, Rules, reconcile_files
 
-RATES = RateTable.default()
+# A city's rules give every brand a rate; the example rates leave out those with none published.
+RATES = RateTable(tuple(Rate(b.code, b.fee_ppm or 32_450, dt.date.min) for b in BRANDS))
 MONTH = Month(2026, 11)
 # Payments of October or December: one no row names is none of this month's business (no
 # finding, in doubt or not); one a row names or can be attached to is found as other_period.
@@ -109,7 +110,7 @@ def test_every_planted_difference_is_found_in_its_class_and_nothing_else_is_flag
         tmp = Path(d)
         expected = _write(tmp, pays, plants)
         outcomes = [reconcile_files(month=MONTH, statements=[tmp / "statement.csv"],
-                                    payments_csv=tmp / "payments.csv", complete=True, fast=fast)
+                                    payments_csv=tmp / "payments.csv", complete=True, fast=fast, rules=Rules(RATES))
                     for fast in (True, False)]
     fast, full = outcomes
     found: dict[str, set[str]] = {}

@@ -48,13 +48,13 @@ def test_the_expected_fee_is_gross_times_rate_rounded_down_to_the_yen_in_integer
     assert expected_fee(10_000, 25_000, Rounding.CEIL) == 250
 
 
-def test_a_rate_applies_from_its_effective_date_and_a_settings_file_replaces_only_the_brands_it_names():
+def test_a_rate_applies_from_its_effective_date_and_a_settings_file_gives_only_the_brands_it_names():
     table = RateTable.parse({"rounding": "half_up", "rates": [
         {"brand": "visa", "ppm": 24_800, "from": dt.date(2020, 1, 1)},
         {"brand": "visa", "ppm": 19_800, "from": dt.date(2026, 12, 1)}]})
     assert table.ppm("visa", dt.date(2026, 11, 30)) == 24_800
     assert table.ppm("visa", dt.date(2026, 12, 1)) == 19_800
-    assert table.ppm("paypay", dt.date(2026, 12, 1)) == 30_800
+    assert not table.has_rate("paypay", dt.date(2026, 12, 1))  # no silent default: a finding (rules_check)
     assert table.rounding is Rounding.HALF_UP
     with pytest.raises(BadInput, match="parts per million"):
         RateTable.parse({"rates": [{"brand": "visa", "ppm": 2.48}]})

@@ -159,6 +159,7 @@ def start_runtime(settings: Settings) -> Runtime:
     from madoguchi.services.recovery import recover
 
     rt = build_runtime(settings)
+    _announce_rule_findings(rt)
     outcome = recover(rt)
     if outcome["payments"] or outcome["receipts"]:
         log.warning("recovered after restart: %s payments settled, %s receipts printed",
@@ -172,6 +173,16 @@ def start_runtime(settings: Settings) -> Runtime:
         for login, role, password in accounts:
             print(f"  {login:<11} {role:<11} {password}", flush=True)
     return rt
+
+
+def _announce_rule_findings(rt: Runtime) -> None:
+    """A brand offered without a fee rate in the month-close rules is said loudly at start-up."""
+    from madoguchi.domain.receipt import business_date
+    from madoguchi.services.rules_check import rate_findings
+
+    for f in rate_findings(rt.settings.reconcile_rules_path, business_date(rt.clock())):
+        log.warning("month-close rules: %s", f["message"])
+        print(f"madoguchi: 月次処理の規則 [{f['code']}] {f['message_ja']}", flush=True)
 
 
 def app_from_env() -> FastAPI:

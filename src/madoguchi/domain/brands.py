@@ -4,10 +4,16 @@ Facts from ``shared/domain.md`` (as of February 2023). Cancellation windows and
 unknown-outcome behaviour decide what the service may do after a payment: cancel at
 the terminal, or record a refund to be paid by bank transfer; and what an in-doubt
 payment will probably turn into. Fee rates are the example PayCAS rates in parts
-per million (2.48 % = 24_800), a default that the close of month may replace.
+per million (2.48 % = 24_800): an example only, ``None`` where none is published (LINE Pay,
+ゆうちょPay, BankPay); a city's rules file gives its contract's rates.
+
+Brands come and go: each has an effective period (LINE Pay's payment service in Japan
+ended in April 2025). A brand no longer offered leaves the station screen and cannot be
+paid with, but stays readable: old sheets, exports and the journal keep its name.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -42,7 +48,13 @@ class Brand:
     cancel_policy: CancelPolicy
     cancel_days: int  # meaningful for WITHIN_DAYS only
     doubt: DoubtBehaviour
-    fee_ppm: int      # settlement fee, parts per million, tax included
+    fee_ppm: int | None  # example settlement fee, parts per million, tax included; None: none published
+    offered_from: dt.date | None = None   # first day it may be paid with (None: since always)
+    offered_until: dt.date | None = None  # last day it may be paid with (None: still offered)
+
+    def offered_on(self, day: dt.date) -> bool:
+        return ((self.offered_from is None or self.offered_from <= day)
+                and (self.offered_until is None or day <= self.offered_until))
 
     @property
     def transit_ic(self) -> bool:
@@ -57,8 +69,8 @@ _QR_DAYS = 30
 
 
 def _b(code: str, name: str, cat: Category, policy: CancelPolicy, days: int,
-       doubt: DoubtBehaviour, ppm: int) -> Brand:
-    return Brand(code, name, cat, policy, days, doubt, ppm)
+       doubt: DoubtBehaviour, ppm: int | None, until: dt.date | None = None) -> Brand:
+    return Brand(code, name, cat, policy, days, doubt, ppm, None, until)
 
 
 BRANDS: tuple[Brand, ...] = (
@@ -86,14 +98,15 @@ BRANDS: tuple[Brand, ...] = (
     _b("unionpay", "銀聯", _C, CancelPolicy.WITHIN_DAYS, _CARD_DAYS, DoubtBehaviour.ASK_PROVIDER, 32_400),
     # QR code (12)
     _b("paypay", "PayPay", _Q, CancelPolicy.WITHIN_DAYS, _QR_DAYS, DoubtBehaviour.ASK_PROVIDER, 30_800),
-    _b("linepay", "LINE Pay", _Q, CancelPolicy.WITHIN_DAYS, _QR_DAYS, DoubtBehaviour.ASK_PROVIDER, 32_450),
+    _b("linepay", "LINE Pay", _Q, CancelPolicy.WITHIN_DAYS, _QR_DAYS, DoubtBehaviour.ASK_PROVIDER, None,
+       until=dt.date(2025, 4, 30)),  # the payment service in Japan ended in April 2025
     _b("merpay", "メルペイ", _Q, CancelPolicy.WITHIN_DAYS, _QR_DAYS, DoubtBehaviour.ASK_PROVIDER, 32_450),
     _b("aupay", "au PAY", _Q, CancelPolicy.WITHIN_DAYS, _QR_DAYS, DoubtBehaviour.ASK_PROVIDER, 32_450),
     _b("dbarai", "d払い", _Q, CancelPolicy.WITHIN_DAYS, _QR_DAYS, DoubtBehaviour.ASK_PROVIDER, 32_450),
     _b("wechatpay", "WeChat Pay", _Q, CancelPolicy.WITHIN_DAYS, _QR_DAYS, DoubtBehaviour.ASK_PROVIDER, 32_400),
     _b("alipayplus", "Alipay+", _Q, CancelPolicy.WITHIN_DAYS, _QR_DAYS, DoubtBehaviour.ASK_PROVIDER, 32_400),
-    _b("yuchopay", "ゆうちょPay", _Q, CancelPolicy.WITHIN_DAYS, _QR_DAYS, DoubtBehaviour.ASK_PROVIDER, 32_450),
-    _b("bankpay", "BankPay", _Q, CancelPolicy.WITHIN_DAYS, _QR_DAYS, DoubtBehaviour.ASK_PROVIDER, 32_450),
+    _b("yuchopay", "ゆうちょPay", _Q, CancelPolicy.WITHIN_DAYS, _QR_DAYS, DoubtBehaviour.ASK_PROVIDER, None),
+    _b("bankpay", "BankPay", _Q, CancelPolicy.WITHIN_DAYS, _QR_DAYS, DoubtBehaviour.ASK_PROVIDER, None),
     _b("rakutenpay", "楽天ペイ", _Q, CancelPolicy.WITHIN_DAYS, _QR_DAYS, DoubtBehaviour.ASK_PROVIDER, 32_450),
     _b("jcoinpay", "J-Coin Pay", _Q, CancelPolicy.WITHIN_DAYS, _QR_DAYS, DoubtBehaviour.ASK_PROVIDER, 32_450),
     _b("unionpayqr", "銀聯QR", _Q, CancelPolicy.WITHIN_DAYS, _QR_DAYS, DoubtBehaviour.ASK_PROVIDER, 32_400),
@@ -107,6 +120,21 @@ def brand(code: str) -> Brand:
         return _BY_CODE[code]
     except KeyError:
         raise BadInput(f"unknown brand {code!r}; known brands: {', '.join(sorted(_BY_CODE))}") from None
+
+
+def offered(day: dt.date) -> tuple[Brand, ...]:
+    """The brands a resident may pay with on ``day`` (the station screen's list)."""
+    return tuple(b for b in BRANDS if b.offered_on(day))
+
+
+def offered_brand(code: str, day: dt.date) -> Brand:
+    """The brand ``code`` if it may be paid with on ``day``; a retired one is refused by name."""
+    b = brand(code)
+    if not b.offered_on(day):
+        until = f"ended on {b.offered_until.isoformat()}" if b.offered_until else "has not begun"
+        raise BadInput(f"brand {b.name} is not offered on {day.isoformat()} (its service {until}); "
+                       "choose another brand")
+    return b
 
 
 def cancel_allowed(b: Brand, *, age_days: int, is_terminal_last: bool) -> bool:

@@ -57,6 +57,7 @@ class AdjustmentLine:
     reason: str
     requested_by: str
     approved_by: str
+    reverses_seq: int | None = None  # a 現金過不足 line: the station close whose over/short it reverses
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class DayTotals:
     adjustments: tuple[AdjustmentLine, ...] = ()
     moved_in: tuple[tuple[str, str], ...] = ()                       # (sale id, closed day it came from)
     fee_revenue_line: dict[str, str] = field(default_factory=dict)   # fee code -> its revenue line code
+    closes_over_short: int = 0                                       # the stations' closes of this day
 
     @property
     def payments(self) -> Tally:
@@ -102,14 +104,22 @@ class DayTotals:
         return sum(a.amount for a in self.adjustments)
 
     @property
+    def over_short(self) -> int:
+        """The 現金過不足 line: the over/short of this day's station closes, and the reversals of
+        earlier ones booked today (adjustments without a revenue line)."""
+        return self.closes_over_short + sum(a.amount for a in self.adjustments if not a.revenue_line)
+
+    @property
     def net(self) -> int:
-        """Gross less refunds, plus approved adjustments."""
-        return self.gross - self.refunds.amount + self.adjustment_total
+        """差引収納額: gross less refunds, plus approved adjustments and the 現金過不足 line; so it is
+        the revenue lines' net plus the over/short."""
+        return self.gross - self.refunds.amount + self.adjustment_total + self.closes_over_short
 
     def net_by(self, category: str) -> int:
         return (self.by_category.get(category, Tally()).amount
                 - self.refunds_by_category.get(category, Tally()).amount
-                + self.adjustments_by("category").get(category, Tally()).amount)
+                + self.adjustments_by("category").get(category, Tally()).amount
+                + (self.closes_over_short if category == "cash" else 0))
 
     @property
     def cashless(self) -> Tally:
@@ -145,6 +155,7 @@ def totals_from_entries(entries: Iterable[JournalEntry],
     adjustments: list[AdjustmentLine] = []
     moved: list[tuple[str, str]] = []
     fee_line: dict[str, str] = {}
+    closes_over_short = 0
     for e in entries:
         d = e.details()
         if e.kind == "sale_paid":
@@ -179,7 +190,10 @@ def totals_from_entries(entries: Iterable[JournalEntry],
             adjustments.append(AdjustmentLine(
                 id=d["adjustment_id"], corrects=d["corrects"], category=d["category"],
                 revenue_line=d.get("revenue_line"), station=e.station, amount=e.amount, reason=d["reason"],
-                requested_by=d["requested_by"], approved_by=d["approved_by"]))
+                requested_by=d["requested_by"], approved_by=d["approved_by"],
+                reverses_seq=d.get("reverses_seq")))
+        elif e.kind == "day_closed" and d.get("scope") == "station":
+            closes_over_short += e.amount
     for sale_id in refunded:  # a refund takes back every line of its sale, once
         for code, qty, unit, line_code, _exemption in lines_of.get(sale_id, []):
             if qty * unit:
@@ -188,7 +202,8 @@ def totals_from_entries(entries: Iterable[JournalEntry],
         sales_count=len(sales), by_category=by_cat, by_brand=by_brand, by_fee_item=by_fee,
         by_revenue_line=by_line, exemptions=exempt, voids=voids, refunds_by_method=ref_method,
         refunds_by_category=ref_cat, refunds_by_revenue_line=ref_line, refunds_pending=pending,
-        double_payments=double, adjustments=tuple(adjustments), moved_in=tuple(moved), fee_revenue_line=fee_line)
+        double_payments=double, adjustments=tuple(adjustments), moved_in=tuple(moved), fee_revenue_line=fee_line,
+        closes_over_short=closes_over_short)
 
 
 def positions_from_entries(entries: Iterable[JournalEntry]) -> dict[str, CashPosition]:
@@ -223,6 +238,7 @@ class StationReport:
     state: StationState
     closed_by: str | None = None
     closed_at: dt.datetime | None = None
+    receipts: tuple[int, int, int] | None = None  # (first number, last number, how many) of the day
 
 
 @dataclass(frozen=True)
@@ -238,6 +254,7 @@ class DayReport:
     incidents: tuple[IncidentLine, ...] = ()
     findings: tuple[Finding, ...] = ()
     names: Mapping[str, str] = field(default_factory=dict)  # fee, revenue line and brand code -> name
+    people: Mapping[str, str] = field(default_factory=dict)  # staff login -> display name
     approved_by: str | None = None
     approved_at: dt.datetime | None = None
     note: str | None = None
@@ -262,3 +279,10 @@ class DayReport:
 
     def name(self, code: str | None) -> str:
         return self.names.get(code or "", code or "")
+
+    def station_name(self, station: str | None) -> str:
+        return next((s.name for s in self.stations if s.id == station), station or "")
+
+    def person(self, login: str | None) -> str:
+        """A staff member as people know them (their display name), not their login ID."""
+        return self.people.get(login or "", login or "")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from madoguchi.domain.brands import BRANDS
+from madoguchi.domain.brands import BRANDS, Brand
 from madoguchi.domain.receipt import JST, wareki
 from madoguchi.errors import BadInput
 
@@ -128,11 +128,13 @@ class RateTable:
     @classmethod
     def default(cls, rounding: Rounding = Rounding.FLOOR) -> RateTable:
         """The example rates of ``domain.md`` (brands.py), in force since always."""
-        return cls(tuple(Rate(b.code, b.fee_ppm, dt.date.min) for b in BRANDS), rounding)
+        return cls(tuple(Rate(b.code, b.fee_ppm, dt.date.min) for b in BRANDS if b.fee_ppm is not None), rounding)
 
     @classmethod
     def parse(cls, data: dict[str, Any], *, source: str = "rates") -> RateTable:
-        """``rounding = "floor"`` and ``[[rates]] brand, ppm, from``; brands not named keep the defaults."""
+        """``rounding = "floor"`` and ``[[rates]] brand, ppm, from``: the city's contract, and only it.
+
+        A brand the file does not name has no rate (see :func:`missing_rates`), never a default."""
         rounding = _choice(Rounding, data.get("rounding", "floor"), f"{source}: rounding")
         known = {b.code for b in BRANDS}
         given: list[Rate] = []
@@ -148,9 +150,28 @@ class RateTable:
             if not isinstance(start, dt.date):
                 raise BadInput(f"{where}: from must be a date (YYYY-MM-DD), got {start!r}")
             given.append(Rate(brand, ppm, start))
-        named = {r.brand for r in given}
-        kept = [r for r in cls.default().rates if r.brand not in named]
-        return cls(tuple(kept + given), rounding)
+        return cls(tuple(given), rounding)
+
+    def has_rate(self, brand: str, on: dt.date) -> bool:
+        days, _ppms = self._index.get(brand, ((), ()))  # type: ignore[attr-defined]
+        return bisect.bisect_right(days, on) > 0
+
+
+def missing_rates(rates: RateTable, first: dt.date, last: dt.date) -> list[tuple[Brand, dt.date]]:
+    """Each brand offered between ``first`` and ``last`` (inclusive) with no rate in force on a
+    day it is offered: (brand, the first such day). Effective dates make "a day" enough to test
+    at the brand's first offered day and at each later rate change only, but a day-by-day walk
+    is plain and a month is short."""
+    out = []
+    for b in BRANDS:
+        day = max(first, b.offered_from or first)
+        end = min(last, b.offered_until or last)
+        while day <= end:
+            if not rates.has_rate(b.code, day):
+                out.append((b, day))
+                break
+            day += dt.timedelta(days=1)
+    return out
 
 
 @dataclass(frozen=True)

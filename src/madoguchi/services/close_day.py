@@ -159,8 +159,11 @@ def _record_station(uow: UnitOfWork, site: str, day: dt.date, s: StationState, *
 
 
 def _as_closed(report: DayReport, stations: set[str], *, actor: Actor, now: dt.datetime) -> DayReport:
-    """The report as it reads once ``stations`` are closed (without reading it all again)."""
-    return replace(report, stations=tuple(
+    """The report as it reads once ``stations`` are closed (without reading it all again): their
+    over/short joins the day's 現金過不足 line, as their ``day_closed`` entries will say."""
+    newly = sum(s.state.over_short or 0 for s in report.stations if s.id in stations and not s.state.closed)
+    totals = replace(report.totals, closes_over_short=report.totals.closes_over_short + newly)
+    return replace(report, totals=totals, stations=tuple(
         replace(s, state=replace(s.state, closed=True), closed_by=actor.login, closed_at=now) if s.id in stations
         else s for s in report.stations))
 

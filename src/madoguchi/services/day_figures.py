@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from madoguchi.adapters.db.close_tables import WHOLE_SITE, DayClose
-from madoguchi.adapters.db.tables import Incident, JournalRow, Payment, PaymentStation, Receipt, Refund, Sale
+from madoguchi.adapters.db.tables import (Incident, JournalRow, Payment, PaymentStation, Receipt, Refund, Sale,
+                                          Staff)
 from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.domain.brands import BRANDS
 from madoguchi.domain.close import CashPosition, Finding, Severity, SiteState, StationState
@@ -110,6 +111,10 @@ def build_report(rt: Runtime, uow: UnitOfWork, *, site: str, day: dt.date,
         Incident.site == site, Incident.opened_at < end,
         or_(Incident.opened_at >= start, Incident.resolved_at.is_(None), Incident.resolved_at >= start))
         .order_by(Incident.opened_at)).scalars().all()
+    receipts = {sid: (first, last, n) for sid, first, last, n in s.execute(select(
+        Receipt.payment_station, func.min(Receipt.number), func.max(Receipt.number), func.count()).where(
+        Receipt.payment_station.in_(station_ids), Receipt.created_at >= start, Receipt.created_at < end)
+        .group_by(Receipt.payment_station)).all()}
     stations = []
     for sid in station_ids:
         close = closes.get(sid)
@@ -129,7 +134,8 @@ def build_report(rt: Runtime, uow: UnitOfWork, *, site: str, day: dt.date,
             fault=rows[sid].fault if sid in rows else None, name=rt.places.payment_station(sid).name)
         stations.append(StationReport(id=sid, name=rt.places.payment_station(sid).name, state=state,
                                       closed_by=close.closed_by if is_closed and close else None,
-                                      closed_at=close.closed_at if is_closed and close else None))
+                                      closed_at=close.closed_at if is_closed and close else None,
+                                      receipts=receipts.get(sid)))
     open_sales = s.execute(select(Sale.id, Sale.state).where(
         Sale.site == site, Sale.business_date <= day, Sale.state.in_(UNFINISHED)).order_by(Sale.created_at)).all()
     refunds = s.execute(select(Refund).join(Sale, Sale.id == Refund.sale_id).where(
@@ -154,6 +160,7 @@ def build_report(rt: Runtime, uow: UnitOfWork, *, site: str, day: dt.date,
         municipality=rt.places.municipality, site=site, site_name=site_cfg.name, day=day, closed=site_closed,
         generated_at=rt.clock(), totals=totals, stations=tuple(stations),
         incidents=tuple(sorted(lines, key=lambda x: x.opened_at)), names=names(rt, day),
+        people=dict(s.execute(select(Staff.login, Staff.display_name)).all()),
         approved_by=site_row.approved_by if site_closed and site_row else None,
         approved_at=site_row.approved_at if site_closed and site_row else None,
         note=site_row.reason if site_closed and site_row else None,

@@ -21,6 +21,8 @@ from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.adapters.devices.ports import PayOutcome, TxStatus
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.brands import brand as find_brand
+from madoguchi.domain.brands import offered_brand
+from madoguchi.domain.receipt import business_date
 from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.sale import PaymentMethod, PaymentState, SaleState
 from madoguchi.errors import (Conflict, IdempotencyMismatch,
@@ -175,7 +177,7 @@ def current_view(rt: Runtime, payment_id: str) -> dict[str, Any]:
 # --- cashless ----------------------------------------------------------------------
 def pay_cashless(rt: Runtime, *, payment_id: str, sale_id: str, brand: str, actor: Actor,
                  amount: int | None = None) -> dict[str, Any]:
-    find_brand(brand)
+    offered_brand(brand, business_date(rt.clock()))  # a retired brand is refused by name
     payment, new, _ = _begin(rt, payment_id=payment_id, sale_id=sale_id, method=PaymentMethod.CASHLESS,
                              brand=brand, amount=amount, actor=actor)
     if not new:

@@ -38,6 +38,7 @@ from madoguchi.services.export import export_status
 from madoguchi.services.incidents import resolve_unknown
 from madoguchi.services.reconcile_exceptions import exception_items
 from madoguchi.services.reconcile_bulk import Outcome, Rules, reconcile_files, write_payments_csv
+from madoguchi.services.rules_check import rate_findings
 from madoguchi.services.runtime import Runtime
 
 #: Payments this many days either side of the month are read too, to tell cut-off cases.
@@ -104,6 +105,8 @@ def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: A
                                revenue_names=_revenue_names(rt), imports=imports, resolutions=resolutions,
                                expenditure=expenditure)
         summary["exceptions"] = exception_items(rt, outcome.findings)
+        summary["rule_findings"] = rate_findings(rules_path or rt.settings.reconcile_rules_path,
+                                                 the_month.first, the_month.last)
         from madoguchi.adapters.files.reconcile_workbook import write_workbook
         write_workbook(out, outcome=outcome, summary=summary, municipality=rt.places.municipality,
                        site_names={s.code: s.name for s in rt.places.sites}, produced_at=rt.clock(),

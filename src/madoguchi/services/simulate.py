@@ -35,6 +35,7 @@ from madoguchi.adapters.devices.terminal_sim import DECLINE_REASONS
 from madoguchi.adapters.files.toml_files import load_places
 from madoguchi.config import Settings
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
+from madoguchi.domain.brands import brand as brand_of
 from madoguchi.domain.money import DENOMINATIONS
 from madoguchi.domain.receipt import JST
 from madoguchi.domain.sale import PaymentState
@@ -198,7 +199,7 @@ class _Day:
         staff = {s: [x.id for x in places.staff_stations if x.site == s] for s in self.sites}
         free_at = {x: arrivals[0] for xs in staff.values() for x in xs}
         fees = self.rt.catalog.in_force(self.day)
-        brands = list(BRAND_WEIGHTS)
+        brands = [b for b in BRAND_WEIGHTS if brand_of(b).offered_on(self.day)]  # LINE Pay ended in 2025
         plans = []
         for arrival in arrivals:
             site = rng.choices(self.sites, [len(staff[s]) for s in self.sites])[0]
@@ -216,7 +217,7 @@ class _Day:
                 cashless = False
             elif fault in ("card_declined", "terminal_timeout", "outcome_unknown"):
                 cashless = True
-            brand = rng.choices(brands, list(BRAND_WEIGHTS.values()))[0]
+            brand = rng.choices(brands, [BRAND_WEIGHTS[b] for b in brands])[0]
             plans.append(Plan(site, lane, start, seconds, lines, cashless, brand, fault, void))
         return plans
 
@@ -437,8 +438,8 @@ class _Day:
                 continue
             if attempt < 2 and rng.random() < 0.5:  # declined: another card, or cash
                 self.events["retried with another brand"] += 1
-                brand = rng.choices([b for b in BRAND_WEIGHTS if b != brand],
-                                    [w for b, w in BRAND_WEIGHTS.items() if b != brand])[0]
+                others = [b for b in BRAND_WEIGHTS if b != brand and brand_of(b).offered_on(self.day)]
+                brand = rng.choices(others, [BRAND_WEIGHTS[b] for b in others])[0]
                 continue
             break
         self.events["paid cash after a decline"] += 1

@@ -29,12 +29,13 @@ from sqlalchemy import select
 from madoguchi.adapters.db.tables import Staff
 from madoguchi.api.deps import SESSION_COOKIE, RuntimeDep
 from madoguchi.domain.auth import Action, Actor
-from madoguchi.domain.brands import BRANDS
+from madoguchi.domain.brands import BRANDS, offered
 from madoguchi.domain.receipt import business_date
 from madoguchi.domain.reconcile import CLASS_LABELS_JA
 from madoguchi.domain.sale import Exemption
 from madoguchi.errors import NotAuthenticated
 from madoguchi.services import staff
+from madoguchi.services.rules_check import rate_findings
 from madoguchi.services.runtime import Runtime
 from madoguchi.web import i18n
 from madoguchi.web.events import may_use_office
@@ -134,7 +135,8 @@ def office_page(request: Request, rt: RuntimeDep) -> Response:
             "brands": {b.code: b.name for b in BRANDS},
             "texts": i18n.bundle("ja", ["office", "common"])}
     return _render(request, "office.html", csrf=page.csrf, me=page.me(), boot=boot,
-                   municipality=rt.places.municipality)
+                   municipality=rt.places.municipality,
+                   rule_findings=rate_findings(rt.settings.reconcile_rules_path, business_date(rt.clock())))
 
 
 @router.get("/office/close", response_class=HTMLResponse)
@@ -184,7 +186,7 @@ def station_page(station_id: str, request: Request, rt: RuntimeDep) -> Response:
         return _render(request, "station_pair.html", station=info, municipality=rt.places.municipality,
                        boot={"station": info, "texts": i18n.bundle("ja", ["pair", "common"])})
     brands = [{"code": b.code, "name": b.name, "category": b.category.value,
-               "group": "transit" if b.transit_ic else None} for b in BRANDS]
+               "group": "transit" if b.transit_ic else None} for b in offered(business_date(rt.clock()))]
     boot = {"station": info, "demo": rt.settings.demo, "brands": brands,
             "languages": list(i18n.STATION_LANGUAGES), "html_lang": i18n.HTML_LANG,
             "texts": {lang: i18n.bundle(lang, ["station"]) for lang in i18n.STATION_LANGUAGES},

@@ -166,6 +166,7 @@ def test_a_correction_of_a_closed_day_is_requested_by_accounting_and_approved_by
     accounting.locator("#adj-corrects").fill(business_date(rt.clock()).isoformat())
     accounting.locator("#adj-category").select_option("cash")
     accounting.locator("#adj-station").select_option("honcho-p1")
+    accounting.locator("#adj-line").select_option("1401-01")  # every correction names its revenue line
     accounting.locator("#adj-amount").fill("-1000")
     accounting.locator("#adj-reason").fill("両替の千円札を売上に数えていた")
     accounting.locator("#adjust-form button[type=submit]").click()
@@ -182,6 +183,7 @@ def test_a_correction_of_a_closed_day_is_requested_by_accounting_and_approved_by
     # A second request, rejected with a note in the page's dialog.
     accounting.locator("#adj-corrects").fill(business_date(rt.clock()).isoformat())
     accounting.locator("#adj-category").select_option("qr")
+    accounting.locator("#adj-line").select_option("1401-01")
     accounting.locator("#adj-amount").fill("300")
     accounting.locator("#adj-reason").fill("重複して申請")
     accounting.locator("#adjust-form button[type=submit]").click()

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from madoguchi.domain.brands import BRANDS, brand
 from madoguchi.domain.close import Severity
 from madoguchi.domain.day_report import (CATEGORIES, CATEGORY_JA, REFUND_METHOD_JA, REFUND_METHODS, DayReport,
-                                         IncidentLine, Tally)
+                                         DayTotals, IncidentLine, Tally)
 from madoguchi.domain.money import DENOMINATIONS
 from madoguchi.domain.receipt import JST
 from madoguchi.domain.sale import EXEMPTION_LABELS_JA, Exemption
 
-Value = int | float | str | dt.datetime | None
+Value = int | float | str | dt.datetime | dt.date | None
 
 INCIDENT_JA = {"cash_jam": "釣銭機詰まり", "cashless_unknown": "処理未了", "refund_owed": "二重決済",
                "bank_transfer_refund": "振込返金"}
@@ -94,9 +94,10 @@ def sections(r: DayReport) -> list[Section]:
         (Column("科目コード"), Column("歳入科目"), Column("通数", "copies"), Column("収納額", "yen"),
          Column("返金額", "yen"), Column("修正額", "yen"), Column("差引", "yen")),
         tuple((k, (k, r.name(k), _t(t.by_revenue_line, k).count, _t(t.by_revenue_line, k).amount,
-                   _t(t.refunds_by_revenue_line, k).amount, _t(adj_line, k).amount, net_line[k])) for k in codes),
+                   _t(t.refunds_by_revenue_line, k).amount, _t(adj_line, k).amount, net_line[k])) for k in codes)
+        + ((OVER_SHORT_KEY, over_short_row(t)),),
         ("合計", None, fee_total.count, fee_total.amount, sum(x.amount for x in t.refunds_by_revenue_line.values()),
-         sum(x.amount for x in adj_line.values()), sum(net_line.values()))))
+         t.adjustment_total, sum(net_line.values()) + t.over_short)))
     out.append(Section(
         "exemptions", "6 免除（理由別）", (Column("免除理由", span=2), Column("件数", "count"), Column("通数", "copies")),
         tuple((k, (_exemption_ja(k), n, c))
@@ -113,10 +114,12 @@ def sections(r: DayReport) -> list[Section]:
     out += _cash_sections(r)
     out.append(Section(
         "adjustments", "10 修正仕訳（過去日の訂正）",
-        (Column("対象日"), Column("理由"), Column("区分"), Column("歳入科目"), Column("精算機"), Column("金額", "yen"),
+        (Column("対象日", "date"), Column("理由"), Column("区分"), Column("歳入科目"), Column("精算機"), Column("金額", "yen"),
          Column("起票"), Column("承認")),
-        tuple((a.id, (a.corrects, a.reason, CATEGORY_JA.get(a.category, a.category), a.revenue_line or "",
-                      a.station or "", a.amount, a.requested_by, a.approved_by)) for a in t.adjustments),
+        tuple((a.id, (dt.date.fromisoformat(a.corrects), a.reason, CATEGORY_JA.get(a.category, a.category),
+                      r.name(a.revenue_line) if a.revenue_line else f"現金過不足の戻入（仕訳 {a.reverses_seq}）",
+                      r.station_name(a.station), a.amount, r.person(a.requested_by), r.person(a.approved_by)))
+              for a in t.adjustments),
         ("合計", None, None, None, None, t.adjustment_total, None, None) if t.adjustments else None))
     out.append(Section(
         "incidents", "11 事故・未了（当日発生分と未解決の繰越分）",
@@ -124,13 +127,23 @@ def sections(r: DayReport) -> list[Section]:
          Column("金額", "yen"), Column("状態"), Column("繰越")),
         tuple((str(n), (i.opened_at.astimezone(JST).replace(tzinfo=None), _incident_text(r, i),
                         INCIDENT_JA.get(i.kind, i.kind),
-                        i.station or "", r.name(i.brand) if i.brand else "", i.amount,
+                        r.station_name(i.station), r.name(i.brand) if i.brand else "", i.amount,
                         STATE_JA.get(i.state, i.state), "繰越" if i.carried else ""))
               for n, i in enumerate(r.incidents, start=1))))
     out.append(Section(
         "findings", "12 確認事項", (Column("区分"), Column("内容", span=7)),
         tuple((f.code, (SEVERITY_JA[f.severity], f.message_ja)) for f in r.findings)))
     return out
+
+
+OVER_SHORT_KEY = "over_short"
+
+
+def over_short_row(t: DayTotals) -> tuple[Value, ...]:
+    """The 現金過不足 line under the revenue lines: no revenue line's money, but part of 差引収納額
+    (the day's closes' over/short and the reversals of earlier ones booked today)."""
+    reversals = sum(a.amount for a in t.adjustments if not a.revenue_line)
+    return ("現金過不足", "精算機の過不足・その戻入", None, None, None, reversals, t.over_short)
 
 
 def _incident_text(r: DayReport, i: IncidentLine) -> str:
@@ -187,9 +200,11 @@ def _cash_sections(r: DayReport) -> list[Section]:
         row("machine", "釣銭機在高", [s.state.machine_total for s in st]),
         row("counted", "実査額", [s.state.counted_total for s in st]),
         row("over_short", "過不足（実査−帳簿）", [s.state.over_short for s in st]),
-        text("closed_by", "締め担当", [s.closed_by or "未締め" for s in st]),
-        text("closed_at", "締め日時", [f"{s.closed_at.astimezone(JST):%Y-%m-%d %H:%M}" if s.closed_at else ""
-                                    for s in st]),
+        text("closed_by", "締め担当", [r.person(s.closed_by) if s.closed_by else "未締め" for s in st]),
+        text("closed_at", "締め時刻", [_clock(s.closed_at, r.day) for s in st]),
+        text("receipt_first", "領収書 起番", [f"{s.receipts[0]:06d}" if s.receipts else "（発行なし）" for s in st]),
+        text("receipt_last", "領収書 止番", [f"{s.receipts[1]:06d}" if s.receipts else "" for s in st]),
+        text("receipt_count", "領収書 発行枚数", [f"{s.receipts[2]:,}枚" if s.receipts else "0枚" for s in st]),
     ))
     reasons = Section("over_short_reasons", "過不足の理由", (Column("精算機", span=2), Column("過不足", "yen"),
                                                              Column("理由", span=5)),
@@ -210,9 +225,24 @@ def _cash_sections(r: DayReport) -> list[Section]:
     return [cash, reasons, counted]
 
 
+def _jst(at: dt.datetime | None) -> str:
+    """A moment as people at the counter write it: the JST date and time, 2026年11月2日 17:40."""
+    if at is None:
+        return ""
+    local = at.astimezone(JST)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def _clock(at: dt.datetime | None, day: dt.date) -> str:
+    """The JST time of day, with the date only when it is not the sheet's day (17:40, 11月3日 09:05)."""
+    if at is None:
+        return ""
+    local = at.astimezone(JST)
+    return f"{local:%H:%M}" if local.date() == day else f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
 def header_lines(r: DayReport) -> list[tuple[str, str]]:
     state = "締め済（確定）" if r.closed else "未締め（中間）"
-    approved = (f"{r.approved_by}（{r.approved_at.astimezone(JST):%Y-%m-%d %H:%M}）"
-                if r.approved_by and r.approved_at else "")
+    approved = (f"{r.person(r.approved_by)}（{_jst(r.approved_at)}）" if r.approved_by and r.approved_at else "")
     return [("窓口", f"{r.site_name}（{r.site}）"), ("状態", state), ("承認者", approved),
-            ("備考", r.note or ""), ("出力日時", f"{r.generated_at.astimezone(JST):%Y-%m-%d %H:%M}")]
+            ("備考", r.note or ""), ("出力日時", _jst(r.generated_at))]

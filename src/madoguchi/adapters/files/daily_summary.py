@@ -9,7 +9,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from madoguchi.adapters.files.daily_layout import Column, Section, Value
+from madoguchi.adapters.files.daily_layout import OVER_SHORT_KEY, Column, Section, Value, over_short_row
 from madoguchi.adapters.files.sheet_style import ROW, SheetWriter, page_setup, title_block, western
 from madoguchi.domain.day_report import CATEGORIES, DayReport, Tally
 from madoguchi.domain.receipt import JST, wareki
@@ -22,7 +22,7 @@ def _site_row(r: DayReport) -> tuple[Value, ...]:
     cats = [t.by_category.get(c, Tally()).amount for c in CATEGORIES]
     return (r.site_name, "締め済" if r.closed else "未締め", t.sales_count, t.gross, *cats, t.refunds.amount,
             t.adjustment_total, t.net, float(t.cashless_share), r.over_short, r.open_incidents,
-            r.approved_by or "")
+            r.person(r.approved_by) if r.approved_by else "")
 
 
 def site_section(reports: Sequence[DayReport]) -> Section:
@@ -59,6 +59,9 @@ def revenue_section(reports: Sequence[DayReport]) -> Section:
             names[code] = r.name(code)
     rows = tuple((code, (code, names[code], c, a, b, j, a - b + j))
                  for code, (c, a, b, j) in sorted(lines.items()))
+    over_short = [over_short_row(r.totals) for r in reports]
+    rows += ((OVER_SHORT_KEY, ("現金過不足", "精算機の過不足・その戻入", None, None, None,
+                               sum(int(x[5] or 0) for x in over_short), sum(int(x[6] or 0) for x in over_short))),)
     cols = (Column("科目コード"), Column("歳入科目", span=2), Column("通数", "copies"), Column("収納額", "yen"),
             Column("返金額", "yen"), Column("修正額", "yen"), Column("差引", "yen"))
     total = ("合計", None, *(sum(int(row[k] or 0) for _key, row in rows) for k in range(2, 7)))

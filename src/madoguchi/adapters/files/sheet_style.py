@@ -21,7 +21,8 @@ from madoguchi.adapters.files.daily_layout import Section, Value
 
 FONT = "游ゴシック"
 FORMATS = {"yen": '"¥"#,##0;[Red]"△¥"#,##0', "count": '#,##0"件"', "copies": '#,##0"通"',
-           "pieces": '#,##0"枚"', "percent": "0.0%", "datetime": "yyyy-mm-dd hh:mm", "text": "@"}
+           "pieces": '#,##0"枚"', "percent": "0.0%", "datetime": "yyyy-mm-dd hh:mm", "date": "yyyy-mm-dd",
+           "text": "@"}
 NAVY, PALE, GREY, LINE = "1F3864", "DDE5F0", "F2F2F2", "8EA0B8"
 THIN = Side(style="thin", color=LINE)
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)

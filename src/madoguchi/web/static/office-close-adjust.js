@@ -50,7 +50,7 @@
     const stations = BOOT.places.payment_stations.filter((p) => p.site === A.site);
     clear($("adj-category"), ...["cash", "emoney", "credit", "qr"].map((c) => h("option", { value: c }, T("common.category." + c))));
     clear($("adj-station"), h("option", { value: "" }, T("office_close.none_option")), ...stations.map((p) => h("option", { value: p.id }, p.name)));
-    clear($("adj-line"), h("option", { value: "" }, T("office_close.none_option")),
+    clear($("adj-line"), h("option", { value: "" }, T("office_close.over_short_option")),
       ...Object.entries(BOOT.revenue_lines).map(([code, name]) => h("option", { value: code }, `${code} ${name}`)));
     $("adj-corrects").max = BOOT.today;
   }
