@@ -121,7 +121,7 @@ def _fail(rt: Runtime, payment_id: str, target: PaymentState, why: str) -> dict[
 
 def _approve(rt: Runtime, payment_id: str, *, reference: str | None, actor: str,
              tendered: int | None = None, change: int | None = None,
-             evidence: str | None = None) -> dict[str, Any]:
+             evidence: str | None = None, cash_counts: dict[str, dict[str, int]] | None = None) -> dict[str, Any]:
     """Book the payment approved, print the receipt when the sale is paid; returns the payment view."""
     with rt.uow(urgent=True) as uow:  # the device has acted: its outcome goes before new work
         payment = uow.rows.payment(payment_id)
@@ -130,7 +130,7 @@ def _approve(rt: Runtime, payment_id: str, *, reference: str | None, actor: str,
         if tendered is not None:
             payment.tendered, payment.change = tendered, change
         receipt = book_approved(rt, uow, payment, sale, now=rt.clock(), actor=actor,
-                                reference=reference, evidence=evidence)
+                                reference=reference, evidence=evidence, cash_counts=cash_counts)
         uow.rows.save_payment(payment)
         uow.rows.save_sale(sale)
         fresh = (receipt.id, receipt.payment_station, receipt.doc) if receipt else None
