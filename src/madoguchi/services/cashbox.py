@@ -115,6 +115,7 @@ def move_cash(rt: Runtime, *, payment_station: str, counts: Mapping[Any, Any], d
                 kind, at=now, actor=actor.login, amount=amount if direction != "out" else -amount,
                 site=station.site, station=payment_station, business_date=day, move_id=key,
                 counts=request["counts"], reason=reason, **extra)
+            uow.touch(f"station:{payment_station}", f"site:{station.site}")  # live screens re-read
             return {"id": key, "payment_station": payment_station, "direction": direction, "amount": amount,
                     "business_date": day.isoformat(), "journal_seq": entry.seq, "actor": actor.login,
                     "inventory": {str(d): n for d, n in changer.counts().items()}, "differences": found}

@@ -48,6 +48,7 @@
 
   async function submit(ev) {
     ev.preventDefault();
+    showError("");
     const body = { direction: direction(), counts: counts(), reason: $("cash-reason").value.trim() };
     if (!Object.keys(body.counts).length) return showError(T("office.cash.nothing"));
     if (body.direction !== "float" && !body.reason) return showError(T("office.cash.need_reason"));
