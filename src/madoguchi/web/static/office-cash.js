@@ -1,5 +1,5 @@
-/* 釣銭の出し入れ (back office, supervisors): record an opening float (釣銭準備金), a
- * replenishment (釣銭補充) or a collection (回収) at one payment station, by denomination.
+/* Cash without a sale (back office, supervisors): record an opening float, a replenishment
+ * or a collection at one payment station, by denomination.
  * POST /api/stations/{id}/cash with the client's id: a retry after a lost answer keeps the
  * id, so the cash is never moved twice; a new entry gets a new id. */
 "use strict";
