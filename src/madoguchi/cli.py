@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from typer.core import TyperGroup
 
+from madoguchi.cli_cash import cash_app
 from madoguchi.cli_close import close_day_command
 from madoguchi.cli_reconcile import reconcile_command
 from madoguchi.config import Settings
@@ -269,3 +270,4 @@ def export_payments(date_from: Annotated[str, typer.Option("--from", metavar="YY
 # The closes live in their own modules.
 app.command("close-day")(close_day_command)
 app.command("reconcile")(reconcile_command)
+app.add_typer(cash_app, name="cash")

@@ -1,11 +1,19 @@
 """What the HTTP API accepts and answers about payment stations: their devices, cash in and out."""
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
-from madoguchi.api.schemas import Denomination, Input, Note
+from madoguchi.api.schemas import Input, text
+from madoguchi.domain.money import DENOMINATIONS
+
+
+def _denomination_text(value: str) -> str:
+    if not (value.isascii() and value.isdigit()) or int(value) not in DENOMINATIONS:
+        raise ValueError(f"{value!r} is not a yen denomination (use {', '.join(map(str, DENOMINATIONS))})")
+    return str(int(value))
 
 
 # --- stations ----------------------------------------------------------------------------
@@ -29,16 +37,37 @@ class StationPublic(BaseModel):
     pending_receipts: int
 
 
+DenominationText = Annotated[str, AfterValidator(_denomination_text)]
+MoveReason = text(200)
+
+
 class CashMoveCreate(Input):
+    """An opening float, a replenishment or a collection: ``{"id": uuid, "direction": "in",
+    "counts": {"1000": 5, "100": 20}, "reason": "..."}``. JSON keys are text, so the
+    denominations are too; each is checked against the yen denominations."""
+
+    id: uuid.UUID
     direction: Literal["float", "in", "out"]
-    counts: dict[Denomination, Annotated[int, Field(strict=True, ge=0, le=10_000)]]
-    reason: Note = ""
+    counts: dict[DenominationText, Annotated[int, Field(strict=True, ge=0, le=10_000)]] = Field(min_length=1)
+    reason: MoveReason = ""
+
+
+class CountDifferencePublic(BaseModel):
+    denomination: int
+    machine: int
+    journal: int
 
 
 class CashMovePublic(BaseModel):
+    id: str
     payment_station: str
+    direction: str
     amount: int
-    inventory: dict[int, int]
+    business_date: str
+    journal_seq: int
+    actor: str
+    inventory: dict[str, int]
+    differences: list[CountDifferencePublic]
 
 
 class JamCleared(BaseModel):

@@ -141,6 +141,7 @@ class StationState:
     unknown_open: tuple[str, ...] = ()
     fault: str | None = None
     name: str | None = None                    # as staff call it (精算機1), for the Japanese texts
+    count_findings: tuple[Finding, ...] = ()   # the changer's counts against the journal's (changer_book)
 
     @property
     def counted_total(self) -> int | None:
@@ -201,6 +202,7 @@ def check_station(s: StationState, *, closing: bool) -> list[Finding]:
             f"{st}: the changer's own count ({machine:,} yen) differs from the books "
             f"({s.position.expected:,} yen)",
             f"{st} 釣銭機の在高 {machine:,}円 が帳簿 {s.position.expected:,}円 と一致しません")
+    out.extend(s.count_findings)
     if s.receipts_pending:
         add("receipts_pending", Severity.WARNING,
             f"{st}: {s.receipts_pending} receipt(s) still waiting to be printed",

@@ -68,6 +68,7 @@ def complete_cash(rt: Runtime, *, payment_id: str, actor: Actor) -> dict[str, An
         if inserted < payment.amount:
             raise Conflict(f"{inserted} yen inserted of {payment.amount} due; insert {payment.amount - inserted} more")
         step = "fix_deposit"
+        inserted_counts = changer.deposit_counts()  # journalled by denomination with the change
         try:
             changer.fix_deposit()
             change = inserted - payment.amount
@@ -80,13 +81,18 @@ def complete_cash(rt: Runtime, *, payment_id: str, actor: Actor) -> dict[str, An
                     returned=inserted)
             _mark_settling(rt, payment_id, tendered=inserted, change=change)
             step = "end_deposit"
-            changer.end_deposit(DepositEnd.CHANGE, change)
+            given = changer.end_deposit(DepositEnd.CHANGE, change)
         except ChangerJammed as exc:
             record_jam(rt, payment_id, step=step, retained=changer.deposit_amount())
             raise ChangerJammed(f"{exc.message} ({step}): {changer.deposit_amount()} yen is held in the machine; "
                                 "staff will return it, and the sale can move to another payment station") from None
-    view = _approve(rt, payment_id, reference=None, actor=actor.login, tendered=inserted, change=change)
+    view = _approve(rt, payment_id, reference=None, actor=actor.login, tendered=inserted, change=change,
+                    cash_counts={"inserted": _text_keys(inserted_counts), "change": _text_keys(given)})
     return view | {"inserted": inserted, "remaining": 0}
+
+
+def _text_keys(counts: dict[int, int]) -> dict[str, int]:
+    return {str(d): n for d, n in sorted(counts.items()) if n}
 
 
 def _mark_settling(rt: Runtime, payment_id: str, *, tendered: int, change: int) -> None:

@@ -20,6 +20,7 @@ from madoguchi.adapters.db.tables import (Incident, JournalRow, Payment, Payment
                                           Staff)
 from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.domain.brands import BRANDS
+from madoguchi.domain.changer_book import changer_book, count_findings
 from madoguchi.domain.close import CashPosition, Finding, Severity, SiteState, StationState
 from madoguchi.domain.day_report import (CATEGORIES, DayReport, IncidentLine, StationReport, Tally,
                                          positions_from_entries, totals_from_entries)
@@ -121,10 +122,12 @@ def build_report(rt: Runtime, uow: UnitOfWork, *, site: str, day: dt.date,
         is_closed = close is not None and close.state == "closed"
         stored_counted, stored_machine = _stored_counts(close)
         open_here = [i for i in incidents if i.payment_station == sid and i.state == "open"]
+        machine_here = stored_machine if is_closed else machine.get(sid)
+        book = changer_book((e.kind, e.data) for e in entries if e.station == sid)
         state = StationState(
             station=sid, position=positions.get(sid, CashPosition()),
-            counted=stored_counted if is_closed else counted.get(sid),
-            machine=stored_machine if is_closed else machine.get(sid),
+            counted=stored_counted if is_closed else counted.get(sid), machine=machine_here,
+            count_findings=count_findings(sid, rt.places.payment_station(sid).name, book, machine_here),
             reason=(close.reason if is_closed and close else reasons.get(sid)), closed=is_closed,
             sale_waiting=rows[sid].current_sale_id if sid in rows else None,
             payments_in_flight=tuple(pid for st, pid in in_flight if st == sid),

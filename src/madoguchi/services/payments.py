@@ -127,18 +127,19 @@ def _fail(rt: Runtime, payment_id: str, target: PaymentState, why: str) -> dict[
 
 def _approve(rt: Runtime, payment_id: str, *, reference: str | None, actor: str,
              tendered: int | None = None, change: int | None = None,
-             evidence: str | None = None) -> dict[str, Any]:
+             evidence: str | None = None, cash_counts: dict[str, dict[str, int]] | None = None) -> dict[str, Any]:
     """Book the payment approved, print the receipt when the sale is paid; returns the payment view."""
     with rt.uow(urgent=True) as uow:  # the device has acted: its outcome goes before new work
         view, fresh = approve_in(rt, uow, payment_id, reference=reference, actor=actor, tendered=tendered,
-                                 change=change, evidence=evidence)
+                                 change=change, evidence=evidence, cash_counts=cash_counts)
         uow.commit()
     return print_fresh(rt, view, fresh)
 
 
 def approve_in(rt: Runtime, uow: UnitOfWork, payment_id: str, *, reference: str | None, actor: str,
                tendered: int | None = None, change: int | None = None, evidence: str | None = None,
-               paid_at: dt.datetime | None = None) -> tuple[dict[str, Any], Fresh]:
+               paid_at: dt.datetime | None = None,
+               cash_counts: dict[str, dict[str, int]] | None = None) -> tuple[dict[str, Any], Fresh]:
     """Book the payment approved in the caller's open unit of work (it commits); returns the
     payment view and the receipt to print once committed (:func:`print_fresh`)."""
     payment = uow.rows.payment(payment_id)
@@ -147,7 +148,7 @@ def approve_in(rt: Runtime, uow: UnitOfWork, payment_id: str, *, reference: str 
     if tendered is not None:
         payment.tendered, payment.change = tendered, change
     receipt = book_approved(rt, uow, payment, sale, now=rt.clock(), actor=actor,
-                            reference=reference, evidence=evidence, paid_at=paid_at)
+                            reference=reference, evidence=evidence, paid_at=paid_at, cash_counts=cash_counts)
     uow.rows.save_payment(payment)
     uow.rows.save_sale(sale)
     fresh = (receipt.id, receipt.payment_station, receipt.doc) if receipt else None

@@ -75,10 +75,10 @@ def _carry_out(rt: Runtime, refund_id: str, payment_id: str, method: str, *, act
         assert p is not None
         station, amount, request_id = p.payment_station, p.amount, p.request_id
     devices = rt.devices.of(station)
-    fallback = None
+    fallback, paid_out = None, None
     with rt.devices.lock(station):
         if method == "cash":
-            devices.changer.dispense_change(amount)  # a device error leaves the refund in progress
+            paid_out = devices.changer.dispense_change(amount)  # a device error leaves the refund in progress
         else:
             try:
                 reply = devices.terminal.cancel(request_id)
@@ -97,11 +97,12 @@ def _carry_out(rt: Runtime, refund_id: str, payment_id: str, method: str, *, act
             refund.reason = f"{refund.reason} (terminal cancel refused: {fallback})"[:200]
             _book(uow, refund_id, payment_id, now=now, actor=actor, done=False)
         else:
-            _book(uow, refund_id, payment_id, now=now, actor=actor, done=True)
+            _book(uow, refund_id, payment_id, now=now, actor=actor, done=True, paid_out=paid_out)
         uow.commit()
 
 
-def _book(uow: Any, refund_id: str, payment_id: str, *, now: Any, actor: str, done: bool) -> None:
+def _book(uow: Any, refund_id: str, payment_id: str, *, now: Any, actor: str, done: bool,
+          paid_out: dict[int, int] | None = None) -> None:
     refund = uow.session.get(Refund, refund_id)
     p = uow.session.get(Payment, payment_id)
     p.move_to(PaymentState.CANCELLED if refund.method == "terminal_cancel" else PaymentState.REFUNDED)
@@ -114,7 +115,8 @@ def _book(uow: Any, refund_id: str, payment_id: str, *, now: Any, actor: str, do
                        station=p.payment_station, sale_id=p.sale_id, business_date=day,
                        paid_on=p.business_date.isoformat(), refund_id=refund.id, payment_id=p.id,
                        request_id=p.request_id, method=refund.method, category=p.category, brand=p.brand,
-                       state=refund.state, approved_by=refund.approved_by, reason=refund.reason)
+                       state=refund.state, approved_by=refund.approved_by, reason=refund.reason,
+                       **({"counts": {str(d): n for d, n in sorted(paid_out.items())}} if paid_out else {}))
 
 
 def complete_bank_refund(rt: Runtime, *, refund_id: str, actor: Actor, note: str) -> dict[str, Any]:

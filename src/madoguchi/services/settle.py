@@ -32,12 +32,15 @@ METHOD_LABELS_JA = {"cash": "現金", "emoney": "電子マネー", "credit": "�
 
 def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment | Any, sale: Sale | Any, *, now: dt.datetime,
                   actor: str, reference: str | None = None, evidence: str | None = None,
-                  paid_at: dt.datetime | None = None) -> Record | None:
+                  paid_at: dt.datetime | None = None,
+                  cash_counts: dict[str, dict[str, int]] | None = None) -> Record | None:
     """Mark ``payment`` approved and, when the sale is fully paid, close it with a receipt.
 
     ``payment`` and ``sale`` are ORM objects (the ORM writes them) or records of
     ``uow.rows`` (the caller saves them); the receipt and the journal entry are written here.
     ``paid_at`` is the moment the money moved when that was before ``now`` (a resolution).
+    ``cash_counts``: the notes and coins a cash payment took in and gave back (``inserted``,
+    ``change``), journalled so the changer's counts can be checked by denomination.
     """
     # The day lock first: the payment lands wholly before or wholly after a close.
     day, correction = booking_day(uow, payment, now)
@@ -65,6 +68,7 @@ def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment | Any, sale: Sa
         receipt_number=receipt.number if receipt else None, evidence=evidence,
         lines=[[x.fee_code, x.quantity, x.unit_price, x.revenue_line_code, x.exemption] for x in sale.lines],
         **(correction or moved_note(sale.business_date, sale.created_at, day, day != sale.business_date)),
+        **({"cash_counts": cash_counts} if cash_counts is not None else {}),
     )
     return receipt
 

@@ -30,6 +30,7 @@ from madoguchi.adapters.db.tables import Staff
 from madoguchi.api.deps import SESSION_COOKIE, RuntimeDep
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.brands import BRANDS, offered
+from madoguchi.domain.money import DENOMINATIONS
 from madoguchi.domain.receipt import business_date
 from madoguchi.domain.reconcile import CLASS_LABELS_JA
 from madoguchi.domain.sale import Exemption
@@ -135,7 +136,7 @@ def office_page(request: Request, rt: RuntimeDep) -> Response:
             "brands": {b.code: b.name for b in BRANDS},
             "texts": i18n.bundle("ja", ["office", "common"])}
     return _render(request, "office.html", csrf=page.csrf, me=page.me(), boot=boot,
-                   municipality=rt.places.municipality,
+                   municipality=rt.places.municipality, denominations=DENOMINATIONS,
                    rule_findings=rate_findings(rt.settings.reconcile_rules_path, business_date(rt.clock())))
 
 

@@ -31,9 +31,10 @@ def clear_jam(station_id: StationId, actor: ActorDep, rt: RuntimeDep,
 
 @router.post("/{station_id}/cash", response_model=CashMovePublic)
 def move_cash(station_id: StationId, body: CashMoveCreate, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
-    """Opening float, cash in or cash out, by denomination (supervisor)."""
+    """Opening float (釣銭準備金), replenishment (釣銭補充) or collection (回収), by denomination
+    (supervisor); a repeat of the same id answers the first movement again."""
     return cashbox.move_cash(rt, payment_station=station_id, counts=body.counts, direction=body.direction,
-                             reason=body.reason, actor=actor)
+                             reason=body.reason, actor=actor, move_id=str(body.id))
 
 
 @router.post("/{station_id}/print-pending", response_model=list[ReceiptPublic])
