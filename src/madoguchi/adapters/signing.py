@@ -175,3 +175,36 @@ def signature_holds(public: Ed25519PublicKey, entry_hash: str, signature: str) -
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+class Keyring:
+    """Public keys trusted to have signed entries: the auditor's, and those announced
+    by a ``key_rotated`` entry that a trusted key signed (see ``journal_audit.py``)."""
+
+    def __init__(self, keys: list[Ed25519PublicKey] | None = None) -> None:
+        self._keys = {key_id_of(k): k for k in keys or ()}
+        self.announced: list[str] = []
+
+    def __bool__(self) -> bool:
+        return bool(self._keys)
+
+    @property
+    def key_ids(self) -> list[str]:
+        return list(self._keys)
+
+    def knows(self, key_id: str) -> bool:
+        return key_id in self._keys
+
+    def holds(self, key_id: str, entry_hash: str, signature: str) -> bool:
+        return signature_holds(self._keys[key_id], entry_hash, signature)
+
+    def learn(self, entry) -> None:  # type: ignore[no-untyped-def]
+        details = entry.details()
+        try:
+            key = read_public_key(details["public_key"], where=f"entry #{entry.seq}")
+        except (BadInput, KeyError, TypeError):
+            return
+        key_id = key_id_of(key)
+        if key_id == details.get("new_key_id") and key_id not in self._keys:
+            self._keys[key_id] = key
+            self.announced.append(key_id)
