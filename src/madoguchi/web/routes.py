@@ -134,7 +134,8 @@ def office_page(request: Request, rt: RuntimeDep) -> Response:
             "brands": {b.code: b.name for b in BRANDS},
             "texts": i18n.bundle("ja", ["office", "common"])}
     return _render(request, "office.html", csrf=page.csrf, me=page.me(), boot=boot,
-                   municipality=rt.places.municipality)
+                   municipality=rt.places.municipality,
+                   signing_down=rt.signer.unsigned_reason if rt.signer is not None else None)
 
 
 @router.get("/office/close", response_class=HTMLResponse)

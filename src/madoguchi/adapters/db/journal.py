@@ -25,7 +25,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from madoguchi.adapters.db.tables import JournalRow
@@ -128,3 +128,13 @@ def iter_entries(session: Session, *, batch: int = 5000) -> Iterator[JournalEntr
                                unsigned_reason=r.unsigned_reason, signature=r.signature)
         last = rows[-1].seq
         session.expunge_all()
+
+
+def unsigned_on(session: Session, *, site: str, day: dt.date) -> tuple[tuple[int, str], ...]:
+    """(count, reason) of the site-day's entries written unsigned, one per reason."""
+    rows = session.execute(
+        select(func.count(), JournalRow.unsigned_reason).where(
+            JournalRow.site == site, JournalRow.business_date == day.isoformat(),
+            JournalRow.tx_number.is_not(None), JournalRow.signature.is_(None))
+        .group_by(JournalRow.unsigned_reason).order_by(JournalRow.unsigned_reason)).all()
+    return tuple((n, reason or "") for n, reason in rows)
