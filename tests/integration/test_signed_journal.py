@@ -9,9 +9,8 @@ import shutil
 
 from sqlalchemy import text
 
-from madoguchi.adapters.db.journal import iter_entries
 from madoguchi.adapters.signing import Keyring, load_public_key_file, public_path
-from madoguchi.domain.journal import EntryKind, recompute_hash
+from madoguchi.domain.journal import EntryKind, JournalEntry, recompute_hash
 from madoguchi.services.journal import verify, verify_journal
 from tests.helpers import handed_off, journal, pay_cash
 
@@ -45,7 +44,6 @@ def _rehash_from(rt, seq: int) -> list[tuple[str, dict]]:  # type: ignore[no-unt
     for e in entries[seq - 1:]:
         fields = {f: getattr(e, f) for f in e.__dataclass_fields__}
         fields["prev_hash"] = prev
-        from madoguchi.domain.journal import JournalEntry
         new_hash = recompute_hash(JournalEntry(**fields))
         statements.append(("UPDATE journal SET prev_hash = :p, hash = :h WHERE seq = :s",
                            {"p": prev, "h": new_hash, "s": e.seq}))

@@ -109,3 +109,14 @@ def test_verify_journal_on_the_command_line_takes_public_keys(rt, cashier, db_ur
 def _engine_of(rt):  # type: ignore[no-untyped-def]
     with rt.uow() as uow:
         return uow.connection.engine
+
+
+def test_a_key_replaced_after_a_loss_keeps_the_old_public_key_for_the_entries_it_signed(rt, cashier, clock):
+    pay_cash(rt, cashier, handed_off(rt, cashier), [500])
+    key_path = rt.settings.signing_key_path
+    key_path.unlink()  # lost; the running server still signs with it from memory
+    install_key(key_path, replace=True, now=clock(), actor="system")
+    rt.signer.refresh()
+    pay_cash(rt, cashier, handed_off(rt, cashier), [500])
+    assert len({e.key_id for e in journal(rt)}) == 2
+    assert verify(rt).ok  # the public keys kept beside the key file cover both

@@ -16,14 +16,19 @@ from pathlib import Path
 
 from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.adapters.signing import (JournalSigner, KeyUnusable, key_id_of, public_path, public_pem,
-                                        read_private_key, write_key_pair)
+                                        read_private_key, read_public_key, write_key_pair)
 from madoguchi.domain.journal import EntryKind
 from madoguchi.errors import BadInput
 
 
 def install_key(path: Path, *, replace: bool = False,
                 journal: Callable[[JournalSigner], UnitOfWork] | None = None, now: dt.datetime, actor: str) -> str:
-    """Write a new key pair at ``path``; journal it if a database is given. Returns its id."""
+    """Write a new key pair at ``path``; journal it if a database is given. Returns its id.
+
+    A replaced key's public key is kept (``<key>.<id>.pub``): entries it signed still verify."""
+    if path.exists() and not replace:
+        raise BadInput(f"a signing key already exists at {path}; rotate it with `madoguchi keys rotate`")
+    _keep_public_key(path)
     key = write_key_pair(path, replace=replace)
     key_id = key_id_of(key.public_key())
     if journal is not None:
@@ -52,7 +57,19 @@ def rotate_key(path: Path, *, journal: Callable[[JournalSigner], UnitOfWork], no
         uow.journal.append(EntryKind.KEY_ROTATED, at=now, actor=actor, old_key_id=old_id, new_key_id=new_id,
                            public_key=public_pem(new.public_key()))
         uow.commit()
-    public_path(path).replace(path.with_name(f"{path.name}.{old_id[:16]}.pub"))
+    _keep_public_key(path)
     public_path(staged).replace(public_path(path))
     staged.replace(path)
     return old_id, new_id
+
+
+def _keep_public_key(path: Path) -> None:
+    """Move the current ``.pub`` aside as ``<key>.<id>.pub``, for the entries its key signed."""
+    pub = public_path(path)
+    if not pub.is_file():
+        return
+    try:
+        key_id = key_id_of(read_public_key(pub.read_text(encoding="ascii"), where=str(pub)))
+    except (BadInput, UnicodeDecodeError):
+        return  # not a public key: nothing worth keeping
+    pub.replace(path.with_name(f"{path.name}.{key_id[:16]}.pub"))
