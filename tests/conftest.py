@@ -60,7 +60,9 @@ def clock() -> Clock:
 def settings(db_url, tmp_path) -> Settings:  # type: ignore[no-untyped-def]
     return Settings(database_url=db_url, device_state_dir=tmp_path / "devices", demo=True,
                     status_backoff=(0.0, 0.0, 0.0), password_hash_memory_kib=64,
-                    reconcile_dir=tmp_path / "reconcile")
+                    reconcile_dir=tmp_path / "reconcile",
+                    # demo mode makes the journal's signing key here at start, as `make run` does under ./var/
+                    signing_key_path=tmp_path / "keys" / "journal.key")
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from madoguchi.adapters.db.uow import make_uow_factory
 from madoguchi.adapters.devices import make_station_devices
 from madoguchi.adapters.devices.ports import StationDevices
 from madoguchi.adapters.files.toml_files import load_catalog, load_places
+from madoguchi.adapters.signing import JournalSigner, write_key_pair
 from madoguchi.config import Settings
 from madoguchi.adapters.devices.changer_sim import DEFAULT_FLOAT
 from madoguchi.domain.auth import ALL_SITES, SYSTEM
@@ -55,14 +56,23 @@ def build_runtime(settings: Settings, *, engine: Engine | None = None, devices: 
         upgrade(engine)
     places = load_places(settings.places_path)
     events = EventHub()
+    signer = load_signer(settings)
     rt = Runtime(settings=settings, catalog=load_catalog(settings.catalog_path), places=places,
-                 uow=make_uow_factory(engine, on_commit=events.publish), events=events,
+                 uow=make_uow_factory(engine, on_commit=events.publish, signer=signer), events=events,
                  devices=devices if devices is not None else simulated_devices(settings, places),
-                 clock=clock or utc_now)
+                 clock=clock or utc_now, signer=signer)
     if sleep is not None:
         rt.sleep = sleep
     sync_stations(rt)
     return rt
+
+
+def load_signer(settings: Settings) -> JournalSigner:
+    """The journal's signing key, once per process; demo mode makes one if there is none."""
+    path = settings.signing_key_path
+    if settings.demo and not path.exists():
+        write_key_pair(path)
+    return JournalSigner(path)
 
 
 def sync_stations(rt: Runtime) -> None:

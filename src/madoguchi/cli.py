@@ -1,4 +1,4 @@
-"""The ``madoguchi`` command: serve, init-db, create-staff, simulate-day, verify-journal, backup, export.
+"""The ``madoguchi`` command: serve, init-db, create-staff, simulate-day, verify-journal, keys, backup, export.
 
 Every command takes ``--db URL`` (else ``MADOGUCHI_DATABASE_URL``, else the settings'
 default SQLite file under ./var/). Commands are thin: they parse, call a service and
@@ -28,6 +28,7 @@ from typer.core import TyperGroup
 
 from madoguchi.cli_cash import cash_app
 from madoguchi.cli_close import close_day_command
+from madoguchi.cli_journal import keys_app, verify_journal_command
 from madoguchi.cli_reconcile import reconcile_command
 from madoguchi.config import Settings
 from madoguchi.errors import BadInput, MadoguchiError
@@ -194,23 +195,6 @@ def simulate_day(date: Annotated[str, typer.Option(metavar="YYYY-MM-DD", help="B
     typer.echo(f"simulated in {time.perf_counter() - started:.1f} s")
 
 
-@app.command("verify-journal")
-def verify_journal(db: Db = None) -> None:
-    """Recompute the journal's hash chain; name the first entry that does not verify."""
-    from madoguchi.adapters.db.uow import make_uow_factory
-    from madoguchi.services.journal import verify_journal as verify
-    engine = _existing_db(_settings(db))
-    try:
-        result = verify(make_uow_factory(engine))
-    finally:
-        engine.dispose()
-    if result.broken is None:
-        typer.echo(f"journal OK: {result.entries} entries")
-        return
-    typer.echo(f"journal BROKEN at entry #{result.broken.seq}: {result.broken.reason}")
-    raise typer.Exit(1)
-
-
 @app.command("backup")
 def backup(to: Annotated[Path, typer.Option("--to", metavar="FILE", help="The copy to write (must not exist yet).")],
            db: Db = None) -> None:
@@ -271,3 +255,6 @@ def export_payments(date_from: Annotated[str, typer.Option("--from", metavar="YY
 app.command("close-day")(close_day_command)
 app.command("reconcile")(reconcile_command)
 app.add_typer(cash_app, name="cash")
+# The signed journal's commands (verify-journal, keys init|rotate) live in cli_journal.py.
+app.command("verify-journal")(verify_journal_command)
+app.add_typer(keys_app, name="keys")

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     #: Largest statement upload accepted, in MiB (a month of a city is well under this).
     reconcile_upload_mib: int = 200
 
+    #: The journal's Ed25519 signing key (PEM, mode 0600, readable only by the server's user;
+    #: its public key is the same path + ".pub"). Made by `madoguchi keys init`; demo mode
+    #: makes one at start if it is missing. Without a usable key entries are written unsigned.
+    signing_key_path: Path = Path("var/keys/journal.key")
+
     def sqlite_path(self) -> Path | None:
         prefix = "sqlite:///"
         if self.database_url.startswith(prefix) and self.database_url != "sqlite:///:memory:":

@@ -258,6 +258,8 @@ class DayReport:
     approved_by: str | None = None
     approved_at: dt.datetime | None = None
     note: str | None = None
+    #: (count, reason) of the day's journal entries written unsigned (the signing key was not usable).
+    journal_unsigned: tuple[tuple[int, str], ...] = ()
 
     @property
     def cash_expected(self) -> int:

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
+from madoguchi.adapters.db.journal import unsigned_on
 from madoguchi.adapters.files.daily_sheet import daily_csv, daily_workbook
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.close import check_site
@@ -24,9 +25,10 @@ def day_summary(rt: Runtime, *, site: str, day: dt.date, actor: Actor) -> dict[s
     actor.require(Action.VIEW, site)
     with rt.uow() as uow:
         report, state = build_report(rt, uow, site=site, day=day)
+        unsigned = unsigned_on(uow.session, site=site, day=day)
     if not report.closed:
         report = replace(report, findings=tuple(check_site(state, closing=False, stations_must_be_closed=False)))
-    return summary_of(report)
+    return {**summary_of(report), "journal_unsigned": [{"count": n, "reason": r} for n, r in unsigned]}
 
 
 def daily_sheet(rt: Runtime, *, day: dt.date, actor: Actor, sites: list[str] | None = None,
@@ -47,6 +49,7 @@ def day_reports(rt: Runtime, *, sites: list[str], day: dt.date, actor: Actor) ->
         actor.require(Action.VIEW, site)
         with rt.uow() as uow:
             report, state = build_report(rt, uow, site=site, day=day)
+            report = replace(report, journal_unsigned=unsigned_on(uow.session, site=site, day=day))
         if not report.closed:
             report = replace(report, findings=tuple(check_site(state, closing=False,
                                                                stations_must_be_closed=False)))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from madoguchi.adapters.db.uow import UnitOfWork
+from madoguchi.adapters.signing import JournalSigner
 from madoguchi.adapters.devices.ports import StationDevices
 from madoguchi.config import Settings
 from madoguchi.domain.catalog import Catalog, Places
@@ -52,3 +53,5 @@ class Runtime:
     clock: Callable[[], dt.datetime] = utc_now
     sleep: Callable[[float], None] = time.sleep
     events: EventHub = field(default_factory=EventHub)
+    #: The journal's signing key, loaded once (None: entries are written unsigned).
+    signer: JournalSigner | None = None

@@ -137,7 +137,8 @@ def office_page(request: Request, rt: RuntimeDep) -> Response:
             "texts": i18n.bundle("ja", ["office", "common"])}
     return _render(request, "office.html", csrf=page.csrf, me=page.me(), boot=boot,
                    municipality=rt.places.municipality, denominations=DENOMINATIONS,
-                   rule_findings=rate_findings(rt.settings.reconcile_rules_path, business_date(rt.clock())))
+                   rule_findings=rate_findings(rt.settings.reconcile_rules_path, business_date(rt.clock())),
+                   signing_down=rt.signer.unsigned_reason if rt.signer is not None else None)
 
 
 @router.get("/office/close", response_class=HTMLResponse)

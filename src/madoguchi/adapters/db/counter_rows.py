@@ -101,11 +101,22 @@ _STATEMENTS: dict[str, Any] = {
         last_error=bindparam("error")).returning(*_R.c),
     "open_incidents": lambda: select(_I.c.id).where(_I.c.sale_id == bindparam("sale_id"), _I.c.state == "open"),
     "journal_head": lambda: select(_H.c.seq, _H.c.hash).where(_H.c.id == 1).with_for_update(),
+    "journal_site_counters": lambda: _site_counters(_J.c.site == bindparam("site")),
+    "journal_nosite_counters": lambda: _site_counters(_J.c.site.is_(None)),
     "journal_insert": lambda: insert(_J).values(**_b(*(c.key for c in _J.c))),
     "journal_move_from": lambda: update(_H).where(
         _H.c.id == 1, _H.c.seq == bindparam("prev_seq"), _H.c.hash == bindparam("prev_hash")).values(
         **_b("seq", "hash")),
 }
+
+
+def _site_counters(where: Any) -> ClauseElement:
+    """A site's last transaction number and last signature counter (both indexed)."""
+    tx = select(_J.c.tx_number).where(where, _J.c.tx_number.is_not(None)).order_by(
+        _J.c.tx_number.desc()).limit(1).scalar_subquery()
+    sig = select(_J.c.sig_counter).where(where, _J.c.sig_counter.is_not(None)).order_by(
+        _J.c.sig_counter.desc()).limit(1).scalar_subquery()
+    return select(tx.label("tx_number"), sig.label("sig_counter"))
 
 
 class SaleRecord(Record):
@@ -151,6 +162,14 @@ class CounterRows:
         head = self.db.first("journal_head")
         assert head is not None, "the journal head row is missing (run init-db)"
         return head[0], head[1]
+
+    def journal_site_counters(self, site: str | None) -> tuple[int, int]:
+        """The last (transaction number, signature counter) of ``site``'s entries, 0 if none.
+
+        Read after :meth:`journal_head` (which locks the head), so no append comes between."""
+        row = (self.db.first("journal_site_counters", site=site) if site is not None
+               else self.db.first("journal_nosite_counters"))
+        return (row[0] or 0, row[1] or 0) if row is not None else (0, 0)
 
     def journal_append_after(self, fields: dict[str, Any]) -> bool:
         """Append if the head is still ``fields``' previous entry (``seq - 1``, ``prev_hash``).

@@ -11,29 +11,47 @@ hash = ?``), which saves reading the head on the common path. The condition is
 checked by the database under the row's lock, so a hint made stale by another
 process, a rollback or anything else only costs a read: the head is then read and
 locked as above, and the entry made again from what it says.
+
+Each entry also takes its site's next transaction number and, when signed, its
+site's next signature counter; they are read from the journal under the head's lock
+(two indexed look-ups) and remembered in the hint with the head, for the sites this
+process has seen at that head. The entry is signed with the process's key
+(:class:`~madoguchi.adapters.signing.JournalSigner`, loaded once) or, when there is
+no usable key, written unsigned with the reason.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from madoguchi.adapters.db.tables import JournalRow
+from madoguchi.adapters.signing import SIGNING_DOWN, Stamp
 from madoguchi.domain.journal import EntryKind, JournalEntry, canonical_json, entry_hash
 from madoguchi.domain.receipt import business_date as jst_date
 
 if TYPE_CHECKING:
     from madoguchi.adapters.db.uow import UnitOfWork
+    from madoguchi.adapters.signing import JournalSigner
+
+
+class JournalState(NamedTuple):
+    """The head (seq, hash) and, for the sites known there, (tx_number, sig_counter)."""
+
+    seq: int
+    hash: str
+    counters: dict[str | None, tuple[int, int]]
 
 
 class JournalWriter:
     """Appends on the driver (``uow.rows``), not the ORM: every money event pays for it."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, signer: JournalSigner | None = None) -> None:
         self._uow = uow
+        self._signer = signer
 
     def append(self, kind: EntryKind, *, at: dt.datetime, actor: str | None, amount: int = 0,
                site: str | None = None, station: str | None = None, sale_id: str | None = None,
@@ -47,22 +65,34 @@ class JournalWriter:
             business_date=(business_date or jst_date(at)).isoformat(), site=site, station=station,
             actor=actor, sale_id=sale_id, amount=amount, data=canonical_json(details), prev_hash="",
         )
-        hint = uow.journal_head_hint()
-        entry = None if hint is None else _after(fields, hint)
+        stamp = self._signer.stamp() if self._signer is not None else _NO_SIGNER
+        state = uow.journal_head_hint()
+        entry = None if state is None or site not in state.counters else _after(fields, state, stamp)
         if entry is None or not rows.journal_append_after(entry):
-            entry = _after(fields, rows.journal_head())  # read and locked: the append matches
+            head = rows.journal_head()  # read and locked: the append matches
+            state = JournalState(head[0], head[1], {site: rows.journal_site_counters(site)})
+            entry = _after(fields, state, stamp)
             if not rows.journal_append_after(entry):
                 raise RuntimeError("the journal head moved while this transaction held its lock")
-        uow.journal_moved(entry["seq"], entry["hash"])
+        counters = {**state.counters, site: (entry["tx_number"], entry["sig_counter"] or state.counters[site][1])}
+        uow.journal_moved(JournalState(entry["seq"], entry["hash"], counters))
         uow.touch("journal", *((f"site:{site}",) if site else ()))
         return JournalEntry(**entry)
 
 
-def _after(fields: dict[str, Any], head: tuple[int, str]) -> dict[str, Any]:
-    """The entry's fields (with its hash) as the one after ``head``: (seq, hash)."""
-    entry = {**fields, "seq": head[0] + 1, "prev_hash": head[1]}
+def _after(fields: dict[str, Any], state: JournalState, stamp: Stamp) -> dict[str, Any]:
+    """The entry's fields (hash and signature too) as the one after ``state``."""
+    tx, sig = state.counters[fields["site"]]
+    signed = stamp.key is not None
+    entry = {**fields, "seq": state.seq + 1, "prev_hash": state.hash, "tx_number": tx + 1,
+             "sig_counter": sig + 1 if signed else None, "key_id": stamp.key_id,
+             "unsigned_reason": None if signed else stamp.reason}
     entry["hash"] = entry_hash(**entry)
+    entry["signature"] = stamp.sign(entry["hash"])
     return entry
+
+
+_NO_SIGNER = Stamp(None, None, f"{SIGNING_DOWN}: この処理には署名鍵が渡されていません")
 
 
 class HeadHint:
@@ -72,9 +102,9 @@ class HeadHint:
     __slots__ = ("value",)
 
     def __init__(self) -> None:
-        self.value: tuple[int, str] | None = None
+        self.value: JournalState | None = None
 
-    def committed(self, head: tuple[int, str]) -> None:
+    def committed(self, head: JournalState) -> None:
         current = self.value
         if current is None or head[0] > current[0]:
             self.value = head
@@ -93,6 +123,18 @@ def iter_entries(session: Session, *, batch: int = 5000) -> Iterator[JournalEntr
             yield JournalEntry(seq=r.seq, kind=r.kind, occurred_at=r.occurred_at,
                                business_date=r.business_date, site=r.site, station=r.station,
                                actor=r.actor, sale_id=r.sale_id, amount=r.amount, data=r.data,
-                               prev_hash=r.prev_hash, hash=r.hash)
+                               prev_hash=r.prev_hash, hash=r.hash, tx_number=r.tx_number,
+                               sig_counter=r.sig_counter, key_id=r.key_id,
+                               unsigned_reason=r.unsigned_reason, signature=r.signature)
         last = rows[-1].seq
         session.expunge_all()
+
+
+def unsigned_on(session: Session, *, site: str, day: dt.date) -> tuple[tuple[int, str], ...]:
+    """(count, reason) of the site-day's entries written unsigned, one per reason."""
+    rows = session.execute(
+        select(func.count(), JournalRow.unsigned_reason).where(
+            JournalRow.site == site, JournalRow.business_date == day.isoformat(),
+            JournalRow.tx_number.is_not(None), JournalRow.signature.is_(None))
+        .group_by(JournalRow.unsigned_reason).order_by(JournalRow.unsigned_reason)).all()
+    return tuple((n, reason or "") for n, reason in rows)

@@ -290,5 +290,13 @@ class JournalRow(Base):
     data: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Signing (migration 0008; NULL on entries written before it): see docs/journal.md.
+    tx_number: Mapped[int | None] = mapped_column(BigInteger)
+    sig_counter: Mapped[int | None] = mapped_column(BigInteger)
+    key_id: Mapped[str | None] = mapped_column(String(64))
+    unsigned_reason: Mapped[str | None] = mapped_column(String(300))
+    signature: Mapped[str | None] = mapped_column(String(100))
     __table_args__ = (Index("ix_journal_date_kind", "business_date", "kind"),
-                      Index("ix_journal_sale", "sale_id"))
+                      Index("ix_journal_sale", "sale_id"),
+                      Index("ix_journal_site_tx", "site", "tx_number"),
+                      Index("ix_journal_site_sig", "site", "sig_counter"))

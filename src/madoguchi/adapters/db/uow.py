@@ -12,16 +12,19 @@ import json
 
 import orjson
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from madoguchi.adapters.db.counter_rows import CounterRows
-from madoguchi.adapters.db.journal import HeadHint, JournalWriter
+from madoguchi.adapters.db.journal import HeadHint, JournalState, JournalWriter
 from madoguchi.adapters.db.slots import Slot, Slots, WriterQueue, WriterSlot, is_database_error
 from madoguchi.errors import IdempotencyMismatch
+
+if TYPE_CHECKING:
+    from madoguchi.adapters.signing import JournalSigner
 
 
 WRITER_WAIT_SECONDS = 60
@@ -43,7 +46,7 @@ class UnitOfWork:
     def __init__(self, engine: Engine, session_factory: sessionmaker[Session],
                  on_commit: Callable[[set[str]], None] | None, slots: Slots, *,
                  writer_queue: WriterQueue | None = None, urgent: bool = False, read_only: bool = False,
-                 head_hint: HeadHint | None = None) -> None:
+                 head_hint: HeadHint | None = None, signer: JournalSigner | None = None) -> None:
         self._engine = engine
         self._factory = session_factory
         self._on_commit = on_commit
@@ -51,14 +54,14 @@ class UnitOfWork:
         self._writer_queue = writer_queue
         self._urgent = urgent
         self.read_only = read_only
-        self.journal = JournalWriter(self)
+        self.journal = JournalWriter(self, signer)
         self._slot: Slot | None = None
         self._session: Session | None = None
         self._rows: CounterRows | None = None
         self._began = False  # whether this unit of work's current transaction has begun
         self._touched: set[str] = set()
         self._head_hint = head_hint
-        self._journal_head: tuple[int, str] | None = None  # left by this transaction's appends
+        self._journal_head: JournalState | None = None  # left by this transaction's appends
 
     def __enter__(self) -> UnitOfWork:
         if self._writer_queue is not None and not self._writer_queue.acquire(urgent=self._urgent,
@@ -164,15 +167,15 @@ class UnitOfWork:
             session.flush()
 
     # --- the journal head ----------------------------------------------------------
-    def journal_head_hint(self) -> tuple[int, str] | None:
+    def journal_head_hint(self) -> JournalState | None:
         """Where the next entry probably goes: after this transaction's last append, or
         after the last one this process committed (the writer checks it; see journal.py)."""
         if self._journal_head is not None:
             return self._journal_head
         return None if self._head_hint is None else self._head_hint.value
 
-    def journal_moved(self, seq: int, digest: str) -> None:
-        self._journal_head = (seq, digest)
+    def journal_moved(self, state: JournalState) -> None:
+        self._journal_head = state
 
     def touch(self, *keys: str) -> None:
         """Change keys for live screens of a write made without the ORM (see ``change_keys``)."""
@@ -218,8 +221,8 @@ def legacy_fingerprint(request: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def make_uow_factory(engine: Engine,
-                     on_commit: Callable[[set[str]], None] | None = None) -> Callable[..., UnitOfWork]:
+def make_uow_factory(engine: Engine, on_commit: Callable[[set[str]], None] | None = None, *,
+                     signer: JournalSigner | None = None) -> Callable[..., UnitOfWork]:
     factory = sessionmaker(engine, expire_on_commit=False)
     if on_commit is not None:
         event.listen(factory, "after_flush", _collect_touched)
@@ -238,13 +241,14 @@ def make_uow_factory(engine: Engine,
             if read_only:
                 return UnitOfWork(engine, factory, on_commit, readers, read_only=True)
             return UnitOfWork(engine, factory, on_commit, writer, writer_queue=writer.queue, urgent=urgent,
-                              head_hint=hint)
+                              head_hint=hint, signer=signer)
         return make
     # PostgreSQL: writers run side by side, each on a kept connection of its own.
     writers = Slots(engine, read_only=False, keep=KEEP_IDLE)
     # (``urgent`` orders SQLite's in-process writer queue; PostgreSQL's writers do not queue.)
     return lambda read_only=False, urgent=False: UnitOfWork(
-        engine, factory, on_commit, readers if read_only else writers, read_only=read_only, head_hint=hint)
+        engine, factory, on_commit, readers if read_only else writers, read_only=read_only, head_hint=hint,
+        signer=signer)
 
 
 def _collect_touched(session: Session, _context: object) -> None:

@@ -1,0 +1,108 @@
+"""``madoguchi verify-journal`` and ``madoguchi keys init|rotate``: the signed journal's commands.
+
+``verify-journal`` checks hashes, links, each site's counters and every signature with
+public keys alone (``--public-key FILE``, repeatable; by default the ``.pub`` next to
+the configured key), then the payments, sales and receipts against their entries.
+It exits 1 and names every entry that does not verify. Registered on the main app
+(``cli.py``), whose group turns expected failures into ``error: ...`` and exit 2.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from madoguchi.config import Settings
+
+#: Findings printed in full; the rest are counted.
+SHOWN = 20
+
+Db = Annotated[Optional[str], typer.Option(
+    "--db", envvar="MADOGUCHI_DATABASE_URL", show_envvar=True, metavar="URL",
+    help="Database URL (default: sqlite:///var/madoguchi.db).")]
+PublicKeys = Annotated[Optional[list[Path]], typer.Option(
+    "--public-key", metavar="FILE", help="A trusted public key (PEM); repeat for several. Keys announced "
+    "in the journal by a trusted key are trusted too. Default: the configured key's .pub file.")]
+
+keys_app = typer.Typer(no_args_is_help=True, help="The journal's signing key (outside the database).")
+
+
+def _settings(db: str | None) -> Settings:
+    return Settings(database_url=db) if db else Settings()
+
+
+def verify_journal_command(public_key: PublicKeys = None, db: Db = None) -> None:
+    """Check the journal's hashes, links, counters and signatures, and the tables against it."""
+    from madoguchi.adapters.db.uow import make_uow_factory
+    from madoguchi.adapters.signing import Keyring, load_public_key_file
+    from madoguchi.cli import _existing_db
+    from madoguchi.services.journal import default_keyring, verify_journal
+    settings = _settings(db)
+    keyring = Keyring([load_public_key_file(p) for p in public_key]) if public_key else default_keyring(settings)
+    engine = _existing_db(settings)
+    try:
+        result = verify_journal(make_uow_factory(engine), keyring)
+    finally:
+        engine.dispose()
+    for run in result.unsigned:
+        span = f"#{run.first_seq}" if run.count == 1 else f"#{run.first_seq}-#{run.last_seq}"
+        typer.echo(f"warning: entry {span} ({run.count}) unsigned: {run.reason}")
+    if not result.signatures_checked:
+        typer.echo("note: signatures not checked (no public key; pass --public-key FILE)")
+    if result.broken is None:
+        keys = f", signatures checked with {len(result.keys)} key(s)" if result.signatures_checked else ""
+        typer.echo(f"journal OK: {result.entries} entries{keys}")
+        return
+    typer.echo(f"journal BROKEN at entry #{result.broken.seq}: {result.broken.reason}")
+    for f in result.findings[1:SHOWN]:
+        typer.echo(f"  entry #{f.seq}: {f.reason}")
+    if len(result.findings) > SHOWN:
+        typer.echo(f"  ... and {len(result.findings) - SHOWN} more findings")
+    raise typer.Exit(1)
+
+
+@keys_app.command("init")
+def keys_init(replace: Annotated[bool, typer.Option(
+                  "--replace", help="Replace an existing key file (after a loss: the old key is unusable).")] = False,
+              db: Db = None) -> None:
+    """Make the signing key (mode 0600) and its public key (.pub); journal it if the database exists."""
+    from madoguchi.adapters.db.uow import make_uow_factory
+    from madoguchi.adapters.signing import public_path
+    from madoguchi.cli import _existing_db
+    from madoguchi.errors import BadInput
+    from madoguchi.services.signing_keys import install_key
+    settings = _settings(db)
+    path = settings.signing_key_path
+    try:
+        engine = _existing_db(settings)
+    except BadInput:
+        engine = None
+    try:
+        journal = (lambda signer: make_uow_factory(engine, signer=signer)()) if engine is not None else None
+        key_id = install_key(path, replace=replace, journal=journal, now=dt.datetime.now(dt.timezone.utc),
+                             actor="system")
+    finally:
+        if engine is not None:
+            engine.dispose()
+    typer.echo(f"signing key {key_id[:16]} written to {path} (public key: {public_path(path)})")
+    if engine is None:
+        typer.echo("note: no database yet; the key is used from the first entry on")
+
+
+@keys_app.command("rotate")
+def keys_rotate(db: Db = None) -> None:
+    """Make a new key, announced in the journal by an entry signed with the current one."""
+    from madoguchi.adapters.db.uow import make_uow_factory
+    from madoguchi.cli import _existing_db
+    from madoguchi.services.signing_keys import rotate_key
+    settings = _settings(db)
+    engine = _existing_db(settings)
+    try:
+        old, new = rotate_key(settings.signing_key_path, now=dt.datetime.now(dt.timezone.utc), actor="system",
+                              journal=lambda signer: make_uow_factory(engine, signer=signer)())
+    finally:
+        engine.dispose()
+    typer.echo(f"signing key rotated: {old[:16]} -> {new[:16]}, announced in the journal; "
+               "running servers take the new key within a minute")
