@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -38,6 +39,7 @@ from madoguchi.services import staff
 from madoguchi.services.runtime import Runtime
 from madoguchi.web import i18n
 from madoguchi.web.events import may_use_office
+from madoguchi.web.next_path import same_origin_path
 from madoguchi.web.pairing import COOKIE as STATION_COOKIE
 from madoguchi.web.station import pairing_store
 
@@ -77,7 +79,7 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
 
 
 def _to_login(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return RedirectResponse(f"/login?next={quote(request.url.path, safe='/')}", status_code=303)
 
 
 def _forbidden(request: Request, page: StaffPage, what: str) -> HTMLResponse:
@@ -99,8 +101,8 @@ def home(request: Request, rt: RuntimeDep) -> Response:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, rt: RuntimeDep, next: Annotated[str, Query(max_length=200)] = "/") -> Response:
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
+def login_page(request: Request, rt: RuntimeDep, next: Annotated[str, Query(max_length=2000)] = "/") -> Response:
+    target = same_origin_path(next)
     return _render(request, "login.html", municipality=rt.places.municipality, next_path=target,
                    boot={"next": target, "demo": rt.settings.demo,
                          "texts": i18n.bundle("ja", ["login", "common"])})
