@@ -70,7 +70,8 @@ class StaffPage:
         return {"login": self.actor.login, "name": self.name, "role": self.actor.role.value,
                 "sites": sorted(self.actor.sites), "may_approve": self.actor.may(Action.APPROVE),
                 "may_sell": self.actor.may(Action.SELL),
-                "may_office": may_use_office(self.actor)}
+                "may_office": may_use_office(self.actor),
+                "may_month_close": may_use_office(self.actor) and self.actor.serves_all_sites}
 
 
 def _render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -82,9 +83,9 @@ def _to_login(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={quote(request.url.path, safe='/')}", status_code=303)
 
 
-def _forbidden(request: Request, page: StaffPage, what: str) -> HTMLResponse:
+def _forbidden(request: Request, page: StaffPage, what: str, reason: str = "") -> HTMLResponse:
     rt: Runtime = request.app.state.runtime
-    return _render(request, "forbidden.html", 403, who=page.name, what=what, boot={"texts": {}},
+    return _render(request, "forbidden.html", 403, who=page.name, what=what, reason=reason, boot={"texts": {}},
                    municipality=rt.places.municipality)
 
 
@@ -165,6 +166,8 @@ def office_reconcile_page(request: Request, rt: RuntimeDep) -> Response:
         return _to_login(request)
     if not may_use_office(page.actor):
         return _forbidden(request, page, i18n.t("office_reconcile.title"))
+    if not page.actor.serves_all_sites:  # the city's close, not one site's
+        return _forbidden(request, page, i18n.t("office_reconcile.title"), i18n.t("office_reconcile.city_only"))
     today = business_date(rt.clock())
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     boot = {"me": page.me(), "places": _places(rt), "month": last_month, "max_month": today.strftime("%Y-%m"),
