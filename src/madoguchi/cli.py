@@ -27,6 +27,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from typer.core import TyperGroup
 
 from madoguchi.cli_close import close_day_command
+from madoguchi.cli_purge import purge_command
 from madoguchi.cli_reconcile import reconcile_command
 from madoguchi.config import Settings
 from madoguchi.errors import BadInput, MadoguchiError
@@ -268,3 +269,4 @@ def export_payments(date_from: Annotated[str, typer.Option("--from", metavar="YY
 # The closes live in their own modules.
 app.command("close-day")(close_day_command)
 app.command("reconcile")(reconcile_command)
+app.command("purge")(purge_command)

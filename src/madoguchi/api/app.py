@@ -158,7 +158,9 @@ def start_runtime(settings: Settings) -> Runtime:
     from madoguchi.bootstrap import build_runtime, ensure_demo_staff, ensure_float
     from madoguchi.services.recovery import recover
 
+    from madoguchi.services.login_guard import on_start as check_logins
     rt = build_runtime(settings)
+    check_logins(rt)  # the login key must be there (demo mode makes it); old login records go
     outcome = recover(rt)
     if outcome["payments"] or outcome["receipts"]:
         log.warning("recovered after restart: %s payments settled, %s receipts printed",

@@ -1,7 +1,10 @@
-"""In a real browser (whose URL parser decides where ``location.href`` goes), logging in from
-a link whose ``next`` names another host stays on this site."""
+"""The login page in a real browser: logging in from a link whose ``next`` names another host
+stays on this site (the browser's own URL parser decides where ``location.href`` goes), and a
+locked account is told until when, in Japanese."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,3 +39,18 @@ def test_logging_in_from_a_hostile_link_stays_on_this_site(screens: Screens, ser
         page.click("#login-submit")
         page.wait_for_url(f"{server.url}/register", timeout=5_000)
     assert elsewhere == []
+
+
+def test_a_locked_account_is_told_until_when_in_japanese(screens: Screens, server: LiveServer,
+                                                          tmp_path: Path) -> None:
+    server.rt.settings.login_key_file = tmp_path / "login.key"
+    page = screens.blank("login")
+    page.goto("/login")
+    for _ in range(6):
+        page.fill("#login", "cashier")
+        page.fill("#password", "not-the-password")
+        page.click("#login-submit")
+        page.wait_for_selector("#login-submit:not([disabled])")
+    text = page.inner_text("#login-error")
+    assert re.fullmatch(r"ログインの失敗が続いたため、このアカウントは ((?:\d+月\d+日 )?\d{2}:\d{2}) までロックされています。"
+                        r"\1 を過ぎてからもう一度ログインしてください。", text), text
