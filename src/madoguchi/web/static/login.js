@@ -24,7 +24,7 @@
     const m = typeof until === "string" && until.match(/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/);
     if (!m) return null;
     const today = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Tokyo" }).format(new Date());
-    const day = `${m[1]}-${m[2]}-${m[3]}` === today ? "" : `${Number(m[2])}月${Number(m[3])}日 `;
+    const day = `${m[1]}-${m[2]}-${m[3]}` === today ? "" : T("login.locked_day", { month: Number(m[2]), day: Number(m[3]) });
     const key = err.data.locked === "client" ? "login.locked_client" : "login.locked_account";
     return T(key, { until: `${day}${m[4]}:${m[5]}` });
   }
