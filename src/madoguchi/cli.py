@@ -29,6 +29,7 @@ from typer.core import TyperGroup
 from madoguchi.cli_cash import cash_app
 from madoguchi.cli_close import close_day_command
 from madoguchi.cli_journal import keys_app, verify_journal_command
+from madoguchi.cli_purge import purge_command
 from madoguchi.cli_reconcile import reconcile_command
 from madoguchi.config import Settings
 from madoguchi.errors import BadInput, MadoguchiError
@@ -258,3 +259,4 @@ app.add_typer(cash_app, name="cash")
 # The signed journal's commands (verify-journal, keys init|rotate) live in cli_journal.py.
 app.command("verify-journal")(verify_journal_command)
 app.add_typer(keys_app, name="keys")
+app.command("purge")(purge_command)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -63,12 +64,32 @@ def read_counted(path: Path) -> tuple[dict[str, Any], dict[str, str], str | None
     return data["stations"], reasons, note
 
 
-def _write(path: Path, data: bytes, option: str) -> None:
+def check_writable(path: Path, option: str) -> None:
+    """Refuse an output that could not be written, before anything is closed: a day closed
+    whose sheet then fails to write would have to be exported again by hand."""
+    if path.is_dir():
+        raise BadInput(f"{option}: {path} is a folder; name a file to write")
+    if not path.parent.is_dir():
+        raise BadInput(f"{option}: cannot write {path}: the folder {path.parent} does not exist")
+    try:
+        if path.exists():
+            with path.open("r+b"):  # opened for writing, not truncated
+                pass
+        else:
+            with tempfile.TemporaryFile(dir=path.parent):
+                pass
+    except OSError as exc:
+        raise BadInput(f"{option}: cannot write {path}: {exc.strerror}") from None
+
+
+def _write(path: Path, data: bytes, option: str, closed: bool = False) -> None:
+    """Write ``data`` whole or not at all (adapters/files/writing.py: a temporary file, renamed)."""
     from madoguchi.adapters.files.writing import write_bytes
     try:
         write_bytes(path, data)
     except OSError as exc:
-        raise BadInput(f"{option}: cannot write {path}: {exc.strerror}") from None
+        after = " (the day IS closed: write the sheet again with --export-only)" if closed else ""
+        raise BadInput(f"{option}: cannot write {path}: {exc.strerror}{after}") from None
 
 
 def close_day_command(
@@ -108,6 +129,10 @@ def _run(*, date: str, site: str, counted: Path | None, out: Path, json_out: Pat
     stations, reasons, note = read_counted(counted) if counted is not None else ({}, {}, None)
     if not by.strip() or len(by) > 64:
         raise BadInput("--by: a login of 1 to 64 characters")
+    outputs = [(out, "--out"), (json_out, "--json"), (csv_out, "--csv")]
+    for path, option in outputs:
+        if path is not None:
+            check_writable(path, option)
     actor = Actor(by.strip(), Role.ADMIN, frozenset({ALL_SITES}))
     settings = Settings(database_url=db) if db else Settings()
     engine = make_engine(settings.database_url)
@@ -119,13 +144,15 @@ def _run(*, date: str, site: str, counted: Path | None, out: Path, json_out: Pat
         else:
             summary = close_day.close_day(rt, site=site, day=day, counted=stations, reasons=reasons, note=note,
                                           actor=actor, confirm_warnings=True)
-        _write(out, close_day.daily_sheet(rt, day=day, actor=actor, sites=[site]), "--out")
+        closed = not export_only
+        _write(out, close_day.daily_sheet(rt, day=day, actor=actor, sites=[site]), "--out", closed)
         if csv_out is not None:
-            _write(csv_out, close_day.daily_sheet(rt, day=day, actor=actor, sites=[site], fmt="csv"), "--csv")
+            _write(csv_out, close_day.daily_sheet(rt, day=day, actor=actor, sites=[site], fmt="csv"), "--csv",
+                   closed)
     finally:
         engine.dispose()
     if json_out is not None:
-        _write(json_out, json.dumps(summary, ensure_ascii=False, indent=2).encode("utf-8"), "--json")
+        _write(json_out, json.dumps(summary, ensure_ascii=False, indent=2).encode("utf-8"), "--json", closed)
     for line in _lines(summary):
         typer.echo(line)
 

@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     login_max_attempts: int = 5
     login_window_seconds: int = 300
     session_hours: int = 12
+    #: The key (a file of at least 32 random bytes, outside the database) of the keyed hash
+    #: (HMAC-SHA256) a failed login naming no account is stored as; demo mode creates it.
+    login_key_file: Path = Path("var/login.key")
+    #: Days login attempts and ended sessions are kept; older ones are deleted at start-up,
+    #: now and then at a login, and by ``madoguchi purge``.
+    login_retention_days: int = Field(default=30, ge=1)
     #: Argon2 memory cost override, for test suites only; None keeps the library's secure default.
     password_hash_memory_kib: int | None = None
     #: Back-off for asking a terminal about a timed-out request (seconds).

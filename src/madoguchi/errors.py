@@ -88,6 +88,21 @@ class RateLimited(MadoguchiError):
     http_status = 429
 
 
+class LoginLocked(RateLimited):
+    """Too many failed logins: ``locked_until`` (ISO, JST) says when to try again, ``locked``
+    whether the account or the client address is held."""
+
+    public_details = ("locked_until", "locked")
+
+
+# --- the installation ---------------------------------------------------------------
+class Misconfigured(MadoguchiError):
+    """A setting the server needs is missing or unusable; the operator must fix it."""
+
+    code = "misconfigured"
+    http_status = 503
+
+
 # --- the devices and the payment world ----------------------------------------------
 class DeviceError(MadoguchiError):
     """A device could not do what was asked; the sale is left in a safe state."""

@@ -124,11 +124,11 @@ def test_logins_are_rate_limited_after_five_failures(client: TestClient) -> None
     for _ in range(5):
         assert_error(client.post("/api/auth/login", json={"login": "cashier", "password": "wrong-password"}),
                      401, "not_authenticated")
-    # Even the right password is refused now, over either door.
-    assert_error(client.post("/api/auth/login", json={"login": "cashier", "password": PASSWORDS["cashier"]}),
-                 429, "rate_limited")
-    assert_error(client.post("/api/auth/token", data={"username": "cashier", "password": PASSWORDS["cashier"]}),
-                 429, "rate_limited")
+    # Even the right password is refused now, over either door; the answer says until when.
+    for r in (client.post("/api/auth/login", json={"login": "cashier", "password": PASSWORDS["cashier"]}),
+              client.post("/api/auth/token", data={"username": "cashier", "password": PASSWORDS["cashier"]})):
+        assert r.status_code == 429 and r.json()["error"] == "rate_limited", r.text
+        assert set(r.json()) == {"error", "message", "locked_until", "locked"}
 
 
 # --- bad input is a 4xx that names the field -------------------------------------------------

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from madoguchi.api.errors import SECURITY_HEADERS, error_response, install_error_handlers
+from madoguchi.api.openapi import install_openapi
 from madoguchi.api.routes import (auth, catalog, close, health, incidents, journal, payments, reconcile, sales,
                                   sim, stations)
 from madoguchi.config import Settings
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.settings = settings
     app.state.runtime = runtime
     install_error_handlers(app)
+    install_openapi(app)
     app.add_middleware(BodyLimit, uploads={"/api/reconcile": settings.reconcile_upload_mib << 20})
     app.add_middleware(SecurityHeaders)  # added last: outermost, so it dresses every answer
     for module in (health, catalog, auth, sales, payments, incidents, stations, journal, close, reconcile):
@@ -158,8 +160,10 @@ def start_runtime(settings: Settings) -> Runtime:
     from madoguchi.bootstrap import build_runtime, ensure_demo_staff, ensure_float
     from madoguchi.services.recovery import recover
 
+    from madoguchi.services.login_guard import on_start as check_logins
     rt = build_runtime(settings)
     _announce_rule_findings(rt)
+    check_logins(rt)  # the login key must be there (demo mode makes it); old login records go
     outcome = recover(rt)
     if outcome["payments"] or outcome["receipts"]:
         log.warning("recovered after restart: %s payments settled, %s receipts printed",

@@ -46,6 +46,17 @@ class Actor:
             return False
         return site is None or ALL_SITES in self.sites or site in self.sites
 
+    @property
+    def serves_all_sites(self) -> bool:
+        return ALL_SITES in self.sites
+
+    def require_all_sites(self, what: str) -> None:
+        """What belongs to the whole city (the close of month: every site's money against one
+        statement) is for staff who serve every site; a site-limited role may not see it."""
+        if not self.serves_all_sites:
+            raise PermissionDenied(f"{what} covers every site; {self.login} serves only "
+                                   f"{', '.join(sorted(self.sites)) or 'no site'}")
+
     def require(self, action: Action, site: str | None = None) -> None:
         if action not in _ALLOWED[self.role]:
             raise PermissionDenied(f"{self.login} ({self.role.value}) may not {action.value}")

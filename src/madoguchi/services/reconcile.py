@@ -83,6 +83,7 @@ def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: A
                     rules_path: Path | None = None) -> dict[str, Any]:
     """Run the close of month; returns the summary (as ``summary.json``)."""
     actor.require(Action.ACCOUNT)
+    actor.require_all_sites("the close of month")
     the_month = Month.parse(month)
     if not statements:
         raise BadInput("give at least one --statement FILE")

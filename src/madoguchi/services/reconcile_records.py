@@ -56,6 +56,7 @@ def import_statements(rt: Runtime, paths: list[Path], *, layout: Layout = V1, ac
     stored, so one malformed file among several leaves nothing behind. Content already
     imported (earlier, or twice in this call) is found again and changes nothing."""
     actor.require(Action.ACCOUNT)
+    actor.require_all_sites("the close of month")
     from madoguchi.services.reconcile_bulk import connect
     with tempfile.TemporaryDirectory() as tmp:
         connections: list[Any] = []

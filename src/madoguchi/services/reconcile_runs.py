@@ -53,6 +53,16 @@ def may_reconcile(actor: Actor) -> None:
         actor.require(Action.ACCOUNT)
 
 
+#: What a site-limited role is refused: the runs, their summaries and reports are the city's.
+CITY_WIDE = "the close of month"
+
+
+def may_read_runs(actor: Actor) -> None:
+    """The runs, their summaries and reports: as :func:`may_reconcile`, and every site."""
+    may_reconcile(actor)
+    actor.require_all_sites(CITY_WIDE)
+
+
 def open_incidents(rt: Runtime, *, actor: Actor) -> list[dict[str, Any]]:
     """Every incident still open (of the sites the actor serves), with its age and last inquiry."""
     may_reconcile(actor)
@@ -105,6 +115,7 @@ def run_upload(rt: Runtime, *, request_id: str, month: str, statements: list[Upl
                mapping: Upload | None = None, complete: bool | None = None) -> dict[str, Any]:
     """Run the close of month on uploaded statements, once per ``request_id``."""
     actor.require(Action.ACCOUNT)  # before anything is stored
+    actor.require_all_sites(CITY_WIDE)
     request_id = check_client_id(request_id, what="Idempotency-Key")
     the_month = Month.parse(month)
     if not statements:
@@ -171,7 +182,7 @@ def _run_view(r: ReconcileRun) -> dict[str, Any]:
 
 
 def list_runs(rt: Runtime, *, actor: Actor, month: str | None = None) -> list[dict[str, Any]]:
-    may_reconcile(actor)
+    may_read_runs(actor)
     with rt.uow(read_only=True) as uow:
         stmt = select(ReconcileRun).order_by(ReconcileRun.id.desc())
         if month:
@@ -183,6 +194,7 @@ def get_run(rt: Runtime, *, run_id: int, actor: Actor) -> dict[str, Any]:
     may_reconcile(actor)
     if not 0 < run_id <= MAX_RUN_ID:  # no such run, and no database takes the number (a 404, not a 500)
         raise NotFound(f"no reconciliation run {run_id}")
+    may_read_runs(actor)
     with rt.uow(read_only=True) as uow:
         run = uow.session.get(ReconcileRun, run_id)
         if run is None:

@@ -2,7 +2,8 @@
 
 Passwords are hashed with Argon2 (argon2-cffi). A login gives a random token that is
 stored only as its SHA-256; cookie sessions also get a CSRF token that every write
-must echo in a header. Failed logins are limited per account and per client address.
+must echo in a header. Failed logins are limited per account and per client address,
+and a login naming no account is kept only as a keyed hash (:mod:`login_guard`).
 
 Every request is authenticated, so a session found in the database is remembered for
 :data:`AUTH_CACHE_SECONDS` (:func:`cached_authentication`, cheap enough for the event
@@ -22,11 +23,12 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from madoguchi.adapters.db.tables import AuthSession, LoginAttempt, Staff
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
-from madoguchi.errors import BadInput, Conflict, NotAuthenticated, RateLimited
+from madoguchi.errors import BadInput, Conflict, NotAuthenticated
+from madoguchi.services import login_guard
 from madoguchi.services.runtime import Runtime
 
 MIN_PASSWORD = 10
@@ -85,17 +87,18 @@ class LoginResult:
 
 
 def login(rt: Runtime, *, login: str, password: str, client: str, kind: str = "cookie") -> LoginResult:
+    """A session for ``login`` if the password is right. What is kept of the attempt, and the
+    lock after repeated failures, are :mod:`madoguchi.services.login_guard`'s."""
+    login_guard.purge_now_and_then(rt)
     now = rt.clock()
-    since = now - dt.timedelta(seconds=rt.settings.login_window_seconds)
+    client = client[:64]
     with rt.uow() as uow:
         s = uow.session
-        failures_login = s.execute(select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.login == login, LoginAttempt.at >= since, LoginAttempt.success.is_(False))).scalar_one()
-        failures_client = s.execute(select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.client == client, LoginAttempt.at >= since, LoginAttempt.success.is_(False))).scalar_one()
-        if failures_login >= rt.settings.login_max_attempts or failures_client >= 4 * rt.settings.login_max_attempts:
-            raise RateLimited(f"too many failed logins; try again in {rt.settings.login_window_seconds // 60} minutes")
-        staff = s.execute(select(Staff).where(Staff.login == login, Staff.active.is_(True))).scalar_one_or_none()
+        known = s.execute(select(Staff).where(Staff.login == login)).scalar_one_or_none()
+        # A login naming no account may be a password typed in the wrong box: only its keyed hash is kept.
+        stored = login if known is not None else login_guard.keyed_login(rt, login)
+        login_guard.check_not_locked(s, rt.settings, login=stored, client=client, now=now)
+        staff = known if known is not None and known.active else None
         ok = False
         if staff is not None:
             try:
@@ -104,7 +107,7 @@ def login(rt: Runtime, *, login: str, password: str, client: str, kind: str = "c
                 ok = False
         else:
             _hasher(rt).hash(password)  # same cost whether or not the login exists
-        s.add(LoginAttempt(login=login[:64], client=client[:64], at=now, success=ok))
+        s.add(LoginAttempt(login=stored, client=client, at=now, success=ok, login_hashed=known is None))
         if not ok or staff is None:
             uow.commit()
             raise NotAuthenticated("login or password is wrong")

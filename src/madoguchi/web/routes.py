@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -40,6 +41,7 @@ from madoguchi.services.rules_check import rate_findings
 from madoguchi.services.runtime import Runtime
 from madoguchi.web import i18n
 from madoguchi.web.events import may_use_office
+from madoguchi.web.next_path import same_origin_path
 from madoguchi.web.pairing import COOKIE as STATION_COOKIE
 from madoguchi.web.station import pairing_store
 
@@ -70,7 +72,8 @@ class StaffPage:
         return {"login": self.actor.login, "name": self.name, "role": self.actor.role.value,
                 "sites": sorted(self.actor.sites), "may_approve": self.actor.may(Action.APPROVE),
                 "may_sell": self.actor.may(Action.SELL),
-                "may_office": may_use_office(self.actor)}
+                "may_office": may_use_office(self.actor),
+                "may_month_close": may_use_office(self.actor) and self.actor.serves_all_sites}
 
 
 def _render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -79,12 +82,12 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
 
 
 def _to_login(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return RedirectResponse(f"/login?next={quote(request.url.path, safe='/')}", status_code=303)
 
 
-def _forbidden(request: Request, page: StaffPage, what: str) -> HTMLResponse:
+def _forbidden(request: Request, page: StaffPage, what: str, reason: str = "") -> HTMLResponse:
     rt: Runtime = request.app.state.runtime
-    return _render(request, "forbidden.html", 403, who=page.name, what=what, boot={"texts": {}},
+    return _render(request, "forbidden.html", 403, who=page.name, what=what, reason=reason, boot={"texts": {}},
                    municipality=rt.places.municipality)
 
 
@@ -101,8 +104,8 @@ def home(request: Request, rt: RuntimeDep) -> Response:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, rt: RuntimeDep, next: Annotated[str, Query(max_length=200)] = "/") -> Response:
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
+def login_page(request: Request, rt: RuntimeDep, next: Annotated[str, Query(max_length=2000)] = "/") -> Response:
+    target = same_origin_path(next)
     return _render(request, "login.html", municipality=rt.places.municipality, next_path=target,
                    boot={"next": target, "demo": rt.settings.demo,
                          "texts": i18n.bundle("ja", ["login", "common"])})
@@ -167,6 +170,8 @@ def office_reconcile_page(request: Request, rt: RuntimeDep) -> Response:
         return _to_login(request)
     if not may_use_office(page.actor):
         return _forbidden(request, page, i18n.t("office_reconcile.title"))
+    if not page.actor.serves_all_sites:  # the city's close, not one site's
+        return _forbidden(request, page, i18n.t("office_reconcile.title"), i18n.t("office_reconcile.city_only"))
     today = business_date(rt.clock())
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     boot = {"me": page.me(), "places": _places(rt), "month": last_month, "max_month": today.strftime("%Y-%m"),

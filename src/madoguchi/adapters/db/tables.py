@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData,
-                        String, Text, TypeDecorator, UniqueConstraint)
+                        String, Text, TypeDecorator, UniqueConstraint, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from madoguchi.domain.sale import (PaymentState, SaleState, payment_transition, sale_transition)
@@ -110,10 +110,12 @@ class AuthSession(Base):
 class LoginAttempt(Base):
     __tablename__ = "login_attempts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    #: The login as typed when it names an account; else its keyed hash (see ``login_hashed``).
     login: Mapped[str] = mapped_column(String(64))
     client: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     success: Mapped[bool] = mapped_column(Boolean)
+    login_hashed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     __table_args__ = (Index("ix_login_attempts_login_at", "login", "at"),
                       Index("ix_login_attempts_client_at", "client", "at"))
 

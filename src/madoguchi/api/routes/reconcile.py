@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Header, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, Header, Path, Query, UploadFile, status
 from fastapi.responses import FileResponse
 
 from madoguchi.api.deps import ActorDep, RuntimeDep
@@ -25,6 +25,8 @@ from madoguchi.services.reconcile_runs import Upload
 
 router = APIRouter(prefix="/api", tags=["close of month"], route_class=ThreadedRoute)
 MonthText = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")]
+#: A run's number: bounded by the column (a larger one is a 422, not a database overflow).
+RunId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 MEDIA = {"report": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "matched": "text/csv; charset=utf-8"}
 
@@ -49,7 +51,7 @@ def runs(rt: RuntimeDep, actor: ActorDep, month: MonthText | None = None) -> lis
 
 
 @router.get("/reconcile/runs/{run_id}", response_model=RunDetail)
-def one_run(run_id: int, rt: RuntimeDep, actor: ActorDep) -> dict[str, Any]:
+def one_run(run_id: RunId, rt: RuntimeDep, actor: ActorDep) -> dict[str, Any]:
     return reconcile_runs.get_run(rt, run_id=run_id, actor=actor)
 
 
@@ -64,7 +66,7 @@ def run_exceptions(rt: RuntimeDep, actor: ActorDep, run_id: int,
 
 @router.get("/reconcile/runs/{run_id}/{which}", response_class=FileResponse,
             responses={200: {"content": {MEDIA["report"]: {}, MEDIA["matched"]: {}}}})
-def run_file(run_id: int, which: Literal["report", "matched"], rt: RuntimeDep, actor: ActorDep) -> FileResponse:
+def run_file(run_id: RunId, which: Literal["report", "matched"], rt: RuntimeDep, actor: ActorDep) -> FileResponse:
     """The run's workbook (exceptions, fees, deposits, the 公金振替 voucher) or its matched rows (CSV)."""
     path = reconcile_runs.run_file(rt, run_id=run_id, which=which, actor=actor)
     return FileResponse(path, media_type=MEDIA[which], filename=path.name)
