@@ -35,7 +35,7 @@ def watch_screens(app: Any) -> None:
     from madoguchi.web.station import pairings_of
 
     rt: Runtime | None = getattr(app.state, "runtime", None)
-    if rt is None or isinstance(rt.screens, ConnectedScreens):
+    if rt is None:
         return
     hub = app.state.live_hub = getattr(app.state, "live_hub", None) or LiveHub()
     rt.screens = ConnectedScreens(rt, hub, pairings_of(app, rt))
