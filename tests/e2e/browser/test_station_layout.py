@@ -79,7 +79,18 @@ def test_ten_lines_and_a_notice_leave_the_amount_and_both_buttons_in_view(
 
 
 def _contrast(page: Any, selector: str) -> float:
+    """The WCAG contrast of an element's text on its background (re-read if the screen was just redrawn)."""
+    for _ in range(20):
+        value = _contrast_once(page, selector)
+        if value > 0:
+            return value
+        page.wait_for_timeout(50)
+    raise AssertionError(f"{selector} never stayed on screen long enough to measure")
+
+
+def _contrast_once(page: Any, selector: str) -> float:
     return float(page.locator(selector).evaluate("""(el) => {
+      if (!el.isConnected || !getComputedStyle(el).color) return 0;
       const rgb = (s) => s.match(/[0-9.]+/g).slice(0, 3).map(Number);
       const lin = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
       const lum = ([r, g, b]) => 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
