@@ -52,6 +52,11 @@ class StationBusy(Conflict):
     code = "station_busy"
 
 
+class StationScreenOffline(StationBusy):
+    """The payment station's screen is not connected: a resident sent there could not pay."""
+    code = "station_screen_offline"
+
+
 class IdempotencyMismatch(Conflict):
     """The same client id was used for a different request."""
 

@@ -112,6 +112,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "runtime", None) is None:
             app.state.runtime = start_runtime(settings)
+            from madoguchi.web.presence import watch_screens  # hand-offs skip stations whose screen is gone
+            watch_screens(app)
         await prepare_routes(app)
         yield
 

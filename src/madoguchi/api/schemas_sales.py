@@ -32,6 +32,8 @@ class StationChoice(Input):
 
     id: uuid.UUID
     payment_station: Code | None = None
+    #: The clerk was told the named station's screen is not connected and sends the sale anyway.
+    screen_offline_ok: bool = False
 
 
 class CancelCreate(Input):

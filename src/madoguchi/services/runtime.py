@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.adapters.signing import JournalSigner
@@ -43,6 +44,20 @@ class DeviceRegistry:
             return self._locks.setdefault(station_id, threading.RLock())
 
 
+class ScreenPresence(Protocol):
+    """Which payment stations have their screen connected (the web app knows, through the
+    screens' event streams); the hand-off never sends a resident to a station without one."""
+
+    def connected(self, station_id: str) -> bool: ...
+
+
+class UnwatchedScreens:
+    """No screens are watched (the CLI, the service tests): every station is taken as connected."""
+
+    def connected(self, station_id: str) -> bool:
+        return True
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -55,3 +70,4 @@ class Runtime:
     events: EventHub = field(default_factory=EventHub)
     #: The journal's signing key, loaded once (None: entries are written unsigned).
     signer: JournalSigner | None = None
+    screens: ScreenPresence = field(default_factory=UnwatchedScreens)

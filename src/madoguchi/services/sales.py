@@ -14,7 +14,7 @@ from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.receipt import business_date
 from madoguchi.domain.sale import EDITABLE, MOVABLE, Exemption, SaleState, check_total, price_line
-from madoguchi.errors import BadInput, Conflict, NotFound, StationBusy
+from madoguchi.errors import BadInput, Conflict, NotFound, StationBusy, StationScreenOffline
 from madoguchi.services.common import (check_client_id, claim_station, free_stations, idempotent,
                                        load_sale, release_station, sale_record)
 from madoguchi.services.days import open_business_day
@@ -97,8 +97,11 @@ def remove_line(rt: Runtime, *, sale_id: str, line_id: str, actor: Actor) -> dic
 
 
 def hand_off(rt: Runtime, *, sale_id: str, handoff_id: str, payment_station: str | None = None,
-             actor: Actor) -> dict[str, Any]:
-    """Hand an open sale to a payment station (a free one of the site unless one is named)."""
+             screen_offline_ok: bool = False, actor: Actor) -> dict[str, Any]:
+    """Hand an open sale to a payment station (a free one of the site unless one is named).
+
+    A station whose screen is not connected (``rt.screens``) is skipped when none is named,
+    and refused when named, unless the clerk was asked and confirmed (``screen_offline_ok``)."""
     handoff_id = check_client_id(handoff_id, what="hand-off id")
 
     def work(uow: UnitOfWork, now: dt.datetime) -> dict[str, Any]:
@@ -110,17 +113,20 @@ def hand_off(rt: Runtime, *, sale_id: str, handoff_id: str, payment_station: str
             # Every line is exempt: nothing to pay, so no payment station is needed.
             book_free(uow, sale, now=now, actor=actor.login)
         else:
-            _place(rt, uow, sale, payment_station)
+            _place(rt, uow, sale, payment_station, offline_ok=screen_offline_ok)
             sale.move_to(SaleState.AWAITING_PAYMENT)
         uow.rows.save_sale(sale)
         return sale_view(uow, sale)
 
-    return idempotent(rt, handoff_id, "hand_off", {"sale_id": sale_id, "payment_station": payment_station}, work)
+    request = {"sale_id": sale_id, "payment_station": payment_station} | (
+        {"screen_offline_ok": True} if screen_offline_ok else {})
+    return idempotent(rt, handoff_id, "hand_off", request, work)
 
 
 def move_sale(rt: Runtime, *, sale_id: str, move_id: str, payment_station: str | None = None,
-              actor: Actor) -> dict[str, Any]:
-    """Move a sale that is not being paid to another payment station (a jam must not stop the counter)."""
+              screen_offline_ok: bool = False, actor: Actor) -> dict[str, Any]:
+    """Move a sale that is not being paid to another payment station (a jam must not stop the
+    counter); stations without a connected screen are skipped or refused as in :func:`hand_off`."""
     move_id = check_client_id(move_id, what="move id")
 
     def work(uow: UnitOfWork, now: dt.datetime) -> dict[str, Any]:
@@ -130,23 +136,28 @@ def move_sale(rt: Runtime, *, sale_id: str, move_id: str, payment_station: str |
             raise Conflict(f"a sale that is {sale.state} cannot move to another payment station")
         old = sale.payment_station
         release_station(uow, old, sale.id)
-        _place(rt, uow, sale, payment_station, avoid=old)
+        _place(rt, uow, sale, payment_station, avoid=old, offline_ok=screen_offline_ok)
         uow.session.flush()
         return sale_view(uow, sale)
 
-    return idempotent(rt, move_id, "move_sale", {"sale_id": sale_id, "payment_station": payment_station}, work)
+    request = {"sale_id": sale_id, "payment_station": payment_station} | (
+        {"screen_offline_ok": True} if screen_offline_ok else {})
+    return idempotent(rt, move_id, "move_sale", request, work)
 
 
 def _place(rt: Runtime, uow: UnitOfWork, sale: Sale | SaleRecord, wanted: str | None,
-           avoid: str | None = None) -> None:
+           avoid: str | None = None, offline_ok: bool = False) -> None:
     if wanted is not None:
         station = rt.places.payment_station(wanted)
         if station.site != sale.site:
             raise BadInput(f"payment station {wanted} is not at site {sale.site}")
+        if not offline_ok and not rt.screens.connected(wanted):
+            raise StationScreenOffline(f"the screen of payment station {wanted} is not connected: "
+                                       f"a resident sent there could not pay; choose another station")
         claim_station(uow, wanted, sale.id)
         sale.payment_station = wanted
         return
-    candidates = [s for s in free_stations(uow, sale.site) if s != avoid]
+    candidates = [s for s in free_stations(uow, sale.site) if s != avoid and rt.screens.connected(s)]
     for candidate in candidates:
         try:
             claim_station(uow, candidate, sale.id)
@@ -154,7 +165,8 @@ def _place(rt: Runtime, uow: UnitOfWork, sale: Sale | SaleRecord, wanted: str | 
             continue
         sale.payment_station = candidate
         return
-    raise StationBusy(f"no payment station is free at site {sale.site}; wait or choose one")
+    raise StationBusy(f"no payment station with a connected screen is free at site {sale.site}; "
+                      f"wait or choose one")
 
 
 def recall_sale(rt: Runtime, *, sale_id: str, actor: Actor) -> dict[str, Any]:

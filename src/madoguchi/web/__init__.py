@@ -20,6 +20,7 @@ def install(app: FastAPI) -> None:
         return
     from madoguchi.web import events, routes, screens_api, station
     from madoguchi.web.events import LiveHub
+    from madoguchi.web.presence import watch_screens
 
     app.state.screens_installed = True
     app.state.live_hub = getattr(app.state, "live_hub", None) or LiveHub()
@@ -28,3 +29,4 @@ def install(app: FastAPI) -> None:
     app.include_router(station.router)
     app.include_router(screens_api.router)
     app.include_router(events.router)
+    watch_screens(app)  # a runtime built later (at start-up) is watched from the lifespan

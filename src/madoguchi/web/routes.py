@@ -43,10 +43,16 @@ from madoguchi.web import i18n
 from madoguchi.web.events import may_use_office
 from madoguchi.web.next_path import same_origin_path
 from madoguchi.web.pairing import COOKIE as STATION_COOKIE
+from madoguchi.web.phrases import phrased_texts, wbr
 from madoguchi.web.station import pairing_store
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.globals["t"] = i18n.t
+TEMPLATES.env.filters["wbr"] = wbr  # Japanese line breaks between phrases (see web/phrases.py)
+#: Register texts shown in large type, where a break inside a word shows most.
+REGISTER_PHRASED = ("register.guide", "register.paying_at", "register.alert_jam", "register.alert_held",
+                    "register.alert_stopped", "register.alert_screen", "register.alert_terminal",
+                    "register.alert_no_station")
 TEMPLATES.env.undefined = StrictUndefined  # a missing value is a bug, not an empty string
 router = APIRouter(include_in_schema=False)
 
@@ -123,7 +129,7 @@ def register_page(request: Request, rt: RuntimeDep) -> Response:
              "key": n} for n, f in enumerate(rt.catalog.in_force(day), start=1)]
     boot = {"me": page.me(), "places": _places(rt), "fees": fees, "today": day.isoformat(),
             "brands": {b.code: b.name for b in BRANDS},
-            "exemptions": [e.value for e in Exemption], "texts": i18n.bundle("ja", ["register", "common", "login"])}
+            "exemptions": [e.value for e in Exemption], "texts": phrased_texts(i18n.bundle("ja", ["register", "common", "login"]), REGISTER_PHRASED)}
     return _render(request, "register.html", csrf=page.csrf, me=page.me(), fees=fees, boot=boot,
                    municipality=rt.places.municipality)
 
@@ -196,7 +202,8 @@ def station_page(station_id: str, request: Request, rt: RuntimeDep) -> Response:
                "group": "transit" if b.transit_ic else None} for b in offered(business_date(rt.clock()))]
     boot = {"station": info, "demo": rt.settings.demo, "brands": brands,
             "languages": list(i18n.STATION_LANGUAGES), "html_lang": i18n.HTML_LANG,
-            "texts": {lang: i18n.bundle(lang, ["station"]) for lang in i18n.STATION_LANGUAGES},
+            "texts": {lang: phrased_texts(i18n.bundle(lang, ["station"])) if lang == "ja" else i18n.bundle(lang, ["station"])
+                      for lang in i18n.STATION_LANGUAGES},
             "sim_texts": i18n.bundle("ja", ["sim"])}
     return _render(request, "station.html", csrf=pairing.csrf_token, station=info, boot=boot,
                    municipality=rt.places.municipality)

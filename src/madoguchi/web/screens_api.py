@@ -75,6 +75,7 @@ def screen_stations(request: Request, actor: ActorDep, rt: RuntimeDep,
         out.append(st | {
             "denominations": denominations(rt, st["id"], st["changer"]["counts"]),
             "screen": {"paired": pairing is not None, "online": hub.screen_online(st["id"]),
+                       "takes_residents": rt.screens.connected(st["id"]),
                        "paired_by": pairing.paired_by if pairing else None},
         })
     return out

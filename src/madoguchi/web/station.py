@@ -38,12 +38,16 @@ router = APIRouter(prefix="/station/{station_id}", tags=["payment station screen
 StationId = Annotated[str, Path(pattern=CODE_PATTERN)]
 
 
-def pairing_store(request: Request, rt: Runtime) -> PairingStore:
-    store: PairingStore | None = getattr(request.app.state, "station_pairings", None)
+def pairings_of(app: Any, rt: Runtime) -> PairingStore:
+    store: PairingStore | None = getattr(app.state, "station_pairings", None)
     if store is None:
         store = PairingStore(rt.settings.device_state_dir.parent / "station-pairings.json")
-        request.app.state.station_pairings = store
+        app.state.station_pairings = store
     return store
+
+
+def pairing_store(request: Request, rt: Runtime) -> PairingStore:
+    return pairings_of(request.app, rt)
 
 
 @dataclass(frozen=True)

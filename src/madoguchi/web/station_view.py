@@ -10,7 +10,9 @@ The screen's ``phase`` is one of:
   why an earlier attempt on it ended (declined, no change, cash returned, ...);
 - ``in_doubt``: the last cashless payment here has an unknown outcome (calm message,
   staff are alerted by the incident);
-- ``paid``: the sale just paid here: receipt number and change;
+- ``paid``: the sale just paid here, for :data:`PAID_SHOWN` and only while nothing else
+  happened here since (no later attempt, no fault): receipt number and change. The page
+  shows it once, and only for the sale it saw being paid (never after a reload);
 - ``idle``: nothing to pay.
 
 It reads only: the station's row, the sale it serves or its last payment, the
@@ -29,8 +31,9 @@ from madoguchi.domain.sale import PaymentState, SaleState
 from madoguchi.errors import MadoguchiError, NotFound
 from madoguchi.services.runtime import Runtime
 
-#: How long the "paid" screen stays after a payment when no new sale arrives.
-PAID_SHOWN = dt.timedelta(minutes=3)
+#: How long the "paid" screen stays after a payment when no new sale arrives (the page's
+#: PAID_SHOWN_MS in static/station.js is the same).
+PAID_SHOWN = dt.timedelta(seconds=30)
 #: Notes a resident is likely to pay with: can the changer give change for them?
 NOTES = (1000, 5000, 10000)
 
@@ -134,13 +137,25 @@ def screen_state(rt: Runtime, station: PaymentStationConfig) -> dict[str, Any]:
         if doubt is not None and (paid_at is None or doubt_at is None or doubt_at >= paid_at):
             sale = s.get(Sale, doubt.sale_id)
             return base | {"phase": "in_doubt", "sale": _sale(rt, sale), "payment": _payment(rt, doubt)}
-        if paid is not None and paid_at is not None and now - paid_at < PAID_SHOWN:
+        if paid is not None and paid_at is not None and now - paid_at < PAID_SHOWN \
+                and not _anything_since(s, station.id, paid_at):
             sale = s.get(Sale, paid.sale_id)
             receipt = s.execute(select(Receipt.number).where(Receipt.sale_id == sale.id)
                                 .order_by(Receipt.id.desc()).limit(1)).scalar_one_or_none()
             return base | {"phase": "paid", "sale": _sale(rt, sale), "payment": _payment(rt, paid),
                            "receipt_number": receipt, "paid_at": paid_at.isoformat()}
     return base
+
+
+def _anything_since(s: Any, station: str, at: dt.datetime) -> bool:
+    """Did anything happen at ``station`` after ``at``: a payment attempt, an incident (a jam)?
+    Then an earlier "paid" is old news and must not come back (e.g. once a jam is cleared)."""
+    later_payment = s.execute(select(Payment.id).where(
+        Payment.payment_station == station, Payment.started_at > at).limit(1)).first()
+    if later_payment is not None:
+        return True
+    return s.execute(select(Incident.id).where(
+        Incident.payment_station == station, Incident.opened_at > at).limit(1)).first() is not None
 
 
 def _serving(rt: Runtime, s: Any, station: PaymentStationConfig, sale: Sale) -> dict[str, Any]:

@@ -247,7 +247,7 @@ def test_a_cashless_timeout_becomes_an_in_doubt_incident_on_the_staff_banner_and
 
     _station_shows(station, "in_doubt")
     expect(station.locator("h1")).to_have_text("お支払いの結果を確認しています")
-    expect(station.locator(".lead")).to_contain_text("二重にお支払いいただくことはありません")
+    expect(station.locator(".lead")).to_contain_text("二重に請求されることはありません")
     _readable(station)
 
     banner = staff.locator("#doubt-banner")

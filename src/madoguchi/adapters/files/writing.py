@@ -52,6 +52,16 @@ def neutral_sql(expr: str) -> str:
 
 # --- files that appear whole ----------------------------------------------------------------------
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+#: Read once, at import (reading it means setting it, which other threads must not see).
+_UMASK = _umask()
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """A temporary path beside ``target``; renamed onto ``target`` if the block ends well,
@@ -60,9 +70,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     os.close(fd)
     tmp = Path(name)
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(tmp, 0o666 & ~mask)  # as a plain write would leave it, not mkstemp's 0600
+    os.chmod(tmp, 0o666 & ~_UMASK)  # as a plain write would leave it, not mkstemp's 0600
     try:
         yield tmp
         os.replace(tmp, target)

@@ -58,14 +58,16 @@ def remove_line(sale_id: uuid.UUID, line_id: uuid.UUID, actor: ActorDep, rt: Run
 def hand_off(sale_id: uuid.UUID, body: StationChoice, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
     """Hand the sale to a payment station: the one named, or a free one of the site."""
     return sales.hand_off(rt, sale_id=str(sale_id), handoff_id=str(body.id),
-                          payment_station=body.payment_station, actor=actor)
+                          payment_station=body.payment_station, screen_offline_ok=body.screen_offline_ok,
+                          actor=actor)
 
 
 @router.post("/{sale_id}/move", response_model=SalePublic)
 def move_sale(sale_id: uuid.UUID, body: StationChoice, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
     """Move a waiting sale to another payment station (e.g. after a jam)."""
     return sales.move_sale(rt, sale_id=str(sale_id), move_id=str(body.id),
-                           payment_station=body.payment_station, actor=actor)
+                           payment_station=body.payment_station, screen_offline_ok=body.screen_offline_ok,
+                          actor=actor)
 
 
 @router.post("/{sale_id}/recall", response_model=SalePublic)

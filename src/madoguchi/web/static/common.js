@@ -65,8 +65,11 @@ async function api(method, path, body, options) {
   try {
     response = await fetch(path, { method, headers, body: payload, credentials: "same-origin" });
   } catch (err) {
+    showConnection(false);
     throw new ApiError(0, "network", String(err && err.message || err));
   }
+  if (response.status === 502 || response.status === 503 || response.status === 504) showConnection(false);
+  else showConnection(true);
   if (response.status === 204) return null;
   let data = null;
   try { data = await response.json(); } catch (err) { data = null; }
@@ -97,14 +100,34 @@ function h(tag, props, ...children) {
     else if (key === "style") Object.entries(value).forEach(([k, v]) => el.style.setProperty(k, v));
     else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
     else if (value === true) el.setAttribute(key, "");
-    else el.setAttribute(key, value);
+    else el.setAttribute(key, String(value).replace(/\u200b/g, ""));
   }
   const add = (child) => {
     if (child === undefined || child === null || child === false) return;
     if (Array.isArray(child)) child.forEach(add);
-    else el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    else if (child instanceof Node) el.append(child);
+    else phrases(String(child)).forEach((node) => el.append(node));
   };
   children.forEach(add);
+  return el;
+}
+
+/* Text with phrase marks (U+200B, put in on the server by BudouX: web/phrases.py) becomes text
+ * nodes with a <wbr> between phrases, so a Japanese line breaks between phrases only
+ * (with `word-break: keep-all`), and the text itself reads exactly as written. */
+function phrases(text) {
+  if (text.indexOf("\u200b") < 0) return [document.createTextNode(text)];
+  const out = [];
+  text.split("\u200b").forEach((part, i) => {
+    if (i) out.push(document.createElement("wbr"));
+    if (part) out.push(document.createTextNode(part));
+  });
+  return out;
+}
+
+/* Sets an element's text (phrase marks become <wbr>). */
+function setText(el, text) {
+  el.replaceChildren(...phrases(String(text)));
   return el;
 }
 
@@ -176,7 +199,7 @@ function live(url, onChange, onStatus) {
       if (source.readyState === EventSource.CLOSED) {
         status(false);
         setTimeout(connect, retry);
-        retry = Math.min(retry * 2, 15000);
+        retry = Math.min(retry * 2, 4000); // back within seconds of the server
       } else if (source.readyState === EventSource.CONNECTING) {
         status(false);
       }
@@ -186,16 +209,32 @@ function live(url, onChange, onStatus) {
   return () => source && source.close();
 }
 
-/* The "connection lost" bar appears only when a reconnect takes more than a few seconds
- * (streams end and reconnect by design every few minutes). */
-let connectionTimer = null;
+/* The "connection lost" notice. Losing the server is noticed two ways: a stream that cannot
+ * reconnect, and a call that gets no answer at all. The notice appears LOST_AFTER ms after the
+ * first sign (a stream ending and reconnecting by design takes well under that) and stays until
+ * the server answers again; the timer is started once, never restarted by later errors, so
+ * repeated failures cannot keep pushing it back. When the server answers again every listener
+ * of onReconnect re-reads what it shows (the streams also say "re-read all" on reconnect). */
+const LOST_AFTER = 3000;
+const connection = { ok: true, since: null, timer: null, listeners: [] };
 function showConnection(ok) {
   const bar = document.getElementById("connection");
-  if (!bar) return;
-  clearTimeout(connectionTimer);
-  if (ok) bar.hidden = true;
-  else connectionTimer = setTimeout(() => { bar.hidden = false; }, 6000);
+  if (ok) {
+    const wasShown = bar && !bar.hidden;
+    clearTimeout(connection.timer);
+    connection.timer = null;
+    connection.ok = true;
+    connection.since = null;
+    if (bar) bar.hidden = true;
+    if (wasShown) connection.listeners.forEach((fn) => fn());
+    return;
+  }
+  if (!connection.ok) return; // already counting (or shown): the first sign sets the clock
+  connection.ok = false;
+  connection.since = Date.now();
+  connection.timer = setTimeout(() => { if (bar && !connection.ok) bar.hidden = false; }, LOST_AFTER);
 }
+function onReconnect(fn) { connection.listeners.push(fn); }
 
 let toastTimer = null;
 function toast(message, kind) {

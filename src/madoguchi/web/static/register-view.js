@@ -62,6 +62,9 @@ const RV = (() => {
     $("handoff-label").textContent = S.target ? T("register.handoff_to", { station: stationName(S.target) }) : T("register.handoff");
   }
 
+  /* Can a resident sent there pay now (the server's word: a paired screen that is connected)? */
+  function takes(st) { return !st.screen || st.screen.takes_residents !== false; }
+
   function stationState(st) {
     if (st.fault) return ["stopped", T("register.stopped")];
     if (st.current_sale_id) return ["busy", T("register.busy")];
@@ -77,7 +80,14 @@ const RV = (() => {
   }
 
   function targets() {
-    const choose = (id) => { S.target = id; targets(); sale(); };
+    const choose = async (id) => {
+      const st = id && S.stations.find((x) => x.id === id);
+      // Never send a resident where they cannot pay: choosing such a station by hand asks first.
+      if (st && !takes(st) && (await ask(T("register.ask_screen_off", { station: stationName(id) }))) === null) return;
+      S.target = id;
+      S.targetOffline = Boolean(st && !takes(st));
+      targets(); sale();
+    };
     const auto = h("button", { type: "button", role: "radio", "aria-checked": String(!S.target),
       class: "target" + (!S.target ? " is-selected" : ""), onclick: () => choose(null) }, T("register.target_auto"));
     clear($("targets"), auto, ...S.stations.map((st) => {
@@ -90,12 +100,14 @@ const RV = (() => {
   }
 
   function freeOther(exceptId) {
-    const free = S.stations.filter((st) => st.id !== exceptId && !st.fault && !st.current_sale_id);
+    const free = S.stations.filter((st) => st.id !== exceptId && !st.fault && !st.current_sale_id && takes(st));
     return free.length === 1 ? free[0] : null;
   }
 
   function moveButton(sale, label) {
     const other = freeOther(sale.payment_station);
+    const none = !S.stations.some((st) => st.id !== sale.payment_station && !st.fault && !st.current_sale_id && takes(st));
+    if (none) return h("p", { class: "muted", dataset: { action: "move-none" } }, T("register.no_connected_station"));
     const text = label || (other ? T("register.move_to", { station: T("common.station_label", { number: other.number }) }) : T("register.move"));
     return h("button", { type: "button", class: "btn btn-primary", dataset: { action: "move" },
       onclick: () => moveSale(sale, other ? other.id : null) }, text);
@@ -117,7 +129,7 @@ const RV = (() => {
         h("p", { class: "alert-title" }, jam ? T("register.alert_jam", { station: stationName(st.id) }) : T("register.alert_stopped", { station: stationName(st.id), fault: st.fault })),
         held ? h("p", {}, T("register.alert_held", { amount: yen(held) })) : null,
         moveButton(sale)));
-    } else if (!st.screen.online) {
+    } else if (!takes(st) || !st.screen.online) {
       out.push(h("div", { class: "alert alert-warn", role: "alert" }, h("p", { class: "alert-title" }, T("register.alert_screen", { station: stationName(st.id) })), moveButton(sale)));
     } else if (!st.terminal_online) {
       out.push(h("div", { class: "alert alert-info" }, h("p", {}, T("register.alert_terminal", { station: stationName(st.id) }))));
@@ -149,7 +161,7 @@ const RV = (() => {
     const b = (label, fn, cls) => h("button", { type: "button", class: "btn btn-sm " + (cls || "btn-secondary"), onclick: fn }, label);
     const out = [];
     const st = sale.payment_station ? S.stations.find((x) => x.id === sale.payment_station) : null;
-    const alerted = st && (st.fault || !st.screen.online);
+    const alerted = st && (st.fault || !st.screen.online || !takes(st));
     if (sale.state === "awaiting_payment") {
       if (sale.payment_station && !alerted) out.push(b(T("register.move"), () => moveSale(sale, null)));
       out.push(b(T("register.recall"), () => recallSale(sale)));
@@ -166,6 +178,7 @@ const RV = (() => {
 
   function title(sale, st) {
     const at = st ? stationName(st.id) : "";
+    if (sale.state === "awaiting_payment" && st && !takes(st)) return T("register.alert_screen", { station: at });
     if (sale.state === "awaiting_payment") return st ? T("register.guide", { station: at }) : T("register.alert_no_station");
     if (sale.state === "paying") return T("register.paying_at", { station: at });
     if (sale.state === "paid" && sale.receipt) return T("register.receipt_no", { number: sale.receipt.number });
@@ -226,5 +239,5 @@ const RV = (() => {
 
   function lastLine() { const lines = sortedLines(); return lines[lines.length - 1]; }
 
-  return { place, sale, stations, targets, active, banner, today, items, lastLine };
+  return { place, sale, stations, targets, active, banner, today, items, lastLine, takes };
 })();

@@ -17,6 +17,7 @@ const S = {
   incidents: [],      // open incidents of the site
   cash: {},           // sale id -> pending cash payment detail (inserted so far)
   target: null,       // payment station chosen for the next hand-off (null: any free one)
+  targetOffline: false, // the clerk was asked and chose it although its screen is not connected
   dismissed: new Set(JSON.parse(sessionStorage.getItem("madoguchi.dismissed") || "[]")),
   order: new Map(),   // line key -> first seen, so a changed quantity keeps its place
 };
@@ -75,6 +76,8 @@ async function loadSales() {
 async function loadStations() {
   S.stations = await api("GET", "/api/screens/stations?" + new URLSearchParams({ site: S.place.site }));
   if (S.target && !S.stations.some((s) => s.id === S.target && !s.fault)) S.target = null;
+  const target = S.target && S.stations.find((s) => s.id === S.target);
+  if (target && RV.takes(target)) S.targetOffline = false;
   RV.stations(); RV.targets(); RV.active();
 }
 
@@ -152,9 +155,11 @@ function removeLine(line) {
 function handOff() {
   return serial(async () => {
     if (!S.sale || !S.sale.lines.length) return;
-    const sale = await api("POST", `/api/sales/${S.sale.id}/handoff`, { id: uuid(), payment_station: S.target });
+    const sale = await api("POST", `/api/sales/${S.sale.id}/handoff`,
+      { id: uuid(), payment_station: S.target, screen_offline_ok: Boolean(S.target && S.targetOffline) });
     S.sale = null;
     S.target = null;
+    S.targetOffline = false;
     S.order.clear();
     upsert(sale);
     RV.sale(); RV.targets(); RV.active(); RV.today();

@@ -14,7 +14,9 @@ let lang = "ja";
 let TS = makeT(BOOT.texts.ja);
 let state = null;
 const ui = { saleRef: null, view: "method", category: null, choice: null, busy: false, attemptId: null,
-  noticeAck: null, noticeSeen: null, paidAck: null, lastPhase: null };
+  noticeAck: null, noticeSeen: null, paidAck: null, lastPhase: null, served: null, paidShown: null };
+/* How long "paid" stays on screen (the server keeps it no longer: station_view.PAID_SHOWN). */
+const PAID_SHOWN_MS = 30000;
 
 function money(n) { return TS("station.yen", { amount: digits(n) }); }
 
@@ -24,7 +26,8 @@ function setLang(next) {
   TS = makeT(BOOT.texts[lang]);
   document.documentElement.lang = BOOT.html_lang[lang];
   document.querySelectorAll(".lang").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.lang === lang)));
-  document.getElementById("station-name").textContent = TS("station.name", { number: STATION.number });
+  setText(document.getElementById("station-name"), TS("station.name", { number: STATION.number }));
+  setText(document.getElementById("connection"), TS("station.connection_lost"));
   render();
 }
 document.getElementById("lang-switch").addEventListener("click", (ev) => {
@@ -73,11 +76,13 @@ const refresh = coalesce(async () => {
   }
 });
 
+let flashTimer = null;
 function flash(text) {
-  const bar = document.getElementById("connection");
-  bar.textContent = text;
+  const bar = document.getElementById("flash");
+  setText(bar, text);
   bar.hidden = false;
-  setTimeout(() => { bar.hidden = true; }, 5000);
+  clearTimeout(flashTimer);
+  flashTimer = setTimeout(() => { bar.hidden = true; }, 5000);
 }
 
 function payCash() { return act("POST", "/api/cash", { id: uuid() }); }
@@ -119,16 +124,19 @@ function amountBlock(sale) {
   return h("section", { class: "due" },
     h("p", { class: "due-label" }, TS("station.due")),
     h("p", { class: "due-amount", dataset: { testid: "due" } }, money(sale.due)),
-    h("ul", { class: "due-lines", "aria-label": TS("station.items") }, sale.lines.map((l) => h("li", {},
+    h("ul", { class: "due-lines", "aria-label": TS("station.items"), dataset: { count: String(sale.lines.length) } }, sale.lines.map((l) => h("li", {},
       h("span", { class: "due-line-name" }, lineName(l),
         lang === "ja" ? null : h("small", { lang: "ja" }, l.name_ja)),
       h("span", { class: "due-line-qty" }, TS("station.quantity", { n: l.quantity })),
       h("span", { class: "due-line-amount" }, l.exempt ? TS("station.exempt") : money(l.amount))))));
 }
 
-function notice(kind) {
-  const key = { no_change: "station.no_change", cash_returned: "station.cash_returned", not_completed: "station.not_completed" }[kind];
-  return key ? h("p", { class: "kiosk-notice", role: "alert" }, TS(key)) : null;
+/* At most one notice: why the last attempt ended, else that the changer is short of change
+ * (the "no change" notice already says to pay the exact amount). */
+function oneNotice(kind, exactOnly) {
+  const key = { no_change: "station.no_change", cash_returned: "station.cash_returned", not_completed: "station.not_completed" }[kind]
+    || (exactOnly ? "station.exact_only" : null);
+  return key ? h("p", { class: "kiosk-notice", role: "alert", dataset: { notice: key } }, TS(key)) : null;
 }
 
 function screenIdle() {
@@ -154,8 +162,7 @@ function screenDue() {
   return h("div", { class: "kiosk-split" }, amountBlock(s.sale),
     h("section", { class: "choices" },
       h("h2", {}, TS("station.choose_method")),
-      notice(ui.noticeAck === s.notice_id ? null : s.notice),
-      s.exact_only ? h("p", { class: "kiosk-notice", role: "alert" }, TS("station.exact_only")) : null,
+      oneNotice(ui.noticeAck === s.notice_id ? null : s.notice, s.exact_only),
       h("div", { class: "kiosk-methods" }, cash, cashless)));
 }
 
@@ -252,11 +259,18 @@ function screenCash() {
       cancel));
 }
 
+function paidMethod(p) {
+  if (p.method === "cash") return TS("station.cash");
+  const brand = BRANDS.find((b) => b.code === p.brand);
+  return brand ? brand.name : TS(p.category === "emoney" || p.category === "credit" || p.category === "qr" ? "station." + p.category : "station.cashless");
+}
+
 function screenPaid() {
   const p = state.payment;
   const done = h("section", { class: "kiosk-center paid" },
     h("div", { class: "kiosk-icon kiosk-icon-ok", "aria-hidden": "true" }, "✓"),
     h("h1", {}, TS("station.paid_title")),
+    p ? h("p", { class: "paid-with", dataset: { testid: "paid-with" } }, TS("station.paid_with", { method: paidMethod(p), amount: money(p.amount) })) : null,
     h("p", { class: "receipt" }, h("span", {}, TS("station.receipt_number")), h("strong", { class: "receipt-number", dataset: { testid: "receipt" } }, String(state.receipt_number || "—"))),
     p && p.change > 0 ? h("p", { class: "take-change" }, TS("station.take_change", { amount: money(p.change) })) : null,
     h("p", { class: "lead lead-pair" }, h("span", {}, TS("station.take_receipt")), h("span", {}, TS("station.thanks"))));
@@ -298,18 +312,27 @@ function render() {
     ui.noticeSeen = s.notice_id;
     ui.view = "method";
   }
+  // "Paid" is shown for the sale this screen was serving, once, for PAID_SHOWN_MS: never for a
+  // sale it did not see being paid (after a reload), nor after a fault or another sale.
+  if (["due", "cash", "paying"].includes(s.phase)) ui.served = ref;
+  else if (s.phase !== "paid") ui.served = null;
   let screen;
+  let shown = s.phase;
   if (s.phase === "fault") screen = screenFault();
   else if (s.phase === "in_doubt") screen = screenDoubt();
-  else if (s.phase === "paid" && ui.paidAck !== ref) {
+  else if (s.phase === "paid" && ref && ref === ui.served && ui.paidAck !== ref) {
     screen = screenPaid();
-    clearTimeout(paidTimer);
-    paidTimer = setTimeout(() => { ui.paidAck = ref; if (lang !== "ja") setLang("ja"); else render(); }, 30000);
-  } else if (s.phase === "cash") screen = screenCash();
+    if (ui.paidShown !== ref) {
+      ui.paidShown = ref;
+      clearTimeout(paidTimer);
+      paidTimer = setTimeout(() => { ui.paidAck = ref; ui.served = null; if (lang !== "ja") setLang("ja"); else render(); }, PAID_SHOWN_MS);
+    }
+  } else if (s.phase === "paid") { screen = screenIdle(); shown = "idle"; }
+  else if (s.phase === "cash") screen = screenCash();
   else if (s.phase === "paying") screen = screenPresent();
   else if (s.phase === "due") screen = ({ category: screenCategory, brand: screenBrand, present: screenPresent }[ui.view] || screenDue)();
   else screen = screenIdle();
-  main.dataset.phase = s.phase === "due" ? "due-" + ui.view : s.phase;
+  main.dataset.phase = s.phase === "due" ? "due-" + ui.view : shown;
   clear(main, screen);
   document.body.classList.toggle("is-alert", s.phase === "fault");
   if (window.SIM) window.SIM.update(s, ui);
