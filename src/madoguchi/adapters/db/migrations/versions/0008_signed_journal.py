@@ -8,7 +8,7 @@ rebuild, which would drop the append-only triggers on SQLite). The two indexes l
 server find a site's last counters after reading the head.
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0005
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,7 @@ they cannot be hashed here (the key is not in the database), and they only count
 towards a lock of a few minutes.
 
 Revision ID: 0009
-Revises: 0004
+Revises: 0008
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0004"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
