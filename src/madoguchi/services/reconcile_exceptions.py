@@ -21,6 +21,7 @@ from madoguchi.domain.receipt import JST
 from madoguchi.domain.reconcile import CLASS_LABELS_JA, MatchClass
 from madoguchi.domain.reconcile_match import Finding
 from madoguchi.errors import BadInput, NotFound
+from madoguchi.services.reconcile_access import check_run_id, may_read_runs
 from madoguchi.services.runtime import Runtime
 
 
@@ -56,10 +57,10 @@ def exception_items(rt: Runtime, findings: Iterable[Finding]) -> list[dict[str, 
 def run_exceptions(rt: Runtime, *, run_id: int, actor: Actor, cls: str | None = None, site: str | None = None,
                    brand: str | None = None) -> list[dict[str, Any]]:
     """A run's exception items, filtered by class, site and brand (of the sites the actor may see)."""
-    if not (actor.may(Action.ACCOUNT) or actor.may(Action.APPROVE)):
-        actor.require(Action.ACCOUNT)
+    may_read_runs(actor)  # a run is the city's: every site, as its summary and reports
     if cls and cls not in {c.value for c in MatchClass}:
         raise BadInput(f"class: {cls!r} is not one of {', '.join(c.value for c in MatchClass)}")
+    check_run_id(run_id)
     with rt.uow(read_only=True) as uow:
         run = uow.session.get(ReconcileRun, run_id)
         if run is None:

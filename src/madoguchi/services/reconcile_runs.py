@@ -29,12 +29,12 @@ from madoguchi.errors import BadInput, MadoguchiError, NotFound
 from madoguchi.services import reconcile_records
 from madoguchi.services.common import check_client_id
 from madoguchi.services.reconcile import reconcile_month
+from madoguchi.services.reconcile_access import CITY_WIDE, check_run_id, may_read_runs, may_reconcile
 from madoguchi.services.runtime import Runtime
 
 OPERATION = "reconcile_upload"
 _running: dict[str, threading.Lock] = {}
 #: The largest id a run can have (a 64-bit signed integer column).
-MAX_RUN_ID = 2**63 - 1
 _guard = threading.Lock()
 
 
@@ -44,23 +44,6 @@ class Upload:
 
     filename: str
     content: IO[bytes]
-
-
-def may_reconcile(actor: Actor) -> None:
-    """Reading the close of month: the accounting section's, and supervisors' (who follow up
-    the open incidents). Running it is the accounting section's alone (``reconcile_month``)."""
-    if not (actor.may(Action.ACCOUNT) or actor.may(Action.APPROVE)):
-        actor.require(Action.ACCOUNT)
-
-
-#: What a site-limited role is refused: the runs, their summaries and reports are the city's.
-CITY_WIDE = "the close of month"
-
-
-def may_read_runs(actor: Actor) -> None:
-    """The runs, their summaries and reports: as :func:`may_reconcile`, and every site."""
-    may_reconcile(actor)
-    actor.require_all_sites(CITY_WIDE)
 
 
 def open_incidents(rt: Runtime, *, actor: Actor) -> list[dict[str, Any]]:
@@ -192,8 +175,7 @@ def list_runs(rt: Runtime, *, actor: Actor, month: str | None = None) -> list[di
 
 def get_run(rt: Runtime, *, run_id: int, actor: Actor) -> dict[str, Any]:
     may_reconcile(actor)
-    if not 0 < run_id <= MAX_RUN_ID:  # no such run, and no database takes the number (a 404, not a 500)
-        raise NotFound(f"no reconciliation run {run_id}")
+    check_run_id(run_id)
     may_read_runs(actor)
     with rt.uow(read_only=True) as uow:
         run = uow.session.get(ReconcileRun, run_id)

@@ -25,8 +25,8 @@ from madoguchi.services.reconcile_runs import Upload
 
 router = APIRouter(prefix="/api", tags=["close of month"], route_class=ThreadedRoute)
 MonthText = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")]
-#: A run's number: bounded by the column (a larger one is a 422, not a database overflow).
-RunId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+#: A run's number; one beyond the column's range is no run (a 404, see reconcile_access.check_run_id).
+RunId = Annotated[int, Path()]
 MEDIA = {"report": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "matched": "text/csv; charset=utf-8"}
 
