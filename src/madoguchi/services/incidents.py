@@ -20,7 +20,7 @@ from madoguchi.adapters.devices.ports import TxStatus
 from madoguchi.services.common import load_sale
 from madoguchi.services.payments import Fresh, approve_in, print_fresh
 from madoguchi.services.runtime import Runtime
-from madoguchi.services.settle import booking_day
+from madoguchi.services.settle import booking_day, lock_booking_day
 from madoguchi.services.views import incident_view, sale_view
 
 
@@ -137,6 +137,8 @@ def resolve_unknown(rt: Runtime, *, incident_id: str, paid: bool, actor: Actor, 
         sale = load_sale(uow, payment.sale_id)
         now = rt.clock()
         double_paid = paid and sale.state in (SaleState.PAID, SaleState.REFUNDED)
+        if paid:
+            lock_booking_day(uow, payment, now)
         if not paid:
             payment.move_to(PaymentState.DECLINED)
             payment.failure = f"resolved not paid: {evidence}"[:200]

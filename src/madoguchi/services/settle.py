@@ -73,6 +73,12 @@ def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment | Any, sale: Sa
     return receipt
 
 
+def lock_booking_day(uow: UnitOfWork, payment: Payment | Any, now: dt.datetime) -> None:
+    """Take the day lock a booking of ``payment`` now takes, ahead of the rest of its
+    transaction: before the journal's head, in the order a close takes them (day, then head)."""
+    open_business_day(uow, payment.site, now, station=payment.payment_station, belongs_to=payment.business_date)
+
+
 def booking_day(uow: UnitOfWork, payment: Payment | Any, now: dt.datetime) -> tuple[dt.date, dict[str, str]]:
     """The open day that books ``payment`` now (locked), and, when that is not the payment's
     own day, the journal fields naming the closed day it corrects. Sets ``booked_on``."""
