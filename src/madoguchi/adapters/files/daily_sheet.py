@@ -21,9 +21,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from madoguchi.adapters.files.daily_layout import Value, header_lines, sections
 from madoguchi.adapters.files.daily_summary import write_summary
-from madoguchi.adapters.files.writing import csv_writer, save_workbook
 from madoguchi.adapters.files.sheet_style import (PALE, ROW, WIDTHS, SheetWriter, page_setup, title_block,
                                                   western)
+from madoguchi.adapters.files.writing import csv_writer, save_workbook
 from madoguchi.domain.day_report import DayReport
 from madoguchi.domain.receipt import wareki
 
