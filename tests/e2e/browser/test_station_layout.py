@@ -45,7 +45,12 @@ def _station(screens: Screens, viewport: dict[str, int], label: str) -> Any:
 
 
 def _inside(page: Any, selector: str, viewport: dict[str, int]) -> None:
-    box = page.locator(selector).bounding_box()
+    box = None
+    for _ in range(20):  # the screen is redrawn on every change it hears of: measure a settled one
+        box = page.locator(selector).bounding_box(timeout=2000)
+        if box is not None:
+            break
+        page.wait_for_timeout(50)
     assert box is not None, selector
     assert box["x"] >= 0 and box["y"] >= 0, (selector, box)
     assert box["x"] + box["width"] <= viewport["width"] + 0.5, (selector, box, viewport)
