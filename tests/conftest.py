@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from madoguchi.adapters.db.engine import make_engine
@@ -60,9 +61,24 @@ def clock() -> Clock:
 def settings(db_url, tmp_path) -> Settings:  # type: ignore[no-untyped-def]
     return Settings(database_url=db_url, device_state_dir=tmp_path / "devices", demo=True,
                     status_backoff=(0.0, 0.0, 0.0), password_hash_memory_kib=64,
-                    reconcile_dir=tmp_path / "reconcile",
-                    # demo mode makes the journal's signing key here at start, as `make run` does under ./var/
-                    signing_key_path=tmp_path / "keys" / "journal.key")
+                    reconcile_dir=tmp_path / "reconcile")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def signing_key(tmp_path_factory) -> Iterator[Path]:  # type: ignore[no-untyped-def]
+    """The journal's signing key for the whole test session, as the app finds it: through
+    MADOGUCHI_SIGNING_KEY_PATH, so runtimes, CLI commands and demo servers started by the
+    tests all sign with it and verify against its public key (never a key under ./var/)."""
+    from madoguchi.adapters.signing import write_key_pair
+    path = tmp_path_factory.mktemp("keys") / "journal.key"
+    write_key_pair(path)
+    before = os.environ.get("MADOGUCHI_SIGNING_KEY_PATH")
+    os.environ["MADOGUCHI_SIGNING_KEY_PATH"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("MADOGUCHI_SIGNING_KEY_PATH", None)
+    else:
+        os.environ["MADOGUCHI_SIGNING_KEY_PATH"] = before
 
 
 @pytest.fixture

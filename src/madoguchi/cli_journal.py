@@ -3,7 +3,8 @@
 ``verify-journal`` checks hashes, links, each site's counters and every signature with
 public keys alone (``--public-key FILE``, repeatable; by default the ``.pub`` next to
 the configured key), then the payments, sales and receipts against their entries.
-It exits 1 and names every entry that does not verify. Registered on the main app
+It prints ``journal OK: N entries`` or exits 1 naming every entry that does not verify
+(stdout); unsigned entries and the keys used are reported on stderr. Registered on the main app
 (``cli.py``), whose group turns expected failures into ``error: ...`` and exit 2.
 """
 from __future__ import annotations
@@ -46,14 +47,17 @@ def verify_journal_command(public_key: PublicKeys = None, db: Db = None) -> None
         result = verify_journal(make_uow_factory(engine), keyring)
     finally:
         engine.dispose()
+    # The verdict on stdout; what qualifies it (unsigned runs, which keys) on stderr.
     for run in result.unsigned:
         span = f"#{run.first_seq}" if run.count == 1 else f"#{run.first_seq}-#{run.last_seq}"
-        typer.echo(f"warning: entry {span} ({run.count}) unsigned: {run.reason}")
-    if not result.signatures_checked:
-        typer.echo("note: signatures not checked (no public key; pass --public-key FILE)")
+        typer.echo(f"warning: entry {span} ({run.count}) unsigned: {run.reason}", err=True)
+    if result.signatures_checked:
+        typer.echo(f"signatures checked with {len(result.keys)} key(s): "
+                   + ", ".join(k[:16] for k in result.keys), err=True)
+    else:
+        typer.echo("note: signatures not checked (no public key; pass --public-key FILE)", err=True)
     if result.broken is None:
-        keys = f", signatures checked with {len(result.keys)} key(s)" if result.signatures_checked else ""
-        typer.echo(f"journal OK: {result.entries} entries{keys}")
+        typer.echo(f"journal OK: {result.entries} entries")
         return
     typer.echo(f"journal BROKEN at entry #{result.broken.seq}: {result.broken.reason}")
     for f in result.findings[1:SHOWN]:

@@ -7,12 +7,20 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 from sqlalchemy import text
 
 from madoguchi.adapters.signing import Keyring, load_public_key_file, public_path
 from madoguchi.domain.journal import EntryKind, JournalEntry, recompute_hash
 from madoguchi.services.journal import verify, verify_journal
 from tests.helpers import handed_off, journal, pay_cash
+
+
+@pytest.fixture
+def settings(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """A key of this test's own: these tests lose, replace and rotate it."""
+    return settings.model_copy(update={"signing_key_path": tmp_path / "own-key" / "journal.key"})
+
 
 SQLITE_TRIGGERS = ("""CREATE TRIGGER journal_no_{v} BEFORE {V} ON journal
                       BEGIN SELECT RAISE(ABORT, 'journal is append-only: {V} refused'); END""")

@@ -19,6 +19,12 @@ from tests.helpers import handed_off, journal, pay_cash
 
 
 @pytest.fixture
+def settings(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """A key of this test's own: these tests lose, replace and rotate it."""
+    return settings.model_copy(update={"signing_key_path": tmp_path / "own-key" / "journal.key"})
+
+
+@pytest.fixture
 def keyless(settings, clock, tmp_path):  # type: ignore[no-untyped-def]
     """A runtime whose key file is gone (not demo mode, which would make a new one)."""
     lost = settings.model_copy(update={"demo": False, "signing_key_path": tmp_path / "lost" / "journal.key"})
