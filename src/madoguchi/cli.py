@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from typer.core import TyperGroup
 
+from madoguchi.cli_audit import export_journal_command, verify_export_command, verify_receipt_command
 from madoguchi.cli_cash import cash_app
 from madoguchi.cli_close import close_day_command
 from madoguchi.cli_journal import keys_app, verify_journal_command
@@ -260,3 +261,7 @@ app.add_typer(cash_app, name="cash")
 app.command("verify-journal")(verify_journal_command)
 app.add_typer(keys_app, name="keys")
 app.command("purge")(purge_command)
+# Receipt codes and the auditor's export (cli_audit.py).
+app.command("verify-receipt")(verify_receipt_command)
+export_app.command("journal")(export_journal_command)
+app.command("verify-export")(verify_export_command)

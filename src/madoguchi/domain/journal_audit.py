@@ -10,12 +10,13 @@ leaves a gap even where the chain was rebuilt.
 
 Which public keys are trusted is the :class:`Keyring`'s business: the auditor's own
 keys, and the keys announced by a ``key_rotated`` entry that a trusted key signed.
-Checks return every finding, in journal order.
+Checks return every finding, in journal order. A run that starts inside the journal (an
+auditor's export) states where it starts (:class:`ChainStart`).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from madoguchi.domain.journal import GENESIS_HASH, EntryKind, JournalEntry, recompute_hash
@@ -54,12 +55,24 @@ class Audit:
     last_hash: str | None
 
 
-def audit_entries(entries: Iterable[JournalEntry], keyring: Keyring) -> Audit:
+@dataclass(frozen=True)
+class ChainStart:
+    """Where a run of entries starts when it is not the whole journal (an auditor's export):
+    its first entry's number, the hash it links to, and each site's counters before it."""
+
+    seq: int = 1
+    prev_hash: str = GENESIS_HASH
+    counters: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # site -> (tx, sig)
+    signing: bool = False  # signing had begun before the run
+
+
+def audit_entries(entries: Iterable[JournalEntry], keyring: Keyring, start: ChainStart | None = None) -> Audit:
+    start = start or ChainStart()
     findings: list[Finding] = []
     unsigned: list[UnsignedRun] = []
-    tx: dict[str, int] = {}
-    sig: dict[str, int] = {}
-    expected_seq, prev_hash, count, legacy, signing = 1, GENESIS_HASH, 0, 0, False
+    tx: dict[str, int] = {site: t for site, (t, _) in start.counters.items()}
+    sig: dict[str, int] = {site: s for site, (_, s) in start.counters.items()}
+    expected_seq, prev_hash, count, legacy, signing = start.seq, start.prev_hash, 0, 0, start.signing
     last_hash: str | None = None
     for e in entries:
         count += 1
@@ -114,3 +127,13 @@ def _unsigned(runs: list[UnsignedRun], e: JournalEntry) -> None:
         runs[-1] = UnsignedRun(last.first_seq, e.seq, last.count + 1, reason)
     else:
         runs.append(UnsignedRun(e.seq, e.seq, 1, reason))
+
+
+def learn_announced_keys(entries: Iterable[JournalEntry], keyring: Keyring) -> None:
+    """Trust the keys announced by ``key_rotated`` entries (journal order) that are intact
+    and signed by a key already trusted: what :func:`audit_entries` learns on its way, for
+    a check that does not read every entry (one receipt, an export's range)."""
+    for e in entries:
+        if (e.kind == EntryKind.KEY_ROTATED.value and e.key_id and e.signature and keyring.knows(e.key_id)
+                and recompute_hash(e) == e.hash and keyring.holds(e.key_id, e.hash, e.signature)):
+            keyring.learn(e)

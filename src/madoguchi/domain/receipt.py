@@ -57,3 +57,8 @@ class ReceiptDocument:
     sale_reference: str     # short id printed for inquiries
     processor_reference: str | None = None
     reprint: bool = False
+    # From the journal entry's signature (domain/receipt_code.py); both None on receipts
+    # written before codes, and on unsigned ones, which say ``signing_down`` instead.
+    verification_code: str | None = None
+    verification_qr: str | None = None
+    signing_down: bool = False

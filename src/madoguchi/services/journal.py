@@ -8,6 +8,7 @@ Every finding is kept; ``broken`` is the first of them (what the short answers s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -59,11 +60,15 @@ def verify_session(session: Session, keyring: Keyring | None = None) -> Verifica
 
 
 def default_keyring(settings: Settings) -> Keyring:
-    """The public keys kept next to the configured signing key: its ``.pub`` and those of
-    the keys it replaced (``<key>.<id>.pub``). An auditor passes their own copies instead."""
+    """The public keys kept next to the configured signing key. An auditor passes their own copies instead."""
+    return Keyring([load_public_key_file(p) for p in public_key_files(settings)])
+
+
+def public_key_files(settings: Settings) -> list[Path]:
+    """The configured signing key's ``.pub`` and those of the keys it replaced (``<key>.<id>.pub``)."""
     key = settings.signing_key_path
     pubs = [public_path(key), *sorted(key.parent.glob(f"{key.name}.*.pub"))] if key.parent.is_dir() else []
-    return Keyring([load_public_key_file(p) for p in pubs if p.is_file()])
+    return [p for p in pubs if p.is_file()]
 
 
 def verify(rt: Runtime) -> Verification:

@@ -11,6 +11,7 @@ it in its own month, once.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -20,8 +21,9 @@ from madoguchi.adapters.db.driver import Record
 from madoguchi.adapters.db.tables import Payment, Sale
 from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.domain.brands import brand
-from madoguchi.domain.journal import EntryKind
+from madoguchi.domain.journal import EntryKind, JournalEntry
 from madoguchi.domain.receipt import JST, ReceiptDocument, ReceiptLine
+from madoguchi.domain.receipt_code import code_of, qr_payload
 from madoguchi.domain.sale import EXEMPTION_LABELS_JA, Exemption, PaymentState, SaleState
 from madoguchi.services.common import release_station
 from madoguchi.services.days import moved_note, open_business_day
@@ -50,27 +52,31 @@ def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment | Any, sale: Sa
         payment.processor_reference = reference
     sale.paid_amount += payment.amount
     fully_paid = sale.paid_amount >= sale.total
-    receipt = None
+    number = None
     if fully_paid:
         sale.move_to(SaleState.PAID)
         sale.paid_at = now
         release_station(uow, sale.payment_station, sale.id)
-        receipt = _new_receipt(rt, uow, sale, payment, now)
+        # The counter row is locked with the sale's transaction: numbers are gapless per
+        # station because a rolled-back sale rolls its number back too. One statement
+        # takes the number and moves the counter on (the row stays locked).
+        number = uow.rows.take_receipt_number(payment.payment_station)
     elif sale.state == SaleState.PAYING:
         sale.move_to(SaleState.AWAITING_PAYMENT)
-    uow.journal.append(
+    entry = uow.journal.append(
         EntryKind.SALE_PAID, at=now, actor=actor, amount=payment.amount, site=sale.site,
         station=payment.payment_station, sale_id=sale.id, business_date=day,
         payment_id=payment.id, request_id=payment.request_id, method=payment.method,
         category=payment.category, brand=payment.brand, tendered=payment.tendered,
         change=payment.change, processor_reference=payment.processor_reference,
         sale_total=sale.total, fully_paid=fully_paid,
-        receipt_number=receipt.number if receipt else None, evidence=evidence,
+        receipt_number=number, evidence=evidence,
         lines=[[x.fee_code, x.quantity, x.unit_price, x.revenue_line_code, x.exemption] for x in sale.lines],
         **(correction or moved_note(sale.business_date, sale.created_at, day, day != sale.business_date)),
         **({"cash_counts": cash_counts} if cash_counts is not None else {}),
     )
-    return receipt
+    # Written after its entry, whose signature gives the receipt its verification code.
+    return _new_receipt(rt, uow, sale, payment, now, number=number, entry=entry) if number is not None else None
 
 
 def lock_booking_day(uow: UnitOfWork, payment: Payment | Any, now: dt.datetime) -> None:
@@ -103,16 +109,21 @@ def book_free(uow: UnitOfWork, sale: Sale | Any, *, now: dt.datetime, actor: str
 
 
 def _new_receipt(rt: Runtime, uow: UnitOfWork, sale: Sale | Any, payment: Payment | Any,
-                 now: dt.datetime) -> Record:
-    # The counter row is locked with the sale's transaction: numbers are gapless per
-    # station because a rolled-back sale rolls its number back too.
-    # One statement takes the number and moves the counter on (the row stays locked).
-    number = uow.rows.take_receipt_number(payment.payment_station)
-    doc = receipt_document(rt, sale, payment, number=number, issued_at=now)
+                 now: dt.datetime, *, number: int, entry: JournalEntry) -> Record:
+    doc = with_code(receipt_document(rt, sale, payment, number=number, issued_at=now), entry)
     receipt = uow.rows.insert_receipt(sale_id=sale.id, payment_station=payment.payment_station, number=number,
                                       document=document_to_json(doc), created_at=now)
     receipt.doc = doc  # for printing it right after the commit, without reading it back
     return receipt
+
+
+def with_code(doc: ReceiptDocument, entry: JournalEntry) -> ReceiptDocument:
+    """``doc`` with its entry's verification code and QR, or marked unsigned."""
+    if entry.signature is None:
+        return dataclasses.replace(doc, signing_down=True)
+    code = code_of(entry.signature)
+    return dataclasses.replace(doc, verification_code=code,
+                               verification_qr=qr_payload(site=entry.site or "", seq=entry.seq, code=code))
 
 
 def receipt_document(rt: Runtime, sale: Sale | Any, payment: Payment | Any, *, number: int,

@@ -110,24 +110,28 @@ class HeadHint:
             self.value = head
 
 
-def iter_entries(session: Session, *, batch: int = 5000) -> Iterator[JournalEntry]:
-    """Every entry in sequence order, read in batches."""
-    last = 0
+def iter_entries(session: Session, *, batch: int = 5000, first: int = 1,
+                 upto: int | None = None) -> Iterator[JournalEntry]:
+    """Every entry in sequence order (or those from ``first`` to ``upto``), read in batches."""
+    last = first - 1
     while True:
-        rows = session.execute(
-            select(JournalRow).where(JournalRow.seq > last).order_by(JournalRow.seq).limit(batch)
-        ).scalars().all()
+        query = select(JournalRow).where(JournalRow.seq > last)
+        if upto is not None:
+            query = query.where(JournalRow.seq <= upto)
+        rows = session.execute(query.order_by(JournalRow.seq).limit(batch)).scalars().all()
         if not rows:
             return
-        for r in rows:
-            yield JournalEntry(seq=r.seq, kind=r.kind, occurred_at=r.occurred_at,
-                               business_date=r.business_date, site=r.site, station=r.station,
-                               actor=r.actor, sale_id=r.sale_id, amount=r.amount, data=r.data,
-                               prev_hash=r.prev_hash, hash=r.hash, tx_number=r.tx_number,
-                               sig_counter=r.sig_counter, key_id=r.key_id,
-                               unsigned_reason=r.unsigned_reason, signature=r.signature)
+        yield from map(entry_of, rows)
         last = rows[-1].seq
         session.expunge_all()
+
+
+def entry_of(r: JournalRow) -> JournalEntry:
+    return JournalEntry(seq=r.seq, kind=r.kind, occurred_at=r.occurred_at, business_date=r.business_date,
+                        site=r.site, station=r.station, actor=r.actor, sale_id=r.sale_id, amount=r.amount,
+                        data=r.data, prev_hash=r.prev_hash, hash=r.hash, tx_number=r.tx_number,
+                        sig_counter=r.sig_counter, key_id=r.key_id, unsigned_reason=r.unsigned_reason,
+                        signature=r.signature)
 
 
 def unsigned_on(session: Session, *, site: str, day: dt.date) -> tuple[tuple[int, str], ...]:

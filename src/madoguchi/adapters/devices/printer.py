@@ -6,7 +6,11 @@ lines as plain text for screens and tests. python-escpos 3.1's ``text()`` would
 encode 住民票 in GB2312 (a Chinese code page) and the printer would print garbage,
 so every line with Japanese in it is sent by us in Kanji mode: ``FS &``, the line in
 CP932 (Shift_JIS), ``FS .``. python-escpos does the rest (init, alignment, bold,
-character size, the QR code of the sale reference, cut).
+character size, the QR code, cut).
+
+A receipt whose journal entry is signed prints its verification code (検証コード) and a
+QR code of ``MDG1:<site>:<seq>:<code>`` (``domain/receipt_code.py``); an unsigned one
+prints 署名装置停止中 in place of the code, and the QR holds the sale reference as before.
 
 Amounts are written with the full-width yen sign, ``￥1,300``: U+00A5 has no CP932
 byte. A character with no CP932 byte (a rare kanji, an emoji) is printed as 〓, the
@@ -28,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from escpos.constants import QR_ECLEVEL_M
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import Dummy, Network
 
@@ -35,6 +40,7 @@ from madoguchi.adapters.devices.state import StateLog
 from madoguchi.adapters.devices.ports import PrinterStatus
 from madoguchi.domain.money import format_yen
 from madoguchi.domain.receipt import JST, ReceiptDocument, wareki
+from madoguchi.domain.receipt_code import SIGNING_DOWN_LABEL
 from madoguchi.errors import BadInput, PaperOut, PrinterError, PrinterJammed
 
 KANJI_ON = b"\x1c&"    # FS &
@@ -165,6 +171,10 @@ def _rows(doc: ReceiptDocument, width: int) -> list[_Row]:
         rows.append(_Row("決済番号", p(doc.processor_reference)))
     rows.append(rule)
     rows.append(_Row("お問合せ番号", p(doc.sale_reference)))
+    if doc.verification_code:
+        rows.append(_Row("検証コード", p(doc.verification_code)))
+    elif doc.signing_down:
+        rows.append(_Row("検証コード", SIGNING_DOWN_LABEL))
     return rows
 
 
@@ -177,8 +187,9 @@ def render_receipt(doc: ReceiptDocument, *, width: int = 42, qr: bool = True) ->
     """ESC/POS bytes of the receipt for a Japanese Epson TM compatible printer.
 
     ``width`` is the columns of the normal font (42 on 80 mm paper with font A).
-    With ``qr`` the sale reference is also printed as a QR code, rendered by the
-    printer itself (no image, so the bytes are the same every time).
+    With ``qr`` a QR code is printed too, rendered by the printer itself (no image, so
+    the bytes are the same every time): the verification payload of a signed receipt
+    (error correction M: thermal paper fades), else the sale reference.
     """
     parts = [_SHIFT_JIS + _KATAKANA]
     for row in _rows(doc, _check_width(width)):
@@ -190,7 +201,12 @@ def render_receipt(doc: ReceiptDocument, *, width: int = 42, qr: bool = True) ->
     out = _buffer()
     out.hw("INIT")
     out._raw(b"".join(parts))
-    if qr and doc.sale_reference.isascii() and doc.sale_reference:
+    if qr and doc.verification_qr and doc.verification_qr.isascii():
+        out.set(align="center")
+        out.qr(doc.verification_qr, native=True, size=4, ec=QR_ECLEVEL_M)
+        out._raw(b"\n")
+        out.set(align="left")
+    elif qr and doc.sale_reference.isascii() and doc.sale_reference:
         out.set(align="center")
         out.qr(doc.sale_reference, native=True, size=4)
         out._raw(b"\n")
