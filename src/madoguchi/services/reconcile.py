@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import tempfile
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +31,14 @@ from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.receipt import JST
 from madoguchi.domain.reconcile import DepositSchedule, MatchClass, Month, RateTable
 from madoguchi.domain.reconcile_match import Finding
+from madoguchi.domain.reconcile_three_way import with_corrections
 from madoguchi.domain.reconcile_transfer import Transfer, build_transfer, fee_items
 from madoguchi.domain.sale import SaleState
 from madoguchi.errors import BadInput
 from madoguchi.services import reconcile_records as records
 from madoguchi.services.export import export_status
 from madoguchi.services.incidents import resolve_unknown
+from madoguchi.services.reconcile_corrections import month_corrections
 from madoguchi.services.reconcile_exceptions import exception_items
 from madoguchi.services.reconcile_bulk import Outcome, Rules, reconcile_files, write_payments_csv
 from madoguchi.services.rules_check import rate_findings
@@ -101,6 +104,9 @@ def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: A
     def settle_and_report(outcome: Outcome) -> None:
         """While the matched rows are written: settle what the statements settle, then the workbook."""
         resolutions = _resolve_in_doubt(rt, outcome, imports, actor)
+        # Read after the resolutions: those booked in the open day are corrections of their own day.
+        outcome.summary = replace(outcome.summary, days=with_corrections(
+            outcome.summary.days, month_corrections(rt, the_month)))
         transfer = month_transfer(rt, outcome)
         summary = summary_json(outcome, open_incidents=records.open_incidents(rt), transfer=transfer,
                                revenue_names=_revenue_names(rt), imports=imports, resolutions=resolutions,
@@ -258,6 +264,9 @@ def summary_json(outcome: Outcome, *, open_incidents: list[dict[str, Any]], tran
                      "disputed_fee": transfer.disputed_fee},
         "three_way": [{"date": d.day.isoformat(), "register": d.register, "daily_sheet": d.daily_sheet,
                        "register_closed": d.register_closed, "unclosed": list(d.unclosed),
-                       "statement": d.statement, "refs": list(d.refs)} for d in s.days if d.differs or d.unclosed],
+                       "statement": d.statement, "refs": list(d.refs), "differs": d.differs,
+                       "corrections_in": d.corrections_in, "corrections_out": d.corrections_out,
+                       "corrections": [c.as_dict() for c in d.corrections]}
+                      for d in s.days if d.differs or d.unclosed or d.corrections],
         "resolutions": resolutions,
     }
