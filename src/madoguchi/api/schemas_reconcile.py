@@ -54,7 +54,8 @@ class RunPublic(BaseModel):
     id: int
     month: str
     ran_at: str
-    ran_by: str
+    ran_by: str          # the login id (a key)
+    ran_by_name: str     # the person's display name, as the page and the report show it
     complete: bool
     transfer_amount: int
     counts: dict[str, int]

@@ -143,14 +143,20 @@ def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: A
     return summary
 
 
+_ROW_KIND_JA = {"sale": "売上", "refund": "返金", "cancel": "取消", "chargeback": "チャージバック",
+                "adjustment": "調整"}
+
+
 def _evidence(f: Finding, imports: list[records.Imported]) -> str:
+    """The statement as evidence, in Japanese (it is shown to staff with the incident)."""
     digests = {i.filename: i.sha256[:12] for i in imports}
     if f.rows:
         r = next((r for r in f.rows if r.kind.value == "sale"), f.rows[0])
-        return (f"収納明細 {r.source} (sha256 {digests.get(r.source, '?')}) line {r.line}: {r.kind.value} "
-                f"{r.gross} yen on {r.day.isoformat()}, processor reference {r.processor_reference or '-'}")
-    files = ", ".join(f"{name} (sha256 {d})" for name, d in digests.items())
-    return f"not on the complete statements of {f.payment.business_date:%Y-%m}: {files}"  # type: ignore[union-attr]
+        return (f"収納明細 {r.source}（sha256 {digests.get(r.source, '?')}）{r.line}行目："
+                f"{_ROW_KIND_JA.get(r.kind.value, r.kind.value)} {r.gross:,}円（{r.day.isoformat()}）、"
+                f"承認番号 {r.processor_reference or '-'}")
+    files = "、".join(f"{name}（sha256 {d}）" for name, d in digests.items())
+    return f"{f.payment.business_date:%Y-%m}の収納明細（全件受領）に無し：{files}"  # type: ignore[union-attr]
 
 
 def _resolve_in_doubt(rt: Runtime, outcome: Outcome, imports: list[records.Imported],
@@ -193,8 +199,8 @@ def _open_fee_due(rt: Runtime, f: Finding, evidence: str, actor: Actor) -> str |
         case = Incident(id=str(uuid.uuid4()), kind="fee_due", state="open", site=p.site,
                         payment_station=p.station, sale_id=sale_id, payment_id=None, request_id=p.ref,
                         brand=p.brand, amount=p.amount, opened_at=now,
-                        summary=(f"in-doubt payment {p.ref} ({p.brand} {p.amount}円, {p.business_date}) was not "
-                                 "paid: the fee is still due from the resident; contact them")[:300])
+                        summary=(f"処理未了の決済 {p.ref}（{p.brand} {p.amount:,}円、{p.business_date}）は未決済でした。"
+                                 "手数料はお客様から未収です。ご連絡ください")[:300])
         uow.session.add(case)
         uow.journal.append(EntryKind.INCIDENT_OPENED, at=now, actor=actor.login, amount=p.amount, site=p.site,
                            station=p.station, sale_id=sale_id, incident_id=case.id, incident_kind="fee_due",
