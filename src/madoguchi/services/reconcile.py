@@ -32,13 +32,14 @@ from madoguchi.domain.receipt import JST
 from madoguchi.domain.reconcile import DepositSchedule, MatchClass, Month, RateTable
 from madoguchi.domain.reconcile_match import Finding
 from madoguchi.domain.reconcile_three_way import with_corrections
-from madoguchi.domain.reconcile_transfer import Transfer, build_transfer, fee_items
+from madoguchi.domain.reconcile_transfer import FeeItem, Transfer, build_transfer, fee_items
 from madoguchi.domain.sale import SaleState
 from madoguchi.errors import BadInput
 from madoguchi.services import reconcile_records as records
 from madoguchi.services.export import export_status
 from madoguchi.services.incidents import resolve_unknown
 from madoguchi.services.reconcile_corrections import month_corrections
+from madoguchi.services.reconcile_disputes import carried_fees, resolutions_of
 from madoguchi.services.reconcile_exceptions import exception_items
 from madoguchi.services.reconcile_bulk import Outcome, Rules, reconcile_files, write_payments_csv
 from madoguchi.services.rules_check import rate_findings
@@ -107,10 +108,13 @@ def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: A
         # Read after the resolutions: those booked in the open day are corrections of their own day.
         outcome.summary = replace(outcome.summary, days=with_corrections(
             outcome.summary.days, month_corrections(rt, the_month)))
-        transfer = month_transfer(rt, outcome)
+        carried, carried_views = carried_fees(rt, the_month)
+        transfer = month_transfer(rt, outcome, carried)
         summary = summary_json(outcome, open_incidents=records.open_incidents(rt), transfer=transfer,
                                revenue_names=_revenue_names(rt), imports=imports, resolutions=resolutions,
                                expenditure=expenditure)
+        _with_disputes(summary["transfer"], carried_views,
+                       resolutions_of(rt, sorted({i.import_id for i in imports})), imports)
         summary["exceptions"] = exception_items(rt, outcome.findings)
         summary["rule_findings"] = rate_findings(rules_path or rt.settings.reconcile_rules_path,
                                                  the_month.first, the_month.last)
@@ -217,12 +221,24 @@ def _display_name(rt: Runtime, login: str) -> str:
     return name or login
 
 
-def month_transfer(rt: Runtime, outcome: Outcome) -> Transfer:
-    """The 公金振替 from each of our payments' own fees (see :mod:`madoguchi.domain.reconcile_transfer`)."""
+def month_transfer(rt: Runtime, outcome: Outcome, carried: list[FeeItem] | None = None) -> Transfer:
+    """The 公金振替 from each of our payments' own fees (see :mod:`madoguchi.domain.reconcile_transfer`),
+    with the fees of earlier disputed rows resolved as ours this month (``carried``)."""
     items, disputed = fee_items(outcome.findings)
     items += outcome.plain_fees
+    items += carried or []
     return build_transfer(items, disputed, complete=outcome.complete,
                           revenue_lines=_revenue_lines(rt, {i.ref for i in items}))
+
+
+def _with_disputes(transfer: dict[str, Any], carried: list[dict[str, Any]],
+                   resolved: dict[tuple[int, int], dict[str, Any]], imports: list[records.Imported]) -> None:
+    """The summary's transfer with the earlier rows it carries, and each disputed row's resolution."""
+    transfer["carried_in"] = carried
+    transfer["carried_in_fee"] = sum(c["fee"] for c in carried)
+    import_of = {i.filename: i.import_id for i in imports}
+    for d in transfer["disputed"]:
+        d["resolution"] = resolved.get((import_of.get(d["source"], -1), d["line"]))
 
 
 def _revenue_lines(rt: Runtime, refs: set[str]) -> dict[str, dict[str, int]]:
