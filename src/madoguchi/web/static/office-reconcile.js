@@ -49,7 +49,7 @@
       return h("tr", { class: diff ? "is-flagged" : "" }, h("td", {}, d.date), h("td", { class: "num" }, yen(d.expected_net)),
         h("td", { class: "num" }, yen(d.statement_net)), h("td", { class: "num" }, yen(diff)));
     }));
-    const days = s.three_way || [];
+    const days = (s.three_way || []).filter((d) => d.differs !== false || (d.unclosed || []).length);  // days only corrected agree
     $("three-way-none").hidden = days.length > 0;
     $("three-way-table").hidden = days.length === 0;
     const cell = (v) => h("td", { class: "num" }, v === null || v === undefined ? T("office_reconcile.not_closed") : yen(v));
