@@ -22,7 +22,7 @@ def test_a_runs_exceptions_are_listed_item_by_item_with_evidence_and_filtered_by
     [fee] = office.client.get(f"/api/reconcile/runs/{run_id}/exceptions", params={"class": "fee_mismatch"}).json()
     assert fee["ref"] == refs["wrong_fee"] and fee["sale_id"] and fee["site"] == "honcho"
     assert fee["rows"][0]["source"] == "statement.csv" and fee["rows"][0]["line"] == 4
-    assert fee["fee"] == fee["expected_fee"] + 5 and "expected" in fee["note"]
+    assert fee["fee"] == fee["expected_fee"] + 5 and "料率表" in fee["note"]
     assert office.client.get(f"/api/sales/{fee['sale_id']}", headers=office.headers).status_code == 200
     [jcb] = office.client.get(f"/api/reconcile/runs/{run_id}/exceptions", params={"brand": "jcb"}).json()
     assert jcb["class"] == "missing_in_statement" and jcb["rows"] == []

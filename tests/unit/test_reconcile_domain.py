@@ -80,7 +80,7 @@ def test_a_month_is_written_yyyy_mm():
 
 def test_a_row_without_reference_matches_the_one_payment_of_the_same_terminal_brand_amount_and_time():
     [f] = run([pay("a", minute=0)], [row(None, minute=3)])
-    assert f.cls is MatchClass.MATCHED and "terminal" in f.note
+    assert f.cls is MatchClass.MATCHED and "端末" in f.note
 
 
 def test_ambiguous_candidates_are_reported_not_guessed():
@@ -110,7 +110,7 @@ def test_a_sale_without_its_cancel_is_an_amount_mismatch_for_a_cancelled_payment
 
 def test_a_declined_payment_the_statement_shows_as_a_sale_is_flagged():
     [f] = run([pay("a", status="declined")], [row("a")])
-    assert f.cls is MatchClass.AMOUNT_MISMATCH and "declined" in f.note
+    assert f.cls is MatchClass.AMOUNT_MISMATCH and "拒否" in f.note
 
 
 def test_a_fee_that_differs_from_the_rate_table_is_a_fee_mismatch_with_both_figures():

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from madoguchi.api.schemas import Input, text
 
@@ -23,6 +23,16 @@ class InquiryCreate(Input):
     asked_at: dt.datetime  # with its time zone
     answer: text(2000) | None = None  # type: ignore[valid-type]
     answered_at: dt.datetime | None = None  # defaults to now when there is an answer
+
+
+class DisputedResolutionCreate(Input):
+    """Whose a disputed statement row (照会中) was, as the agent answered: a payment of ours, or none."""
+
+    id: uuid.UUID  # made by the client: the same id again records it once
+    source: text(255, 1)  # type: ignore[valid-type]
+    line: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    payment_reference: text(64) | None = None  # type: ignore[valid-type]  # None: none of ours after all
+    evidence: text(500, 1)  # type: ignore[valid-type]
 
 
 class InquiryPublic(BaseModel):
@@ -54,7 +64,8 @@ class RunPublic(BaseModel):
     id: int
     month: str
     ran_at: str
-    ran_by: str
+    ran_by: str          # the login id (a key)
+    ran_by_name: str     # the person's display name, as the page and the report show it
     complete: bool
     transfer_amount: int
     counts: dict[str, int]

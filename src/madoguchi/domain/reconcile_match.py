@@ -36,6 +36,11 @@ from dataclasses import dataclass
 from madoguchi.domain.reconcile import (Kind, MatchClass, Month, RateTable, RegisterPayment,
                                         StatementRow)
 
+#: The notes (``Finding.note``) are the evidence staff read, so they are Japanese; the class is the code.
+_CATEGORY_JA = {"cash": "現金", "emoney": "電子マネー", "credit": "クレジット", "qr": "QRコード"}
+_STATUS_JA = {"approved": "承認", "declined": "拒否", "unknown": "処理未了", "refunded": "返金済",
+              "cancelled": "取消済", "not_sent": "端末未受信"}
+
 #: Statuses whose payment the agent's statement is expected to account for.
 SETTLEABLE = frozenset({"approved", "refunded", "cancelled", "unknown"})
 
@@ -110,12 +115,12 @@ def classify(payments: Iterable[RegisterPayment], rows: Iterable[StatementRow], 
             if len(found) == 1:
                 attached[found[0].ref].append(r)
                 with_sale.add(found[0].ref)
-                notes[found[0].ref] = "matched by terminal, brand, amount and time"
+                notes[found[0].ref] = "端末・ブランド・金額・時刻で照合"
                 continue
             if found:
                 ambiguous[id(r)] = tuple(p.ref for p in found)
                 for p in found:
-                    candidates_of[p.ref] = f"{r.source} line {r.line} could be this payment (ambiguous)"
+                    candidates_of[p.ref] = f"{r.source} {r.line}行目がこの決済の可能性あり（候補が複数）"
         still_loose.append(r)
 
     findings: list[Finding] = []
@@ -128,10 +133,10 @@ def classify(payments: Iterable[RegisterPayment], rows: Iterable[StatementRow], 
         cands = ambiguous.get(id(r), ())
         if not month.contains(r.day):
             findings.append(Finding(MatchClass.OTHER_PERIOD, None, (r,), 0, fee,
-                                    f"dated {r.day.isoformat()}, outside {month}", cands))
+                                    f"{r.day.isoformat()}付の行で、{month}の対象外", cands))
         else:
-            note = (f"{len(cands)} payments fit terminal, brand, amount and time; not guessed"
-                    if cands else "no payment of ours carries this reference")
+            note = (f"端末・ブランド・金額・時刻が合う決済が{len(cands)}件あり、推定しない"
+                    if cands else "この取引番号の決済は当市の収納に無い")
             findings.append(Finding(MatchClass.MISSING_IN_REGISTER, None, (r,), 0, fee, note, cands))
     return findings
 
@@ -145,12 +150,13 @@ def _judge(p: RegisterPayment, rows: list[StatementRow], *, month: Month, rates:
         if not rows:
             return []
         return [Finding(MatchClass.OTHER_PERIOD, p, tuple(rows), 0, fee_of(rows),
-                        f"payment of {p.business_date.isoformat()}, outside {month}")]
+                        f"{p.business_date.isoformat()}の決済で、{month}の対象外")]
     if p.category == "cash" or p.status not in SETTLEABLE:
         if not rows:
             return []
         return [Finding(MatchClass.AMOUNT_MISMATCH, p, tuple(rows), 0, fee_of(rows),
-                        f"the register has this payment as {p.category} {p.status}; expected nothing")]
+                        f"レジでは{_CATEGORY_JA.get(p.category, p.category)}・{_STATUS_JA.get(p.status, p.status)}の決済で、"
+                        "明細に載らないはず")]
     out: list[Finding] = []
     sales = [r for r in rows if r.kind is Kind.SALE]
     if len(sales) > 1:
@@ -158,37 +164,37 @@ def _judge(p: RegisterPayment, rows: list[StatementRow], *, month: Month, rates:
         for extra in sales:
             if extra is not keep:
                 out.append(Finding(MatchClass.DUPLICATE_IN_STATEMENT, p, (extra,), 0, fee_of([extra]),
-                                   f"second sale row for {p.ref}; the first is {keep.source} line {keep.line}"))
+                                   f"{p.ref}の2行目の売上（1行目は{keep.source} {keep.line}行目）"))
         rows = [r for r in rows if r.kind is not Kind.SALE or r is keep]
     rs = tuple(rows)
     if p.status == "unknown":
         if any(r.kind is Kind.SALE for r in rs):
             out.append(Finding(MatchClass.IN_DOUBT_RESOLVED_PAID, p, rs, p.amount, fee_of(rs),
-                               "the statement shows the sale: paid"))
+                               "明細に売上あり：決済済"))
         elif complete:
             out.append(Finding(MatchClass.IN_DOUBT_RESOLVED_NOT_PAID, p, rs, 0, fee_of(rs),
-                               "not on the month's complete statements: not paid"))
+                               "当月の明細（全件受領）に無し：未決済"))
         else:
             out.append(Finding(MatchClass.IN_DOUBT_OPEN, p, rs, 0, fee_of(rs),
-                               "not on the statements so far; the month's statements are incomplete"))
+                               "これまでの明細に無し（当月の明細は未着分あり）"))
         return out
     expected = 0 if p.status == "cancelled" else p.amount
     if not rs:
         cls = MatchClass.MATCHED if expected == 0 else MatchClass.MISSING_IN_STATEMENT
         if cls is MatchClass.MISSING_IN_STATEMENT and not complete and (through is None or p.business_date > through):
             cls = MatchClass.NOT_YET_DUE
-            note = note or (f"after {through.isoformat()}, the last day on the statements so far"
-                            if through else "no statement rows yet")
+            note = note or (f"明細の最終日{through.isoformat()}より後"
+                            if through else "明細の行はまだ無い")
         out.append(Finding(cls, p, rs, expected, 0, note))
         return out
     gross = sum(r.gross for r in rs)
     expected_fee = fee_of(rs)
     if gross != expected:
         cls = MatchClass.AMOUNT_MISMATCH
-        note = note or f"register {expected} yen, statement {gross} yen"
+        note = note or f"レジ{expected:,}円、明細{gross:,}円"
     elif any(r.fee != rates.fee(r.brand, r.gross, r.day) for r in rs):
         cls = MatchClass.FEE_MISMATCH
-        note = note or f"fee {sum(r.fee for r in rs)} yen, expected {expected_fee} yen by the rate table"
+        note = note or f"手数料{sum(r.fee for r in rs):,}円、料率表では{expected_fee:,}円"
     else:
         cls = MatchClass.MATCHED
     out.append(Finding(cls, p, rs, expected, expected_fee, note))

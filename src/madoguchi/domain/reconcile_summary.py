@@ -10,9 +10,13 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from madoguchi.domain.reconcile import DepositSchedule, MatchClass, Month, RateTable
 from madoguchi.domain.reconcile_match import Finding
+
+if TYPE_CHECKING:
+    from madoguchi.domain.reconcile_three_way import Correction
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +67,10 @@ class DayCheck:
     against the register of *those sites*; a site with payments that day and no closed
     sheet is listed in ``unclosed`` (未締め), not counted as zero. The register and the
     statement are compared for the whole day (statement rows of no payment of ours have
-    no site).
+    no site). A booking in one day's sheet that belongs to another day's register (a late
+    booking, a later terminal cancel) is a correction: the sheet plus the corrections naming
+    this day, less those booked on it naming another, is held against the register
+    (:mod:`madoguchi.domain.reconcile_three_way`).
     """
 
     day: dt.date
@@ -73,10 +80,21 @@ class DayCheck:
     refs: tuple[str, ...]        # the items of that day that explain a difference
     register_closed: int = 0     # the register of the closed sites only
     unclosed: tuple[str, ...] = ()  # sites with payments that day whose sheet is not closed
+    closed: tuple[str, ...] = ()    # sites whose sheet of the day is closed
+    corrections: tuple[Correction, ...] = ()
+    corrections_in: int = 0         # booked on other days' sheets, belonging to this day
+    corrections_out: int = 0        # booked on this day's sheet, belonging to other days
+
+    @property
+    def explained_sheet(self) -> int | None:
+        """The closed sheets with the corrections: what the register of the closed sites should be."""
+        if self.daily_sheet is None:
+            return None
+        return self.daily_sheet + self.corrections_in - self.corrections_out
 
     @property
     def differs(self) -> bool:
-        sheet_off = self.daily_sheet is not None and self.daily_sheet != self.register_closed
+        sheet_off = self.daily_sheet is not None and self.explained_sheet != self.register_closed
         return sheet_off or self.register != self.statement
 
 
@@ -155,7 +173,7 @@ def summarize(month: Month, tallies: Iterable[Tally], findings: Iterable[Finding
         checks.append(DayCheck(d, reg_day[d], sheet if daily_sheets is not None else None, st_day[d],
                                tuple(refs_by_day.get(d, ())),
                                register_closed=sum(reg_site_day[(d, site)] for site in closed),
-                               unclosed=unclosed if daily_sheets is not None else ()))
+                               unclosed=unclosed if daily_sheets is not None else (), closed=tuple(closed)))
     return Summary(month=month, counts=dict(counts), register_gross=totals["register_gross"],
                    statement_gross=totals["statement_gross"], fees=totals["fees"],
                    expected_fees=totals["expected_fees"], net=totals["net"], deposits=deposits,

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import tempfile
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +31,15 @@ from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.receipt import JST
 from madoguchi.domain.reconcile import DepositSchedule, MatchClass, Month, RateTable
 from madoguchi.domain.reconcile_match import Finding
-from madoguchi.domain.reconcile_transfer import Transfer, build_transfer, fee_items
+from madoguchi.domain.reconcile_three_way import with_corrections
+from madoguchi.domain.reconcile_transfer import FeeItem, Transfer, build_transfer, fee_items
 from madoguchi.domain.sale import SaleState
 from madoguchi.errors import BadInput
 from madoguchi.services import reconcile_records as records
 from madoguchi.services.export import export_status
 from madoguchi.services.incidents import resolve_unknown
+from madoguchi.services.reconcile_corrections import month_corrections
+from madoguchi.services.reconcile_disputes import carried_fees, resolutions_of
 from madoguchi.services.reconcile_exceptions import exception_items
 from madoguchi.services.reconcile_bulk import Outcome, Rules, reconcile_files, write_payments_csv
 from madoguchi.services.rules_check import rate_findings
@@ -101,10 +105,16 @@ def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: A
     def settle_and_report(outcome: Outcome) -> None:
         """While the matched rows are written: settle what the statements settle, then the workbook."""
         resolutions = _resolve_in_doubt(rt, outcome, imports, actor)
-        transfer = month_transfer(rt, outcome)
+        # Read after the resolutions: those booked in the open day are corrections of their own day.
+        outcome.summary = replace(outcome.summary, days=with_corrections(
+            outcome.summary.days, month_corrections(rt, the_month)))
+        carried, carried_views = carried_fees(rt, the_month)
+        transfer = month_transfer(rt, outcome, carried)
         summary = summary_json(outcome, open_incidents=records.open_incidents(rt), transfer=transfer,
                                revenue_names=_revenue_names(rt), imports=imports, resolutions=resolutions,
                                expenditure=expenditure)
+        _with_disputes(summary["transfer"], carried_views,
+                       resolutions_of(rt, sorted({i.import_id for i in imports})), imports)
         summary["exceptions"] = exception_items(rt, outcome.findings)
         summary["rule_findings"] = rate_findings(rules_path or rt.settings.reconcile_rules_path,
                                                  the_month.first, the_month.last)
@@ -137,14 +147,20 @@ def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: A
     return summary
 
 
+_ROW_KIND_JA = {"sale": "売上", "refund": "返金", "cancel": "取消", "chargeback": "チャージバック",
+                "adjustment": "調整"}
+
+
 def _evidence(f: Finding, imports: list[records.Imported]) -> str:
+    """The statement as evidence, in Japanese (it is shown to staff with the incident)."""
     digests = {i.filename: i.sha256[:12] for i in imports}
     if f.rows:
         r = next((r for r in f.rows if r.kind.value == "sale"), f.rows[0])
-        return (f"収納明細 {r.source} (sha256 {digests.get(r.source, '?')}) line {r.line}: {r.kind.value} "
-                f"{r.gross} yen on {r.day.isoformat()}, processor reference {r.processor_reference or '-'}")
-    files = ", ".join(f"{name} (sha256 {d})" for name, d in digests.items())
-    return f"not on the complete statements of {f.payment.business_date:%Y-%m}: {files}"  # type: ignore[union-attr]
+        return (f"収納明細 {r.source}（sha256 {digests.get(r.source, '?')}）{r.line}行目："
+                f"{_ROW_KIND_JA.get(r.kind.value, r.kind.value)} {r.gross:,}円（{r.day.isoformat()}）、"
+                f"承認番号 {r.processor_reference or '-'}")
+    files = "、".join(f"{name}（sha256 {d}）" for name, d in digests.items())
+    return f"{f.payment.business_date:%Y-%m}の収納明細（全件受領）に無し：{files}"  # type: ignore[union-attr]
 
 
 def _resolve_in_doubt(rt: Runtime, outcome: Outcome, imports: list[records.Imported],
@@ -187,8 +203,8 @@ def _open_fee_due(rt: Runtime, f: Finding, evidence: str, actor: Actor) -> str |
         case = Incident(id=str(uuid.uuid4()), kind="fee_due", state="open", site=p.site,
                         payment_station=p.station, sale_id=sale_id, payment_id=None, request_id=p.ref,
                         brand=p.brand, amount=p.amount, opened_at=now,
-                        summary=(f"in-doubt payment {p.ref} ({p.brand} {p.amount}円, {p.business_date}) was not "
-                                 "paid: the fee is still due from the resident; contact them")[:300])
+                        summary=(f"処理未了の決済 {p.ref}（{p.brand} {p.amount:,}円、{p.business_date}）は未決済でした。"
+                                 "手数料はお客様から未収です。ご連絡ください")[:300])
         uow.session.add(case)
         uow.journal.append(EntryKind.INCIDENT_OPENED, at=now, actor=actor.login, amount=p.amount, site=p.site,
                            station=p.station, sale_id=sale_id, incident_id=case.id, incident_kind="fee_due",
@@ -205,12 +221,24 @@ def _display_name(rt: Runtime, login: str) -> str:
     return name or login
 
 
-def month_transfer(rt: Runtime, outcome: Outcome) -> Transfer:
-    """The 公金振替 from each of our payments' own fees (see :mod:`madoguchi.domain.reconcile_transfer`)."""
+def month_transfer(rt: Runtime, outcome: Outcome, carried: list[FeeItem] | None = None) -> Transfer:
+    """The 公金振替 from each of our payments' own fees (see :mod:`madoguchi.domain.reconcile_transfer`),
+    with the fees of earlier disputed rows resolved as ours this month (``carried``)."""
     items, disputed = fee_items(outcome.findings)
     items += outcome.plain_fees
+    items += carried or []
     return build_transfer(items, disputed, complete=outcome.complete,
                           revenue_lines=_revenue_lines(rt, {i.ref for i in items}))
+
+
+def _with_disputes(transfer: dict[str, Any], carried: list[dict[str, Any]],
+                   resolved: dict[tuple[int, int], dict[str, Any]], imports: list[records.Imported]) -> None:
+    """The summary's transfer with the earlier rows it carries, and each disputed row's resolution."""
+    transfer["carried_in"] = carried
+    transfer["carried_in_fee"] = sum(c["fee"] for c in carried)
+    import_of = {i.filename: i.import_id for i in imports}
+    for d in transfer["disputed"]:
+        d["resolution"] = resolved.get((import_of.get(d["source"], -1), d["line"]))
 
 
 def _revenue_lines(rt: Runtime, refs: set[str]) -> dict[str, dict[str, int]]:
@@ -258,6 +286,9 @@ def summary_json(outcome: Outcome, *, open_incidents: list[dict[str, Any]], tran
                      "disputed_fee": transfer.disputed_fee},
         "three_way": [{"date": d.day.isoformat(), "register": d.register, "daily_sheet": d.daily_sheet,
                        "register_closed": d.register_closed, "unclosed": list(d.unclosed),
-                       "statement": d.statement, "refs": list(d.refs)} for d in s.days if d.differs or d.unclosed],
+                       "statement": d.statement, "refs": list(d.refs), "differs": d.differs,
+                       "corrections_in": d.corrections_in, "corrections_out": d.corrections_out,
+                       "corrections": [c.as_dict() for c in d.corrections]}
+                      for d in s.days if d.differs or d.unclosed or d.corrections],
         "resolutions": resolutions,
     }

@@ -217,7 +217,10 @@ def daily_sheets(rt: Runtime, month: Month) -> dict[tuple[dt.date, str], int] | 
     """Cashless totals of the closed daily sheets (close of day), per (day, site); ``None`` if not available.
 
     Reads the figures frozen at each site's close (``day_closes``, station ``*``); a site-day
-    not closed is absent, so the three-way check shows it as 未締め, not as zero.
+    not closed is absent, so the three-way check shows it as 未締め, not as zero. The sheet's
+    cashless is its cashless payments less the terminal cancels booked that day: money the
+    agent never keeps (a refund by bank transfer is the city's own payment, and the agent's
+    statement still carries the sale).
     """
     try:
         from madoguchi.adapters.db.close_tables import WHOLE_SITE, DayClose
@@ -231,5 +234,7 @@ def daily_sheets(rt: Runtime, month: Month) -> dict[tuple[dt.date, str], int] | 
     for day, site, figures in closes:
         by_category = json.loads(figures or "{}").get("by_category", {})
         cashless = sum(int(by_category.get(c, {}).get("amount", 0)) for c in ("emoney", "credit", "qr"))
+        cancelled = json.loads(figures or "{}").get("refunds_by_method", {}).get("terminal_cancel", {})
+        cashless -= int(cancelled.get("amount", 0))
         totals[(day, site)] = totals.get((day, site), 0) + cashless
     return totals

@@ -157,11 +157,19 @@ def _remember(rt: Runtime, request_id: str, request: dict[str, Any], summary: di
     return summary
 
 
-def _run_view(r: ReconcileRun) -> dict[str, Any]:
+def _run_view(r: ReconcileRun, names: dict[str, str]) -> dict[str, Any]:
+    """A run as the page shows it: ``ran_by`` the login (the key), ``ran_by_name`` the person's name."""
     summary = json.loads(r.summary)
     return {"id": r.id, "month": r.month, "ran_at": r.ran_at.astimezone(JST).isoformat(timespec="minutes"),
-            "ran_by": r.ran_by, "complete": r.complete, "transfer_amount": r.transfer_amount,
-            "counts": summary.get("counts", {}), "statements": json.loads(r.statements)}
+            "ran_by": r.ran_by, "ran_by_name": names.get(r.ran_by, r.ran_by), "complete": r.complete,
+            "transfer_amount": r.transfer_amount, "counts": summary.get("counts", {}),
+            "statements": json.loads(r.statements)}
+
+
+def _display_names(uow: Any, logins: Iterable[str]) -> dict[str, str]:
+    from madoguchi.adapters.db.tables import Staff
+    wanted = sorted(set(logins))
+    return dict(uow.session.execute(select(Staff.login, Staff.display_name).where(Staff.login.in_(wanted))).all())
 
 
 def list_runs(rt: Runtime, *, actor: Actor, month: str | None = None) -> list[dict[str, Any]]:
@@ -170,7 +178,9 @@ def list_runs(rt: Runtime, *, actor: Actor, month: str | None = None) -> list[di
         stmt = select(ReconcileRun).order_by(ReconcileRun.id.desc())
         if month:
             stmt = stmt.where(ReconcileRun.month == str(Month.parse(month)))
-        return [_run_view(r) for r in uow.session.execute(stmt.limit(200)).scalars()]
+        runs = list(uow.session.execute(stmt.limit(200)).scalars())
+        names = _display_names(uow, (r.ran_by for r in runs))
+        return [_run_view(r, names) for r in runs]
 
 
 def get_run(rt: Runtime, *, run_id: int, actor: Actor) -> dict[str, Any]:
@@ -181,7 +191,7 @@ def get_run(rt: Runtime, *, run_id: int, actor: Actor) -> dict[str, Any]:
         run = uow.session.get(ReconcileRun, run_id)
         if run is None:
             raise NotFound(f"no reconciliation run {run_id}")
-        return _run_view(run) | {"summary": json.loads(run.summary)}
+        return _run_view(run, _display_names(uow, [run.ran_by])) | {"summary": json.loads(run.summary)}
 
 
 def run_file(rt: Runtime, *, run_id: int, which: str, actor: Actor) -> Path:

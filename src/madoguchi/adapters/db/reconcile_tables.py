@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from madoguchi.adapters.db.tables import Base, UTCDateTime, Yen
@@ -77,3 +77,29 @@ class IncidentInquiry(Base):
     answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class DisputedResolution(Base):
+    """A disputed statement row (照会中) resolved with evidence: whose payment it was, or none of ours.
+
+    The row is named as the run that listed it saw it (the import, file and line, the month);
+    its fee is copied so the month of the resolution can carry it into its 公金振替."""
+
+    __tablename__ = "disputed_resolutions"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # client-generated UUID
+    run_id: Mapped[int] = mapped_column(Integer)
+    disputed_month: Mapped[str] = mapped_column(String(7))
+    import_id: Mapped[int] = mapped_column(ForeignKey("statement_imports.id"))
+    source: Mapped[str] = mapped_column(String(255))
+    line: Mapped[int] = mapped_column(Integer)
+    brand: Mapped[str] = mapped_column(String(32))
+    gross: Mapped[int] = mapped_column(Yen)
+    fee: Mapped[int] = mapped_column(Yen)
+    deposit_date: Mapped[dt.date] = mapped_column(Date)
+    payment_reference: Mapped[str | None] = mapped_column(String(64))  # None: none of ours after all
+    evidence: Mapped[str] = mapped_column(String(500))
+    resolved_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (UniqueConstraint("import_id", "line", name="uq_disputed_resolutions_row"),
+                      Index("ix_disputed_resolutions_resolved_on", "resolved_on"))

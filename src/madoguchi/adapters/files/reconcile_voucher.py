@@ -80,10 +80,23 @@ def voucher_sheet(wb: Workbook, *, summary: dict[str, Any], month: Month, munici
         for d in disputed:
             why = "明細重複（2行目）" if d["class"] == "duplicate_in_statement" else "当市の収納に無し"
             at = dt.datetime.fromisoformat(d["transaction_at"]).astimezone(JST).strftime("%Y-%m-%d %H:%M")
+            done = d.get("resolution")
+            if done:  # resolved since: its fee goes to the transfer of the month of the resolution
+                why += f"→{done['resolved_on'][:7]}に解決済（{'当市分' if done['ours'] else '当市分でない'}）"
             ws.append([_c(ws, f"{d['source']}:{d['line']}", box=True),
                        _c(ws, d["merchant_reference"] or d["processor_reference"] or "-", box=True),
                        _c(ws, why, box=True), _c(ws, d["fee"], fmt=YEN, box=True),
                        _c(ws, f"{at} {BRAND_NAMES.get(d['brand'], d['brand'])} {d['gross']:,}円", box=True)])
+    carried = transfer.get("carried_in", [])
+    if carried:
+        ws.append([])
+        ws.append([_c(ws, f"うち照会解決分（前月までの照会中の行）{len(carried)}件 手数料計", bold=True), None, None,
+                   _c(ws, transfer.get("carried_in_fee", 0), fmt=YEN, bold=True)])
+        _head(ws, ["明細 ファイル:行", "照会した月", "当市の取引番号", "手数料", "解決日・根拠"])
+        for c in carried:
+            ws.append([_c(ws, f"{c['source']}:{c['line']}", box=True), _c(ws, c["disputed_month"], box=True),
+                       _c(ws, c["payment_reference"], box=True), _c(ws, c["fee"], fmt=YEN, box=True),
+                       _c(ws, f"{c['resolved_on']} {c['evidence']}", box=True, wrap=True)])
     ws.append([])
     ws.append([_c(ws, s, head=True, align="center") for s in SIGNERS])
     for _ in range(3):

@@ -251,15 +251,23 @@ def _incidents_sheet(wb: Workbook, incidents: list[dict[str, Any]], sub: str, si
 
 
 def _three_way_sheet(wb: Workbook, outcome: Any, sub: str, site_names: dict[str, str]) -> None:
-    ws = _sheet(wb, "三者照合", [12, 14, 16, 14, 14, 18, 10, 44], landscape=True, header_rows="4:4")
+    ws = _sheet(wb, "三者照合", [11, 13, 13, 13, 12, 12, 13, 13, 12, 7, 70], landscape=True, header_rows="4:4")
     _title(ws, "三者照合：レジ記録・日次処理表（締め済の窓口）・収納明細（日別、キャッシュレス）", sub)
-    _head(ws, ["日付", "レジ（全窓口）", "レジ（締め済の窓口）", "日次処理表", "収納明細", "未締めの窓口", "判定",
-               "関係する取引"])
+    _head(ws, ["日付", "レジ 全窓口", "レジ 締め済", "日次処理表", "訂正＋", "訂正－", "処理表 訂正後", "収納明細",
+               "未締め", "判定", "関係する取引・訂正（一件一行）"])
     for d in outcome.summary.days:
         unclosed = "、".join(site_names.get(s, s) for s in d.unclosed)
+        sheet = d.daily_sheet is not None
+        notes = [*d.refs, *(c.text_ja(d.day) for c in d.corrections)] or [""]
         ws.append([_c(ws, d.day, fmt=DATE, box=True), _c(ws, d.register, fmt=YEN, box=True),
-                   _c(ws, d.register_closed if d.daily_sheet is not None else "未締め", fmt=YEN, box=True),
-                   _c(ws, d.daily_sheet if d.daily_sheet is not None else "未締め", fmt=YEN, box=True),
-                   _c(ws, d.statement, fmt=YEN, box=True), _c(ws, unclosed or "-", box=True, wrap=True),
-                   _c(ws, "差あり" if d.differs else "一致", box=True),
-                   _c(ws, ", ".join(d.refs), box=True, wrap=True)])
+                   _c(ws, d.register_closed if sheet else "未締め", fmt=YEN, box=True),
+                   _c(ws, d.daily_sheet if sheet else "未締め", fmt=YEN, box=True),
+                   _c(ws, d.corrections_in, fmt=YEN, box=True), _c(ws, d.corrections_out, fmt=YEN, box=True),
+                   _c(ws, d.explained_sheet if sheet else "未締め", fmt=YEN, box=True),
+                   _c(ws, d.statement, fmt=YEN, box=True), _c(ws, unclosed or "-", box=True),
+                   _c(ws, "差あり" if d.differs else "一致", box=True), _c(ws, notes[0], box=True)])
+        for note in notes[1:]:  # one per line: a long reference list never hides behind a row's height
+            ws.append([None] * 10 + [_c(ws, note, box=True)])
+    ws.append([])
+    ws.append([_c(ws, "訂正＋：他日の日次処理表に計上された当日分（締め後の処理未了の計上、後日の端末取消）。"
+                      "訂正－：当日の日次処理表に計上された他日分。処理表 訂正後 ＝ 日次処理表 ＋ 訂正＋ － 訂正－ ＝ レジ 締め済。")])

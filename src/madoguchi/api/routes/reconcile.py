@@ -18,9 +18,9 @@ from fastapi.responses import FileResponse
 
 from madoguchi.api.deps import ActorDep, RuntimeDep
 from madoguchi.api.routing import ThreadedRoute
-from madoguchi.api.schemas_reconcile import (InquiryCreate, InquiryPublic, OpenIncidentPublic, RunDetail,
-                                             RunPublic)
-from madoguchi.services import reconcile_exceptions, reconcile_records, reconcile_runs
+from madoguchi.api.schemas_reconcile import (DisputedResolutionCreate, InquiryCreate, InquiryPublic,
+                                             OpenIncidentPublic, RunDetail, RunPublic)
+from madoguchi.services import reconcile_disputes, reconcile_exceptions, reconcile_records, reconcile_runs
 from madoguchi.services.reconcile_runs import Upload
 
 router = APIRouter(prefix="/api", tags=["close of month"], route_class=ThreadedRoute)
@@ -62,6 +62,16 @@ def run_exceptions(rt: RuntimeDep, actor: ActorDep, run_id: int,
                    brand: Annotated[str | None, Query(max_length=40)] = None) -> list[dict[str, Any]]:
     """The run's exceptions item by item (class, payment, sale, evidence), filtered by class, site, brand."""
     return reconcile_exceptions.run_exceptions(rt, run_id=run_id, actor=actor, cls=cls, site=site, brand=brand)
+
+
+@router.post("/reconcile/runs/{run_id}/disputed-resolutions", status_code=status.HTTP_201_CREATED,
+             response_model=dict[str, Any])
+def resolve_disputed(run_id: RunId, body: DisputedResolutionCreate, rt: RuntimeDep,
+                     actor: ActorDep) -> dict[str, Any]:
+    """Record whose a row the run listed as 照会中 was; the month of the resolution carries its fee."""
+    return reconcile_disputes.resolve_disputed(rt, resolution_id=str(body.id), run_id=run_id, source=body.source,
+                                               line=body.line, payment_reference=body.payment_reference,
+                                               evidence=body.evidence, actor=actor)
 
 
 @router.get("/reconcile/runs/{run_id}/{which}", response_class=FileResponse,

@@ -29,7 +29,7 @@
     $("result").hidden = !run;
     if (!run) { $("result-of").textContent = ""; return; }
     const s = run.summary;
-    $("result-of").textContent = T("office_reconcile.run_of", { time: run.ran_at.replace("T", " ").slice(0, 16), who: run.ran_by, id: run.id });
+    $("result-of").textContent = T("office_reconcile.run_of", { time: run.ran_at.replace("T", " ").slice(0, 16), who: run.ran_by_name || run.ran_by, id: run.id });
     $("partial").hidden = s.complete !== false;
     clear($("class-rows"), ...CLASS_ORDER.filter((c) => c in s.counts).map((c) => h("tr", { dataset: { cls: c }, class: c !== "matched" && s.counts[c] ? "is-flagged" : "" },
       h("td", {}, BOOT.classes[c] || c), h("td", { class: "num" }, digits(s.counts[c])))));
@@ -49,7 +49,7 @@
       return h("tr", { class: diff ? "is-flagged" : "" }, h("td", {}, d.date), h("td", { class: "num" }, yen(d.expected_net)),
         h("td", { class: "num" }, yen(d.statement_net)), h("td", { class: "num" }, yen(diff)));
     }));
-    const days = s.three_way || [];
+    const days = (s.three_way || []).filter((d) => d.differs !== false || (d.unclosed || []).length);  // days only corrected agree
     $("three-way-none").hidden = days.length > 0;
     $("three-way-table").hidden = days.length === 0;
     const cell = (v) => h("td", { class: "num" }, v === null || v === undefined ? T("office_reconcile.not_closed") : yen(v));
@@ -102,7 +102,7 @@
   function drawRuns() {
     $("run-empty").hidden = R.runs.length > 0;
     clear($("run-rows"), ...R.runs.map((r) => h("tr", { class: R.run && R.run.id === r.id ? "is-current" : "" },
-      h("td", {}, String(r.id)), h("td", {}, r.ran_at.replace("T", " ").slice(0, 16)), h("td", {}, r.ran_by),
+      h("td", {}, String(r.id)), h("td", {}, r.ran_at.replace("T", " ").slice(0, 16)), h("td", {}, r.ran_by_name || r.ran_by),
       h("td", { class: "num" }, digits((r.counts || {}).matched || 0)), h("td", { class: "num" }, digits(exceptions(r.counts))),
       h("td", { class: "num" }, yen(r.transfer_amount)),
       h("td", {}, h("button", { type: "button", class: "btn btn-quiet btn-sm", onclick: () => showRun(r.id) }, T("office_reconcile.show"))))));
