@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 
 from madoguchi.adapters.db.engine import make_engine
 from madoguchi.adapters.db.migrate import upgrade
+from madoguchi.adapters.db.training_store import ensure_store, training_url
 from madoguchi.adapters.db.tables import PaymentStation, Staff
 from madoguchi.adapters.db.uow import make_uow_factory
 from madoguchi.adapters.devices import make_station_devices
@@ -63,8 +64,32 @@ def build_runtime(settings: Settings, *, engine: Engine | None = None, devices: 
                  clock=clock or utc_now, signer=signer)
     if sleep is not None:
         rt.sleep = sleep
+    rt.training_factory = lambda: build_training_runtime(rt)
     sync_stations(rt)
     return rt
+
+
+def build_training_runtime(rt: Runtime) -> Runtime:
+    """The training store's runtime (練習モード): its own database, simulated devices always
+    (even where real ones are configured), no signing key; same catalog, places, clock and
+    live-event hub as ``rt``. Built when training is first needed."""
+    settings = rt.settings.model_copy(update={
+        "database_url": training_url(rt.settings.database_url),
+        "device_state_dir": rt.settings.device_state_dir.parent / "training-devices"})
+    ensure_store(rt.settings.database_url)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    # Simulators only: no printer address, so no real printer prints a training receipt.
+    devices = DeviceRegistry({p.id: make_station_devices(p.id, state_dir=settings.device_state_dir,
+                                                         seed=n, initial_counts={})
+                              for n, p in enumerate(rt.places.payment_stations)})
+    store = Runtime(settings=settings, catalog=rt.catalog, places=rt.places,
+                    uow=make_uow_factory(engine, on_commit=rt.events.publish, signer=None), events=rt.events,
+                    devices=devices, clock=rt.clock, signer=None, training=True)
+    store.sleep, store.screens = rt.sleep, rt.screens
+    sync_stations(store)
+    ensure_float(store)
+    return store
 
 
 def load_signer(settings: Settings) -> JournalSigner:

@@ -21,6 +21,7 @@ from madoguchi.api.errors import SECURITY_HEADERS, error_response, install_error
 from madoguchi.api.openapi import install_openapi
 from madoguchi.api.routes import (auth, catalog, close, health, incidents, journal, payments, reconcile, sales,
                                   sim, stations)
+from madoguchi.api.routes import training as training_routes
 from madoguchi.config import Settings
 from madoguchi.services.runtime import Runtime
 
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.add_middleware(SecurityHeaders)  # added last: outermost, so it dresses every answer
     for module in (health, catalog, auth, sales, payments, incidents, stations, journal, close, reconcile):
         app.include_router(module.router)
+    app.include_router(training_routes.router)  # 練習モード (issue 15)
     if settings.demo:
         app.include_router(sim.router)
     from madoguchi.web import install as install_screens  # the screens ride on the same app

@@ -84,3 +84,35 @@ async def current_actor(session: SessionDep) -> Actor:
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+#: Where a counter request names its station or its sale (path, query or JSON body).
+_COUNTER_KEYS = {"staff_station": "staff_station", "station_id": "payment_station", "sale_id": "sale_id",
+                 "payment_id": "payment_id", "refund_id": "refund_id"}
+
+
+async def counter_runtime(request: Request, rt: RuntimeDep) -> Runtime:
+    """The runtime a counter request belongs to: the training store (練習モード) when its
+    station trains or its sale is a training sale, else the real one. With no station in
+    training (the usual case, known from memory) it costs nothing."""
+    from madoguchi.services import training
+    if training.modes_known_idle(rt):
+        return rt
+    found: dict[str, str] = {}
+    for source in (request.path_params, request.query_params):
+        for key, arg in _COUNTER_KEYS.items():
+            if isinstance(source.get(key), str):
+                found.setdefault(arg, source[key])
+    if request.method not in SAFE_METHODS and request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            body = await request.json()  # already read by FastAPI: no second read
+        except ValueError:
+            body = None  # the route's own validation answers bad JSON
+        if isinstance(body, dict):
+            for key in ("staff_station", "sale_id"):
+                if isinstance(body.get(key), str):
+                    found.setdefault(key, body[key])
+    return await run_in_threadpool(lambda: training.runtime_for(rt, **found))
+
+
+CounterRuntimeDep = Annotated[Runtime, Depends(counter_runtime)]

@@ -62,3 +62,9 @@ class ReceiptDocument:
     verification_code: str | None = None
     verification_qr: str | None = None
     signing_down: bool = False
+    #: A training sale's receipt (練習モード): marked at the top and the bottom, never valid.
+    training: bool = False
+
+
+#: What a training receipt says at its top and bottom (issue 15, 練習モード).
+TRAINING_MARK = "練習 — 領収書としては無効"

@@ -139,13 +139,16 @@ def receipt_document(rt: Runtime, sale: Sale | Any, payment: Payment | Any, *, n
         lines=lines, total=sale.total, method_label=METHOD_LABELS_JA[payment.category],
         brand_name=brand(payment.brand).name if payment.brand else None,
         tendered=payment.tendered, change=payment.change, sale_reference=sale.id[:8].upper(),
-        processor_reference=payment.processor_reference,
+        processor_reference=payment.processor_reference, training=rt.training,
     )
 
 
 def document_to_json(doc: ReceiptDocument) -> str:
     """The receipt as stored: its fields, the time in ISO 8601 with its offset."""
-    return orjson.dumps(doc).decode()
+    data = orjson.loads(orjson.dumps(doc))
+    if not data.get("training"):
+        del data["training"]  # a real receipt is stored exactly as before training mode existed
+    return orjson.dumps(data).decode()
 
 
 def document_from_json(text: str, *, reprint: bool = False) -> ReceiptDocument:

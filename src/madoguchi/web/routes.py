@@ -38,6 +38,7 @@ from madoguchi.domain.sale import Exemption
 from madoguchi.errors import NotAuthenticated
 from madoguchi.services import staff
 from madoguchi.services.rules_check import rate_findings
+from madoguchi.services import training
 from madoguchi.services.runtime import Runtime
 from madoguchi.web import i18n
 from madoguchi.web.events import may_use_office
@@ -129,6 +130,7 @@ def register_page(request: Request, rt: RuntimeDep) -> Response:
              "key": n} for n, f in enumerate(rt.catalog.in_force(day), start=1)]
     boot = {"me": page.me(), "places": _places(rt), "fees": fees, "today": day.isoformat(),
             "brands": {b.code: b.name for b in BRANDS},
+            "training": training.training_status(rt, actor=page.actor)["staff_stations"],
             "exemptions": [e.value for e in Exemption], "texts": phrased_texts(i18n.bundle("ja", ["register", "common", "login"]), REGISTER_PHRASED)}
     return _render(request, "register.html", csrf=page.csrf, me=page.me(), fees=fees, boot=boot,
                    municipality=rt.places.municipality)
@@ -200,7 +202,8 @@ def station_page(station_id: str, request: Request, rt: RuntimeDep) -> Response:
                        boot={"station": info, "texts": i18n.bundle("ja", ["pair", "common"])})
     brands = [{"code": b.code, "name": b.name, "category": b.category.value,
                "group": "transit" if b.transit_ic else None} for b in offered(business_date(rt.clock()))]
-    boot = {"station": info, "demo": rt.settings.demo, "brands": brands,
+    trains = station.id in training.current_modes(rt, fresh=True).payment  # 練習モード: simulators, the panel
+    boot = {"station": info, "demo": rt.settings.demo or trains, "training": trains, "brands": brands,
             "languages": list(i18n.STATION_LANGUAGES), "html_lang": i18n.HTML_LANG,
             "texts": {lang: phrased_texts(i18n.bundle(lang, ["station"])) if lang == "ja" else i18n.bundle(lang, ["station"])
                       for lang in i18n.STATION_LANGUAGES},

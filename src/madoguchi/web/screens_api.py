@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict
 
-from madoguchi.api.deps import ActorDep, RuntimeDep, client_address
+from madoguchi.api.deps import ActorDep, CounterRuntimeDep, RuntimeDep, client_address
 from madoguchi.api.schemas import Code, Login, Password, Reason
 from madoguchi.domain.auth import Action
 from madoguchi.domain.receipt import business_date
@@ -120,15 +120,17 @@ class ApprovalCreate(BaseModel):
 
 
 @router.post("/approvals")
-def approve(body: ApprovalCreate, request: Request, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
-    """A supervisor approves the clerk's request on the spot (their password, no session kept)."""
+def approve(body: ApprovalCreate, request: Request, actor: ActorDep, rt: RuntimeDep,
+            counter: CounterRuntimeDep) -> dict[str, Any]:
+    """A supervisor approves the clerk's request on the spot (their password, no session kept);
+    the action runs where the sale is (``counter``: the training store for a training sale)."""
     checked = staff.login(rt, login=body.login, password=body.password, client=client_address(request),
                           kind="bearer")
     staff.logout(rt, checked.token)
     supervisor = checked.actor
     if body.action == "refund":
-        return refunds.refund_sale(rt, refund_id=str(body.id), sale_id=str(body.sale_id), reason=body.reason,
+        return refunds.refund_sale(counter, refund_id=str(body.id), sale_id=str(body.sale_id), reason=body.reason,
                                    actor=supervisor, requested_by=actor.login)
-    sale = incidents.allow_cash_in_doubt(rt, sale_id=str(body.sale_id), actor=supervisor,
+    sale = incidents.allow_cash_in_doubt(counter, sale_id=str(body.sale_id), actor=supervisor,
                                          note=f"{body.reason} (asked by {actor.login})")
     return {"sale": sale, "refunds": []}

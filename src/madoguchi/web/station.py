@@ -22,7 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from madoguchi.adapters.db.tables import Payment, PaymentStation
-from madoguchi.api.deps import CSRF_HEADER, SAFE_METHODS, ActorDep, CsrfFailed, RuntimeDep, client_address
+from madoguchi.api.deps import (CSRF_HEADER, SAFE_METHODS, ActorDep, CounterRuntimeDep, CsrfFailed, RuntimeDep,
+                                client_address)
 from madoguchi.api.schemas import CODE_PATTERN, Code, Denomination, Login, Password
 from madoguchi.domain.auth import Action, Actor, Role
 from madoguchi.domain.catalog import PaymentStationConfig
@@ -137,7 +138,7 @@ def unpair(station_id: StationId, request: Request, actor: ActorDep, rt: Runtime
 
 # --- reading ----------------------------------------------------------------------------
 @router.get("/api/state")
-def state(screen: ScreenDep, rt: RuntimeDep) -> dict[str, Any]:
+def state(screen: ScreenDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     return screen_state(rt, screen.station)
 
 
@@ -174,21 +175,21 @@ def _pending_payment(rt: Runtime, station_id: str, method: PaymentMethod) -> str
 
 
 @router.post("/api/cash")
-def start_cash(body: AttemptCreate, screen: ScreenDep, rt: RuntimeDep) -> dict[str, Any]:
+def start_cash(body: AttemptCreate, screen: ScreenDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """The resident chose cash: the changer opens for the amount due."""
     cash.start_cash(rt, payment_id=str(body.id), sale_id=_current_sale(rt, screen.station.id), actor=screen.actor)
     return screen_state(rt, screen.station)
 
 
 @router.post("/api/cash/cancel")
-def cancel_cash(screen: ScreenDep, rt: RuntimeDep) -> dict[str, Any]:
+def cancel_cash(screen: ScreenDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """The resident gave up on cash: everything inserted comes back out."""
     cash.cancel_cash(rt, payment_id=_pending_payment(rt, screen.station.id, PaymentMethod.CASH), actor=screen.actor)
     return screen_state(rt, screen.station)
 
 
 @router.post("/api/cashless")
-def pay_cashless(body: CashlessAttempt, screen: ScreenDep, rt: RuntimeDep) -> dict[str, Any]:
+def pay_cashless(body: CashlessAttempt, screen: ScreenDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """Charge the amount due on the terminal (a repeat of the same id asks, never charges twice)."""
     payments.pay_cashless(rt, payment_id=str(body.id), sale_id=_current_sale(rt, screen.station.id),
                           brand=body.brand, actor=screen.actor)
@@ -197,12 +198,13 @@ def pay_cashless(body: CashlessAttempt, screen: ScreenDep, rt: RuntimeDep) -> di
 
 # --- the demo simulator panel (demo mode only) ---------------------------------------
 def _demo(rt: Runtime) -> None:
-    if not rt.settings.demo:
+    # A training station's devices are simulators: the trainer plays the resident with the panel.
+    if not (rt.settings.demo or rt.training):
         raise NotFound("the simulator panel exists in demo mode only")
 
 
 @router.post("/api/sim/insert")
-def sim_insert(body: SimInsert, screen: ScreenDep, rt: RuntimeDep) -> dict[str, Any]:
+def sim_insert(body: SimInsert, screen: ScreenDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """Play the resident putting a note or a coin in; the sale completes once it is covered."""
     _demo(rt)
     sale_id = _current_sale(rt, screen.station.id)
@@ -216,7 +218,7 @@ def sim_insert(body: SimInsert, screen: ScreenDep, rt: RuntimeDep) -> dict[str, 
 
 
 @router.post("/api/sim/jam")
-def sim_jam(screen: ScreenDep, rt: RuntimeDep) -> dict[str, Any]:
+def sim_jam(screen: ScreenDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """Jam the changer at its next move: the next note or coin, or the next deposit."""
     _demo(rt)
     changer = rt.devices.of(screen.station.id).changer
@@ -226,7 +228,7 @@ def sim_jam(screen: ScreenDep, rt: RuntimeDep) -> dict[str, Any]:
 
 
 @router.post("/api/sim/terminal")
-def sim_terminal(body: SimTerminal, screen: ScreenDep, rt: RuntimeDep) -> dict[str, Any]:
+def sim_terminal(body: SimTerminal, screen: ScreenDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """Decide how the terminal answers the next card or QR code (or take it off line)."""
     _demo(rt)
     stations.sim_terminal(rt, payment_station=screen.station.id, outcome=body.outcome, actor=screen.actor)
@@ -235,7 +237,7 @@ def sim_terminal(body: SimTerminal, screen: ScreenDep, rt: RuntimeDep) -> dict[s
 
 
 @router.post("/api/sim/printer")
-def sim_printer(body: SimPrinter, screen: ScreenDep, rt: RuntimeDep) -> dict[str, Any]:
+def sim_printer(body: SimPrinter, screen: ScreenDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     _demo(rt)
     stations.sim_printer(rt, payment_station=screen.station.id, paper_out=body.paper_out, actor=screen.actor)
     rt.events.publish({f"station:{screen.station.id}", f"site:{screen.station.site}"})

@@ -39,7 +39,7 @@ from escpos.printer import Dummy, Network
 from madoguchi.adapters.devices.state import StateLog
 from madoguchi.adapters.devices.ports import PrinterStatus
 from madoguchi.domain.money import format_yen
-from madoguchi.domain.receipt import JST, ReceiptDocument, wareki
+from madoguchi.domain.receipt import JST, TRAINING_MARK, ReceiptDocument, wareki
 from madoguchi.domain.receipt_code import SIGNING_DOWN_LABEL
 from madoguchi.errors import BadInput, PaperOut, PrinterError, PrinterJammed
 
@@ -139,10 +139,16 @@ class _Row:
         return left + " " * (columns - left_used - right_used) + right
 
 
+#: The training mark as a Japanese printer can print it (CP932 has the horizontal bar, not the em dash).
+_TRAINING_LINE = TRAINING_MARK.replace("\u2014", "\u2015")
+
+
 def _rows(doc: ReceiptDocument, width: int) -> list[_Row]:
     p = printable
     rule = _Row("-" * width)
     rows: list[_Row] = []
+    if doc.training:
+        rows.append(_Row(_TRAINING_LINE, center=True, bold=True))
     if doc.reprint:
         rows.append(_Row("【再発行】", center=True, bold=True, big=True))
     rows += [
@@ -175,6 +181,8 @@ def _rows(doc: ReceiptDocument, width: int) -> list[_Row]:
         rows.append(_Row("検証コード", p(doc.verification_code)))
     elif doc.signing_down:
         rows.append(_Row("検証コード", SIGNING_DOWN_LABEL))
+    if doc.training:
+        rows.append(_Row(_TRAINING_LINE, center=True, bold=True))
     return rows
 
 

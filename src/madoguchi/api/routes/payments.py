@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from madoguchi.api.deps import ActorDep, RuntimeDep
+from madoguchi.api.deps import ActorDep, CounterRuntimeDep
 from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas_sales import CashCreate, CashlessCreate, NoteCreate, PaymentDetail, RefundPublic
 from madoguchi.services import cash, payments, refunds
@@ -17,36 +17,36 @@ Created = {"status_code": status.HTTP_201_CREATED}
 
 
 @router.post("/payments/cash", response_model=PaymentDetail, **Created)
-def start_cash(body: CashCreate, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+def start_cash(body: CashCreate, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """Open the changer for the sale's amount; the resident then inserts cash."""
     return cash.start_cash(rt, payment_id=str(body.id), sale_id=str(body.sale_id), actor=actor)
 
 
 @router.post("/payments/cashless", response_model=PaymentDetail, **Created)
-def pay_cashless(body: CashlessCreate, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+def pay_cashless(body: CashlessCreate, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """Charge the sale's amount on the terminal; a repeat asks the terminal, never charges again."""
     return payments.pay_cashless(rt, payment_id=str(body.id), sale_id=str(body.sale_id), brand=body.brand,
                                  actor=actor)
 
 
 @router.get("/payments/{payment_id}", response_model=PaymentDetail)
-def get_payment(payment_id: uuid.UUID, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+def get_payment(payment_id: uuid.UUID, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     return payment_status(rt, payment_id=str(payment_id), actor=actor)
 
 
 @router.post("/payments/{payment_id}/complete", response_model=PaymentDetail)
-def complete_cash(payment_id: uuid.UUID, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+def complete_cash(payment_id: uuid.UUID, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """Take the inserted cash and pay out the change."""
     return cash.complete_cash(rt, payment_id=str(payment_id), actor=actor)
 
 
 @router.post("/payments/{payment_id}/cancel", response_model=PaymentDetail)
-def cancel_cash(payment_id: uuid.UUID, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+def cancel_cash(payment_id: uuid.UUID, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """The resident gives up: the cash inserted comes back out."""
     return cash.cancel_cash(rt, payment_id=str(payment_id), actor=actor)
 
 
 @router.post("/refunds/{refund_id}/complete", response_model=RefundPublic, tags=["refunds"])
-def complete_refund(refund_id: uuid.UUID, body: NoteCreate, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+def complete_refund(refund_id: uuid.UUID, body: NoteCreate, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """Mark a refund by bank transfer as paid out."""
     return refunds.complete_bank_refund(rt, refund_id=str(refund_id), note=body.note, actor=actor)

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from madoguchi.api.deps import ActorDep, RuntimeDep
+from madoguchi.api.deps import ActorDep, CounterRuntimeDep
 from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas import Code
 from madoguchi.api.schemas_sales import (CancelCreate, LineCreate, NoteCreate, ReceiptPublic, RefundCreate,
@@ -24,12 +24,12 @@ Created = {"status_code": status.HTTP_201_CREATED}
 
 
 @router.post("", response_model=SalePublic, **Created)
-def create_sale(body: SaleCreate, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+def create_sale(body: SaleCreate, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     return sales.create_sale(rt, sale_id=str(body.id), staff_station=body.staff_station, actor=actor)
 
 
 @router.get("", response_model=list[SalePublic])
-def list_sales(actor: ActorDep, rt: RuntimeDep, site: Annotated[Code, Query()],
+def list_sales(actor: ActorDep, rt: CounterRuntimeDep, site: Annotated[Code, Query()],
                day: Annotated[dt.date | None, Query(alias="date")] = None,
                staff_station: Annotated[Code | None, Query()] = None) -> list[dict[str, Any]]:
     """The sales of one site on one business day (today, JST, unless ``date`` is given)."""
@@ -38,24 +38,24 @@ def list_sales(actor: ActorDep, rt: RuntimeDep, site: Annotated[Code, Query()],
 
 
 @router.get("/{sale_id}", response_model=SalePublic)
-def get_sale(sale_id: uuid.UUID, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+def get_sale(sale_id: uuid.UUID, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     return sales.get_sale(rt, sale_id=str(sale_id), actor=actor)
 
 
 @router.post("/{sale_id}/lines", response_model=SalePublic, **Created)
-def add_line(sale_id: uuid.UUID, body: LineCreate, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+def add_line(sale_id: uuid.UUID, body: LineCreate, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     return sales.add_line(rt, sale_id=str(sale_id), line_id=str(body.id), fee_code=body.fee_code,
                           quantity=body.quantity, exemption=body.exemption.value if body.exemption else None,
                           exemption_note=body.exemption_note, actor=actor)
 
 
 @router.delete("/{sale_id}/lines/{line_id}", response_model=SalePublic)
-def remove_line(sale_id: uuid.UUID, line_id: uuid.UUID, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+def remove_line(sale_id: uuid.UUID, line_id: uuid.UUID, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     return sales.remove_line(rt, sale_id=str(sale_id), line_id=str(line_id), actor=actor)
 
 
 @router.post("/{sale_id}/handoff", response_model=SalePublic)
-def hand_off(sale_id: uuid.UUID, body: StationChoice, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+def hand_off(sale_id: uuid.UUID, body: StationChoice, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """Hand the sale to a payment station: the one named, or a free one of the site."""
     return sales.hand_off(rt, sale_id=str(sale_id), handoff_id=str(body.id),
                           payment_station=body.payment_station, screen_offline_ok=body.screen_offline_ok,
@@ -63,7 +63,7 @@ def hand_off(sale_id: uuid.UUID, body: StationChoice, actor: ActorDep, rt: Runti
 
 
 @router.post("/{sale_id}/move", response_model=SalePublic)
-def move_sale(sale_id: uuid.UUID, body: StationChoice, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+def move_sale(sale_id: uuid.UUID, body: StationChoice, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """Move a waiting sale to another payment station (e.g. after a jam)."""
     return sales.move_sale(rt, sale_id=str(sale_id), move_id=str(body.id),
                            payment_station=body.payment_station, screen_offline_ok=body.screen_offline_ok,
@@ -71,29 +71,29 @@ def move_sale(sale_id: uuid.UUID, body: StationChoice, actor: ActorDep, rt: Runt
 
 
 @router.post("/{sale_id}/recall", response_model=SalePublic)
-def recall_sale(sale_id: uuid.UUID, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+def recall_sale(sale_id: uuid.UUID, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     return sales.recall_sale(rt, sale_id=str(sale_id), actor=actor)
 
 
 @router.post("/{sale_id}/cancel", response_model=SalePublic)
-def cancel_sale(sale_id: uuid.UUID, body: CancelCreate, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+def cancel_sale(sale_id: uuid.UUID, body: CancelCreate, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     return sales.cancel_sale(rt, sale_id=str(sale_id), reason=body.reason, actor=actor)
 
 
 @router.post("/{sale_id}/reprint", response_model=ReceiptPublic)
-def reprint(sale_id: uuid.UUID, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+def reprint(sale_id: uuid.UUID, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """Print the receipt again, marked 再発行."""
     return receipts.reprint_receipt(rt, sale_id=str(sale_id), actor=actor)
 
 
 @router.post("/{sale_id}/refunds", response_model=SaleRefundsPublic, **Created)
-def refund_sale(sale_id: uuid.UUID, body: RefundCreate, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+def refund_sale(sale_id: uuid.UUID, body: RefundCreate, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """Refund a paid sale (supervisor)."""
     return refunds.refund_sale(rt, refund_id=str(body.id), sale_id=str(sale_id), reason=body.reason,
                                actor=actor)
 
 
 @router.post("/{sale_id}/allow-cash", response_model=SalePublic)
-def allow_cash(sale_id: uuid.UUID, body: NoteCreate, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+def allow_cash(sale_id: uuid.UUID, body: NoteCreate, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """Let a sale held in doubt be paid in cash (supervisor)."""
     return incidents.allow_cash_in_doubt(rt, sale_id=str(sale_id), note=body.note, actor=actor)

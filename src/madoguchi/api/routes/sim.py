@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from madoguchi.api.deps import ActorDep, RuntimeDep
+from madoguchi.api.deps import ActorDep, CounterRuntimeDep
 from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas import (CODE_PATTERN, ChangerFaultCreate, InsertCreate, PrinterStateCreate, SimPublic,
                                    TerminalScriptCreate)
@@ -17,7 +17,7 @@ StationId = Annotated[str, Path(pattern=CODE_PATTERN)]
 
 
 @router.post("/{station_id}/insert", response_model=PaymentDetail)
-def insert(station_id: StationId, body: InsertCreate, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+def insert(station_id: StationId, body: InsertCreate, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """The resident inserts notes or coins; once the sale is covered the payment completes."""
     return stations.sim_insert(rt, payment_station=station_id, denomination=body.denomination,
                                count=body.count, actor=actor)
@@ -25,7 +25,7 @@ def insert(station_id: StationId, body: InsertCreate, actor: ActorDep, rt: Runti
 
 @router.post("/{station_id}/changer-fault", response_model=SimPublic)
 def changer_fault(station_id: StationId, body: ChangerFaultCreate, actor: ActorDep,
-                  rt: RuntimeDep) -> dict[str, Any]:
+                  rt: CounterRuntimeDep) -> dict[str, Any]:
     """Jam the changer at its next ``operation`` (begin_deposit, insert, fix_deposit, end_deposit,
     dispense_change, ...) or ``now``."""
     return stations.sim_changer_fault(rt, payment_station=station_id, operation=body.operation, actor=actor)
@@ -33,13 +33,13 @@ def changer_fault(station_id: StationId, body: ChangerFaultCreate, actor: ActorD
 
 @router.post("/{station_id}/terminal", response_model=SimPublic)
 def terminal(station_id: StationId, body: TerminalScriptCreate, actor: ActorDep,
-             rt: RuntimeDep) -> dict[str, Any]:
+             rt: CounterRuntimeDep) -> dict[str, Any]:
     """The terminal's next answer: approved, declined, timeout_approved, timeout_declined,
     timeout_not_found, timeout_unknown; or ``offline`` / ``online``."""
     return stations.sim_terminal(rt, payment_station=station_id, outcome=body.outcome, actor=actor)
 
 
 @router.post("/{station_id}/printer", response_model=SimPublic)
-def printer(station_id: StationId, body: PrinterStateCreate, actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
+def printer(station_id: StationId, body: PrinterStateCreate, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """Paper runs out (``true``) or a new roll goes in (``false``)."""
     return stations.sim_printer(rt, payment_station=station_id, paper_out=body.paper_out, actor=actor)

@@ -35,6 +35,7 @@ const RV = (() => {
     const desk = BOOT.places.staff_stations.find((d) => d.id === S.place.desk);
     const site = BOOT.places.sites.find((s) => s.code === S.place.site);
     $("place-label").textContent = T("common.joined", { a: site ? site.name : "", b: desk ? desk.name : "" });
+    $("training-banner").hidden = !(BOOT.training || []).includes(S.place.desk); // training mode
   }
 
   function sale() {
