@@ -53,6 +53,14 @@ def warnings(findings: list[Finding]) -> list[Finding]:
 
 
 # --- counted cash ----------------------------------------------------------------------
+def over_short_ja(amount: int, yen: str = "{:,}円") -> str:
+    """A difference as staff say it: ``-100`` -> ``'不足 100円'``, ``100`` -> ``'過剰 100円'``,
+    ``0`` -> ``'過不足なし'`` (a sign is easy to misread; a word is not)."""
+    if amount == 0:
+        return "過不足なし"
+    return f"{'過剰' if amount > 0 else '不足'} {yen.format(abs(amount))}"
+
+
 def parse_counts(raw: object, *, station: str) -> dict[int, int]:
     """``{"10000": 3, "1000": 12, ...}`` as entered -> ``{10000: 3, 1000: 12}``.
 
@@ -191,11 +199,11 @@ def check_station(s: StationState, *, closing: bool) -> list[Finding]:
     if over_short:
         if s.reason:
             add("over_short", Severity.WARNING, f"{st}: counted differs from expected by {over_short:+,} yen "
-                f"({s.reason})", f"{st} 現金過不足 {over_short:+,}円（理由: {s.reason}）")
+                f"({s.reason})", f"{st} 現金{over_short_ja(over_short)}（理由: {s.reason}）")
         else:
             add("unbalanced", Severity.ERROR if closing else Severity.WARNING,
                 f"{st}: counted differs from expected by {over_short:+,} yen; give the reason",
-                f"{st} 現金過不足 {over_short:+,}円: 理由の入力が必要です")
+                f"{st} 現金{over_short_ja(over_short)}: 理由の入力が必要です")
     machine = s.machine_total
     if machine is not None and machine != s.position.expected:
         add("machine_differs", Severity.WARNING,

@@ -135,7 +135,7 @@ def _parse_counted(rt: Runtime, site: str, counted: Mapping[str, object], *,
 
 # --- closes --------------------------------------------------------------------------
 def _record_station(uow: UnitOfWork, site: str, day: dt.date, s: StationState, *, actor: Actor,
-                    now: dt.datetime, findings: list[Finding]) -> None:
+                    now: dt.datetime, findings: list[Finding], from_machine: bool = False) -> None:
     assert s.counted is not None
     p, machine = s.position, s.machine or {}
     row = DayClose(site=site, station=s.station, business_date=day, state="closed", float_amount=p.float_loaded,
@@ -154,7 +154,8 @@ def _record_station(uow: UnitOfWork, site: str, day: dt.date, s: StationState, *
         station=s.station, business_date=day, scope="station", expected=p.expected, counted=s.counted_total,
         machine=s.machine_total, over_short=s.over_short, reason=s.reason, float=p.float_loaded,
         received=p.received, change=p.change, refunds=p.refunds, cash_in=p.cash_in, cash_out=p.cash_out,
-        adjustments=p.adjustments, counts={str(d): n for d, n in sorted(s.counted.items()) if n})
+        adjustments=p.adjustments, counts={str(d): n for d, n in sorted(s.counted.items()) if n},
+        **({"counted_from_machine": True} if from_machine else {}))
     row.journal_seq = entry.seq
 
 
@@ -211,18 +212,27 @@ def _empty_changer(rt: Runtime, station: str, machine: dict[int, int] | None) ->
 
 def close_station(rt: Runtime, *, station: str, day: dt.date, counted: Mapping[str, object] | object,
                   actor: Actor, reason: str | None = None, confirm_warnings: bool = False,
-                  site: str | None = None) -> dict[str, Any]:
-    """Close one payment station's day with the cash counted there (by denomination)."""
+                  site: str | None = None, from_machine: bool = False) -> dict[str, Any]:
+    """Close one payment station's day with the cash counted there (by denomination).
+
+    ``from_machine``: the counts were copied from the changer's own count instead of counted
+    by hand, a supervisor's decision (journalled on the close); they must still be the
+    changer's counts when the day is locked."""
     if site is not None and rt.places.payment_station(station).site != site:
         raise BadInput(f"payment station {station} is not at site {site}")
     site = rt.places.payment_station(station).site
     may_close(actor, site)
+    if from_machine:
+        actor.require(Action.APPROVE, site)
     _check_day(rt, day)
     counts = parse_counts(counted, station=station)
     reason = _clean_reason(reason)
     with rt.uow() as uow:
         lock_day(uow, site, day, station)
         machine = machine_counts(rt, station)  # under the day lock: nothing can be booked meanwhile
+        if from_machine and (machine is None or any(counts[d] != machine.get(d, 0) for d in counts)):
+            raise Conflict(f"{station}: the changer's count is not what was copied (it changed, or there "
+                           f"is none); count by hand or copy it again")
         report, site_state = build_report(rt, uow, site=site, day=day, counted={station: counts},
                                           reasons={station: reason} if reason else None, machine={station: machine})
         state = next(s.state for s in report.stations if s.id == station)
@@ -232,7 +242,7 @@ def close_station(rt: Runtime, *, station: str, day: dt.date, counted: Mapping[s
                                        f"{day.isoformat()}", f"{site} はこの日すでに締め済みです", station))
         _refuse(findings, confirm_warnings)
         now = rt.clock()
-        _record_station(uow, site, day, state, actor=actor, now=now, findings=findings)
+        _record_station(uow, site, day, state, actor=actor, now=now, findings=findings, from_machine=from_machine)
         uow.commit()
     notice = _empty_changer(rt, station, machine)
     closed = _as_closed(report, {station}, actor=actor, now=now)

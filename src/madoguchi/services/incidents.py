@@ -100,15 +100,17 @@ def recheck_unknown(rt: Runtime, *, incident_id: str, actor: Actor) -> dict[str,
         answer = rt.devices.of(station).terminal.status(request_id)
     except TerminalError as exc:
         raise TerminalError(f"the terminal did not answer: {exc.message}; the incident stays open") from None
+    # The answer always says what the terminal said, so the screen can report what was learned.
+    learned = {"answer": answer.status.value}
     if answer.status is TxStatus.APPROVED:
         return resolve_unknown(rt, incident_id=incident_id, paid=True, actor=actor,
                                evidence=f"terminal status: approved ({answer.reference})",
-                               reference=answer.reference, _system=True)
+                               reference=answer.reference, _system=True) | learned
     if answer.status in (TxStatus.DECLINED, TxStatus.NOT_FOUND):
         return resolve_unknown(rt, incident_id=incident_id, paid=False, actor=actor,
-                               evidence=f"terminal status: {answer.status.value}", _system=True)
+                               evidence=f"terminal status: {answer.status.value}", _system=True) | learned
     with rt.uow() as uow:
-        return incident_view(_open_incident(uow, incident_id)) | {"answer": answer.status.value}
+        return incident_view(_open_incident(uow, incident_id)) | learned
 
 
 def resolve_unknown(rt: Runtime, *, incident_id: str, paid: bool, actor: Actor, evidence: str,

@@ -215,10 +215,14 @@ def get_sale(rt: Runtime, *, sale_id: str, actor: Actor) -> dict[str, Any]:
 
 
 def list_sales(rt: Runtime, *, site: str, day: dt.date, actor: Actor,
-               staff_station: str | None = None) -> list[dict[str, Any]]:
+               staff_station: str | None = None, onward: bool = False) -> list[dict[str, Any]]:
+    """The sales of ``site`` on business day ``day``; with ``onward``, of the days after it too:
+    the counter's list of today, where a sale made after today was closed (it belongs to the
+    next open day) must stay in view, to be moved, cancelled or refunded."""
     actor.require(Action.VIEW, site)
     with rt.uow(read_only=True) as uow:
-        stmt = select(Sale).where(Sale.site == site, Sale.business_date == day)
+        stmt = select(Sale).where(Sale.site == site,
+                                  Sale.business_date >= day if onward else Sale.business_date == day)
         if staff_station:
             stmt = stmt.where(Sale.staff_station == staff_station)
         sales = uow.session.execute(stmt.order_by(Sale.created_at)).scalars().all()

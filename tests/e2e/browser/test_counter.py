@@ -107,7 +107,7 @@ def test_one_juminhyo_paid_in_cash_with_change_takes_two_taps_and_shows_the_rece
     expect(station.locator(".receipt-number")).to_have_text("1")
     expect(station.locator(".take-change")).to_have_text("おつり 700円をお取りください")
     paid = staff.locator(".sale-state[data-state=paid]")
-    expect(paid).to_contain_text("領収書 No.1")
+    expect(paid).to_contain_text("領収書 精算機1-0001")
     expect(paid).to_contain_text("おつり 700円")
 
     # The machine kept the note and paid out 700 yen.
@@ -160,7 +160,7 @@ def test_three_items_are_typed_on_the_keypad_and_paid_by_a_qr_code_brand(screens
     _station_shows(station, "paid")
     expect(station.locator(".receipt-number")).to_have_text("1")
     paid = staff.locator(".sale-state[data-state=paid]")
-    expect(paid).to_contain_text("領収書 No.1")
+    expect(paid).to_contain_text("領収書 精算機1-0001")
     expect(paid).to_contain_text("QRコード（PayPay）")
     sale = screens.server.rt
     with sale.uow() as uow:
@@ -209,7 +209,7 @@ def test_a_jam_during_cash_moves_the_sale_to_the_second_station_where_it_is_paid
     station2.locator("[data-insert='500']").click()
     _station_shows(station2, "paid")
     expect(station2.locator(".take-change")).to_have_text("おつり 200円をお取りください")
-    expect(staff.locator(".sale-state[data-state=paid]")).to_contain_text("領収書 No.1")
+    expect(staff.locator(".sale-state[data-state=paid]")).to_contain_text("領収書 精算機2-0001")
 
     # Every yen: 100 held in the jammed machine under an open incident, 500 in, 200 out at station 2.
     (jam,) = [i for i in incidents.list_incidents(rt, actor=SYSTEM) if i["kind"] == "cash_jam"]

@@ -44,9 +44,13 @@ def test_a_supervisor_counts_the_cash_closes_each_station_then_the_site(screens:
     expect(office.locator("#toast")).to_contain_text("精算機2で点検票を印刷しました")
     assert "中間締め" in rt.devices.of("honcho-p2").printer.texts[-1]
 
-    # Station 1: the machine's count copied, one 1,000-yen note short; the difference shows live.
+    # Station 1: the machine's count copied (a supervisor, once the count is entered and the
+    # machine's shown), one 1,000-yen note short; the difference shows live.
     p1 = _card(office, "honcho-p1")
-    p1.get_by_role("button", name="機械の枚数を写す").click()
+    p1.locator("input[data-denom='10000']").fill("0")
+    p1.locator(".reveal-machine").click()
+    _card(office, "honcho-p1").get_by_role("button", name="機械の枚数を写す").click()
+    office.locator("#ask-ok").click()
     p1 = _card(office, "honcho-p1")
     expect(p1.locator(".over-short").last).to_have_text("過不足なし")
     notes = p1.locator("input[data-denom='1000']")
@@ -67,12 +71,14 @@ def test_a_supervisor_counts_the_cash_closes_each_station_then_the_site(screens:
                       clip={"x": 0, "y": 0, "width": 1280, "height": int(bottom) + 24})
     publish_doc_image(counting, "close-day-page.png")
     p1.locator(".close-station").click()
+    office.locator("#ask-ok").click()  # the close's confirmation, with its figures
     # With a reason it is a warning: the supervisor confirms having seen it, then closes.
     expect(office.locator(".finding-warning[data-code=over_short]")).to_be_visible()
     p1 = _card(office, "honcho-p1")
     expect(p1.locator(".confirm-warnings input")).not_to_be_checked()
     p1.locator(".confirm-warnings input").check()
     p1.locator(".close-station").click()
+    office.locator("#ask-ok").click()
     p1 = _card(office, "honcho-p1")
     expect(p1.locator(".pill")).to_have_text("締め済")
     expect(p1.locator(".over-short")).to_have_text("不足 1,000円")
@@ -80,8 +86,12 @@ def test_a_supervisor_counts_the_cash_closes_each_station_then_the_site(screens:
 
     # Station 2: counted exactly.
     p2 = _card(office, "honcho-p2")
-    p2.get_by_role("button", name="機械の枚数を写す").click()
+    p2.locator("input[data-denom='10000']").fill("0")
+    p2.locator(".reveal-machine").click()
+    _card(office, "honcho-p2").get_by_role("button", name="機械の枚数を写す").click()
+    office.locator("#ask-ok").click()
     _card(office, "honcho-p2").locator(".close-station").click()
+    office.locator("#ask-ok").click()
     expect(_card(office, "honcho-p2").locator(".pill")).to_have_text("締め済")
 
     # The site: refused while a sale is unfinished, every finding listed as a list.

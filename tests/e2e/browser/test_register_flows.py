@@ -44,7 +44,7 @@ def test_an_exempt_line_a_cancelled_sale_and_a_refund_approved_by_a_supervisor_o
         station.locator("[data-insert='100']").click()
     expect(station.locator("#screen")).to_have_attribute("data-phase", "paid")
     paid = staff.locator(".sale-state[data-state=paid]")
-    expect(paid).to_contain_text("領収書 No.1")
+    expect(paid).to_contain_text("領収書 精算機1-0001")
     before = rt.devices.of("honcho-p1").changer.counts()
 
     paid.get_by_role("button", name="返金").click()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from escpos.printer import Dummy
 
 from madoguchi.adapters.devices.printer import display_width, encode_line, printable, yen_text
-from madoguchi.domain.close import Severity
+from madoguchi.domain.close import Severity, over_short_ja
 from madoguchi.domain.day_report import CATEGORIES, CATEGORY_JA, DayReport, Tally
 from madoguchi.domain.receipt import JST, wareki
 
@@ -63,7 +63,7 @@ def slip_lines(report: DayReport) -> list[str]:
         counted = st.counted_total
         lines.append(_pair("  実査額", yen_text(counted) if counted is not None else "未計数"))
         if st.over_short is not None:
-            lines.append(_pair("  過不足", yen_text(st.over_short)))
+            lines.append(_pair("  過不足", over_short_ja(st.over_short, yen="￥{:,}")))
     lines.append(rule)
     shown = [f for f in report.findings if f.severity is not Severity.INFO]
     lines.append(_pair("確認事項", f"{len(shown)}件"))

@@ -40,6 +40,7 @@ class StationCloseCreate(Input):
     counted: Counts
     reason: CloseReason | None = None
     confirm_warnings: bool = False
+    counted_from_machine: bool = False  # copied from the changer's count: a supervisor's decision
 
 
 class SiteCloseCreate(Input):
@@ -82,7 +83,8 @@ def close_station(site: SiteCode, day: dt.date, station: StationId, body: Statio
                   actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
     """Close one payment station with the cash counted there; a difference needs a reason."""
     return close_day.close_station(rt, site=site, station=station, day=day, counted=body.counted,
-                                   reason=body.reason, confirm_warnings=body.confirm_warnings, actor=actor)
+                                   reason=body.reason, confirm_warnings=body.confirm_warnings, actor=actor,
+                                   from_machine=body.counted_from_machine)
 
 
 @router.post("/close/{site}/{day}")

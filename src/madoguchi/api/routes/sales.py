@@ -32,9 +32,10 @@ def create_sale(body: SaleCreate, actor: ActorDep, rt: CounterRuntimeDep) -> dic
 def list_sales(actor: ActorDep, rt: CounterRuntimeDep, site: Annotated[Code, Query()],
                day: Annotated[dt.date | None, Query(alias="date")] = None,
                staff_station: Annotated[Code | None, Query()] = None) -> list[dict[str, Any]]:
-    """The sales of one site on one business day (today, JST, unless ``date`` is given)."""
+    """The sales of one site on one business day; without ``date``, today's (JST) and those of the
+    days after it (a sale made after today was closed belongs to the next open day)."""
     return sales.list_sales(rt, site=site, day=day or business_date(rt.clock()), actor=actor,
-                            staff_station=staff_station)
+                            staff_station=staff_station, onward=day is None)
 
 
 @router.get("/{sale_id}", response_model=SalePublic)

@@ -1,25 +1,29 @@
 /* Close of day (the back office): the day's figures of one site, the cash of each payment station counted by
  * denomination against what the books expect, the checks (every finding at once), then the
- * close of each station and of the site. Counts typed in stay while the page re-reads. */
+ * close of each station and of the site. Counts typed in stay while the page re-reads, and across
+ * a reload; the count form itself (blind count, copying, the close's confirmation) is office-close-count.js. */
 "use strict";
 
 (() => {
   const $ = (id) => document.getElementById(id);
   const DENOMS = [10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 1];
+  const CC = CloseCount;
   const canApprove = BOOT.me.may_approve;
   const S = {
     site: BOOT.sites[0], day: BOOT.today, summary: null, machines: {},
-    counts: {}, reasons: {}, confirm: {}, findings: null, findingsSource: "current", siteNote: "",
+    entries: {}, confirm: {}, findings: null, findingsSource: "current", siteNote: "",
   };
   const siteName = (code) => (BOOT.places.sites.find((s) => s.code === code) || { name: code }).name;
   const stationConf = (id) => BOOT.places.payment_stations.find((p) => p.id === id) || { id, number: "?", colour: "#888" };
   const pct = (x) => `${((x || 0) * 100).toFixed(1)}%`;
   const kindText = (kind) => { const key = ["office.kind_" + kind, "office_close.kind_" + kind].find(T.has); return key ? T(key) : kind; };
   const base = () => `/api/close/${encodeURIComponent(S.site)}/${S.day}`;
-  const countsOf = (id) => (S.counts[id] = S.counts[id] || {});
-  const typed = (id) => DENOMS.some((d) => countsOf(id)[d] !== undefined && countsOf(id)[d] !== "");
-  const countedTotal = (id) => DENOMS.reduce((sum, d) => sum + d * (parseInt(countsOf(id)[d], 10) || 0), 0);
-  const countedBody = (id) => Object.fromEntries(DENOMS.map((d) => [String(d), parseInt(countsOf(id)[d], 10) || 0]));
+  /* What was typed for a station (kept in sessionStorage by site, day and station). */
+  const entryOf = (id) => (S.entries[id] = S.entries[id] || CC.restore(S.site, S.day, id));
+  const saveEntry = (id) => CC.save(S.site, S.day, id, entryOf(id));
+  const typed = (id) => CC.typed(entryOf(id));
+  const countedTotal = (id) => CC.total(entryOf(id));
+  const countedBody = (id) => CC.body(entryOf(id));
 
   /* --- loading ------------------------------------------------------------------------------ */
   async function load() {
@@ -99,7 +103,7 @@
       figureRow("col_refunds", -st.refunds), figureRow("col_cash_in", st.cash_in), figureRow("col_cash_out", -st.cash_out),
       st.adjustments ? figureRow("col_adjustments", st.adjustments) : null,
       figureRow("col_expected", st.expected, true),
-      st.machine !== null && st.machine !== undefined ? figureRow("col_machine", st.machine) : null);
+      st.machine !== null && st.machine !== undefined && (st.closed || entryOf(st.id).revealed) ? figureRow("col_machine", st.machine) : null);
     const card = h("article", { class: "station-card count-card", dataset: { station: st.id } }, head, figures);
     if (st.closed) {
       card.append(closedView(st));
@@ -123,56 +127,11 @@
 
   function countForm(st) {
     const id = st.id;
-    const counts = countsOf(id);
-    const machine = S.machines[id] || {};
-    const total = h("strong", { class: "count-total" });
-    const diff = h("strong", { class: "over-short" });
-    const reasonInput = h("input", { type: "text", maxlength: "300", class: "reason-input", value: S.reasons[id] || "",
-      "aria-label": T("office_close.reason"), oninput: (ev) => { S.reasons[id] = ev.target.value; refresh(); } });
-    const reasonField = h("label", { class: "field reason-field" }, h("span", {}, T("office_close.reason")), reasonInput,
-      h("small", { class: "reason-hint" }, T("office_close.reason_needed")));
-    const rows = DENOMS.map((d) => {
-      const input = h("input", { type: "number", min: "0", step: "1", inputmode: "numeric", class: "count-input",
-        value: counts[d] === undefined ? "" : counts[d], dataset: { denom: String(d) },
-        "aria-label": T("office_close.yen_denom", { d: digits(d) }),
-        oninput: (ev) => { counts[d] = ev.target.value; sub.textContent = yen(d * (parseInt(ev.target.value, 10) || 0)); refresh(); } });
-      const sub = h("td", { class: "num" }, yen(d * (parseInt(counts[d], 10) || 0)));
-      return h("tr", {}, h("th", {}, T("office_close.yen_denom", { d: digits(d) })),
-        h("td", { class: "num muted" }, machine[d] === undefined ? "—" : digits(machine[d])), h("td", {}, input), sub);
-    });
-    const confirm = h("label", { class: "confirm-warnings", hidden: !S.confirm[id] },
+    const confirmBox = h("label", { class: "confirm-warnings", hidden: !S.confirm[id] },
       h("input", { type: "checkbox", checked: S.confirm[id] === "yes", onchange: (ev) => { S.confirm[id] = ev.target.checked ? "yes" : "shown"; } }),
       h("span", {}, T("office_close.confirm_warnings")));
-    const closeButton = h("button", { type: "button", class: "btn btn-primary btn-block close-station", onclick: () => closeStation(st) },
-      T("office_close.close_station"));
-
-    function refresh() {
-      const amount = countedTotal(id);
-      total.textContent = typed(id) ? yen(amount) : T("office_close.not_counted");
-      const d = amount - st.expected;
-      diff.textContent = typed(id) ? overShortText(d) : "—";
-      const row = diff.closest(".status-row");  /* red, as on a closed card, while it does not balance */
-      if (row) row.classList.toggle("is-bad", typed(id) && d !== 0);
-      const needReason = typed(id) && d !== 0;
-      const given = !!(S.reasons[id] || "").trim();
-      reasonField.classList.toggle("is-needed", needReason && !given);
-      reasonField.hidden = !needReason && !given;
-    }
-
-    const form = h("div", { class: "count-form" },
-      h("table", { class: "denoms count-table" },
-        h("thead", {}, h("tr", {}, h("th", {}, T("office_close.denomination")), h("th", { class: "num" }, T("office_close.machine_count")),
-          h("th", {}, T("office_close.count")), h("th", { class: "num" }, T("office_close.subtotal")))),
-        h("tbody", {}, rows)),
-      h("div", { class: "count-tools" },
-        h("button", { type: "button", class: "btn btn-quiet btn-sm", onclick: () => { DENOMS.forEach((d) => { counts[d] = String(machine[d] || 0); }); draw(); } }, T("office_close.fill_from_machine")),
-        h("button", { type: "button", class: "btn btn-quiet btn-sm", onclick: () => { S.counts[id] = {}; draw(); } }, T("office_close.clear_counts"))),
-      h("dl", { class: "status-list count-sums" },
-        h("div", { class: "status-row is-strong" }, h("dt", {}, T("office_close.col_counted")), h("dd", {}, total)),
-        h("div", { class: "status-row is-strong" }, h("dt", {}, T("office_close.col_over_short")), h("dd", {}, diff))),
-      reasonField, confirm, closeButton);
-    refresh();
-    return form;
+    return CC.form(st, { entry: entryOf(id), machine: S.machines[id] || {}, canApprove, name: st.name,
+      saveEntry: () => saveEntry(id), redraw: draw, overShortText, confirmBox, close: () => closeStation(st) });
   }
 
   function drawSiteClose() {
@@ -257,7 +216,7 @@
     const reasons = {};
     S.summary.stations.filter((st) => !st.closed && typed(st.id)).forEach((st) => {
       counted[st.id] = countedBody(st.id);
-      if ((S.reasons[st.id] || "").trim()) reasons[st.id] = S.reasons[st.id].trim();
+      if ((entryOf(st.id).reason || "").trim()) reasons[st.id] = entryOf(st.id).reason.trim();
     });
     try {
       const result = await api("POST", `${base()}/interim`, { counted, reasons, print_at: printAt || null });
@@ -277,12 +236,16 @@
   async function closeStation(st) {
     const id = st.id;
     if (!typed(id)) { toast(T("office_close.not_counted"), "error"); return; }
-    const reason = (S.reasons[id] || "").trim();
+    const entry = entryOf(id);
+    const reason = (entry.reason || "").trim();
     if (countedTotal(id) !== st.expected && !reason) { toast(T("office_close.reason_needed"), "error"); draw(); return; }
+    if (!(await CC.confirmClose(st, entry, st.name, overShortText))) return;
     try {
       await api("POST", `${base()}/stations/${encodeURIComponent(id)}`,
-        { counted: countedBody(id), reason: reason || null, confirm_warnings: S.confirm[id] === "yes" });
-      delete S.counts[id];
+        { counted: countedBody(id), reason: reason || null, confirm_warnings: S.confirm[id] === "yes",
+          counted_from_machine: Boolean(entry.copied) });
+      CC.forget(S.site, S.day, id);
+      delete S.entries[id];
       delete S.confirm[id];
       S.findingsSource = "current";
       toast(T("common.done"), "ok");
@@ -311,7 +274,7 @@
   siteSelect.value = S.site;
   $("day").value = S.day;
   $("day").max = BOOT.today;
-  const switchTo = () => { S.counts = {}; S.reasons = {}; S.confirm = {}; S.findingsSource = "current"; reload(); };
+  const switchTo = () => { S.entries = {}; S.confirm = {}; S.findingsSource = "current"; reload(); };
   siteSelect.addEventListener("change", () => { S.site = siteSelect.value; switchTo(); });
   $("day").addEventListener("change", () => { if ($("day").value) { S.day = $("day").value; switchTo(); } });
   $("interim").addEventListener("click", () => interim(null));

@@ -56,10 +56,7 @@
       const kind = T.has("office.kind_" + i.kind) ? T("office.kind_" + i.kind) : i.kind;
       const buttons = [];
       if (i.kind === "cashless_unknown") {
-        buttons.push(h("button", { type: "button", class: "btn btn-sm btn-secondary", onclick: () => act(async () => {
-          const answer = await api("POST", `/api/incidents/${i.id}/recheck`);
-          if (answer.answer) toast(T("office.recheck_answer", { answer: answer.answer }));
-        }) }, T("office.recheck")));
+        buttons.push(h("button", { type: "button", class: "btn btn-sm btn-secondary", onclick: () => recheck(i) }, T("office.recheck")));
         if (canApprove) buttons.push(h("button", { type: "button", class: "btn btn-sm btn-primary", onclick: () => askResolve(i) }, T("office.resolve")));
       }
       if (i.kind === "cash_jam" && canApprove && i.payment_station) {
@@ -77,17 +74,43 @@
     return [incidentSummary(i), h("small", { class: "request-id" }, T("office.request_id", { id: i.request_id || "" }))];
   }
 
+  /* Asking the terminal again reports what was learned: still unknown, or resolved and how. */
+  async function recheck(incident) {
+    try {
+      const answer = await api("POST", `/api/incidents/${incident.id}/recheck`);
+      const what = { brand: BOOT.brands[incident.brand] || incident.brand || "", amount: yen(incident.amount) };
+      const payment = answer.sale && answer.sale.payments.find((p) => p.id === answer.payment_id);
+      const key = answer.state === "open" ? "still" : answer.answer === "approved" ? "approved"
+        : answer.answer === "declined" ? "declined" : "not_found";
+      const text = T("office.incident.recheck_" + key, Object.assign(what, { reference: (payment && payment.processor_reference) || "" }));
+      const report = $("recheck-report");
+      report.textContent = text;
+      report.dataset.outcome = key;
+      report.hidden = false;
+      toast(text, answer.state === "open" ? "" : "ok");
+    } catch (err) {
+      toast(errorText(err), "error");
+    }
+  }
+
   function askResolve(incident) {
     const dialog = $("resolve-dialog");
     clear($("resolve-what"), h("span", {}, stationLabel(incident.payment_station)), h("span", {}, BOOT.brands[incident.brand] || incident.brand || ""), h("span", {}, yen(incident.amount)));
     $("resolve-error").hidden = true;
     $("resolve-evidence").value = "";
     $("resolve-reference").value = "";
+    dialog.querySelectorAll('input[name="paid"]').forEach((r) => { r.checked = false; }); // a question about money: no default
     $("resolve-form").onsubmit = async (ev) => {
       ev.preventDefault();
+      const chosen = dialog.querySelector('input[name="paid"]:checked');
+      if (!chosen) {
+        $("resolve-error").textContent = T("office.incident.resolve_choose");
+        $("resolve-error").hidden = false;
+        return;
+      }
       try {
         await api("POST", `/api/incidents/${incident.id}/resolve`, {
-          paid: dialog.querySelector('input[name="paid"]:checked').value === "true",
+          paid: chosen.value === "true",
           evidence: $("resolve-evidence").value.trim(), reference: $("resolve-reference").value.trim() || null,
         });
         dialog.close();
@@ -100,7 +123,14 @@
     dialog.showModal();
   }
 
-  function clearJam(stationId) { return act(() => api("POST", `/api/stations/${stationId}/clear-jam`, { note: "" })); }
+  /* Clearing a jam hands cash back: asked first, with a note of what was returned to whom. */
+  async function clearJam(stationId) {
+    const held = O.incidents.filter((i) => i.kind === "cash_jam" && i.payment_station === stationId).reduce((n, i) => n + i.amount, 0);
+    const note = await ask(T("office.incident.clear_jam_confirm", { station: stationLabel(stationId), amount: yen(held) }),
+      T("office.incident.clear_jam_note"));
+    if (note === null) return;
+    await act(() => api("POST", `/api/stations/${stationId}/clear-jam`, { note }));
+  }
 
   /* --- payment stations ---------------------------------------------------------------------- */
   async function loadStations() {

@@ -26,6 +26,22 @@ const RV = (() => {
     return known ? T("register.failure." + known[1]) : (p.failure || p.state);
   }
   function lastPayment(sale) { return sale.payments[sale.payments.length - 1]; }
+  /* Receipt numbers restart at each payment station: a number is always shown with its station. */
+  function receiptText(sale) {
+    const r = sale.receipt;
+    if (!r) return "";
+    return T("register.day.receipt", { station: stationName(r.payment_station), number: String(r.number).padStart(4, "0") });
+  }
+  function dayText(iso) { const [, m, d] = iso.split("-"); return T("register.day.date", { m: Number(m), d: Number(d) }); }
+  /* A sale made after today's close belongs to a later business day: say which, wherever it shows. */
+  function laterDay(sale) { return sale && sale.business_date > BOOT.today ? sale.business_date : null; }
+  function dayNotice(sale) {
+    const day = laterDay(sale);
+    return day ? h("p", { class: "alert alert-info day-notice", dataset: { day } },
+      T("register.day.notice", { date: dayText(day), today: dayText(BOOT.today) })) : null;
+  }
+  /* A 0-yen (exempt) sale never goes to a payment station: no payment, no receipt, nothing to refund. */
+  function free(sale) { return sale.total === 0 && sale.paid_amount === 0; }
   function sortedLines() {
     const order = (l) => (S.order.has(lineKey(l)) ? S.order.get(lineKey(l)) : 1e9);
     return [...S.sale.lines].sort((a, b) => order(a) - order(b));
@@ -60,7 +76,12 @@ const RV = (() => {
     }));
     $("total").textContent = yen(s ? s.total : 0);
     $("handoff").disabled = !lines.length && !writing;
-    $("handoff-label").textContent = S.target ? T("register.handoff_to", { station: stationName(S.target) }) : T("register.handoff");
+    $("handoff-label").textContent = s && lines.length && s.total === 0 ? T("register.day.free_handoff")
+      : S.target ? T("register.handoff_to", { station: stationName(S.target) }) : T("register.handoff");
+    const notice = $("sale-day-notice");
+    const day = laterDay(s);
+    notice.hidden = !day;
+    notice.textContent = day ? T("register.day.notice", { date: dayText(day), today: dayText(BOOT.today) }) : "";
   }
 
   /* Can a resident sent there pay now (the server's word: a paired screen that is connected)? */
@@ -169,7 +190,7 @@ const RV = (() => {
       out.push(b(T("register.cancel"), () => askCancel(sale), "btn-danger-quiet"));
     }
     if (sale.state === "in_doubt") out.push(b(T("register.allow_cash"), () => askApproval("allow_cash", sale)));
-    if (sale.state === "paid") {
+    if (sale.state === "paid" && !free(sale)) {
       out.push(b(T("register.reprint"), () => reprint(sale)));
       out.push(b(T("register.refund"), () => askApproval("refund", sale), "btn-danger-quiet"));
     }
@@ -182,7 +203,8 @@ const RV = (() => {
     if (sale.state === "awaiting_payment" && st && !takes(st)) return T("register.alert_screen", { station: at });
     if (sale.state === "awaiting_payment") return st ? T("register.guide", { station: at }) : T("register.alert_no_station");
     if (sale.state === "paying") return T("register.paying_at", { station: at });
-    if (sale.state === "paid" && sale.receipt) return T("register.receipt_no", { number: sale.receipt.number });
+    if (sale.state === "paid" && sale.receipt) return T("register.receipt_no", { number: receiptText(sale) });
+    if (sale.state === "paid" && free(sale)) return T("register.day.free_done");
     return T("common.sale_state." + sale.state);
   }
 
@@ -194,7 +216,7 @@ const RV = (() => {
         h("p", { class: "sale-state-guide" }, title(sale, st)),
         h("span", { class: "pill pill-" + sale.state }, T("common.sale_state." + sale.state)),
         h("p", { class: "sale-state-sub" }, h("span", {}, items(sale)), h("strong", {}, yen(sale.total)))),
-      details(sale), ...alerts(sale),
+      dayNotice(sale), details(sale), ...alerts(sale),
       h("div", { class: "sale-state-actions" }, actions(sale)));
   }
 
@@ -230,10 +252,13 @@ const RV = (() => {
     $("today-empty").hidden = rows.length > 0;
     clear($("today-rows"), ...[...rows].reverse().map((s) => {
       const p = s.payments.filter((x) => x.state === "approved" || x.state === "refunded" || x.state === "cancelled").pop();
-      return h("tr", { dataset: { sale: s.id } },
-        h("td", {}, clock(s.created_at)), h("td", {}, items(s)), h("td", { class: "num" }, yen(s.total)),
+      const day = laterDay(s);
+      return h("tr", { dataset: { sale: s.id, day: s.business_date } },
+        h("td", {}, clock(s.created_at), day ? h("span", { class: "pill pill-info day-pill" }, T("register.day.pill", { date: dayText(day) })) : null),
+        h("td", {}, items(s)), h("td", { class: "num" }, yen(s.total)),
+        h("td", {}, s.payment_station ? stationName(s.payment_station) : (s.receipt ? stationName(s.receipt.payment_station) : "—")),
         h("td", {}, methodText(p)), h("td", {}, h("span", { class: "pill pill-" + s.state }, T("common.sale_state." + s.state))),
-        h("td", {}, s.receipt ? `No.${s.receipt.number}` : ""),
+        h("td", { class: "receipt-no" }, receiptText(s)),
         h("td", { class: "row-actions" }, actions(s).filter((el) => el.textContent !== T("register.dismiss"))));
     }));
   }
