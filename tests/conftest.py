@@ -70,15 +70,20 @@ def signing_key(tmp_path_factory) -> Iterator[Path]:  # type: ignore[no-untyped-
     MADOGUCHI_SIGNING_KEY_PATH, so runtimes, CLI commands and demo servers started by the
     tests all sign with it and verify against its public key (never a key under ./var/)."""
     from madoguchi.adapters.signing import write_key_pair
-    path = tmp_path_factory.mktemp("keys") / "journal.key"
+    keys = tmp_path_factory.mktemp("keys")
+    path = keys / "journal.key"
     write_key_pair(path)
-    before = os.environ.get("MADOGUCHI_SIGNING_KEY_PATH")
-    os.environ["MADOGUCHI_SIGNING_KEY_PATH"] = str(path)
+    # The login key (the keyed hash of unknown logins) the same way: demo servers make it
+    # where this says, not under the working directory's ./var/.
+    paths = {"MADOGUCHI_SIGNING_KEY_PATH": str(path), "MADOGUCHI_LOGIN_KEY_FILE": str(keys / "login.key")}
+    before = {name: os.environ.get(name) for name in paths}
+    os.environ.update(paths)
     yield path
-    if before is None:
-        os.environ.pop("MADOGUCHI_SIGNING_KEY_PATH", None)
-    else:
-        os.environ["MADOGUCHI_SIGNING_KEY_PATH"] = before
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture

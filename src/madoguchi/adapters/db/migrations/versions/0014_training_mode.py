@@ -4,7 +4,7 @@ Training sales themselves are never in this database (they live in the training 
 these two tables only say which staff and payment stations are in training.
 
 Revision ID: 0014
-Revises: 0009
+Revises: 0011
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
