@@ -61,7 +61,7 @@ def verify_journal_command(public_key: PublicKeys = None, db: Db = None, anchors
     from madoguchi.services.journal_anchors import check_anchors, check_code
     if anchor_code is not None and (site is None or date is None):
         raise BadInput("--anchor-code needs --site and --date (the sheet's site and business day)")
-    code = normalize_code(anchor_code) if anchor_code is not None else None
+    code = normalize_code(anchor_code) if anchor_code is not None else None  # a typo is refused before any work
     text = read_anchor_text(anchors) if anchors is not None else None
     settings = _settings(db)
     keyring = Keyring([load_public_key_file(p) for p in public_key]) if public_key else default_keyring(settings)

@@ -26,7 +26,7 @@ from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.adapters.files.anchor_file import append_lines
 from madoguchi.adapters.signing import JournalSigner
 from madoguchi.domain.anchor import (Checkpoint, SignedCheckpoint, checkpoint_of, differences, from_dict, grouped,
-                                     parse_anchor_lines)
+                                     normalize_code, parse_anchor_lines)
 from madoguchi.domain.close import Finding, Severity
 from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.journal_audit import Keyring
@@ -151,6 +151,7 @@ class AnchorCheck:
     where: str                 # "anchors.jsonl line 3" or "typed code"
     anchored: SignedCheckpoint
     problems: tuple[str, ...]
+    code: str                  # the code that was anchored: the line's, or the one typed from paper
 
     @property
     def ok(self) -> bool:
@@ -158,7 +159,7 @@ class AnchorCheck:
 
     def title(self) -> str:
         cp = self.anchored.checkpoint
-        return f"{cp.site} {cp.day} (code {grouped(self.anchored.code)}, {self.where})"
+        return f"{cp.site} {cp.day} (code {grouped(self.code)}, {self.where})"
 
 
 def recompute(session: Session, anchored: Checkpoint) -> tuple[Checkpoint, str | None]:
@@ -183,7 +184,7 @@ def _check(session: Session, anchored: SignedCheckpoint, keyring: Keyring | None
             problems.append("the checkpoint's signature does not verify (the anchored line was altered)")
     now, head = recompute(session, cp)
     problems += differences(cp, now, head)
-    return AnchorCheck(where, anchored, tuple(problems))
+    return AnchorCheck(where, anchored, tuple(problems), anchored.code)
 
 
 def check_anchors(session: Session, text: str, *, source: str, keyring: Keyring | None) -> list[AnchorCheck]:
@@ -191,12 +192,13 @@ def check_anchors(session: Session, text: str, *, source: str, keyring: Keyring 
     return [_check(session, cp, keyring, f"{source} line {n}") for n, cp in parse_anchor_lines(text, source=source)]
 
 
-def check_code(session: Session, code: str, *, site: str, day: dt.date, keyring: Keyring | None) -> AnchorCheck:
-    """A code typed from the daily sheet against the database.
+def check_code(session: Session, typed: str, *, site: str, day: dt.date, keyring: Keyring | None) -> AnchorCheck:
+    """A code typed from the daily sheet (as :func:`normalize_code` reads it) against the database.
 
     The site's close entry of ``day`` says where its checkpoint stood (``seq``) and carries
     its signature; the checkpoint is recomputed from the entries the database holds now,
     and its code must be the one printed."""
+    code = normalize_code(typed)
     found = journalled_checkpoints(session, site=site, day=day)
     if not found:
         raise BadInput(f"no close of site {site} on {day.isoformat()} with a checkpoint in the journal "
@@ -209,4 +211,4 @@ def check_code(session: Session, code: str, *, site: str, day: dt.date, keyring:
     if rebuilt.code != code:
         problems.insert(0, f"the code {grouped(code)} is not the code of what the database holds now "
                            f"({grouped(rebuilt.code)}): mistyped, or the day was rewritten after it was printed")
-    return AnchorCheck(result.where, stored, tuple(problems))
+    return AnchorCheck(result.where, stored, tuple(problems), code)
