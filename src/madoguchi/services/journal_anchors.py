@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -86,19 +87,26 @@ class AnchorWrite:
     error: str | None          # why the file could not be written (the close itself stands)
 
 
-def anchored_codes(path: Path) -> set[str]:
-    """The codes the file holds (lines that do not read are skipped here; verification names them)."""
+def anchored_codes(path: Path) -> frozenset[str]:
+    """The codes the file holds (lines that do not read are skipped here; verification names them).
+
+    Read again only when the file changed (size, mtime): the close page asks on every reload."""
     try:
-        text = path.read_text(encoding="utf-8")
+        st = path.stat()
     except FileNotFoundError:
-        return set()
+        return frozenset()
+    return _codes_in(path, st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _codes_in(path: Path, _size: int, _mtime_ns: int) -> frozenset[str]:
     codes = set()
-    for line in text.splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         try:
             codes.update(cp.code for _n, cp in parse_anchor_lines(line, source=str(path)))
         except BadInput:
             continue
-    return codes
+    return frozenset(codes)
 
 
 def write_anchors(rt: Runtime) -> AnchorWrite:
