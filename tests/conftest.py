@@ -61,7 +61,7 @@ def clock() -> Clock:
 def settings(db_url, tmp_path) -> Settings:  # type: ignore[no-untyped-def]
     return Settings(database_url=db_url, device_state_dir=tmp_path / "devices", demo=True,
                     status_backoff=(0.0, 0.0, 0.0), password_hash_memory_kib=64,
-                    reconcile_dir=tmp_path / "reconcile")
+                    reconcile_dir=tmp_path / "reconcile", anchor_path=tmp_path / "anchors.jsonl")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -84,6 +84,20 @@ def signing_key(tmp_path_factory) -> Iterator[Path]:  # type: ignore[no-untyped-
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+@pytest.fixture(scope="session", autouse=True)
+def anchor_file(tmp_path_factory) -> Iterator[Path]:  # type: ignore[no-untyped-def]
+    """Closes made with settings of their own (CLI commands, demo servers) append their
+    checkpoints here, never to ./var/anchors.jsonl."""
+    path = tmp_path_factory.mktemp("anchors") / "anchors.jsonl"
+    before = os.environ.get("MADOGUCHI_ANCHOR_PATH")
+    os.environ["MADOGUCHI_ANCHOR_PATH"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("MADOGUCHI_ANCHOR_PATH", None)
+    else:
+        os.environ["MADOGUCHI_ANCHOR_PATH"] = before
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@
 public keys alone (``--public-key FILE``, repeatable; by default the ``.pub`` next to
 the configured key), then the payments, sales and receipts against their entries.
 It prints ``journal OK: N entries`` or exits 1 naming every entry that does not verify
-(stdout); unsigned entries and the keys used are reported on stderr. Registered on the main app
+(stdout); unsigned entries and the keys used are reported on stderr. ``--anchors FILE`` and
+``--anchor-code CODE --site S --date D`` also check the closed days anchored outside the
+database (``services/journal_anchors.py``) and name every checkpoint that no longer matches. Registered on the main app
 (``cli.py``), whose group turns expected failures into ``error: ...`` and exit 2.
 """
 from __future__ import annotations
@@ -34,17 +36,43 @@ def _settings(db: str | None) -> Settings:
     return Settings(database_url=db) if db else Settings()
 
 
-def verify_journal_command(public_key: PublicKeys = None, db: Db = None) -> None:
-    """Check the journal's hashes, links, counters and signatures, and the tables against it."""
+Anchors = Annotated[Optional[Path], typer.Option(
+    "--anchors", metavar="FILE", help="An anchor file (one signed checkpoint per closed day): check that "
+    "the database still holds every day it anchored.")]
+AnchorCode = Annotated[Optional[str], typer.Option(
+    "--anchor-code", metavar="CODE", help="The code printed on a daily sheet (with --site and --date): "
+    "check that the database still holds that day as it was closed.")]
+Site = Annotated[Optional[str], typer.Option("--site", metavar="SITE", help="The site of --anchor-code.")]
+Day = Annotated[Optional[dt.date], typer.Option("--date", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
+                                                help="The business day of --anchor-code.")]
+
+
+def verify_journal_command(public_key: PublicKeys = None, db: Db = None, anchors: Anchors = None,
+                           anchor_code: AnchorCode = None, site: Site = None, date: Day = None) -> None:
+    """Check the journal's hashes, links, counters and signatures, and the tables against it;
+    with --anchors or --anchor-code, also the closed days anchored outside the database."""
     from madoguchi.adapters.db.uow import make_uow_factory
+    from madoguchi.adapters.files.anchor_file import read_anchor_text
     from madoguchi.adapters.signing import Keyring, load_public_key_file
     from madoguchi.cli import _existing_db
-    from madoguchi.services.journal import default_keyring, verify_journal
+    from madoguchi.domain.anchor import normalize_code
+    from madoguchi.errors import BadInput
+    from madoguchi.services.journal import default_keyring, verify_session
+    from madoguchi.services.journal_anchors import check_anchors, check_code
+    if anchor_code is not None and (site is None or date is None):
+        raise BadInput("--anchor-code needs --site and --date (the sheet's site and business day)")
+    code = normalize_code(anchor_code) if anchor_code is not None else None  # a typo is refused before any work
+    text = read_anchor_text(anchors) if anchors is not None else None
     settings = _settings(db)
     keyring = Keyring([load_public_key_file(p) for p in public_key]) if public_key else default_keyring(settings)
     engine = _existing_db(settings)
     try:
-        result = verify_journal(make_uow_factory(engine), keyring)
+        with make_uow_factory(engine)(read_only=True) as uow:
+            result = verify_session(uow.session, keyring)  # first: keys announced in the journal are learnt
+            checks = check_anchors(uow.session, text, source=str(anchors), keyring=keyring) if text is not None else []
+            if code is not None:
+                assert site is not None and date is not None
+                checks.append(check_code(uow.session, code, site=site, day=date, keyring=keyring))
     finally:
         engine.dispose()
     # The verdict on stdout; what qualifies it (unsigned runs, which keys) on stderr.
@@ -58,13 +86,21 @@ def verify_journal_command(public_key: PublicKeys = None, db: Db = None) -> None
         typer.echo("note: signatures not checked (no public key; pass --public-key FILE)", err=True)
     if result.broken is None:
         typer.echo(f"journal OK: {result.entries} entries")
-        return
-    typer.echo(f"journal BROKEN at entry #{result.broken.seq}: {result.broken.reason}")
-    for f in result.findings[1:SHOWN]:
-        typer.echo(f"  entry #{f.seq}: {f.reason}")
-    if len(result.findings) > SHOWN:
-        typer.echo(f"  ... and {len(result.findings) - SHOWN} more findings")
-    raise typer.Exit(1)
+    else:
+        typer.echo(f"journal BROKEN at entry #{result.broken.seq}: {result.broken.reason}")
+        for f in result.findings[1:SHOWN]:
+            typer.echo(f"  entry #{f.seq}: {f.reason}")
+        if len(result.findings) > SHOWN:
+            typer.echo(f"  ... and {len(result.findings) - SHOWN} more findings")
+    failed = [c for c in checks if not c.ok]
+    for c in failed:
+        typer.echo(f"anchor NOT MATCHED: {c.title()}")
+        for problem in c.problems:
+            typer.echo(f"  {problem}")
+    if checks and not failed:
+        typer.echo(f"anchors OK: {len(checks)} checkpoint(s) match the database")
+    if failed or result.broken is not None:
+        raise typer.Exit(1)
 
 
 @keys_app.command("init")

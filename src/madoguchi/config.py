@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     #: its public key is the same path + ".pub"). Made by `madoguchi keys init`; demo mode
     #: makes one at start if it is missing. Without a usable key entries are written unsigned.
     signing_key_path: Path = Path("var/keys/journal.key")
+    #: Where each closed day's signed checkpoint is appended (one JSON line each; keep copies
+    #: away from the database's administrators). See docs/journal.md, "Anchors".
+    anchor_path: Path = Path("var/anchors.jsonl")
 
     def sqlite_path(self) -> Path | None:
         prefix = "sqlite:///"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from madoguchi.domain.anchor import SignedCheckpoint
 from madoguchi.domain.close import CashPosition, Finding, StationState, cash_position
 from madoguchi.domain.journal import JournalEntry
 
@@ -260,6 +261,8 @@ class DayReport:
     note: str | None = None
     #: (count, reason) of the day's journal entries written unsigned (the signing key was not usable).
     journal_unsigned: tuple[tuple[int, str], ...] = ()
+    #: The signed checkpoint the site's close anchored (printed as a code and a QR code).
+    checkpoint: SignedCheckpoint | None = None
 
     @property
     def cash_expected(self) -> int:

@@ -11,7 +11,9 @@
 
 An error finding refuses the close (:class:`CloseRefused`, naming every finding); a
 warning needs ``confirm_warnings=True`` (the supervisor has seen it). Each close is
-journalled as ``day_closed`` in the day it closes, before the day is locked.
+journalled as ``day_closed`` in the day it closes, before the day is locked. The site's
+entry carries the checkpoint of the day's entries before it (``journal_anchors.py``), which
+is appended to the anchor file once the close has committed.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from sqlalchemy import select
 from madoguchi.adapters.db.close_tables import DayClose, DayCloseCount
 from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.adapters.devices.slip import render_slip, slip_text
+from madoguchi.adapters.signing import JournalSigner
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.close import (Finding, Severity, StationState, check_site, check_station, errors,
                                     parse_counts, warnings)
@@ -37,6 +40,7 @@ from madoguchi.errors import BadInput, Conflict, DeviceError, MadoguchiError
 from madoguchi.services.day_figures import build_report, machine_counts, summary_of
 from madoguchi.services.day_sheet import daily_sheet, day_reports, day_summary
 from madoguchi.services.days import lock_day
+from madoguchi.services.journal_anchors import anchor_after_close, checkpoint_at_close
 from madoguchi.services.runtime import Runtime
 
 __all__ = ["CloseRefused", "close_day", "close_site", "close_station", "daily_sheet", "day_reports",
@@ -170,10 +174,12 @@ def _as_closed(report: DayReport, stations: set[str], *, actor: Actor, now: dt.d
 
 
 def _record_site(uow: UnitOfWork, report: DayReport, lock: DayClose, *, actor: Actor, now: dt.datetime,
-                 findings: list[Finding], note: str | None) -> DayReport:
-    """Journal the site's close and lock its day; returns the report as closed."""
+                 findings: list[Finding], note: str | None, signer: JournalSigner | None) -> DayReport:
+    """Journal the site's close, with the checkpoint of its day's entries before it, and lock
+    its day; returns the report as closed."""
+    checkpoint = checkpoint_at_close(uow, site=report.site, day=report.day, signer=signer)
     report = replace(report, closed=True, approved_by=actor.login, approved_at=now, note=note,
-                     findings=tuple(findings))
+                     findings=tuple(findings), checkpoint=checkpoint)
     figures = summary_of(report)
     t = report.totals
     entry = uow.journal.append(
@@ -182,7 +188,8 @@ def _record_site(uow: UnitOfWork, report: DayReport, lock: DayClose, *, actor: A
         refunds=t.refunds.amount, adjustments=t.adjustment_total, net=t.net,
         by_category={k: v["amount"] for k, v in figures["by_category"].items()},
         cash_expected=report.cash_expected, cash_counted=report.cash_counted, over_short=report.over_short,
-        findings=sorted({f.code for f in findings}), approved_by=actor.login, note=note)
+        findings=sorted({f.code for f in findings}), approved_by=actor.login, note=note,
+        checkpoint=checkpoint.as_dict())
     lock.state = "closed"
     lock.expected, lock.counted, lock.over_short = report.cash_expected, report.cash_counted, report.over_short
     lock.reason = note
@@ -263,9 +270,10 @@ def close_site(rt: Runtime, *, site: str, day: dt.date, actor: Actor, note: str 
         report, state = build_report(rt, uow, site=site, day=day)
         findings = check_site(state, closing=True, stations_must_be_closed=True)
         _refuse(findings, confirm_warnings)
-        closed = _record_site(uow, report, lock, actor=actor, now=rt.clock(), findings=findings, note=note)
+        closed = _record_site(uow, report, lock, actor=actor, now=rt.clock(), findings=findings, note=note,
+                              signer=rt.signer)
         uow.commit()
-    return summary_of(closed)
+    return summary_of(closed) | {"anchor": anchor_after_close(rt, closed.checkpoint)}
 
 
 def close_day(rt: Runtime, *, site: str, day: dt.date, counted: Mapping[str, object], actor: Actor,
@@ -292,7 +300,11 @@ def close_day(rt: Runtime, *, site: str, day: dt.date, counted: Mapping[str, obj
             if s.id in closing:
                 _record_station(uow, site, day, s.state, actor=actor, now=now, findings=findings)
         closed = _record_site(uow, _as_closed(report, closing, actor=actor, now=now), lock, actor=actor, now=now,
-                              findings=findings, note=_clean_reason(note))
+                              findings=findings, note=_clean_reason(note), signer=rt.signer)
         uow.commit()
     notices = [n for sid in sorted(closing) if (n := _empty_changer(rt, sid, machine.get(sid)))]
-    return summary_of(closed) | {"notices": notices}
+    anchor = anchor_after_close(rt, closed.checkpoint)
+    if anchor["error"]:
+        notices.append(f"the anchor file could not be written ({anchor['error']}); it is retried at the next close")
+    return summary_of(closed) | {"notices": notices, "anchor": anchor}
+

@@ -16,6 +16,7 @@ from madoguchi.domain.close import check_site
 from madoguchi.domain.day_report import DayReport
 from madoguchi.errors import BadInput
 from madoguchi.services.day_figures import build_report, summary_of
+from madoguchi.services.journal_anchors import anchor_finding, anchor_view, journalled_checkpoints
 from madoguchi.services.runtime import Runtime
 
 
@@ -26,9 +27,13 @@ def day_summary(rt: Runtime, *, site: str, day: dt.date, actor: Actor) -> dict[s
     with rt.uow() as uow:
         report, state = build_report(rt, uow, site=site, day=day)
         unsigned = unsigned_on(uow.session, site=site, day=day)
+        anchor = anchor_view(rt, uow.session, site=site, day=day) if report.closed else None
     if not report.closed:
         report = replace(report, findings=tuple(check_site(state, closing=False, stations_must_be_closed=False)))
-    return {**summary_of(report), "journal_unsigned": [{"count": n, "reason": r} for n, r in unsigned]}
+    summary = summary_of(report)
+    if anchor is not None and not anchor["written"]:
+        summary["findings"] = [*summary["findings"], anchor_finding(anchor).as_dict()]
+    return {**summary, "journal_unsigned": [{"count": n, "reason": r} for n, r in unsigned], "anchor": anchor}
 
 
 def daily_sheet(rt: Runtime, *, day: dt.date, actor: Actor, sites: list[str] | None = None,
@@ -49,7 +54,9 @@ def day_reports(rt: Runtime, *, sites: list[str], day: dt.date, actor: Actor) ->
         actor.require(Action.VIEW, site)
         with rt.uow() as uow:
             report, state = build_report(rt, uow, site=site, day=day)
-            report = replace(report, journal_unsigned=unsigned_on(uow.session, site=site, day=day))
+            anchored = journalled_checkpoints(uow.session, site=site, day=day) if report.closed else []
+            report = replace(report, journal_unsigned=unsigned_on(uow.session, site=site, day=day),
+                             checkpoint=anchored[-1][1] if anchored else None)
         if not report.closed:
             report = replace(report, findings=tuple(check_site(state, closing=False,
                                                                stations_must_be_closed=False)))

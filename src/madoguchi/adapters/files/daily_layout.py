@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from madoguchi.domain.anchor import grouped
 from madoguchi.domain.brands import BRANDS, brand
 from madoguchi.domain.close import Severity
 from madoguchi.domain.day_report import (CATEGORIES, CATEGORY_JA, REFUND_METHOD_JA, REFUND_METHODS, DayReport,
@@ -244,5 +245,8 @@ def _clock(at: dt.datetime | None, day: dt.date) -> str:
 def header_lines(r: DayReport) -> list[tuple[str, str]]:
     state = "締め済（確定）" if r.closed else "未締め（中間）"
     approved = (f"{r.person(r.approved_by)}（{_jst(r.approved_at)}）" if r.approved_by and r.approved_at else "")
-    return [("窓口", f"{r.site_name}（{r.site}）"), ("状態", state), ("承認者", approved),
-            ("備考", r.note or ""), ("出力日時", _jst(r.generated_at))]
+    lines = [("窓口", f"{r.site_name}（{r.site}）"), ("状態", state), ("承認者", approved),
+             ("備考", r.note or ""), ("出力日時", _jst(r.generated_at))]
+    if r.checkpoint is not None:  # typed back by `madoguchi verify-journal --anchor-code` (docs/journal.md)
+        lines.append(("検証コード", grouped(r.checkpoint.code)))
+    return lines

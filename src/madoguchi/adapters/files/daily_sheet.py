@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from madoguchi.adapters.files.anchor_qr import place_qr
 from madoguchi.adapters.files.daily_layout import Value, header_lines, sections
 from madoguchi.adapters.files.daily_summary import write_summary
 from madoguchi.adapters.files.sheet_style import (PALE, ROW, WIDTHS, SheetWriter, page_setup, title_block,
@@ -30,6 +31,8 @@ from madoguchi.domain.receipt import wareki
 def _title_block(w: SheetWriter, r: DayReport) -> None:
     title_block(w, title="日次処理表", subtitle=f"{r.municipality}　{r.site_name}",
                 day_line=f"営業日　{wareki(r.day)}（{western(r.day)}）")
+    if r.checkpoint is not None:  # the QR code beside the header lines, right of their values
+        place_qr(w.ws, r.checkpoint, f"{get_column_letter(7)}{w.row}")
     for label, value in header_lines(r):
         w.cell(1, label, bold=True, fill=PALE)
         w.cell(2, value, span=4)

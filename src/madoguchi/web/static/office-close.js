@@ -139,7 +139,8 @@
     const body = $("site-close-body");
     if (s.state === "closed") {
       clear(body, h("p", { class: "strong site-closed" }, T("office_close.site_closed", { date: s.date_wareki })),
-        h("p", { class: "muted" }, T("office_close.approved_by", { who: s.approved_by || "", time: s.approved_at ? clock(s.approved_at) : "" })));
+        h("p", { class: "muted" }, T("office_close.approved_by", { who: s.approved_by || "", time: s.approved_at ? clock(s.approved_at) : "" })),
+        s.anchor ? h("p", { class: "anchor-code", dataset: { written: String(s.anchor.written) } }, T("office_close.anchor_code", { code: s.anchor.code })) : null);
       return;
     }
     if (!canApprove) {
