@@ -22,12 +22,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from madoguchi.domain.journal import canonical_json
+from madoguchi.domain.jsonl import json_objects
 from madoguchi.errors import BadInput
 
 #: Version of the checkpoint's JSON (a line of the anchor file, the close entry's ``checkpoint``).
@@ -166,16 +166,7 @@ def from_dict(data: Any, *, where: str) -> SignedCheckpoint:
 
 def parse_anchor_lines(text: str, *, source: str) -> list[tuple[int, SignedCheckpoint]]:
     """The checkpoints of an anchor file, with their line numbers; a bad line is named by line and column."""
-    out = []
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise BadInput(f"{source}: line {n}, column {exc.colno}: not JSON ({exc.msg})") from None
-        out.append((n, from_dict(data, where=f"{source}: line {n}")))
-    return out
+    return [(n, from_dict(data, where=f"{source}: line {n}")) for n, data in json_objects(text, source=source)]
 
 
 def differences(anchored: Checkpoint, now: Checkpoint | None, head_now: str | None) -> list[str]:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from madoguchi.domain.journal import JournalEntry, canonical_json
+from madoguchi.domain.jsonl import json_objects
 from madoguchi.errors import BadInput
 
 FORMAT = "madoguchi-journal-export/1"
@@ -52,7 +53,7 @@ def signature_record(e: JournalEntry) -> str:
 def read_entries(text: str, *, name: str, signed: bool = False) -> Iterator[JournalEntry]:
     """The entries of ``entries.jsonl`` (or ``announcements.jsonl``); :class:`BadInput`
     names the file, line and column of anything that is not such a record."""
-    for lineno, record in _records(text, name):
+    for lineno, record in json_objects(text, source=name):
         keys = set(record)
         base = set(BASE_FIELDS) | {"hash"} | ({"signature"} if signed else set())
         if keys not in (base, base | set(SIGNING_FIELDS)):
@@ -65,7 +66,7 @@ def read_entries(text: str, *, name: str, signed: bool = False) -> Iterator[Jour
 
 def read_signatures(text: str, *, name: str = SIGNATURES) -> dict[int, str]:
     signatures: dict[int, str] = {}
-    for lineno, record in _records(text, name):
+    for lineno, record in json_objects(text, source=name):
         if set(record) != {"seq", "signature"}:
             raise BadInput(f"{name} line {lineno}: a signature record has exactly seq and signature")
         _check_types(record, name, lineno)
@@ -83,19 +84,6 @@ def read_manifest(text: str) -> dict[str, Any]:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BadInput(f"{MANIFEST}: not a madoguchi journal export (format {FORMAT!r} expected)")
     return manifest
-
-
-def _records(text: str, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise BadInput(f"{name} line {lineno}, column {exc.colno}: {exc.msg}") from None
-        if not isinstance(record, dict):
-            raise BadInput(f"{name} line {lineno}, column 1: a JSON object expected")
-        yield lineno, record
 
 
 def _check_types(record: dict[str, Any], name: str, lineno: int) -> None:
