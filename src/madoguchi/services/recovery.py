@@ -3,7 +3,8 @@
 Run at start-up. A cashless payment left pending is asked about by our request id
 (never re-sent). A cash payment left pending has its deposit given back; one left
 settling (deposit fixed, change about to be paid) is finished if the changer still
-holds the deposit, or booked if the changer already ended it.
+holds the deposit, or booked if the changer already ended it. A refund left half-way is
+finished as the terminal or the changer says (:func:`madoguchi.services.refunds.finish_interrupted`).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from madoguchi.domain.sale import PaymentMethod, PaymentState
 from madoguchi.errors import DeviceError
 from madoguchi.services.payments import _approve, _fail, _settle_by_status
 from madoguchi.services.receipts import print_receipt
+from madoguchi.services.refunds import finish_interrupted
 from madoguchi.services.runtime import Runtime
 
 
@@ -35,6 +37,7 @@ def recover(rt: Runtime) -> dict[str, Any]:
             outcome["payments"].append((p.id, view["state"]))
         except DeviceError as exc:
             outcome["payments"].append((p.id, f"left pending: {exc.message}"))
+    outcome["refunds"] = finish_interrupted(rt)
     for receipt_id in waiting:
         if print_receipt(rt, receipt_id=receipt_id)["state"] == "printed":
             outcome["receipts"] += 1

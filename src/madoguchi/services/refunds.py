@@ -6,17 +6,20 @@ stays pending until marked done. Each is a reversing journal entry.
 """
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from madoguchi.adapters.db.tables import Payment, Refund
+from madoguchi.adapters.db.tables import JournalRow, Payment, Refund
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.brands import brand as find_brand, cancel_allowed
+from madoguchi.domain.changer_book import changer_book
+from madoguchi.domain.close import cash_position
 from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.sale import PaymentMethod, PaymentState, SaleState, age_in_days
-from madoguchi.errors import BadInput, Conflict, NotFound, RefundNotPossible, TerminalError
+from madoguchi.errors import BadInput, Conflict, DeviceError, NotFound, RefundNotPossible, TerminalError
 from madoguchi.services.common import check_client_id, load_sale
 from madoguchi.services.days import open_business_day
 from madoguchi.services.runtime import Runtime
@@ -85,7 +88,9 @@ def _carry_out(rt: Runtime, refund_id: str, payment_id: str, method: str, *, act
             except TerminalError as exc:
                 reply = None
                 fallback = f"terminal unavailable: {exc.message}"
-            if reply is not None and not reply.cancelled:
+            # A repeat of a cancel the terminal already made (a retry after a restart) is answered
+            # with that cancel's reference: done, not refused.
+            if reply is not None and not reply.cancelled and reply.reference is None:
                 fallback = reply.reason or "the terminal refused the cancel"
     with rt.uow() as uow:
         refund = uow.session.get(Refund, refund_id)
@@ -99,6 +104,71 @@ def _carry_out(rt: Runtime, refund_id: str, payment_id: str, method: str, *, act
         else:
             _book(uow, refund_id, payment_id, now=now, actor=actor, done=True, paid_out=paid_out)
         uow.commit()
+
+
+def finish_interrupted(rt: Runtime) -> list[tuple[str, str]]:
+    """At start-up: the refunds a crash left half-way (recorded, the device maybe acted, not booked).
+
+    The devices are asked, never guessed: the terminal answers a repeated cancel of our
+    request id with the cancel it made, if it made one; the changer's counts, set against
+    what the journal says it holds, show whether it paid the refund out (then it is
+    booked with those notes and coins) or not (then it pays out now). When the counts
+    tell neither, the refund stays in progress for staff to count the machine.
+    """
+    with rt.uow(read_only=True) as uow:
+        rows = uow.session.execute(select(Refund.id, Refund.payment_id, Refund.method, Refund.amount, Refund.approved_by)
+                                   .where(Refund.state == "in_progress").order_by(Refund.created_at)).all()
+    outcome = []
+    for refund_id, payment_id, method, amount, actor in rows:
+        if method == "cash":
+            answer = _paid_out(rt, payment_id, amount)
+            if answer is None:
+                outcome.append((refund_id, "left in progress: the changer's counts do not tell; count it"))
+                continue
+            paid, counts = answer
+            if paid:
+                with rt.uow() as uow:
+                    _book(uow, refund_id, payment_id, now=rt.clock(), actor=actor, done=True, paid_out=counts)
+                    uow.commit()
+                outcome.append((refund_id, "booked: the changer had paid it out"))
+                continue
+        try:
+            _carry_out(rt, refund_id, payment_id, method, actor=actor)
+        except DeviceError as exc:
+            outcome.append((refund_id, f"left in progress: {exc.message}"))
+            continue
+        outcome.append((refund_id, "carried out after restart"))
+    return outcome
+
+
+def _paid_out(rt: Runtime, payment_id: str, amount: int) -> tuple[bool, dict[int, int] | None] | None:
+    """Whether the changer paid out an unbooked cash refund, and the notes and coins it gave
+    (``None``: not known); ``None`` when its counts cannot tell.
+
+    The journal's book of the changer since it was last emptied (its station's last close)
+    is set against the machine's counts: short by exactly the refund, it paid it out. Where
+    the book knows only the total (a cash payment finished by recovery), the totals decide,
+    and the refund is booked without its coins (as that payment was)."""
+    with rt.uow(read_only=True) as uow:
+        station = uow.session.execute(select(Payment.payment_station).where(Payment.id == payment_id)).scalar_one()
+        emptied = uow.session.execute(select(func.max(JournalRow.seq)).where(
+            JournalRow.station == station, JournalRow.kind == "day_closed")).scalar() or 0
+        rows = [(kind, amount, json.loads(data)) for kind, amount, data in uow.session.execute(
+            select(JournalRow.kind, JournalRow.amount, JournalRow.data).where(
+                JournalRow.station == station, JournalRow.seq > emptied).order_by(JournalRow.seq))]
+    machine = rt.devices.of(station).changer.counts()
+    book = changer_book((kind, data) for kind, _amount, data in rows).counts
+    if book is None:  # by total: what the journal says the machine holds (corrections on paper left out)
+        position = cash_position([r for r in rows if r[0] != "adjustment"])
+        short_total = position.expected - sum(d * n for d, n in machine.items())
+        return (False, None) if short_total == 0 else ((True, None) if short_total == amount else None)
+    short = {d: book.get(d, 0) - machine.get(d, 0) for d in set(book) | set(machine)
+             if book.get(d, 0) != machine.get(d, 0)}
+    if not short:
+        return False, None
+    if all(n > 0 for n in short.values()) and sum(d * n for d, n in short.items()) == amount:
+        return True, short
+    return None
 
 
 def _book(uow: Any, refund_id: str, payment_id: str, *, now: Any, actor: str, done: bool,
