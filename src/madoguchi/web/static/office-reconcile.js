@@ -29,7 +29,7 @@
     $("result").hidden = !run;
     if (!run) { $("result-of").textContent = ""; return; }
     const s = run.summary;
-    $("result-of").textContent = T("office_reconcile.run_of", { time: run.ran_at.replace("T", " ").slice(0, 16), who: run.ran_by, id: run.id });
+    $("result-of").textContent = T("office_reconcile.run_of", { time: run.ran_at.replace("T", " ").slice(0, 16), who: personName(run.ran_by), id: run.id });
     $("partial").hidden = s.complete !== false;
     clear($("class-rows"), ...CLASS_ORDER.filter((c) => c in s.counts).map((c) => h("tr", { dataset: { cls: c }, class: c !== "matched" && s.counts[c] ? "is-flagged" : "" },
       h("td", {}, BOOT.classes[c] || c), h("td", { class: "num" }, digits(s.counts[c])))));
@@ -102,7 +102,7 @@
   function drawRuns() {
     $("run-empty").hidden = R.runs.length > 0;
     clear($("run-rows"), ...R.runs.map((r) => h("tr", { class: R.run && R.run.id === r.id ? "is-current" : "" },
-      h("td", {}, String(r.id)), h("td", {}, r.ran_at.replace("T", " ").slice(0, 16)), h("td", {}, r.ran_by),
+      h("td", {}, String(r.id)), h("td", {}, r.ran_at.replace("T", " ").slice(0, 16)), h("td", {}, personName(r.ran_by)),
       h("td", { class: "num" }, digits((r.counts || {}).matched || 0)), h("td", { class: "num" }, digits(exceptions(r.counts))),
       h("td", { class: "num" }, yen(r.transfer_amount)),
       h("td", {}, h("button", { type: "button", class: "btn btn-quiet btn-sm", onclick: () => showRun(r.id) }, T("office_reconcile.show"))))));
@@ -205,9 +205,12 @@
       await loadIncidents();
     } catch (err) {
       if (err.status && err.status < 500) R.pending = null;  /* refused: a corrected file is a new request */
-      if (err.status === 422) {  /* the file did not parse: what to do, then the engine's words (line, column, value) */
+      if (err.code === "statement_invalid") {  /* the file did not parse: what to do, then where (line, column, value) */
         error.replaceChildren(h("strong", { class: "block" }, T("office_reconcile.refused")),
-          h("span", { class: "block" }, T("office_reconcile.refused_hint")), h("span", { class: "block error-detail" }, err.message));
+          h("span", { class: "block" }, T("office_reconcile.refused_hint")), h("span", { class: "block" }, errorText(err)),
+          h("ul", { class: "error-detail" }, (err.data.rows || []).map((r) => h("li", {},
+            T(r.value === null || r.value === undefined ? "office_reconcile.bad_row_empty" : "office_reconcile.bad_row",
+              { line: r.line, column: r.column, value: r.value })))));
       } else {
         error.replaceChildren(h("strong", { class: "block" }, errorText(err)));
       }
