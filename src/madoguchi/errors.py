@@ -18,9 +18,16 @@ class MadoguchiError(Exception):
     #: caller needs to act, e.g. every finding of a refused close); the rest stays inside.
     public_details: tuple[str, ...] = ()
 
-    def __init__(self, message: str, **details: object) -> None:
+    def __init__(self, message: str, *, code: str | None = None,
+                 params: dict[str, str | int] | None = None, **details: object) -> None:
+        """``message`` is English, for the log and API clients; a screen speaks from ``code``
+        (more specific than the class's, e.g. ``not_allowed`` for a PermissionDenied) and
+        ``params`` (plain values its text needs: codes it translates, numbers, names)."""
         super().__init__(message)
         self.message = message
+        if code is not None:
+            self.code = code
+        self.params = dict(params or {})
         self.details = details
 
 

@@ -43,7 +43,7 @@ def desk(app, login: str) -> Desk:  # type: ignore[no-untyped-def]
 def assert_error(r: Any, status: int, code: str | None = None) -> dict[str, Any]:
     assert r.status_code == status, r.text
     body = r.json()
-    assert set(body) == {"error", "message"} and body["message"], body
+    assert {"error", "message"} <= set(body) <= {"error", "message", "params"} and body["message"], body
     if code is not None:
         assert body["error"] == code, body
     return body
@@ -57,7 +57,7 @@ def assert_error(r: Any, status: int, code: str | None = None) -> dict[str, Any]
     ("POST", "/api/auth/logout"), ("POST", "/api/sim/stations/honcho-p1/insert"),
 ])
 def test_every_route_but_the_public_ones_needs_a_session(client: TestClient, method: str, path: str) -> None:
-    assert_error(client.request(method, path, json={}), 401, "not_authenticated")
+    assert_error(client.request(method, path, json={}), 401, "login_required")
 
 
 def test_health_catalog_and_places_are_open_without_a_session(client: TestClient) -> None:
@@ -73,7 +73,7 @@ def test_a_cashier_may_not_refund_but_a_supervisor_may(app) -> None:  # type: ig
     sale_id = cashier.paid_sale()
     refused = cashier.client.post(f"/api/sales/{sale_id}/refunds", json={"id": new_id(), "reason": "wrong item"},
                                   headers=cashier.headers)
-    assert_error(refused, 403, "permission_denied")
+    assert_error(refused, 403, "not_allowed")
     done = desk(app, "supervisor").post(f"/api/sales/{sale_id}/refunds", {"id": new_id(), "reason": "wrong item"},
                                         expect=201)
     assert done["sale"]["state"] == "refunded" and done["refunds"][0]["method"] == "cash"
@@ -86,13 +86,13 @@ def test_a_cashier_of_another_site_can_neither_see_nor_touch_a_sale(app) -> None
     honcho.post("/api/payments/cash", {"id": payment_id, "sale_id": sale_id}, expect=201)
     other = desk(app, "cashier2")
     h = other.headers
-    assert_error(other.client.get(f"/api/sales/{sale_id}", headers=h), 403, "permission_denied")
-    assert_error(other.client.get(f"/api/payments/{payment_id}", headers=h), 403, "permission_denied")
-    assert_error(other.client.post(f"/api/payments/{payment_id}/cancel", headers=h), 403, "permission_denied")
+    assert_error(other.client.get(f"/api/sales/{sale_id}", headers=h), 403, "site_not_served")
+    assert_error(other.client.get(f"/api/payments/{payment_id}", headers=h), 403, "site_not_served")
+    assert_error(other.client.post(f"/api/payments/{payment_id}/cancel", headers=h), 403, "site_not_served")
     assert_error(other.client.post("/api/sim/stations/honcho-p1/insert", json={"denomination": 1000},
-                                   headers=h), 403, "permission_denied")
+                                   headers=h), 403, "site_not_served")
     assert_error(other.client.post("/api/sales", json={"id": new_id(), "staff_station": "honcho-s1"},
-                                   headers=h), 403, "permission_denied")
+                                   headers=h), 403, "site_not_served")
     assert honcho.get(f"/api/payments/{payment_id}")["state"] == "pending"
     assert [s["site"] for s in other.get("/api/stations")] == ["nishi", "higashi", "minami", "kita"]
 
@@ -117,13 +117,13 @@ def test_the_session_cookie_is_httponly_and_strict_and_logout_ends_it(client: Te
     csrf = r.json()["csrf_token"]
     assert client.get("/api/auth/me").json()["csrf_token"] == csrf
     assert client.post("/api/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
-    assert_error(client.get("/api/auth/me"), 401, "not_authenticated")
+    assert_error(client.get("/api/auth/me"), 401, "login_required")
 
 
 def test_logins_are_rate_limited_after_five_failures(client: TestClient) -> None:
     for _ in range(5):
         assert_error(client.post("/api/auth/login", json={"login": "cashier", "password": "wrong-password"}),
-                     401, "not_authenticated")
+                     401, "login_failed")
     # Even the right password is refused now, over either door; the answer says until when.
     for r in (client.post("/api/auth/login", json={"login": "cashier", "password": PASSWORDS["cashier"]}),
               client.post("/api/auth/token", data={"username": "cashier", "password": PASSWORDS["cashier"]})):

@@ -123,7 +123,7 @@ def test_over_http_a_station_then_the_site_is_closed_and_the_sheet_downloaded(ap
     assert check["interim"] and check["sales_count"] == 1
     count = {s: {str(d): n for d, n in changer(rt, s).counts().items()} for s in ("honcho-p1", "honcho-p2")}
     refused = cashier_desk.post(f"/api/close/honcho/{DAY}/stations/honcho-p1", {"counted": count["honcho-p1"]})
-    assert refused["error"] == "permission_denied"
+    assert refused["error"] == "not_allowed"
     short = dict(count["honcho-p1"], **{"1000": count["honcho-p1"]["1000"] - 1})
     refused = supervisor.post(f"/api/close/honcho/{DAY}/stations/honcho-p1", {"counted": short}, expect=409)
     assert refused["error"] == "close_refused" and "give the reason" in refused["message"]

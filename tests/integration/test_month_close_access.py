@@ -55,7 +55,7 @@ def test_a_site_limited_role_may_not_read_or_download_the_citys_month_close(app,
     for path in ("/api/reconcile/runs", "/api/reconcile/runs?month=2026-11", f"/api/reconcile/runs/{a_run}",
                  f"/api/reconcile/runs/{a_run}/report", f"/api/reconcile/runs/{a_run}/matched"):
         r = office.client.get(path, headers=office.headers)
-        assert (r.status_code, r.json()["error"]) == (403, "permission_denied"), path
+        assert (r.status_code, r.json()["error"]) == (403, "all_sites_required"), path
         assert "covers every site" in r.json()["message"]
 
 

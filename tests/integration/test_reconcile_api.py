@@ -78,8 +78,10 @@ def test_a_malformed_statement_is_refused_with_line_and_column_and_nothing_is_ke
     bad = (",".join(HEADER) + "\n2026-11-02T10:00:00,T1,r1,p1,suica,sale,300円,9,291,2026-11-30\n").encode()
     r = office.upload(str(uuid.uuid4()), [("bad.csv", bad)])
     assert r.status_code == 422, r.text
-    assert r.json()["error"] == "bad_input"
+    assert r.json()["error"] == "statement_invalid"
     assert "line 2, column gross: '300円' is not a whole number of yen" in r.json()["message"]
+    assert r.json()["params"] == {"file": "bad.csv", "count": 1}
+    assert r.json()["rows"] == [{"line": 2, "column": "gross", "value": "300円"}]
     assert _runs(rt) == 0
     binary = office.upload(str(uuid.uuid4()), [("収納明細 11月.xlsx", b"PK\x03\x04\xff\xfe\x00\x81")])
     assert binary.status_code == 422 and binary.json()["message"].startswith("収納明細 11月.xlsx: ")
@@ -96,7 +98,7 @@ def test_a_malformed_statement_is_refused_with_line_and_column_and_nothing_is_ke
 def test_a_cashier_may_not_run_the_close_of_month(app, tmp_path):  # type: ignore[no-untyped-def]
     cashier = Office(app, "cashier")
     r = cashier.upload(str(uuid.uuid4()), [("s.csv", b"x")])
-    assert r.status_code == 403 and r.json()["error"] == "permission_denied"
+    assert r.status_code == 403 and r.json()["error"] == "not_allowed"
     assert cashier.client.get("/api/reconcile/runs", headers=cashier.headers).status_code == 403
 
 
@@ -205,7 +207,7 @@ def test_a_supervisor_reads_the_close_of_month_and_logs_inquiries_but_only_accou
     _pay(rt, cashier, clock, "waon", [("juminhyo", 1)], "timeout_unknown")
     supervisor = Office(app, "supervisor")
     refused = supervisor.upload(str(uuid.uuid4()), [("s.csv", (FIXTURES / "statement-2026-11.csv").read_bytes())])
-    assert refused.status_code == 403 and refused.json()["error"] == "permission_denied"
+    assert refused.status_code == 403 and refused.json()["error"] == "not_allowed"
     assert supervisor.client.get("/api/reconcile/runs", headers=supervisor.headers).json() == []
     [incident] = supervisor.client.get("/api/reconcile/open-incidents", headers=supervisor.headers).json()
     body = {"id": str(uuid.uuid4()), "asked_whom": "WAON", "asked_at": "2026-11-10T10:00:00+09:00"}

@@ -44,7 +44,7 @@ def bearer(client: TestClient, login: str = "cashier") -> dict[str, str]:
 
 def refused(r: Any) -> None:
     assert r.status_code == 401, r.text
-    assert r.json()["error"] == "not_authenticated"
+    assert r.json()["error"] == "session_ended"
 
 
 def new_sale() -> dict[str, str]:

@@ -24,7 +24,9 @@ ERRORS: dict[int, str] = {
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "Error", "type": "object", "required": ["error", "message"],
     "properties": {"error": {"type": "string", "description": "a stable machine code"},
-                   "message": {"type": "string", "description": "what went wrong, for a person"}},
+                   "message": {"type": "string", "description": "what went wrong, in English (screens "
+                               "speak from the code and params)"},
+                   "params": {"type": "object", "description": "values the code's text needs"}},
     "additionalProperties": True,
 }
 

@@ -23,6 +23,13 @@ class ChangerPublic(BaseModel):
     deposit: int
 
 
+class FaultPublic(BaseModel):
+    """Why a station is out of service, for a screen's own words: ``changer_jammed`` (with the
+    changer's ``step``) or ``out_of_service``."""
+    code: str
+    step: str | None = None
+
+
 class StationPublic(BaseModel):
     id: str
     site: str
@@ -31,6 +38,7 @@ class StationPublic(BaseModel):
     colour: str
     current_sale_id: str | None
     fault: str | None
+    fault_code: FaultPublic | None = None
     changer: ChangerPublic
     printer: str
     terminal_online: bool

@@ -55,13 +55,16 @@ class Actor:
         statement) is for staff who serve every site; a site-limited role may not see it."""
         if not self.serves_all_sites:
             raise PermissionDenied(f"{what} covers every site; {self.login} serves only "
-                                   f"{', '.join(sorted(self.sites)) or 'no site'}")
+                                   f"{', '.join(sorted(self.sites)) or 'no site'}",
+                                   code="all_sites_required")
 
     def require(self, action: Action, site: str | None = None) -> None:
         if action not in _ALLOWED[self.role]:
-            raise PermissionDenied(f"{self.login} ({self.role.value}) may not {action.value}")
+            raise PermissionDenied(f"{self.login} ({self.role.value}) may not {action.value}",
+                                   code="not_allowed", params={"role": self.role.value, "action": action.value})
         if not self.may(action, site):
-            raise PermissionDenied(f"{self.login} does not serve site {site!r}")
+            raise PermissionDenied(f"{self.login} does not serve site {site!r}",
+                                   code="site_not_served", params={"site": site or ""})
 
 
 SYSTEM = Actor("system", Role.ADMIN, frozenset({ALL_SITES}))

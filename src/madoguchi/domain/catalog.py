@@ -34,6 +34,8 @@ class FeeItem:
     # For the resident's screen only (a sale records the Japanese and English names).
     name_zh: str | None = None
     name_ko: str | None = None
+    # How the name sounds, in hiragana: the register's key field finds a fee by it.
+    reading: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,13 @@ def _optional(entry: dict[str, Any], key: str, where: str) -> str | None:
     return value
 
 
+def _reading(entry: dict[str, Any], where: str) -> str | None:
+    value = _optional(entry, "reading", where)
+    if value is not None and not all("\u3041" <= c <= "\u3096" or c == "\u30fc" for c in value):
+        raise BadInput(f"{where}: 'reading' must be hiragana (long vowel mark ー allowed), got {value!r}")
+    return value
+
+
 def parse_catalog(data: dict[str, Any], *, source: str = "catalog") -> Catalog:
     lines = {}
     for n, entry in enumerate(data.get("revenue_lines", []), start=1):
@@ -107,6 +116,7 @@ def parse_catalog(data: dict[str, Any], *, source: str = "catalog") -> Catalog:
             rank=int(entry.get("rank", 100)),
             name_zh=_optional(entry, "name_zh", where),
             name_ko=_optional(entry, "name_ko", where),
+            reading=_reading(entry, where),
         )
         key = (item.code, item.effective_from)
         if key in seen:

@@ -230,6 +230,10 @@ class IncidentLine:
     carried: bool = False   # opened on an earlier day and still open
     request_id: str | None = None
     sale_id: str | None = None
+    # The sale as staff know it, never by its id: its receipt (payment station's name, number)
+    # once paid, else where and when it was taken (staff station's name, time).
+    receipt: tuple[str, int] | None = None
+    taken: tuple[str, dt.datetime] | None = None
 
 
 @dataclass(frozen=True, slots=True)

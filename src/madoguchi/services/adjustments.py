@@ -133,7 +133,8 @@ def approve_adjustment(rt: Runtime, *, adjustment_id: str, actor: Actor) -> dict
         row = _pending(uow, adjustment_id)
         actor.require(Action.APPROVE, row.site)
         if row.requested_by == actor.login:
-            raise PermissionDenied("a correction is approved by someone other than the person who asked for it")
+            raise PermissionDenied("a correction is approved by someone other than the person who asked for it",
+                                   code="approve_own_request")
         reverses = _over_short_reversed(uow, row, states=("approved",))
         now = rt.clock()
         day, _moved = open_business_day(uow, row.site, now, station=row.station)

@@ -15,6 +15,7 @@ from madoguchi.adapters.devices.ports import DepositEnd
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.sale import PaymentMethod, PaymentState, SaleState, payment_transition
+from madoguchi.domain.station_fault import jam_fault
 from madoguchi.errors import CannotMakeChange, ChangerJammed, Conflict, NotFound
 from madoguchi.services.common import load_sale, release_station
 from madoguchi.services.payments import _approve, _begin, _fail, current_view
@@ -140,7 +141,7 @@ def record_jam(rt: Runtime, payment_id: str, *, step: str, retained: int) -> Non
         release_station(uow, payment.payment_station, sale.id)
         station = uow.session.get(PaymentStation, payment.payment_station)
         assert station is not None
-        station.fault = f"cash changer jammed ({step})"
+        station.fault = jam_fault(step)
         incident = Incident(
             id=str(uuid.uuid4()), kind="cash_jam", state="open", site=sale.site,
             payment_station=payment.payment_station, sale_id=sale.id, payment_id=payment.id,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from madoguchi.adapters.db.counter_rows import SaleRecord
 from madoguchi.adapters.db.tables import PaymentStation, Sale
 from madoguchi.adapters.db.uow import UnitOfWork, is_duplicate_key
+from madoguchi.domain.station_fault import fault_code
 from madoguchi.errors import BadInput, NotFound, StationBusy
 from madoguchi.services.runtime import Runtime
 
@@ -92,11 +93,15 @@ def claim_station(uow: UnitOfWork, station_id: str, sale_id: str) -> None:
         if row is None:
             raise NotFound(f"no payment station {station_id!r}")
         uow.session.refresh(row)
-        if row.fault:
-            raise StationBusy(f"payment station {station_id} is out of service: {row.fault}")
+        fault = fault_code(row.fault)
+        if fault is not None:
+            raise StationBusy(f"payment station {station_id} is out of service: {row.fault}",
+                              code="station_jammed" if fault["code"] == "changer_jammed" else "station_out_of_service",
+                              params={"station": station_id})
         if row.current_sale_id == sale_id:
             return
-        raise StationBusy(f"payment station {station_id} is serving another sale")
+        raise StationBusy(f"payment station {station_id} is serving another sale",
+                          code="station_in_use", params={"station": station_id})
 
 
 def release_station(uow: UnitOfWork, station_id: str | None, sale_id: str) -> None:

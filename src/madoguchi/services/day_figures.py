@@ -144,14 +144,16 @@ def build_report(rt: Runtime, uow: UnitOfWork, *, site: str, day: dt.date,
     refunds = s.execute(select(Refund).join(Sale, Sale.id == Refund.sale_id).where(
         Sale.site == site, Refund.method == "bank_transfer", Refund.created_at < end,
         or_(Refund.state == "pending", Refund.created_at >= start)).order_by(Refund.created_at)).scalars().all()
+    receipts_of, taken = _sales_as_known(rt, s, {i.sale_id for i in incidents} | {r.sale_id for r in refunds})
     lines = [IncidentLine(opened_at=i.opened_at, kind=i.kind, state=i.state, station=i.payment_station,
                           brand=i.brand, amount=i.amount, summary=i.summary, resolution=i.resolution,
-                          carried=i.opened_at < start, request_id=i.request_id, sale_id=i.sale_id)
+                          carried=i.opened_at < start, request_id=i.request_id, sale_id=i.sale_id,
+                          receipt=receipts_of.get(i.sale_id or ""), taken=taken.get(i.sale_id or ""))
              for i in incidents]
     lines += [IncidentLine(opened_at=r.created_at, kind="bank_transfer_refund",
                            state="open" if r.state == "pending" else "resolved", station=None, brand=None,
                            amount=r.amount, summary=r.reason, resolution=r.state, carried=r.created_at < start,
-                           sale_id=r.sale_id)
+                           sale_id=r.sale_id, receipt=receipts_of.get(r.sale_id), taken=taken.get(r.sale_id))
               for r in refunds]
     site_closed = site_row is not None and site_row.state == "closed"
     site_state = SiteState(site=site, stations=tuple(x.state for x in stations),
@@ -191,6 +193,21 @@ def machine_counts(rt: Runtime, station: str) -> dict[int, int] | None:
         return dict(changer.counts())
     except MadoguchiError:
         return None
+
+
+def _sales_as_known(rt: Runtime, s: Any, sale_ids: set[str | None]
+                    ) -> tuple[dict[str, tuple[str, int]], dict[str, tuple[str, dt.datetime]]]:
+    """Each sale's receipt (payment station's name, number) and where and when it was taken."""
+    ids = [x for x in sale_ids if x]
+    if not ids:
+        return {}, {}
+    names = {d.id: d.name for d in rt.places.staff_stations}
+    taken = {sid: (names.get(desk, desk), at) for sid, desk, at in s.execute(
+        select(Sale.id, Sale.staff_station, Sale.created_at).where(Sale.id.in_(ids))).all()}
+    receipts = {sid: (rt.places.payment_station(station).name, number) for sid, station, number in s.execute(
+        select(Receipt.sale_id, Receipt.payment_station, Receipt.number).where(Receipt.sale_id.in_(ids))
+        .order_by(Receipt.id)).all()}
+    return receipts, taken
 
 
 def _tally(t: Tally) -> dict[str, int]:

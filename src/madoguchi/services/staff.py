@@ -110,7 +110,7 @@ def login(rt: Runtime, *, login: str, password: str, client: str, kind: str = "c
         s.add(LoginAttempt(login=stored, client=client, at=now, success=ok, login_hashed=known is None))
         if not ok or staff is None:
             uow.commit()
-            raise NotAuthenticated("login or password is wrong")
+            raise NotAuthenticated("login or password is wrong", code="login_failed")
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(24) if kind == "cookie" else None
         expires = now + dt.timedelta(hours=rt.settings.session_hours)
@@ -118,6 +118,12 @@ def login(rt: Runtime, *, login: str, password: str, client: str, kind: str = "c
                           created_at=now, expires_at=expires))
         uow.commit()
         return LoginResult(token, csrf, _actor(staff), staff.display_name, expires)
+
+
+def display_names(rt: Runtime) -> dict[str, str]:
+    """Every staff member's display name by login: screens name people, never their login IDs."""
+    with rt.uow(read_only=True) as uow:
+        return dict(uow.session.execute(select(Staff.login, Staff.display_name)).all())
 
 
 @dataclass(frozen=True)
@@ -191,7 +197,7 @@ def cached_authentication(rt: Runtime, token: str | None) -> Authenticated | Non
 
 def authenticate(rt: Runtime, token: str | None) -> Authenticated:
     if not token:
-        raise NotAuthenticated("log in first")
+        raise NotAuthenticated("log in first", code="login_required")
     key = _token_hash(token)
     cache = _auth_cache(rt)
     now = rt.clock()
@@ -202,10 +208,10 @@ def authenticate(rt: Runtime, token: str | None) -> Authenticated:
     with rt.uow(read_only=True) as uow:
         row = uow.session.get(AuthSession, key)
         if row is None or row.expires_at <= now:
-            raise NotAuthenticated("the session has ended; log in again")
+            raise NotAuthenticated("the session has ended; log in again", code="session_ended")
         staff = uow.session.get(Staff, row.staff_id)
         if staff is None or not staff.active:
-            raise NotAuthenticated("the account is disabled")
+            raise NotAuthenticated("the account is disabled", code="account_disabled")
         auth = Authenticated(_actor(staff), row.kind, row.csrf_token, staff.display_name)
         expires_at = row.expires_at
     cache.put(key, auth, expires_at, epoch)

@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from madoguchi.adapters.db.tables import Payment, PaymentStation, Receipt
+from madoguchi.adapters.db.tables import Payment, PaymentStation, Receipt, Sale
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.sale import PaymentMethod
+from madoguchi.domain.station_fault import fault_code
 from madoguchi.errors import ChangerJammed, Conflict, NotFound
 from madoguchi.services.cash import cash_view, complete_cash, record_jam
 from madoguchi.services.payments import current_view
@@ -47,6 +48,9 @@ def list_stations(rt: Runtime, *, actor: Actor, site: str | None = None) -> list
                             pool.map(lambda c: rt.devices.of(c.id).printer.status().value, configs)))
     with rt.uow(read_only=True) as uow:
         rows = {r.id: r for r in uow.session.execute(select(PaymentStation)).scalars()}
+        serving_ids = [r.current_sale_id for r in rows.values() if r.current_sale_id]
+        serving = {sid: (desk, total) for sid, desk, total in uow.session.execute(
+            select(Sale.id, Sale.staff_station, Sale.total).where(Sale.id.in_(serving_ids))).all()} if serving_ids else {}
         pending = dict(uow.session.execute(
             select(Receipt.payment_station, func.count()).where(Receipt.state == "pending")
             .group_by(Receipt.payment_station)).all())
@@ -58,7 +62,10 @@ def list_stations(rt: Runtime, *, actor: Actor, site: str | None = None) -> list
         out.append({
             "id": cfg.id, "site": cfg.site, "name": cfg.name, "number": cfg.number, "colour": cfg.colour,
             "current_sale_id": row.current_sale_id if row else None,
+            # The sale it serves as staff say it (which 受付 sent it, how much), never its id.
+            "current_sale": _serving(rt, serving.get(row.current_sale_id)) if row and row.current_sale_id else None,
             "fault": row.fault if row else None,
+            "fault_code": fault_code(row.fault if row else None),
             "changer": {"status": changer.status().value, "counts": changer.counts(),
                         "deposit": changer.deposit_amount()},
             "printer": printers[cfg.id],
@@ -66,6 +73,17 @@ def list_stations(rt: Runtime, *, actor: Actor, site: str | None = None) -> list
             "pending_receipts": pending.get(cfg.id, 0),
         })
     return out
+
+
+def _serving(rt: Runtime, sale: tuple[str, int] | None) -> dict[str, Any] | None:
+    if sale is None:
+        return None
+    desk, total = sale
+    try:
+        name = rt.places.staff_station(desk).name
+    except NotFound:
+        name = ""
+    return {"staff_station": name, "total": total}
 
 
 def payment_status(rt: Runtime, *, payment_id: str, actor: Actor) -> dict[str, Any]:

@@ -243,5 +243,6 @@ def register_events(staff_station: str, request: Request, actor: ActorDep, rt: R
 @router.get("/events/office")
 def office_events(request: Request, actor: ActorDep, rt: RuntimeDep) -> StreamingResponse:
     if not may_use_office(actor):
-        raise PermissionDenied(f"{actor.login} ({actor.role.value}) may not use the back office")
+        raise PermissionDenied(f"{actor.login} ({actor.role.value}) may not use the back office",
+                               code="not_allowed", params={"role": actor.role.value, "action": "office"})
     return sse(rt, hub_of(request), office_selector(rt, actor))

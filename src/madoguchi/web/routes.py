@@ -127,8 +127,8 @@ def register_page(request: Request, rt: RuntimeDep) -> Response:
         return _forbidden(request, page, i18n.t("register.title"))
     day = business_date(rt.clock())
     fees = [{"code": f.code, "name": f.name_ja, "amount": f.amount, "exemptible": f.exemptible,
-             "key": n} for n, f in enumerate(rt.catalog.in_force(day), start=1)]
-    boot = {"me": page.me(), "places": _places(rt), "fees": fees, "today": day.isoformat(),
+             "reading": f.reading or "", "key": n} for n, f in enumerate(rt.catalog.in_force(day), start=1)]
+    boot = {"me": page.me(), "people": staff.display_names(rt), "places": _places(rt), "fees": fees, "today": day.isoformat(),
             "brands": {b.code: b.name for b in BRANDS},
             "training": training.training_status(rt, actor=page.actor)["staff_stations"],
             "exemptions": [e.value for e in Exemption], "texts": phrased_texts(i18n.bundle("ja", ["register", "common", "login"]), REGISTER_PHRASED)}
@@ -143,7 +143,7 @@ def office_page(request: Request, rt: RuntimeDep) -> Response:
         return _to_login(request)
     if not may_use_office(page.actor):
         return _forbidden(request, page, i18n.t("office.title"))
-    boot = {"me": page.me(), "places": _places(rt), "today": business_date(rt.clock()).isoformat(),
+    boot = {"me": page.me(), "people": staff.display_names(rt), "places": _places(rt), "today": business_date(rt.clock()).isoformat(),
             "brands": {b.code: b.name for b in BRANDS},
             "texts": i18n.bundle("ja", ["office", "common"])}
     return _render(request, "office.html", csrf=page.csrf, me=page.me(), boot=boot,
@@ -163,7 +163,7 @@ def office_close_page(request: Request, rt: RuntimeDep) -> Response:
     sites = [s.code for s in rt.places.sites if page.actor.may(Action.VIEW, s.code)]
     names = {i.code: i.name_ja for i in rt.catalog.items}
     lines = {i.revenue_line.code: i.revenue_line.name for i in rt.catalog.items}
-    boot = {"me": page.me(), "places": _places(rt), "sites": sites, "today": business_date(rt.clock()).isoformat(),
+    boot = {"me": page.me(), "people": staff.display_names(rt), "places": _places(rt), "sites": sites, "today": business_date(rt.clock()).isoformat(),
             "brands": {b.code: b.name for b in BRANDS}, "fees": names, "revenue_lines": lines,
             "texts": i18n.bundle("ja", ["office_close", "office", "common"])}
     return _render(request, "office_close.html", csrf=page.csrf, me=page.me(), boot=boot,
@@ -182,7 +182,7 @@ def office_reconcile_page(request: Request, rt: RuntimeDep) -> Response:
         return _forbidden(request, page, i18n.t("office_reconcile.title"), i18n.t("office_reconcile.city_only"))
     today = business_date(rt.clock())
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
-    boot = {"me": page.me(), "places": _places(rt), "month": last_month, "max_month": today.strftime("%Y-%m"),
+    boot = {"me": page.me(), "people": staff.display_names(rt), "places": _places(rt), "month": last_month, "max_month": today.strftime("%Y-%m"),
             "may_run": page.actor.may(Action.ACCOUNT), "brands": {b.code: b.name for b in BRANDS},
             "classes": {c.value: label for c, label in CLASS_LABELS_JA.items()},
             "texts": i18n.bundle("ja", ["office_reconcile", "office", "common"])}

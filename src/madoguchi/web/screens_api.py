@@ -85,7 +85,8 @@ def screen_stations(request: Request, actor: ActorDep, rt: RuntimeDep,
 def office(actor: ActorDep, rt: RuntimeDep) -> dict[str, Any]:
     """Today's figures per site and in all: payments by category, cashless share."""
     if not may_use_office(actor):
-        raise PermissionDenied(f"{actor.login} ({actor.role.value}) may not use the back office")
+        raise PermissionDenied(f"{actor.login} ({actor.role.value}) may not use the back office",
+                               code="not_allowed", params={"role": actor.role.value, "action": "office"})
     day = business_date(rt.clock())
     sites = []
     total = {c: {"count": 0, "amount": 0} for c in CATEGORIES}

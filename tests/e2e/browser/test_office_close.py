@@ -187,7 +187,7 @@ def test_a_correction_of_a_closed_day_is_requested_by_accounting_and_approved_by
 
     supervisor = screens.staff(label="office-supervisor", login="supervisor", desk=None, path="/office/close")
     supervisor.locator("#adjustment-rows tr[data-state=requested] .adj-approve").click()
-    expect(supervisor.locator("#adjustment-rows tr[data-state=approved]")).to_contain_text("supervisor")
+    expect(supervisor.locator("#adjustment-rows tr[data-state=approved]")).to_contain_text("主任 一郎")  # display name, not the login ID
     assert any(e.kind == "adjustment" for e in journal(rt))
 
     # A second request, rejected with a note in the page's dialog.

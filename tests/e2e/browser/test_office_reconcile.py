@@ -71,7 +71,8 @@ def test_an_accountant_uploads_the_statement_sees_the_classes_and_logs_an_inquir
                    encoding="utf-8")
     office.set_input_files("#statements", str(bad))
     office.locator("#run").click()
-    expect(office.locator("#upload-error")).to_contain_text("line 2, column gross")
+    expect(office.locator("#upload-error")).to_contain_text("2行目・列「gross」")
+    expect(office.locator("#upload-error")).not_to_contain_text("line")  # the engine's English stays in the API
     screens.snap("office", "refused")
     expect(office.locator("#no-run")).to_be_visible()
 

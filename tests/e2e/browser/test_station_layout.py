@@ -154,7 +154,7 @@ def test_japanese_lines_break_between_phrases(screens: Screens) -> None:
     page = _station(screens, {"width": 1080, "height": 1920}, "station")
     _handed_off(screens.server.rt, ["juminhyo"])
     expect(page.locator("#screen")).to_have_attribute("data-phase", "due-method")
-    heading = page.locator(".choices h2")
+    heading = page.locator(".choices h1")
     expect(heading).to_have_text("お支払い方法を選んでください")  # the text reads as written
     assert heading.locator("wbr").count() >= 1  # and may break only between its phrases
     assert heading.evaluate("e => getComputedStyle(e).wordBreak") == "keep-all"

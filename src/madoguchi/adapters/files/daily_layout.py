@@ -150,7 +150,12 @@ def over_short_row(t: DayTotals) -> tuple[Value, ...]:
 def _incident_text(r: DayReport, i: IncidentLine) -> str:
     """The incident in Japanese, from its fields (the stored summary is for staff screens)."""
     amount = f"{i.amount:,}円"
-    sale = f"取引 {i.sale_id[:8]}" if i.sale_id else ""
+    if i.receipt:
+        sale = f"{i.receipt[0]} 領収書 No.{i.receipt[1]}"
+    elif i.taken:
+        sale = f"{i.taken[0]} {i.taken[1].astimezone(JST):%H:%M} 受付"
+    else:
+        sale = ""
     if i.kind == "cash_jam":
         text = f"釣銭機詰まり（機内保留 {amount}）{sale}"
     elif i.kind == "cashless_unknown":

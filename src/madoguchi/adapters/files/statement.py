@@ -104,12 +104,18 @@ class RowError:
 
 
 class StatementError(BadInput):
-    """The statement does not parse; nothing of it was imported."""
+    """The statement does not parse; nothing of it was imported. A screen lists ``rows`` (line,
+    column and value of each, in its own words) under ``params`` (file name, count)."""
+
+    code = "statement_invalid"
+    public_details = ("rows",)
 
     def __init__(self, source: str, errors: list[RowError], total: int | None = None) -> None:
         more = f" (and {total - len(errors)} more)" if total and total > len(errors) else ""
         lines = "\n  ".join(str(e) for e in errors)
-        super().__init__(f"{source}: {total or len(errors)} row error(s){more}, nothing imported:\n  {lines}")
+        super().__init__(f"{source}: {total or len(errors)} row error(s){more}, nothing imported:\n  {lines}",
+                         params={"file": source, "count": total or len(errors)},
+                         rows=[{"line": e.line, "column": e.column, "value": e.value} for e in errors])
         self.errors = errors
 
 

@@ -268,12 +268,51 @@ function wireLogout() {
 paintAll();
 wireLogout();
 
-/* A person-readable message: the screen's own words for known codes, with the server's detail. */
+/* Names the screen knows for an id or a login (display names, station and site names): pages
+ * may add their own (e.g. the register's live station list). */
+const NAMES = {
+  person: (login) => personName(login),
+  station: (id) => {
+    const st = ((BOOT.places || {}).payment_stations || []).find((s) => s.id === id);
+    return st ? T("common.station_label", { number: st.number }) : null;
+  },
+  site: (code) => { const s = ((BOOT.places || {}).sites || []).find((x) => x.code === code); return s ? s.name : null; },
+};
+
+/* A staff member's display name, never their login ID (BOOT.people: login -> name). The
+ * system's own actors have names in the catalog; a payment station acts as its screen. */
+function personName(login) {
+  if (!login) return "";
+  const people = BOOT.people || {};
+  if (people[login]) return people[login];
+  if (T.has("common.person." + login)) return T("common.person." + login);
+  if (String(login).startsWith("station:")) return NAMES.station(login.slice(8)) || T("common.person.unknown");
+  return T("common.person.unknown");
+}
+
+/* Why a station is out of service, in words (the server's fault_code; its fault text is English). */
+function faultText(st) {
+  const f = st && st.fault_code;
+  if (!f) return st && st.fault ? T("common.fault.out_of_service") : "";
+  if (f.code === "changer_jammed") {
+    return T.has("common.step." + f.step) ? T("common.fault.changer_jammed_at", { step: T("common.step." + f.step) })
+      : T("common.fault.changer_jammed");
+  }
+  return T("common.fault.out_of_service");
+}
+
+/* The error said in the screen's words, from its code and params: never the server's English
+ * message. A param value that is itself a code (a role, an action, a changer step) is said in
+ * words too (common.<param>.<value>), an id by its name; an unknown code shows the code. */
 function errorText(err) {
-  const code = err && err.code;
-  const own = code && T.has && T.has("common.err." + code) ? T("common.err." + code) : null;
-  const detail = err && err.message ? err.message : String(err);
-  return own ? T("common.with_detail", { main: own, detail }) : T("common.error", { message: detail });
+  const code = (err && err.code) || "unknown";
+  const params = {};
+  Object.entries((err && err.data && err.data.params) || {}).forEach(([key, value]) => {
+    const named = NAMES[key] ? NAMES[key](value) : null;
+    params[key] = named || (T.has(`common.${key}.${value}`) ? T(`common.${key}.${value}`) : value);
+  });
+  if (code !== "unknown" && T.has("common.err." + code)) return T("common.err." + code, params);
+  return T("common.err_unknown", { code });
 }
 
 /* Runs fn now, never twice at once: a call while it runs asks for exactly one more run after

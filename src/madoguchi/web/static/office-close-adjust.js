@@ -27,7 +27,7 @@
         h("td", {}, a.station ? (stationConf(a.station).name || a.station) : (a.revenue_line || "—")),
         h("td", { class: "num" }, yen(a.amount)), h("td", {}, a.reason),
         h("td", {}, h("span", { class: "pill " + { requested: "pill-paying", approved: "pill-paid", rejected: "pill-cancelled" }[a.state] }, T("office_close.adj_state_" + a.state))),
-        h("td", {}, a.requested_by), h("td", {}, a.approved_by || "—"), h("td", { class: "row-actions" }, actions));
+        h("td", {}, personName(a.requested_by)), h("td", {}, a.approved_by ? personName(a.approved_by) : "—"), h("td", { class: "row-actions" }, actions));
     }));
   }
 

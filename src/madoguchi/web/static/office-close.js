@@ -122,7 +122,7 @@
       st.reason ? h("p", { class: "reason-text" }, `${T("office_close.reason")}: ${st.reason}`) : null,
       h("table", { class: "denoms" }, h("tbody", {}, DENOMS.filter((d) => by[d]).map((d) => h("tr", {},
         h("th", {}, T("office_close.yen_denom", { d: digits(d) })), h("td", { class: "num" }, digits(by[d])), h("td", { class: "num" }, yen(d * by[d])))))),
-      h("p", { class: "muted" }, T("office_close.closed_by", { who: st.closed_by || "", time: st.closed_at ? clock(st.closed_at) : "" })));
+      h("p", { class: "muted" }, T("office_close.closed_by", { who: personName(st.closed_by), time: st.closed_at ? clock(st.closed_at) : "" })));
   }
 
   function countForm(st) {
@@ -139,7 +139,7 @@
     const body = $("site-close-body");
     if (s.state === "closed") {
       clear(body, h("p", { class: "strong site-closed" }, T("office_close.site_closed", { date: s.date_wareki })),
-        h("p", { class: "muted" }, T("office_close.approved_by", { who: s.approved_by || "", time: s.approved_at ? clock(s.approved_at) : "" })),
+        h("p", { class: "muted" }, T("office_close.approved_by", { who: personName(s.approved_by), time: s.approved_at ? clock(s.approved_at) : "" })),
         s.anchor ? h("p", { class: "anchor-code", dataset: { written: String(s.anchor.written) } }, T("office_close.anchor_code", { code: s.anchor.code })) : null);
       return;
     }
@@ -191,7 +191,7 @@
       h("td", {}, i.station ? T("common.station_label", { number: stationConf(i.station).number }) : "—"),
       h("td", { class: "num" }, yen(i.amount)),
       h("td", {}, h("span", { class: "pill " + (i.state === "open" ? "pill-in_doubt" : "pill-paid") }, T(i.state === "open" ? "office_close.incident_open" : "office_close.incident_resolved"))),
-      h("td", { class: "summary", title: i.summary || "" }, incidentSummary(i)))));
+      h("td", { class: "summary" }, incidentSummary(i)))));
   }
 
   /* --- actions ------------------------------------------------------------------------------ */

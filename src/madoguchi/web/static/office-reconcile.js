@@ -205,9 +205,12 @@
       await loadIncidents();
     } catch (err) {
       if (err.status && err.status < 500) R.pending = null;  /* refused: a corrected file is a new request */
-      if (err.status === 422) {  /* the file did not parse: what to do, then the engine's words (line, column, value) */
+      if (err.code === "statement_invalid") {  /* the file did not parse: what to do, then where (line, column, value) */
         error.replaceChildren(h("strong", { class: "block" }, T("office_reconcile.refused")),
-          h("span", { class: "block" }, T("office_reconcile.refused_hint")), h("span", { class: "block error-detail" }, err.message));
+          h("span", { class: "block" }, T("office_reconcile.refused_hint")), h("span", { class: "block" }, errorText(err)),
+          h("ul", { class: "error-detail" }, (err.data.rows || []).map((r) => h("li", {},
+            T(r.value === null || r.value === undefined ? "office_reconcile.bad_row_empty" : "office_reconcile.bad_row",
+              { line: r.line, column: r.column, value: r.value })))));
       } else {
         error.replaceChildren(h("strong", { class: "block" }, errorText(err)));
       }

@@ -65,7 +65,7 @@
       return h("tr", { dataset: { incident: i.id, kind: i.kind } },
         h("td", { class: "age" }, ageText(i.opened_at)), h("td", {}, h("span", { class: "pill pill-" + (i.kind === "cash_jam" ? "danger" : "in_doubt") }, kind)),
         h("td", {}, stationLabel(i.payment_station)), h("td", { class: "num" }, yen(i.amount)),
-        h("td", { class: "summary", title: i.summary }, describe(i)), h("td", { class: "row-actions" }, buttons));
+        h("td", { class: "summary" }, describe(i)), h("td", { class: "row-actions" }, buttons));
     }));
   }
 
@@ -143,7 +143,7 @@
   /* Counts by denomination; the bar is the count against that slot's capacity, with its warning. */
   function denomTable(rows) {
     return h("table", { class: "denoms" },
-      h("thead", {}, h("tr", {}, h("th", {}, T("office.denomination")), h("th", { class: "num" }, T("office.count")), h("th", { "aria-hidden": "true" }))),
+      h("thead", {}, h("tr", {}, h("th", {}, T("office.denomination")), h("th", { class: "num" }, T("office.count")), h("th", {}, h("span", { class: "visually-hidden" }, T("office.level"))))),
       h("tbody", {}, rows.map((d) => {
         const bar = h("span", { class: "bar-fill" });
         bar.style.setProperty("width", `${Math.min(100, (d.count / Math.max(1, d.capacity || d.count)) * 100)}%`);
@@ -170,12 +170,13 @@
       h("header", { class: "station-card-head" }, stationChip(st, "lg"),
         h("div", {}, h("p", { class: "station-card-site" }, siteName(st.site)), h("h3", {}, `${st.name}`)),
         h("span", { class: "pill pill-changer-" + st.changer.status }, T("common.changer." + st.changer.status))),
-      st.fault ? h("p", { class: "alert alert-danger" }, T("office.fault", { fault: st.fault })) : null,
+      st.fault ? h("p", { class: "alert alert-danger" }, T("office.fault", { fault: faultText(st) })) : null,
       h("dl", { class: "status-list" },
         status(T("office.printer"), T("common.printer." + st.printer), st.printer !== "ok"),
         status(T("office.terminal"), st.terminal_online ? T("office.online") : T("office.offline"), !st.terminal_online),
         status(T("office.screen"), screen, !(st.screen.paired && st.screen.online)),
-        status(T("office.current_sale"), st.current_sale_id ? st.current_sale_id.slice(0, 8).toUpperCase() : T("office.none"), false),
+        status(T("office.current_sale"), st.current_sale ? T("office.current_sale_of", { desk: st.current_sale.staff_station, amount: yen(st.current_sale.total) })
+          : (st.current_sale_id ? T("office.current_sale_some") : T("office.none")), false),
         st.pending_receipts ? status(T("office.printer"), T("office.pending_receipts", { n: st.pending_receipts }), true) : null),
       h("div", { class: "denoms-pair" }, denomTable(st.denominations.filter((d) => d.denomination >= 1000)),
         denomTable(st.denominations.filter((d) => d.denomination < 1000))),

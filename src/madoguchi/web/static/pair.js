@@ -16,7 +16,7 @@
       }, { csrf: false });
       location.reload();
     } catch (err) {
-      error.textContent = T("pair.failed", { message: err.message });
+      error.textContent = T("pair.failed", { message: errorText(err) });
       error.hidden = false;
       submit.disabled = false;
     }

@@ -146,9 +146,9 @@ const RV = (() => {
     if (!st) return out;
     if (st.fault) {
       const held = S.incidents.filter((i) => i.kind === "cash_jam" && i.payment_station === st.id).reduce((n, i) => n + i.amount, 0);
-      const jam = /jam/i.test(st.fault);
+      const jam = Boolean(st.fault_code && st.fault_code.code === "changer_jammed");
       out.push(h("div", { class: "alert alert-danger", role: "alert" },
-        h("p", { class: "alert-title" }, jam ? T("register.alert_jam", { station: stationName(st.id) }) : T("register.alert_stopped", { station: stationName(st.id), fault: st.fault })),
+        h("p", { class: "alert-title" }, jam ? T("register.alert_jam", { station: stationName(st.id) }) : T("register.alert_stopped", { station: stationName(st.id), fault: faultText(st) })),
         held ? h("p", {}, T("register.alert_held", { amount: yen(held) })) : null,
         moveButton(sale)));
     } else if (!takes(st) || !st.screen.online) {

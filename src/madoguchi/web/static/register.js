@@ -209,18 +209,31 @@ function keypadMessage(text) {
 }
 
 function enter(raw) {
-  const text = raw.trim();
+  const text = raw.normalize("NFKC").trim();
   keypadMessage("");
+  showMatches("");
   if (!text) return handOff();
-  const m = /^([0-9A-Za-z_.-]+?)(?:\*([0-9]{1,3}))?$/.exec(text);
-  const fee = m && (FEES_BY_KEY.get(m[1]) || FEES.get(m[1]));
+  const m = /^(.+?)(?:\*([0-9]{1,3}))?$/.exec(text);
+  const fee = m && (FeeSearch.isSearch(m[1]) ? FeeSearch.find(m[1])[0] : (FEES_BY_KEY.get(m[1]) || FEES.get(m[1])));
   if (!fee) { keypadMessage(T("register.key_unknown", { key: text })); return null; }
   return addFee(fee.code, m[2] ? Number(m[2]) : undefined);
 }
 
+/* What a typed name or reading finds, under the key field (Enter takes the first). */
+function showMatches(text) {
+  const list = document.getElementById("keypad-matches");
+  const found = FeeSearch.isSearch(text) ? FeeSearch.find(text.normalize("NFKC").replace(/\*[0-9]*$/, "")).slice(0, 6) : [];
+  list.replaceChildren(...found.map((f) => h("li", {}, h("button", { type: "button", class: "btn btn-secondary btn-sm",
+    onclick: () => { keypad.value = ""; showMatches(""); addFee(f.code); focusKeypad(); } },
+    `${f.name} ${yen(f.amount)}`))));
+  list.hidden = !found.length;
+}
+
+keypad.addEventListener("input", () => showMatches(keypad.value));
 keypad.addEventListener("keydown", (ev) => {
+  if (ev.isComposing || ev.keyCode === 229) return; // Enter that ends the IME's conversion
   if (ev.key === "Enter") { ev.preventDefault(); const v = keypad.value; keypad.value = ""; enter(v); }
-  else if (ev.key === "Escape") { keypad.value = ""; keypadMessage(""); }
+  else if (ev.key === "Escape") { keypad.value = ""; keypadMessage(""); showMatches(""); }
   else if ((ev.key === "+" || ev.key === "-") && keypad.value === "" && S.sale && S.sale.lines.length) {
     ev.preventDefault();
     changeQuantity(RV.lastLine(), ev.key === "+" ? 1 : -1);

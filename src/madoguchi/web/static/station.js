@@ -161,7 +161,7 @@ function screenDue() {
   cash.addEventListener("click", payCash);
   return h("div", { class: "kiosk-split" }, amountBlock(s.sale),
     h("section", { class: "choices" },
-      h("h2", {}, TS("station.choose_method")),
+      h("h1", {}, TS("station.choose_method")),
       oneNotice(ui.noticeAck === s.notice_id ? null : s.notice, s.exact_only),
       h("div", { class: "kiosk-methods" }, cash, cashless)));
 }
