@@ -49,6 +49,15 @@ def test_without_the_key_sales_go_on_and_entries_say_why_they_are_unsigned(keyle
     (report,) = day_reports(keyless, sites=["honcho"], day=day, actor=supervisor)
     assert report.journal_unsigned and report.journal_unsigned[0][1] == paid.unsigned_reason
     assert day_summary(keyless, site="honcho", day=day, actor=supervisor)["journal_unsigned"][0]["count"] >= 1
+    # The daily sheet itself says so, as RKSV's receipts say 「Sicherheitseinrichtung ausgefallen」.
+    import io
+
+    from openpyxl import load_workbook
+
+    from madoguchi.services.day_sheet import daily_sheet
+    sheet = load_workbook(io.BytesIO(daily_sheet(keyless, day=day, actor=supervisor, sites=["honcho"])))
+    texts = [c.value for ws in sheet.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("署名装置停止" in t and "署名なしで記録" in t for t in texts)
 
 
 def test_the_back_office_warns_while_entries_are_unsigned(keyless, rt):

@@ -254,4 +254,6 @@ def header_lines(r: DayReport) -> list[tuple[str, str]]:
              ("備考", r.note or ""), ("出力日時", _jst(r.generated_at))]
     if r.checkpoint is not None:  # typed back by `madoguchi verify-journal --anchor-code` (docs/journal.md)
         lines.append(("検証コード", grouped(r.checkpoint.code)))
+    for count, reason in r.journal_unsigned:  # the signing key was not usable (docs/journal.md)
+        lines.append(("署名なし", f"署名装置停止: 仕訳 {count}件が署名なしで記録されました（{reason}）"))
     return lines
