@@ -82,7 +82,8 @@ class LiveServer:
 def server(tmp_path: Path) -> Iterator[LiveServer]:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'screens.db'}", device_state_dir=tmp_path / "devices",
                         demo=True, status_backoff=(0.0, 0.0, 0.0), password_hash_memory_kib=64,
-                        reconcile_dir=tmp_path / "reconcile")
+                        reconcile_dir=tmp_path / "reconcile", login_key_file=tmp_path / "login.key",
+                        signing_key_path=tmp_path / "keys" / "journal.key")  # never the working tree's var/
     rt = build_runtime(settings, sleep=lambda _s: None)
     ensure_float(rt)
     ensure_demo_staff(rt)
