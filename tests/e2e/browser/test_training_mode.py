@@ -32,7 +32,7 @@ def test_a_training_register_and_station_show_the_banner_and_a_training_sale_com
     station.locator(".kiosk-cash").click()
     station.locator("[data-insert='1000']").click()
     expect(station.locator("#screen")).to_have_attribute("data-phase", "paid")
-    expect(staff.locator(".sale-state[data-state=paid]")).to_contain_text("領収書 No.1")
+    expect(staff.locator(".sale-state[data-state=paid]")).to_contain_text("領収書 精算機1-0001")
 
     # The sale is in the training store, its receipt marked; the real database has no sale at all.
     store = training.training_store(rt)

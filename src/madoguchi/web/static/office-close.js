@@ -66,6 +66,7 @@
   /* Someone typing a count keeps their field: the cards are redrawn when they leave it. */
   function drawStations() {
     const active = document.activeElement;
+    if (!S.summary) return;
     if (active && active.tagName === "INPUT" && $("stations").contains(active)) { S.stale = true; return; }
     S.stale = false;
     clear($("stations"), ...S.summary.stations.map(stationCard));
@@ -213,6 +214,7 @@
   }
 
   async function interim(printAt) {
+    if (!S.summary) await load();  /* asked before the page's first load came back */
     const counted = {};
     const reasons = {};
     S.summary.stations.filter((st) => !st.closed && typed(st.id)).forEach((st) => {
