@@ -185,7 +185,11 @@ def totals_from_entries(entries: Iterable[JournalEntry],
             _add(ref_cat, d["category"], 1, -e.amount)
             if d.get("state") == "pending":
                 pending = pending.plus(1, -e.amount)
-            if e.sale_id and e.sale_id not in refunded:
+            if "lines" in d:  # a refund of some copies names them: those revenue lines, no others
+                for code, qty, unit, line_code, _exemption in d["lines"]:
+                    if qty * unit:
+                        _add(ref_line, line_code, qty, qty * unit)
+            elif e.sale_id and e.sale_id not in refunded:
                 refunded.append(e.sale_id)
         elif e.kind == "adjustment":
             adjustments.append(AdjustmentLine(
@@ -195,7 +199,7 @@ def totals_from_entries(entries: Iterable[JournalEntry],
                 reverses_seq=d.get("reverses_seq")))
         elif e.kind == "day_closed" and d.get("scope") == "station":
             closes_over_short += e.amount
-    for sale_id in refunded:  # a refund takes back every line of its sale, once
+    for sale_id in refunded:  # a whole refund takes back every line of its sale, once
         for code, qty, unit, line_code, _exemption in lines_of.get(sale_id, []):
             if qty * unit:
                 _add(ref_line, line_code, qty, qty * unit)

@@ -39,10 +39,17 @@ def refund_sale(rt: Runtime, *, refund_id: str, sale_id: str, reason: str, actor
         actor.require(Action.APPROVE, sale.site)
         if sale.state != SaleState.PAID:
             raise RefundNotPossible(f"only a paid sale can be refunded (this one is {sale.state})")
-        payments = uow.session.execute(select(Payment).where(
-            Payment.sale_id == sale_id, Payment.state == PaymentState.APPROVED.value)).scalars().all()
         now = rt.clock()
-        plan = []
+        from madoguchi.services import partial_refunds  # it builds on this module
+        after_partial = bool(partial_refunds.refunded_copies(uow, sale_id))
+        if after_partial:  # the copies left, as a refund of copies (it moves the sale and books)
+            plan = partial_refunds._take(uow, sale, partial_refunds.remaining_copies(uow, sale), reason=reason,
+                                         refund_id=refund_id, actor=actor, requested_by=requested_by, now=now)
+            payments = []
+        else:
+            payments = uow.session.execute(select(Payment).where(
+                Payment.sale_id == sale_id, Payment.state == PaymentState.APPROVED.value)).scalars().all()
+            plan = []
         for n, p in enumerate(payments):
             rid = refund_id if n == 0 else str(uuid.uuid5(uuid.UUID(refund_id), p.id))
             method = _method_for(p, age_days=age_in_days(p.completed_at or now, now))
@@ -51,10 +58,11 @@ def refund_sale(rt: Runtime, *, refund_id: str, sale_id: str, reason: str, actor
                                    state=state, reason=reason[:200], requested_by=requested_by or actor.login,
                                    approved_by=actor.login, created_at=now))
             plan.append((rid, p.id, method))
-        sale.move_to(SaleState.REFUNDED)
-        for rid, pid, method in plan:
-            if method == "bank_transfer":
-                _book(uow, rid, pid, now=now, actor=actor.login, done=False)
+        if not after_partial:
+            sale.move_to(SaleState.REFUNDED)
+            for rid, pid, method in plan:
+                if method == "bank_transfer":
+                    _book(uow, rid, pid, now=now, actor=actor.login, done=False)
         uow.commit()
     for rid, pid, method in plan:
         if method != "bank_transfer":
@@ -75,8 +83,9 @@ def _method_for(p: Payment, *, age_days: int) -> str:
 def _carry_out(rt: Runtime, refund_id: str, payment_id: str, method: str, *, actor: str) -> None:
     with rt.uow() as uow:
         p = uow.session.get(Payment, payment_id)
-        assert p is not None
-        station, amount, request_id = p.payment_station, p.amount, p.request_id
+        refund = uow.session.get(Refund, refund_id)
+        assert p is not None and refund is not None
+        station, amount, request_id = p.payment_station, refund.amount, p.request_id
     devices = rt.devices.of(station)
     fallback, paid_out = None, None
     with rt.devices.lock(station):
@@ -175,7 +184,10 @@ def _book(uow: Any, refund_id: str, payment_id: str, *, now: Any, actor: str, do
           paid_out: dict[int, int] | None = None) -> None:
     refund = uow.session.get(Refund, refund_id)
     p = uow.session.get(Payment, payment_id)
-    p.move_to(PaymentState.CANCELLED if refund.method == "terminal_cancel" else PaymentState.REFUNDED)
+    uow.session.flush()
+    given = uow.session.execute(select(func.sum(Refund.amount)).where(Refund.payment_id == payment_id)).scalar() or 0
+    if given >= p.amount:  # a payment partly refunded stays approved: the rest of it is still paid
+        p.move_to(PaymentState.CANCELLED if refund.method == "terminal_cancel" else PaymentState.REFUNDED)
     if done:
         refund.state = "done"
         refund.completed_at = now
@@ -186,7 +198,26 @@ def _book(uow: Any, refund_id: str, payment_id: str, *, now: Any, actor: str, do
                        paid_on=p.business_date.isoformat(), refund_id=refund.id, payment_id=p.id,
                        request_id=p.request_id, method=refund.method, category=p.category, brand=p.brand,
                        state=refund.state, approved_by=refund.approved_by, reason=refund.reason,
+                       **_partial(uow, refund),
                        **({"counts": {str(d): n for d, n in sorted(paid_out.items())}} if paid_out else {}))
+
+
+def _partial(uow: Any, refund: Refund) -> dict[str, Any]:
+    """For a refund of some copies: the lines, copies and amounts it gave back (the sheet's revenue
+    lines follow them); an empty list on the second payment of such a refund. Nothing for a whole refund."""
+    from madoguchi.adapters.db.refund_tables import RefundLine
+    from madoguchi.adapters.db.tables import SaleLine
+    head = refund.id
+    rows = uow.session.execute(select(RefundLine, SaleLine).join(SaleLine, SaleLine.id == RefundLine.sale_line_id)
+                               .where(RefundLine.refund_id == head).order_by(SaleLine.position)).all()
+    if not rows:
+        siblings = uow.session.execute(select(func.count()).select_from(RefundLine).where(
+            RefundLine.sale_id == refund.sale_id)).scalar()
+        return {"lines": []} if siblings and refund.amount else {}
+    return {"partial": True,
+            "lines": [[sl.fee_code, rl.quantity, sl.unit_price, sl.revenue_line_code, sl.exemption] for rl, sl in rows],
+            "refunded_lines": [{"line_id": sl.id, "line": sl.position + 1, "fee_code": sl.fee_code,
+                                "copies": rl.quantity, "of": sl.quantity, "amount": rl.amount} for rl, sl in rows]}
 
 
 def complete_bank_refund(rt: Runtime, *, refund_id: str, actor: Actor, note: str) -> dict[str, Any]:
