@@ -117,7 +117,8 @@ def test_the_disabled_cashless_button_explains_itself_in_readable_type(screens: 
     expect(page.locator(".kiosk-cashless")).to_be_disabled()
     expect(page.locator(".kiosk-cashless .kiosk-btn-hint")).to_have_text("現在キャッシュレスはご利用いただけません")
     assert _contrast(page, ".kiosk-cashless .kiosk-btn-hint") >= 4.5
-    assert page.locator(".kiosk-cashless").evaluate("e => getComputedStyle(e).opacity") == "1"
+    # Read with a retrying assertion: the screen may be redrawn (its node replaced) meanwhile.
+    expect(page.locator(".kiosk-cashless")).to_have_css("opacity", "1")
     screens.snap("station", "cashless-off")
 
 
@@ -157,4 +158,4 @@ def test_japanese_lines_break_between_phrases(screens: Screens) -> None:
     heading = page.locator(".choices h1")
     expect(heading).to_have_text("お支払い方法を選んでください")  # the text reads as written
     assert heading.locator("wbr").count() >= 1  # and may break only between its phrases
-    assert heading.evaluate("e => getComputedStyle(e).wordBreak") == "keep-all"
+    expect(heading).to_have_css("word-break", "keep-all")
