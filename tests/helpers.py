@@ -55,3 +55,13 @@ def journal(rt: Runtime) -> list:  # type: ignore[type-arg]
     from madoguchi.adapters.db.journal import iter_entries
     with rt.uow() as uow:
         return list(iter_entries(uow.session))
+
+
+def arm_fault(devices, fault: str) -> None:  # type: ignore[no-untyped-def]
+    """Make a station's simulated devices fail the next step as ``fault`` names (property tests)."""
+    if fault.startswith("jam_"):
+        devices.changer.fail_next(fault[4:])
+    elif fault.startswith("timeout_") or fault == "declined":
+        devices.terminal.script(fault)
+    elif fault == "paper_out":
+        devices.printer.set_paper_out(True)

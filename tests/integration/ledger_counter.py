@@ -12,6 +12,7 @@ from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.errors import MadoguchiError
 from madoguchi.services import cash, incidents, payments, sales
 from madoguchi.services.receipts import print_pending
+from tests.helpers import arm_fault
 
 SITES = {"honcho": ("honcho-s1", ("honcho-p1", "honcho-p2")), "nishi": ("nishi-s1", ("nishi-p1",))}
 CASHIER = Actor("madoguchi", Role.CASHIER, frozenset(SITES))
@@ -33,12 +34,7 @@ def run_sale(rt: Any, sale_id: str, staff: str, stations: tuple[str, ...], items
     view = sales.hand_off(rt, sale_id=sale_id, handoff_id=new_id(), actor=CASHIER)
     station = view["payment_station"]
     devices = rt.devices.of(station)
-    if fault.startswith("jam_"):
-        devices.changer.fail_next(fault[4:])
-    elif fault.startswith("timeout_") or fault == "declined":
-        devices.terminal.script(fault)
-    elif fault == "paper_out":
-        devices.printer.set_paper_out(True)
+    arm_fault(devices, fault)
     for _attempt in range(3):
         view = sales.get_sale(rt, sale_id=sale_id, actor=CASHIER)
         if view["state"] in ("paid", "in_doubt") or view["payment_station"] is None:

@@ -21,7 +21,7 @@ from madoguchi.errors import MadoguchiError
 from madoguchi.services import cash, incidents, payments, refunds, sales
 from madoguchi.services.journal import verify
 from madoguchi.services.receipts import print_pending
-from tests.helpers import journal, new_id
+from tests.helpers import arm_fault, journal, new_id
 
 CASHIER = Actor("cashier", Role.CASHIER, frozenset({"honcho"}))
 SUPERVISOR = Actor("supervisor", Role.SUPERVISOR, frozenset({ALL_SITES}))
@@ -70,12 +70,7 @@ def _run_sale(rt, plan) -> str:  # type: ignore[no-untyped-def]
     sales.hand_off(rt, sale_id=sale_id, handoff_id=new_id(), payment_station=plan["station"], actor=CASHIER)
     devices = rt.devices.of(plan["station"])
     fault = plan["fault"]
-    if fault.startswith("jam_"):
-        devices.changer.fail_next(fault[4:])
-    elif fault.startswith("timeout_") or fault == "declined":
-        devices.terminal.script(fault)
-    elif fault == "paper_out":
-        devices.printer.set_paper_out(True)
+    arm_fault(devices, fault)
     for _attempt in range(3):
         view = sales.get_sale(rt, sale_id=sale_id, actor=CASHIER)
         if view["state"] in ("paid", "in_doubt"):
