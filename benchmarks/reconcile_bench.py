@@ -6,7 +6,7 @@ its own process so that peak memory (max RSS) is its own:
 
 * end to end: parse and check the statement, read the payments, match, summarize,
   write the exceptions workbook and the matched-rows CSV
-  (:func:`madoguchi.services.reconcile_bulk.reconcile_files`);
+  (:func:`madoguchi.services.reconcile.bulk.reconcile_files`);
 * the baseline: a plain DuckDB full outer join on ``merchant_reference`` of the
   same two CSV files, materialized.
 
@@ -76,8 +76,8 @@ def _end_to_end(folder: str) -> dict[str, Any]:
 
     from madoguchi.adapters.files.reconcile_workbook import write_workbook
     from madoguchi.domain.reconcile import Month
-    from madoguchi.services.reconcile import summary_json
-    from madoguchi.services.reconcile_bulk import reconcile_files
+    from madoguchi.services.reconcile.month import summary_json
+    from madoguchi.services.reconcile.bulk import reconcile_files
     d = Path(folder)
     started = time.perf_counter()
     marks: dict[str, float] = {}

@@ -19,8 +19,8 @@ from madoguchi.adapters.files.toml_files import load_places
 from madoguchi.bootstrap import build_runtime, ensure_float, simulated_devices
 from madoguchi.config import Settings
 from madoguchi.domain.auth import Actor, Role
-from madoguchi.services import cash, payments, sales
-from madoguchi.services.cashbox import move_cash
+from madoguchi.services.counter import cash, payments, sales
+from madoguchi.services.counter.cashbox import move_cash
 
 CASHIER = Actor("bench", Role.CASHIER, frozenset({"honcho"}))
 SUPERVISOR = Actor("bench-supervisor", Role.SUPERVISOR, frozenset({"honcho"}))

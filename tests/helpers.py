@@ -5,7 +5,7 @@ import uuid
 from typing import Any
 
 from madoguchi.domain.auth import Actor
-from madoguchi.services import cash, sales
+from madoguchi.services.counter import cash, sales
 from madoguchi.services.runtime import Runtime
 
 

@@ -21,10 +21,10 @@ from madoguchi.adapters.signing import JournalSigner, write_key_pair
 from madoguchi.config import Settings
 from madoguchi.adapters.devices.changer_sim import DEFAULT_FLOAT
 from madoguchi.domain.auth import ALL_SITES, SYSTEM
-from madoguchi.services.cashbox import move_cash
+from madoguchi.services.counter.cashbox import move_cash
 from madoguchi.services.events import EventHub
 from madoguchi.services.runtime import DeviceRegistry, Runtime, utc_now
-from madoguchi.services.staff import create_staff
+from madoguchi.services.staff.accounts import create_staff
 
 #: Demo accounts (demo mode only): login, name, role, sites, password.
 DEMO_STAFF: tuple[tuple[str, str, str, list[str], str], ...] = (

@@ -163,7 +163,7 @@ def create_staff(login: Annotated[str, typer.Option(help="Login name (ASCII).")]
     """Create a staff account; the password is asked for (hidden) or read from stdin."""
     from madoguchi.bootstrap import build_runtime
     from madoguchi.services.runtime import DeviceRegistry
-    from madoguchi.services.staff import create_staff as create
+    from madoguchi.services.staff.accounts import create_staff as create
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -184,7 +184,7 @@ def simulate_day(date: Annotated[str, typer.Option(metavar="YYYY-MM-DD", help="B
                  fault_rate: Annotated[float, typer.Option(help="Share of sales that meet a fault.")] = 0.02,
                  db: Db = None) -> None:
     """Run one business day through the real services with simulated devices, then summarise it."""
-    from madoguchi.services.simulate import sim_runtime, simulate_day as simulate
+    from madoguchi.services.sim.simulate import sim_runtime, simulate_day as simulate
     day = _date(date, "--date")
     started = time.perf_counter()
     settings = _settings(db)
@@ -204,7 +204,7 @@ def backup(to: Annotated[Path, typer.Option("--to", metavar="FILE", help="The co
 
     PostgreSQL is backed up with its own tools (pg_dump; see docs/deployment.md).
     """
-    from madoguchi.services.backup import backup_sqlite
+    from madoguchi.services.journal.backup import backup_sqlite
     settings = _settings(db)
     source = settings.sqlite_path()
     if source is None:
@@ -235,7 +235,7 @@ def export_payments(date_from: Annotated[str, typer.Option("--from", metavar="YY
     """One row per payment: our and the processor's reference, where, brand, amount, status, time."""
     from madoguchi.adapters.db.uow import make_uow_factory
     from madoguchi.adapters.files.writing import write_text
-    from madoguchi.services.export import payment_rows, to_csv, to_json
+    from madoguchi.services.close.export import payment_rows, to_csv, to_json
     first, last = _date(date_from, "--from"), _date(date_to, "--to")
     engine = _existing_db(_settings(db))
     try:

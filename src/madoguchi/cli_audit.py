@@ -35,8 +35,8 @@ def verify_receipt_command(code: Code, public_key: PublicKeys = None, db: Db = N
     from madoguchi.cli import _existing_db
     from madoguchi.domain.receipt import wareki
     from madoguchi.domain.receipt_code import parse_query
-    from madoguchi.services.journal import default_keyring
-    from madoguchi.services.receipt_check import Verdict, check_receipt
+    from madoguchi.services.journal.verify import default_keyring
+    from madoguchi.services.journal.receipt_check import Verdict, check_receipt
     query = parse_query(code)
     settings = _settings(db)
     keyring = Keyring([load_public_key_file(p) for p in public_key]) if public_key else default_keyring(settings)
@@ -79,8 +79,8 @@ def export_journal_command(
     from madoguchi.adapters.db.uow import make_uow_factory
     from madoguchi.cli import _date, _existing_db
     from madoguchi.errors import BadInput
-    from madoguchi.services.journal import public_key_files
-    from madoguchi.services.journal_export import export_journal
+    from madoguchi.services.journal.verify import public_key_files
+    from madoguchi.services.journal.export import export_journal
     first, last = _date(date_from, "--from"), _date(date_to, "--to")
     settings = _settings(db)
     engine = _existing_db(settings)
@@ -110,7 +110,7 @@ def verify_export_command(
         public_key: PublicKeys = None) -> None:
     """Check an auditor's export with that file alone: hashes, links, counters, signatures."""
     from madoguchi.adapters.signing import load_public_key_file
-    from madoguchi.services.export_check import verify_export
+    from madoguchi.services.close.export_check import verify_export
     trusted = [load_public_key_file(p) for p in public_key] if public_key else None
     result = verify_export(tar, trusted)
     for run in result.unsigned:

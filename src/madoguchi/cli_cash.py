@@ -55,7 +55,7 @@ def read_counts(value: str) -> Any:
 def _move(direction: str, *, station: str, counts: str, reason: str, by: str, db: str | None) -> None:
     from madoguchi.adapters.db.engine import make_engine
     from madoguchi.bootstrap import build_runtime
-    from madoguchi.services.cashbox import check_counts, move_cash
+    from madoguchi.services.counter.cashbox import check_counts, move_cash
     data = read_counts(counts)
     if not by.strip() or len(by.strip()) > 64:
         raise BadInput("--by: a login of 1 to 64 characters")

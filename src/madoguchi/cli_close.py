@@ -122,7 +122,7 @@ def _run(*, date: str, site: str, counted: Path | None, out: Path, json_out: Pat
          by: str, export_only: bool, db: str | None) -> None:
     from madoguchi.adapters.db.engine import make_engine
     from madoguchi.bootstrap import build_runtime
-    from madoguchi.services import close_day
+    from madoguchi.services.close import close_day
     day = _day(date)
     if not export_only and counted is None:
         raise BadInput("--counted FILE.json is required to close a day (or use --export-only)")

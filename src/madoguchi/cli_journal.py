@@ -6,7 +6,7 @@ the configured key), then the payments, sales and receipts against their entries
 It prints ``journal OK: N entries`` or exits 1 naming every entry that does not verify
 (stdout); unsigned entries and the keys used are reported on stderr. ``--anchors FILE`` and
 ``--anchor-code CODE --site S --date D`` also check the closed days anchored outside the
-database (``services/journal_anchors.py``) and name every checkpoint that no longer matches. Registered on the main app
+database (``services/journal/anchors.py``) and name every checkpoint that no longer matches. Registered on the main app
 (``cli.py``), whose group turns expected failures into ``error: ...`` and exit 2.
 """
 from __future__ import annotations
@@ -57,8 +57,8 @@ def verify_journal_command(public_key: PublicKeys = None, db: Db = None, anchors
     from madoguchi.cli import _existing_db
     from madoguchi.domain.anchor import normalize_code
     from madoguchi.errors import BadInput
-    from madoguchi.services.journal import default_keyring, verify_session
-    from madoguchi.services.journal_anchors import check_anchors, check_code
+    from madoguchi.services.journal.verify import default_keyring, verify_session
+    from madoguchi.services.journal.anchors import check_anchors, check_code
     if anchor_code is not None and (site is None or date is None):
         raise BadInput("--anchor-code needs --site and --date (the sheet's site and business day)")
     code = normalize_code(anchor_code) if anchor_code is not None else None  # a typo is refused before any work
@@ -112,7 +112,7 @@ def keys_init(replace: Annotated[bool, typer.Option(
     from madoguchi.adapters.signing import public_path
     from madoguchi.cli import _existing_db
     from madoguchi.errors import BadInput
-    from madoguchi.services.signing_keys import install_key
+    from madoguchi.services.journal.signing_keys import install_key
     settings = _settings(db)
     path = settings.signing_key_path
     try:
@@ -136,7 +136,7 @@ def keys_rotate(db: Db = None) -> None:
     """Make a new key, announced in the journal by an entry signed with the current one."""
     from madoguchi.adapters.db.uow import make_uow_factory
     from madoguchi.cli import _existing_db
-    from madoguchi.services.signing_keys import rotate_key
+    from madoguchi.services.journal.signing_keys import rotate_key
     settings = _settings(db)
     engine = _existing_db(settings)
     try:

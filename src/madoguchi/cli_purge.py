@@ -22,7 +22,7 @@ def purge_command(
     """Delete login attempts and ended sessions older than the retention."""
     from madoguchi.adapters.db.engine import make_engine
     from madoguchi.bootstrap import build_runtime
-    from madoguchi.services.login_guard import purge
+    from madoguchi.services.staff.login_guard import purge
     from madoguchi.services.runtime import DeviceRegistry
     settings = Settings(database_url=db) if db else Settings()
     engine = make_engine(settings.database_url)

@@ -72,7 +72,7 @@ def reconcile_command(
     """Match the month's payments with the agent's statements; write the report and the 公金振替."""
     from sqlalchemy.exc import DBAPIError
 
-    from madoguchi.services.reconcile import reconcile_month
+    from madoguchi.services.reconcile.month import reconcile_month
     engine = None
     try:
         rt, engine = _runtime(db)

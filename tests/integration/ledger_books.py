@@ -27,8 +27,8 @@ from madoguchi.adapters.db.close_tables import WHOLE_SITE, Adjustment, DayClose
 from madoguchi.adapters.db.tables import Payment
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.domain.reconcile import Month
-from madoguchi.services.day_sheet import day_summary
-from madoguchi.services.reconcile import payment_rows
+from madoguchi.services.close.day_sheet import day_summary
+from madoguchi.services.reconcile.month import payment_rows
 from tests.helpers import journal
 
 MOVED_MONEY = ("approved", "refunded", "cancelled")

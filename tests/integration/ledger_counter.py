@@ -10,8 +10,8 @@ from sqlalchemy import select
 from madoguchi.adapters.db.tables import Sale
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.errors import MadoguchiError
-from madoguchi.services import cash, incidents, payments, sales
-from madoguchi.services.receipts import print_pending
+from madoguchi.services.counter import cash, incidents, payments, sales
+from madoguchi.services.counter.receipts import print_pending
 from tests.helpers import arm_fault
 
 SITES = {"honcho": ("honcho-s1", ("honcho-p1", "honcho-p2")), "nishi": ("nishi-s1", ("nishi-p1",))}

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from madoguchi.api import create_app
 from madoguchi.config import Settings
-from madoguchi.services import sales
+from madoguchi.services.counter import sales
 from madoguchi.services.runtime import Runtime
 from tests.e2e.test_http_api import PASSWORDS, Desk
 from tests.helpers import new_id

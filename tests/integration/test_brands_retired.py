@@ -12,8 +12,8 @@ from madoguchi.api import create_app
 from madoguchi.api.app import start_runtime
 from madoguchi.bootstrap import DEMO_STAFF, ensure_demo_staff
 from madoguchi.errors import BadInput
-from madoguchi.services import payments
-from madoguchi.services.rules_check import rate_findings
+from madoguchi.services.counter import payments
+from madoguchi.services.reconcile.rules_check import rate_findings
 from tests.helpers import handed_off, new_id
 
 PASSWORDS = {login: password for login, _, _, _, password in DEMO_STAFF}

@@ -8,8 +8,8 @@ from madoguchi.adapters.db.uow import fingerprint, legacy_fingerprint
 from madoguchi.domain.catalog import Catalog
 from madoguchi.errors import (CannotMakeChange, ChangerJammed, Conflict, IdempotencyMismatch, InvalidTransition,
                               StationBusy)
-from madoguchi.services import cash, incidents, sales
-from madoguchi.services.journal import verify
+from madoguchi.services.counter import cash, incidents, sales
+from madoguchi.services.journal.verify import verify
 from tests.helpers import changer, handed_off, journal, new_id, open_sale, pay_cash, printer
 
 
@@ -161,7 +161,7 @@ def test_paper_out_keeps_the_receipt_pending_and_it_prints_after_refill(rt, cash
     sale = sales.get_sale(rt, sale_id=sale_id, actor=cashier)
     assert sale["state"] == "paid" and sale["receipt"]["state"] == "pending"
     printer(rt).refill()
-    from madoguchi.services.receipts import print_pending, reprint_receipt
+    from madoguchi.services.counter.receipts import print_pending, reprint_receipt
     [printed] = print_pending(rt, payment_station="honcho-p1")
     assert printed["state"] == "printed"
     assert "再発行" not in printer(rt).texts[-1]

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from madoguchi.errors import PaymentInDoubt, PermissionDenied, SplitPaymentNotAllowed
-from madoguchi.services import incidents, payments, refunds, sales
-from madoguchi.services.journal import verify
+from madoguchi.services.counter import incidents, payments, refunds, sales
+from madoguchi.services.journal.verify import verify
 from tests.helpers import handed_off, new_id, pay_cash, terminal
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from madoguchi.errors import StationBusy
-from madoguchi.services import sales
+from madoguchi.services.counter import sales
 from tests.helpers import handed_off, new_id, open_sale, pay_cash
 
 

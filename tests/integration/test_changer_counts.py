@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from madoguchi.domain.changer_book import changer_book
-from madoguchi.services import close_day
-from madoguchi.services.cashbox import move_cash
+from madoguchi.services.close import close_day
+from madoguchi.services.counter.cashbox import move_cash
 from tests.helpers import changer, handed_off, journal, pay_cash
 
 DAY = dt.date(2026, 11, 2)

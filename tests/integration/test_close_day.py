@@ -15,9 +15,10 @@ from madoguchi.bootstrap import ensure_float
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.domain.receipt import JST
 from madoguchi.errors import BadInput, Conflict, PermissionDenied
-from madoguchi.services import adjustments, close_day, payments, refunds, sales
-from madoguchi.services.close_day import CloseRefused
-from madoguchi.services.journal import verify
+from madoguchi.services.close import adjustments, close_day
+from madoguchi.services.counter import payments, refunds, sales
+from madoguchi.services.close.close_day import CloseRefused
+from madoguchi.services.journal.verify import verify
 from tests.helpers import changer, handed_off, journal, new_id, open_sale, pay_cash, printer, terminal
 
 DAY, NEXT = dt.date(2026, 11, 2), dt.date(2026, 11, 3)

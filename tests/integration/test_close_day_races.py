@@ -21,9 +21,10 @@ from sqlalchemy import select
 from madoguchi.adapters.db.close_tables import WHOLE_SITE, DayClose
 from madoguchi.bootstrap import ensure_float
 from madoguchi.domain.receipt import JST
-from madoguchi.services import close_day, incidents, payments, sales, settle
-from madoguchi.services.close_day import CloseRefused
-from madoguchi.services.journal import verify
+from madoguchi.services.close import close_day
+from madoguchi.services.counter import incidents, payments, sales, settle
+from madoguchi.services.close.close_day import CloseRefused
+from madoguchi.services.journal.verify import verify
 from tests.helpers import changer, handed_off, journal, new_id, pay_cash, terminal
 
 STATIONS = ("honcho-p1", "honcho-p2")

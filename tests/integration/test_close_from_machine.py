@@ -11,7 +11,7 @@ from madoguchi.domain.auth import Actor, Role
 from madoguchi.domain.close import over_short_ja
 from madoguchi.domain.receipt import business_date
 from madoguchi.errors import Conflict, PermissionDenied
-from madoguchi.services import close_day
+from madoguchi.services.close import close_day
 from tests.helpers import changer, journal
 
 ACCOUNTANT = Actor("accountant", Role.ACCOUNTANT, frozenset({"honcho"}))

@@ -21,9 +21,10 @@ from madoguchi.config import Settings
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.domain.brands import brand
 from madoguchi.domain.receipt import JST
-from madoguchi.services import close_day, refunds
-from madoguchi.services.journal import verify
-from madoguchi.services.simulate import sim_runtime, simulate_day
+from madoguchi.services.close import close_day
+from madoguchi.services.counter import refunds
+from madoguchi.services.journal.verify import verify
+from madoguchi.services.sim.simulate import sim_runtime, simulate_day
 from tests.conftest import DATABASES, PG_URL
 from tests.helpers import journal, new_id
 

@@ -10,7 +10,7 @@ import segno
 from openpyxl import load_workbook
 
 from madoguchi.adapters.files.anchor_qr import qr_png
-from madoguchi.services import close_day
+from madoguchi.services.close import close_day
 from tests.integration.test_close_day import DAY
 from tests.integration.test_journal_anchors import _closed_day
 

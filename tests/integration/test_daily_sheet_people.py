@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from madoguchi.bootstrap import ensure_demo_staff
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
-from madoguchi.services import adjustments, close_day
+from madoguchi.services.close import adjustments, close_day
 from tests.helpers import handed_off, new_id, pay_cash
 from tests.integration.test_over_short_lines import DAY, NEXT, close_with_p1_short, section
 

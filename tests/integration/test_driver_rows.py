@@ -14,7 +14,7 @@ from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import IntegrityError
 
 from madoguchi.adapters.db.tables import Payment, Sale
-from madoguchi.services import cash, sales
+from madoguchi.services.counter import cash, sales
 from tests.helpers import open_sale
 
 

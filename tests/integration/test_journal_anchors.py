@@ -17,9 +17,9 @@ from madoguchi.domain.anchor import (SignedCheckpoint, checkpoint_of, from_dict,
                                      parse_anchor_lines)
 from madoguchi.domain.journal import EntryKind, JournalEntry, canonical_json, recompute_hash
 from madoguchi.errors import BadInput
-from madoguchi.services import close_day
-from madoguchi.services.journal import verify
-from madoguchi.services.journal_anchors import check_anchors, check_code
+from madoguchi.services.close import close_day
+from madoguchi.services.journal.verify import verify
+from madoguchi.services.journal.anchors import check_anchors, check_code
 from tests.helpers import handed_off, journal, pay_cash
 from tests.integration.test_close_day import DAY, NEXT, close_all, evening
 from tests.integration.test_signed_journal import _as_insider

@@ -12,8 +12,8 @@ from madoguchi.adapters.db.engine import make_engine
 from madoguchi.adapters.db.uow import make_uow_factory
 from madoguchi.domain.journal import EntryKind
 from madoguchi.errors import StationBusy
-from madoguchi.services import sales
-from madoguchi.services.journal import verify
+from madoguchi.services.counter import sales
+from madoguchi.services.journal.verify import verify
 from tests.helpers import handed_off, new_id, open_sale, pay_cash
 
 

@@ -39,10 +39,11 @@ from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.domain.reconcile import Month
 from madoguchi.domain.receipt import JST
 from madoguchi.errors import MadoguchiError
-from madoguchi.services import adjustments, close_day, incidents, refunds, sales
-from madoguchi.services.journal import verify
-from madoguchi.services.reconcile import payment_rows, reconcile_month
-from madoguchi.services.recovery import recover
+from madoguchi.services.close import adjustments, close_day
+from madoguchi.services.counter import incidents, refunds, sales
+from madoguchi.services.journal.verify import verify
+from madoguchi.services.reconcile.month import payment_rows, reconcile_month
+from madoguchi.services.counter.recovery import recover
 from tests.conftest import DATABASES, PG_URL, Clock
 from tests.integration import ledger_books as books
 from tests.integration.ledger_counter import CASHIER, SITES, SUPERVISOR, new_id, pay_cash, run_sale, tidy

@@ -14,8 +14,8 @@ from madoguchi.api import create_app
 from madoguchi.bootstrap import ensure_demo_staff
 from madoguchi.domain.auth import Actor, Role
 from madoguchi.errors import PermissionDenied
-from madoguchi.services.reconcile import reconcile_month
-from madoguchi.services.staff import create_staff
+from madoguchi.services.reconcile.month import reconcile_month
+from madoguchi.services.staff.accounts import create_staff
 from madoguchi.web import install
 from tests.integration.test_reconcile import FIXTURES, _pay
 from tests.integration.test_reconcile_api import PASSWORDS, Office, _runs

@@ -17,7 +17,7 @@ from madoguchi.bootstrap import ensure_float
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.domain.receipt import JST
 from madoguchi.errors import BadInput
-from madoguchi.services import adjustments, close_day
+from madoguchi.services.close import adjustments, close_day
 from tests.helpers import changer, handed_off, journal, new_id, pay_cash
 
 DAY, NEXT = dt.date(2026, 11, 2), dt.date(2026, 11, 3)

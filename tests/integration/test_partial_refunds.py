@@ -9,9 +9,9 @@ import pytest
 
 from madoguchi.adapters.db.tables import Payment, Refund, Sale
 from madoguchi.errors import PermissionDenied, RefundNotPossible
-from madoguchi.services import payments, refunds
-from madoguchi.services.day_figures import build_report
-from madoguchi.services.partial_refunds import refund_copies
+from madoguchi.services.counter import payments, refunds
+from madoguchi.services.close.day_figures import build_report
+from madoguchi.services.counter.partial_refunds import refund_copies
 from tests.helpers import changer, handed_off, journal, new_id, pay_cash
 
 ITEMS = [("juminhyo", 3), ("koseki-zenbu", 1)]  # 900 yen on 1401-01, 450 yen on 1401-02

@@ -18,9 +18,9 @@ from madoguchi.bootstrap import build_runtime, ensure_float, simulated_devices
 from madoguchi.config import Settings
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.errors import MadoguchiError
-from madoguchi.services import cash, incidents, payments, refunds, sales
-from madoguchi.services.journal import verify
-from madoguchi.services.receipts import print_pending
+from madoguchi.services.counter import cash, incidents, payments, refunds, sales
+from madoguchi.services.journal.verify import verify
+from madoguchi.services.counter.receipts import print_pending
 from tests.helpers import arm_fault, journal, new_id
 
 CASHIER = Actor("cashier", Role.CASHIER, frozenset({"honcho"}))

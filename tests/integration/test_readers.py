@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import update
 
 from madoguchi.adapters.db.tables import Sale
-from madoguchi.services import sales
+from madoguchi.services.counter import sales
 from tests.helpers import open_sale
 
 

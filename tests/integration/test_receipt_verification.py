@@ -17,7 +17,7 @@ from madoguchi.bootstrap import build_runtime, ensure_float, simulated_devices
 from madoguchi.cli import app
 from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.receipt_code import code_of, qr_payload
-from madoguchi.services.receipts import reprint_receipt
+from madoguchi.services.counter.receipts import reprint_receipt
 from tests.helpers import handed_off, journal, pay_cash, printer
 from tests.integration.test_signed_journal import _as_insider, _rehash_from
 

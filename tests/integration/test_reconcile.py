@@ -21,9 +21,9 @@ from madoguchi.adapters.db.reconcile_tables import StatementImport, StatementLin
 from madoguchi.adapters.db.tables import Incident
 from madoguchi.cli_reconcile import reconcile_command
 from madoguchi.domain.reconcile import Month, RateTable
-from madoguchi.services import payments
-from madoguchi.services.reconcile import payment_rows, reconcile_month
-from madoguchi.services.reconcile_records import open_incidents, record_inquiry
+from madoguchi.services.counter import payments
+from madoguchi.services.reconcile.month import payment_rows, reconcile_month
+from madoguchi.services.reconcile.records import open_incidents, record_inquiry
 from tests.helpers import handed_off, journal, new_id, terminal
 
 RATES = RateTable.default()
@@ -165,7 +165,7 @@ MONTH = Month(2026, 11)
 
 
 def _fixture_month(statement: Path, **kw):  # type: ignore[no-untyped-def]
-    from madoguchi.services.reconcile_bulk import reconcile_files
+    from madoguchi.services.reconcile.bulk import reconcile_files
     return reconcile_files(month=MONTH, statements=[statement], payments_csv=FIXTURES / "payments-2026-11.csv", **kw)
 
 

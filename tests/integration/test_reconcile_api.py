@@ -180,7 +180,7 @@ def test_a_cashier_may_not_read_or_log_inquiries(app, rt, cashier, clock):  # ty
 
 def test_a_run_whose_answer_was_lost_is_answered_again_not_run_twice(
         app, rt, cashier, clock, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    from madoguchi.services import reconcile_runs
+    from madoguchi.services.reconcile import runs as reconcile_runs
     refs = _november(rt, cashier, clock)
     st = tmp_path / "statement.csv"
     _statement(rt, st, refs)

@@ -18,10 +18,10 @@ import pytest
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.domain.reconcile import RateTable
 from madoguchi.errors import BadInput, Conflict
-from madoguchi.services import payments
-from madoguchi.services.reconcile import reconcile_month
-from madoguchi.services.reconcile_disputes import resolve_disputed
-from madoguchi.services.export import payment_rows
+from madoguchi.services.counter import payments
+from madoguchi.services.reconcile.month import reconcile_month
+from madoguchi.services.reconcile.disputes import resolve_disputed
+from madoguchi.services.close.export import payment_rows
 from tests.helpers import handed_off, new_id
 
 JST = dt.timezone(dt.timedelta(hours=9))

@@ -16,9 +16,9 @@ from openpyxl import load_workbook
 
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.domain.reconcile import Month, RateTable
-from madoguchi.services import payments
-from madoguchi.services.reconcile import payment_rows, reconcile_month
-from madoguchi.services.staff import create_staff
+from madoguchi.services.counter import payments
+from madoguchi.services.reconcile.month import payment_rows, reconcile_month
+from madoguchi.services.staff.accounts import create_staff
 from tests.helpers import handed_off, new_id
 
 RATES = RateTable.default()

@@ -7,10 +7,10 @@ import csv
 import datetime as dt
 
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
-from madoguchi.services import payments
-from madoguchi.services.reconcile import reconcile_month
-from madoguchi.services.reconcile_runs import get_run, list_runs
-from madoguchi.services.staff import create_staff
+from madoguchi.services.counter import payments
+from madoguchi.services.reconcile.month import reconcile_month
+from madoguchi.services.reconcile.runs import get_run, list_runs
+from madoguchi.services.staff.accounts import create_staff
 from tests.helpers import handed_off, new_id
 
 HEADER = ["transaction_at", "terminal_id", "merchant_reference", "processor_reference", "brand", "kind",

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from madoguchi.domain.brands import BRANDS
 from madoguchi.domain.reconcile import Month, Rate, RateTable
-from madoguchi.services.reconcile_bulk import PAYMENT_COLUMNS, Rules, reconcile_files
+from madoguchi.services.reconcile.bulk import PAYMENT_COLUMNS, Rules, reconcile_files
 
 # A city's rules give every brand a rate; the example rates leave out those with none published.
 RATES = RateTable(tuple(Rate(b.code, b.fee_ppm or 32_450, dt.date.min) for b in BRANDS))

@@ -15,8 +15,9 @@ from typing import Any
 
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.domain.reconcile import RateTable
-from madoguchi.services import close_day, payments, refunds
-from madoguchi.services.export import payment_rows
+from madoguchi.services.close import close_day
+from madoguchi.services.counter import payments, refunds
+from madoguchi.services.close.export import payment_rows
 from tests.helpers import changer, handed_off, new_id, terminal
 
 JST = dt.timezone(dt.timedelta(hours=9))
@@ -66,7 +67,7 @@ def _statement(rt: Any, path: Path, refs: list[str], cancelled: tuple[str, ...] 
 
 
 def _run(rt: Any, tmp: Path, statement: Path, name: str) -> dict[str, Any]:
-    from madoguchi.services.reconcile import reconcile_month
+    from madoguchi.services.reconcile.month import reconcile_month
     return reconcile_month(rt, month="2026-11", statements=[statement], actor=ACCOUNTANT, out=tmp / f"{name}.xlsx")
 
 

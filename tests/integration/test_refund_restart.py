@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from madoguchi.adapters.db.tables import Payment, Refund
-from madoguchi.services import refunds
-from madoguchi.services.recovery import recover
+from madoguchi.services.counter import refunds
+from madoguchi.services.counter.recovery import recover
 from tests.helpers import changer, handed_off, journal, new_id, pay_cash, terminal
 
 
@@ -41,7 +41,7 @@ def _books(rt: Any, sale_id: str) -> tuple[list[str], list[str], list[Any]]:
 def test_a_card_refund_cancelled_at_the_terminal_before_a_crash_is_booked_at_restart(
         rt, cashier, supervisor, monkeypatch):  # type: ignore[no-untyped-def]
     sale_id = handed_off(rt, cashier)
-    from madoguchi.services import payments
+    from madoguchi.services.counter import payments
     payments.pay_cashless(rt, payment_id=new_id(), sale_id=sale_id, brand="visa", actor=cashier)
     _refund_crashing_before_the_booking(rt, monkeypatch, sale_id, supervisor)
     [tx] = terminal(rt).transactions().values()

@@ -20,9 +20,9 @@ from openpyxl import load_workbook
 
 from madoguchi.adapters.files.writing import FORMULA_PREFIXES
 from madoguchi.domain.reconcile import Month
-from madoguchi.services import adjustments, close_day
-from madoguchi.services.export import to_csv
-from madoguchi.services.reconcile import payment_rows, reconcile_month
+from madoguchi.services.close import adjustments, close_day
+from madoguchi.services.close.export import to_csv
+from madoguchi.services.reconcile.month import payment_rows, reconcile_month
 from tests.helpers import new_id
 from tests.integration.test_close_day import ACCOUNTANT, DAY, NEXT, counted, evening
 from tests.integration.test_reconcile import HEADER, RATES, _accountant, _november

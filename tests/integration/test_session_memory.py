@@ -1,7 +1,7 @@
 """The server remembers a checked session for a few seconds, and that memory never outlives it.
 
 Every request is authenticated; to spare the database a lookup on each one, a session
-found valid is believed for :data:`madoguchi.services.staff.AUTH_CACHE_SECONDS`. A
+found valid is believed for :data:`madoguchi.services.staff.accounts.AUTH_CACHE_SECONDS`. A
 logout still ends the session at once, for the very next request; an expired session is
 refused on time; a session removed behind the server's back (another process, a hand in
 the database) ends within those seconds; and a logout that races a request never leaves
@@ -21,7 +21,7 @@ from madoguchi.adapters.db.tables import AuthSession
 from madoguchi.api import create_app
 from madoguchi.api.deps import SESSION_COOKIE
 from madoguchi.errors import NotAuthenticated
-from madoguchi.services import staff
+from madoguchi.services.staff import accounts as staff
 from madoguchi.services.runtime import Runtime
 from tests.conftest import Clock
 from tests.e2e.test_http_api import PASSWORDS

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from madoguchi.adapters.signing import Keyring, load_public_key_file, public_path
 from madoguchi.domain.journal import EntryKind, JournalEntry, recompute_hash
-from madoguchi.services.journal import verify, verify_journal
+from madoguchi.services.journal.verify import verify, verify_journal
 from tests.helpers import handed_off, journal, pay_cash
 
 

@@ -12,9 +12,9 @@ from madoguchi.adapters.signing import Keyring, JournalSigner, load_public_key_f
 from madoguchi.bootstrap import build_runtime, ensure_float, simulated_devices
 from madoguchi.cli import app
 from madoguchi.domain.journal import EntryKind
-from madoguchi.services.day_sheet import day_reports, day_summary
-from madoguchi.services.journal import verify, verify_journal
-from madoguchi.services.signing_keys import install_key, rotate_key
+from madoguchi.services.close.day_sheet import day_reports, day_summary
+from madoguchi.services.journal.verify import verify, verify_journal
+from madoguchi.services.journal.signing_keys import install_key, rotate_key
 from tests.helpers import handed_off, journal, pay_cash
 
 
@@ -54,7 +54,7 @@ def test_without_the_key_sales_go_on_and_entries_say_why_they_are_unsigned(keyle
 
     from openpyxl import load_workbook
 
-    from madoguchi.services.day_sheet import daily_sheet
+    from madoguchi.services.close.day_sheet import daily_sheet
     sheet = load_workbook(io.BytesIO(daily_sheet(keyless, day=day, actor=supervisor, sites=["honcho"])))
     texts = [c.value for ws in sheet.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert any("署名装置停止" in t and "署名なしで記録" in t for t in texts)

@@ -20,10 +20,10 @@ from madoguchi.adapters.db.journal import iter_entries
 from madoguchi.adapters.db.tables import Incident, Payment, PaymentStation, Receipt, Sale
 from madoguchi.config import Settings
 from madoguchi.errors import BadInput, NotFound
-from madoguchi.services.export import payment_rows
-from madoguchi.services.journal import verify
+from madoguchi.services.close.export import payment_rows
+from madoguchi.services.journal.verify import verify
 from madoguchi.services.runtime import Runtime
-from madoguchi.services.simulate import DaySummary, sim_runtime, simulate_day
+from madoguchi.services.sim.simulate import DaySummary, sim_runtime, simulate_day
 
 DAY = dt.date(2026, 11, 2)
 

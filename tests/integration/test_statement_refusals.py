@@ -17,7 +17,7 @@ from madoguchi.adapters.db.reconcile_tables import ReconcileRun, StatementImport
 from madoguchi.adapters.files.statement import load_statement
 from madoguchi.cli_reconcile import reconcile_command
 from madoguchi.errors import BadInput
-from madoguchi.services.reconcile_bulk import connect
+from madoguchi.services.reconcile.bulk import connect
 from tests.integration.test_reconcile import HEADER
 from tests.integration.test_reconcile_api import Office, app  # noqa: F401  (the app fixture)
 

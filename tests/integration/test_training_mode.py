@@ -18,9 +18,10 @@ from madoguchi.adapters.db.training_store import training_schema, training_url
 from madoguchi.domain.auth import Actor
 from madoguchi.domain.reconcile import Month
 from madoguchi.errors import ChangerJammed, Conflict, PermissionDenied, StationBusy
-from madoguchi.services import cash, export, incidents, payments, refunds, sales, training
-from madoguchi.services.day_sheet import daily_sheet
-from madoguchi.services.reconcile import payment_rows
+from madoguchi.services.counter import cash, incidents, payments, refunds, sales, training
+from madoguchi.services.close import export
+from madoguchi.services.close.day_sheet import daily_sheet
+from madoguchi.services.reconcile.month import payment_rows
 from madoguchi.services.runtime import Runtime
 from sqlalchemy import text
 

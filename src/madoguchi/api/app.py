@@ -2,7 +2,7 @@
 
 Nothing is built at import time. :func:`create_app` takes settings (or a runtime the
 caller already built, as the tests do); without a runtime, the start-up builds one,
-finishes whatever a crash left in flight (:func:`madoguchi.services.recovery.recover`)
+finishes whatever a crash left in flight (:func:`madoguchi.services.counter.recovery.recover`)
 and, in demo mode, creates the demo staff and prints their credentials.
 ``uvicorn --factory madoguchi.api.app:app_from_env`` serves it from the environment.
 """
@@ -162,9 +162,9 @@ def start_runtime(settings: Settings) -> Runtime:
     """Build the runtime, finish what a crash left in flight; in demo mode load the simulated
     changers' float and create the demo staff."""
     from madoguchi.bootstrap import build_runtime, ensure_demo_staff, ensure_float
-    from madoguchi.services.recovery import recover
+    from madoguchi.services.counter.recovery import recover
 
-    from madoguchi.services.login_guard import on_start as check_logins
+    from madoguchi.services.staff.login_guard import on_start as check_logins
     rt = build_runtime(settings)
     _announce_rule_findings(rt)
     check_logins(rt)  # the login key must be there (demo mode makes it); old login records go
@@ -186,7 +186,7 @@ def start_runtime(settings: Settings) -> Runtime:
 def _announce_rule_findings(rt: Runtime) -> None:
     """A brand offered without a fee rate in the month-close rules is said loudly at start-up."""
     from madoguchi.domain.receipt import business_date
-    from madoguchi.services.rules_check import rate_findings
+    from madoguchi.services.reconcile.rules_check import rate_findings
 
     for f in rate_findings(rt.settings.reconcile_rules_path, business_date(rt.clock())):
         log.warning("month-close rules: %s", f["message"])

@@ -8,7 +8,7 @@ need no CSRF token, since a browser never adds that header on its own.
 
 The dependencies are coroutines: FastAPI would run each plain one in the thread pool.
 A session checked within the last seconds is answered from memory in the event loop
-(:func:`madoguchi.services.staff.cached_authentication`); otherwise the database is
+(:func:`madoguchi.services.staff.accounts.cached_authentication`); otherwise the database is
 asked in the thread pool.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from madoguchi.domain.auth import Actor
 from madoguchi.errors import PermissionDenied
-from madoguchi.services import staff
+from madoguchi.services.staff import accounts as staff
 from madoguchi.services.runtime import Runtime
 
 SESSION_COOKIE = "madoguchi_session"
@@ -95,7 +95,7 @@ async def counter_runtime(request: Request, rt: RuntimeDep) -> Runtime:
     """The runtime a counter request belongs to: the training store (練習モード) when its
     station trains or its sale is a training sale, else the real one. With no station in
     training (the usual case, known from memory) it costs nothing."""
-    from madoguchi.services import training
+    from madoguchi.services.counter import training
     if training.modes_known_idle(rt):
         return rt
     found: dict[str, str] = {}

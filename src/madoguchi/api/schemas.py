@@ -5,7 +5,7 @@ panel. Sales, payments and incidents are in ``schemas_sales``, payment stations 
 
 Inputs are strict: whole numbers must be JSON integers (``1.5`` and ``"2"`` are
 refused, never truncated), free text is bounded and free of control characters, and
-codes are short ASCII. Outputs mirror the plain dicts of :mod:`madoguchi.services.views`.
+codes are short ASCII. Outputs mirror the plain dicts of :mod:`madoguchi.services.counter.views`.
 """
 from __future__ import annotations
 

@@ -72,7 +72,7 @@ class Runtime:
     signer: JournalSigner | None = None
     screens: ScreenPresence = field(default_factory=UnwatchedScreens)
     #: True in the training store's runtime (練習モード): its own database, simulated devices,
-    #: no signing key; its sales never reach the real books (see services/training.py).
+    #: no signing key; its sales never reach the real books (see services/counter/training.py).
     training: bool = False
     #: Builds the training store's runtime when first needed (bootstrap sets it), and the
     #: training desk once built (services.training.desk_of).

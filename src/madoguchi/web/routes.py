@@ -36,9 +36,9 @@ from madoguchi.domain.receipt import business_date
 from madoguchi.domain.reconcile import CLASS_LABELS_JA
 from madoguchi.domain.sale import Exemption
 from madoguchi.errors import NotAuthenticated
-from madoguchi.services import staff
-from madoguchi.services.rules_check import rate_findings
-from madoguchi.services import training
+from madoguchi.services.staff import accounts as staff
+from madoguchi.services.reconcile.rules_check import rate_findings
+from madoguchi.services.counter import training
 from madoguchi.services.runtime import Runtime
 from madoguchi.web import i18n
 from madoguchi.web.events import may_use_office

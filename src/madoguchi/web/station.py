@@ -29,7 +29,8 @@ from madoguchi.domain.auth import Action, Actor, Role
 from madoguchi.domain.catalog import PaymentStationConfig
 from madoguchi.domain.sale import PaymentMethod, PaymentState
 from madoguchi.errors import Conflict, NotAuthenticated, NotFound
-from madoguchi.services import cash, payments, staff, stations
+from madoguchi.services.counter import cash, payments, stations
+from madoguchi.services.staff import accounts as staff
 from madoguchi.services.runtime import Runtime
 from madoguchi.web.events import hub_of, sse
 from madoguchi.web.pairing import COOKIE, LIFETIME, Pairing, PairingStore

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.domain.receipt import business_date
-from madoguchi.services import close_day
+from madoguchi.services.close import close_day
 from tests.e2e.browser.conftest import Screens
 from tests.helpers import handed_off, pay_cash
 

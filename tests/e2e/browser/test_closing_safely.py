@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from madoguchi.domain.auth import Actor, Role
 from madoguchi.errors import ChangerJammed
-from madoguchi.services import cash, incidents, payments
+from madoguchi.services.counter import cash, incidents, payments
 from tests.e2e.browser.conftest import Screens
 from tests.helpers import changer, handed_off, journal, new_id, terminal
 

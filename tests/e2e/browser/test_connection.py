@@ -23,7 +23,7 @@ from madoguchi.api import create_app
 from madoguchi.bootstrap import build_runtime, ensure_demo_staff, ensure_float
 from madoguchi.config import Settings
 from madoguchi.domain.auth import Actor, Role
-from madoguchi.services import sales
+from madoguchi.services.counter import sales
 from madoguchi.web.events import Server
 from tests.e2e.browser.conftest import PASSWORDS, LiveServer, Screens, _free_port
 

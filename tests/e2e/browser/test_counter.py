@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from madoguchi.services import incidents
+from madoguchi.services.counter import incidents
 from madoguchi.domain.auth import SYSTEM
 from tests.e2e.browser.conftest import PASSWORDS, Screens, publish_doc_image, taps
 

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from madoguchi.domain.auth import Actor, Role
 from madoguchi.domain.receipt import business_date
 from madoguchi.domain.reconcile import Month, RateTable
-from madoguchi.services import payments
-from madoguchi.services.reconcile import payment_rows
+from madoguchi.services.counter import payments
+from madoguchi.services.reconcile.month import payment_rows
 from tests.e2e.browser.conftest import SHOTS, Screens, publish_doc_image
 from tests.helpers import handed_off, new_id, terminal
 

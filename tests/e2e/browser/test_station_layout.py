@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from madoguchi.domain.auth import Actor, Role
-from madoguchi.services import sales
+from madoguchi.services.counter import sales
 from tests.e2e.browser.conftest import PASSWORDS, Screens
 
 expect = pytest.importorskip("playwright.sync_api").expect

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from madoguchi.adapters.db.tables import Payment, Sale
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
-from madoguchi.services import training
+from madoguchi.services.counter import training
 from tests.e2e.browser.conftest import Screens
 
 pytestmark = pytest.mark.browser

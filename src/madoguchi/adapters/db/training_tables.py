@@ -1,6 +1,6 @@
 """Tables of training mode (練習モード), kept in the real database: which stations train now,
 and every switch a supervisor made. Training *sales* are never here: they live in the
-training store (a database of their own, see ``services/training.py``). Migration ``0014``.
+training store (a database of their own, see ``services/counter/training.py``). Migration ``0014``.
 """
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from pydantic import Field
 from madoguchi.api.deps import ActorDep, RuntimeDep
 from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas import CODE_PATTERN, Code, Input, text
-from madoguchi.services import adjustments, close_day
+from madoguchi.services.close import adjustments, close_day
 
 router = APIRouter(prefix="/api", tags=["close of day"], route_class=ThreadedRoute)
 SiteCode = Annotated[str, Path(pattern=CODE_PATTERN)]

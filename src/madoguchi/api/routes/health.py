@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 from madoguchi.api.deps import RuntimeDep
 from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas import Health
-from madoguchi.services.stations import database_ok
+from madoguchi.services.counter.stations import database_ok
 
 router = APIRouter(tags=["health"], route_class=ThreadedRoute)
 

@@ -10,7 +10,7 @@ from madoguchi.api.deps import ActorDep, RuntimeDep
 from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas import Code
 from madoguchi.api.schemas_sales import IncidentPublic, ResolveCreate
-from madoguchi.services import incidents
+from madoguchi.services.counter import incidents
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"], route_class=ThreadedRoute)
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from madoguchi.api.deps import ActorDep, RuntimeDep
 from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas import JournalCheck
-from madoguchi.services.journal import verify
+from madoguchi.services.journal.verify import verify
 
 router = APIRouter(prefix="/api/journal", tags=["journal"], route_class=ThreadedRoute)
 

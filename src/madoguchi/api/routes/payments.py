@@ -9,8 +9,8 @@ from fastapi import APIRouter, status
 from madoguchi.api.deps import ActorDep, CounterRuntimeDep
 from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas_sales import CashCreate, CashlessCreate, NoteCreate, PaymentDetail, RefundPublic
-from madoguchi.services import cash, payments, refunds
-from madoguchi.services.stations import payment_status
+from madoguchi.services.counter import cash, payments, refunds
+from madoguchi.services.counter.stations import payment_status
 
 router = APIRouter(prefix="/api", tags=["payments"], route_class=ThreadedRoute)
 Created = {"status_code": status.HTTP_201_CREATED}

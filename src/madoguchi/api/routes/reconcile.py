@@ -20,8 +20,8 @@ from madoguchi.api.deps import ActorDep, RuntimeDep
 from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas_reconcile import (DisputedResolutionCreate, InquiryCreate, InquiryPublic,
                                              OpenIncidentPublic, RunDetail, RunPublic)
-from madoguchi.services import reconcile_disputes, reconcile_exceptions, reconcile_records, reconcile_runs
-from madoguchi.services.reconcile_runs import Upload
+from madoguchi.services.reconcile import disputes as reconcile_disputes, exceptions as reconcile_exceptions, records as reconcile_records, runs as reconcile_runs
+from madoguchi.services.reconcile.runs import Upload
 
 router = APIRouter(prefix="/api", tags=["close of month"], route_class=ThreadedRoute)
 MonthText = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")]

@@ -17,7 +17,7 @@ from madoguchi.api.schemas import Code
 from madoguchi.api.schemas_sales import (CancelCreate, LineCreate, NoteCreate, ReceiptPublic, RefundCreate,
                                          SaleCreate, SalePublic, SaleRefundsPublic, StationChoice)
 from madoguchi.domain.receipt import business_date
-from madoguchi.services import incidents, receipts, refunds, sales
+from madoguchi.services.counter import incidents, receipts, refunds, sales
 
 router = APIRouter(prefix="/api/sales", tags=["sales"], route_class=ThreadedRoute)
 Created = {"status_code": status.HTTP_201_CREATED}

@@ -10,7 +10,7 @@ from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas import (CODE_PATTERN, ChangerFaultCreate, InsertCreate, PrinterStateCreate, SimPublic,
                                    TerminalScriptCreate)
 from madoguchi.api.schemas_sales import PaymentDetail
-from madoguchi.services import stations
+from madoguchi.services.counter import stations
 
 router = APIRouter(prefix="/api/sim/stations", tags=["simulator (demo only)"], route_class=ThreadedRoute)
 StationId = Annotated[str, Path(pattern=CODE_PATTERN)]

@@ -10,7 +10,7 @@ from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas import CODE_PATTERN, Code
 from madoguchi.api.schemas_sales import NoteCreate, ReceiptPublic
 from madoguchi.api.schemas_stations import CashMoveCreate, CashMovePublic, JamCleared, StationPublic
-from madoguchi.services import cashbox, incidents, stations
+from madoguchi.services.counter import cashbox, incidents, stations
 
 router = APIRouter(prefix="/api/stations", tags=["stations"], route_class=ThreadedRoute)
 StationId = Annotated[str, Path(pattern=CODE_PATTERN)]

@@ -9,7 +9,7 @@ from pydantic import Field, StrictBool
 from madoguchi.api.deps import ActorDep, RuntimeDep
 from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas import CODE_PATTERN, Input
-from madoguchi.services import training
+from madoguchi.services.counter import training
 
 router = APIRouter(prefix="/api/training", tags=["training mode"], route_class=ThreadedRoute)
 StationId = Annotated[str, Path(pattern=CODE_PATTERN)]

@@ -1,0 +1,159 @@
+"""Booking an approved payment: the sale paid, the receipt numbered, the journal entry.
+
+Shared by cash and cashless, and by the later resolution of an in-doubt payment.
+
+A payment belongs to the business day the money moved on (``business_date``, fixed when
+it was attempted), and to that day's month, whenever it is booked. Booked after that day
+was closed (an in-doubt payment resolved weeks later), it lands in the open day
+(``booked_on``) as a correction naming its own day (``moved_from``): the closed day's
+sheet stays as it was, the open day's sheet lists it, and the month's register still has
+it in its own month, once.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import orjson
+
+from madoguchi.adapters.db.driver import Record
+from madoguchi.adapters.db.tables import Payment, Sale
+from madoguchi.adapters.db.uow import UnitOfWork
+from madoguchi.domain.brands import brand
+from madoguchi.domain.journal import EntryKind, JournalEntry
+from madoguchi.domain.receipt import JST, ReceiptDocument, ReceiptLine
+from madoguchi.domain.receipt_code import code_of, qr_payload
+from madoguchi.domain.sale import EXEMPTION_LABELS_JA, Exemption, PaymentState, SaleState
+from madoguchi.services.counter.common import release_station
+from madoguchi.services.counter.days import moved_note, open_business_day
+from madoguchi.services.runtime import Runtime
+
+METHOD_LABELS_JA = {"cash": "現金", "emoney": "電子マネー", "credit": "クレジット", "qr": "QRコード"}
+
+
+def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment | Any, sale: Sale | Any, *, now: dt.datetime,
+                  actor: str, reference: str | None = None, evidence: str | None = None,
+                  paid_at: dt.datetime | None = None,
+                  cash_counts: dict[str, dict[str, int]] | None = None) -> Record | None:
+    """Mark ``payment`` approved and, when the sale is fully paid, close it with a receipt.
+
+    ``payment`` and ``sale`` are ORM objects (the ORM writes them) or records of
+    ``uow.rows`` (the caller saves them); the receipt and the journal entry are written here.
+    ``paid_at`` is the moment the money moved when that was before ``now`` (a resolution).
+    ``cash_counts``: the notes and coins a cash payment took in and gave back (``inserted``,
+    ``change``), journalled so the changer's counts can be checked by denomination.
+    """
+    # The day lock first: the payment lands wholly before or wholly after a close.
+    day, correction = booking_day(uow, payment, now)
+    payment.move_to(PaymentState.APPROVED)
+    payment.completed_at = paid_at or now
+    if reference:
+        payment.processor_reference = reference
+    sale.paid_amount += payment.amount
+    fully_paid = sale.paid_amount >= sale.total
+    number = None
+    if fully_paid:
+        sale.move_to(SaleState.PAID)
+        sale.paid_at = now
+        release_station(uow, sale.payment_station, sale.id)
+        # The counter row is locked with the sale's transaction: numbers are gapless per
+        # station because a rolled-back sale rolls its number back too. One statement
+        # takes the number and moves the counter on (the row stays locked).
+        number = uow.rows.take_receipt_number(payment.payment_station)
+    elif sale.state == SaleState.PAYING:
+        sale.move_to(SaleState.AWAITING_PAYMENT)
+    entry = uow.journal.append(
+        EntryKind.SALE_PAID, at=now, actor=actor, amount=payment.amount, site=sale.site,
+        station=payment.payment_station, sale_id=sale.id, business_date=day,
+        payment_id=payment.id, request_id=payment.request_id, method=payment.method,
+        category=payment.category, brand=payment.brand, tendered=payment.tendered,
+        change=payment.change, processor_reference=payment.processor_reference,
+        sale_total=sale.total, fully_paid=fully_paid,
+        receipt_number=number, evidence=evidence,
+        lines=[[x.fee_code, x.quantity, x.unit_price, x.revenue_line_code, x.exemption] for x in sale.lines],
+        **(correction or moved_note(sale.business_date, sale.created_at, day, day != sale.business_date)),
+        **({"cash_counts": cash_counts} if cash_counts is not None else {}),
+    )
+    # Written after its entry, whose signature gives the receipt its verification code.
+    return _new_receipt(rt, uow, sale, payment, now, number=number, entry=entry) if number is not None else None
+
+
+def lock_booking_day(uow: UnitOfWork, payment: Payment | Any, now: dt.datetime) -> None:
+    """Take the day lock a booking of ``payment`` now takes, ahead of the rest of its
+    transaction: before the journal's head, in the order a close takes them (day, then head)."""
+    open_business_day(uow, payment.site, now, station=payment.payment_station, belongs_to=payment.business_date)
+
+
+def booking_day(uow: UnitOfWork, payment: Payment | Any, now: dt.datetime) -> tuple[dt.date, dict[str, str]]:
+    """The open day that books ``payment`` now (locked), and, when that is not the payment's
+    own day, the journal fields naming the closed day it corrects. Sets ``booked_on``."""
+    day, moved = open_business_day(uow, payment.site, now, station=payment.payment_station,
+                                   belongs_to=payment.business_date)
+    payment.booked_on = day if moved else None
+    return day, ({"moved_from": payment.business_date.isoformat()} if moved else {})
+
+
+def book_free(uow: UnitOfWork, sale: Sale | Any, *, now: dt.datetime, actor: str) -> None:
+    """Close a sale with nothing due (every line exempt): no payment, no station, journalled."""
+    day, moved = open_business_day(uow, sale.site, now, belongs_to=sale.business_date)
+    sale.move_to(SaleState.PAID)
+    sale.paid_at = now
+    uow.journal.append(
+        EntryKind.SALE_PAID, at=now, actor=actor, amount=0, site=sale.site, station=None, sale_id=sale.id,
+        business_date=day, method="none", category="exempt", brand=None, tendered=None, change=None,
+        sale_total=0, fully_paid=True, receipt_number=None,
+        lines=[[x.fee_code, x.quantity, x.unit_price, x.revenue_line_code, x.exemption] for x in sale.lines],
+        **moved_note(sale.business_date, sale.created_at, day, moved),
+    )
+
+
+def _new_receipt(rt: Runtime, uow: UnitOfWork, sale: Sale | Any, payment: Payment | Any,
+                 now: dt.datetime, *, number: int, entry: JournalEntry) -> Record:
+    doc = with_code(receipt_document(rt, sale, payment, number=number, issued_at=now), entry)
+    receipt = uow.rows.insert_receipt(sale_id=sale.id, payment_station=payment.payment_station, number=number,
+                                      document=document_to_json(doc), created_at=now)
+    receipt.doc = doc  # for printing it right after the commit, without reading it back
+    return receipt
+
+
+def with_code(doc: ReceiptDocument, entry: JournalEntry) -> ReceiptDocument:
+    """``doc`` with its entry's verification code and QR, or marked unsigned."""
+    if entry.signature is None:
+        return dataclasses.replace(doc, signing_down=True)
+    code = code_of(entry.signature)
+    return dataclasses.replace(doc, verification_code=code,
+                               verification_qr=qr_payload(site=entry.site or "", seq=entry.seq, code=code))
+
+
+def receipt_document(rt: Runtime, sale: Sale | Any, payment: Payment | Any, *, number: int,
+                     issued_at: dt.datetime) -> ReceiptDocument:
+    station = rt.places.payment_station(payment.payment_station)
+    lines = tuple(
+        ReceiptLine(name=x.name_ja, quantity=x.quantity, unit_price=x.unit_price, amount=x.amount,
+                    exemption=EXEMPTION_LABELS_JA[Exemption(x.exemption)] if x.exemption else None)
+        for x in sale.lines)
+    return ReceiptDocument(
+        municipality=rt.places.municipality, site_name=rt.places.site(sale.site).name,
+        station_name=station.name, receipt_number=number, issued_at=issued_at.astimezone(JST),
+        lines=lines, total=sale.total, method_label=METHOD_LABELS_JA[payment.category],
+        brand_name=brand(payment.brand).name if payment.brand else None,
+        tendered=payment.tendered, change=payment.change, sale_reference=sale.id[:8].upper(),
+        processor_reference=payment.processor_reference, training=rt.training,
+    )
+
+
+def document_to_json(doc: ReceiptDocument) -> str:
+    """The receipt as stored: its fields, the time in ISO 8601 with its offset."""
+    data = orjson.loads(orjson.dumps(doc))
+    if not data.get("training"):
+        del data["training"]  # a real receipt is stored exactly as before training mode existed
+    return orjson.dumps(data).decode()
+
+
+def document_from_json(text: str, *, reprint: bool = False) -> ReceiptDocument:
+    data = orjson.loads(text)
+    data["issued_at"] = dt.datetime.fromisoformat(data["issued_at"])
+    data["lines"] = tuple(ReceiptLine(**x) for x in data["lines"])
+    data["reprint"] = reprint
+    return ReceiptDocument(**data)

@@ -1,0 +1,1 @@
+"""The journal's keepers: verification, anchors, signing keys, the auditor's export and backups."""

@@ -1,0 +1,1 @@
+"""The simulated counter for the demo and the benchmarks."""
