@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 
-.PHONY: run test bench install lock audit clean
+.PHONY: run test lint bench install lock audit clean
 
 # Everything installs from the lock file, pinned and checked by hash; the project itself
 # goes in editable on top of it, with nothing more resolved.
@@ -26,6 +26,12 @@ run: $(STAMP)
 ## Every test, on SQLite, and on PostgreSQL too when MADOGUCHI_TEST_PG_URL is set.
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+## Style (ruff), types (mypy) and the layers (import-linter), as CI runs them.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks tools
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 ## Throughput and latency against a plain-SQL baseline measured in the same run.
 bench: $(STAMP)
