@@ -1,0 +1,1 @@
+"""Repositories: one way to each aggregate, behind the unit of work (docs/architecture.md)."""
