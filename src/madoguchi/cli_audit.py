@@ -30,7 +30,7 @@ def _settings(db: str | None) -> Settings:
 def verify_receipt_command(code: Code, public_key: PublicKeys = None, db: Db = None) -> None:
     """Say whether the journal still holds a receipt as printed, and what it says."""
     from madoguchi.adapters.db.uow import make_uow_factory
-    from madoguchi.adapters.devices.printer import yen_text
+    from madoguchi.adapters.devices.receipt_layout import yen_text
     from madoguchi.adapters.signing import Keyring, load_public_key_file
     from madoguchi.cli import _existing_db
     from madoguchi.domain.receipt import wareki

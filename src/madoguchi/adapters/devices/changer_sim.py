@@ -26,8 +26,8 @@ from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 
-from madoguchi.adapters.devices.state import StateLog
 from madoguchi.adapters.devices.ports import ChangerStatus, DepositEnd
+from madoguchi.adapters.devices.state import StateLog
 from madoguchi.domain.money import DENOMINATIONS, NOTES, format_yen, make_change, total_of_counts
 from madoguchi.errors import BadInput, CannotMakeChange, ChangerJammed, ChangerNotReady
 

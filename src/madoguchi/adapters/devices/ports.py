@@ -1,8 +1,9 @@
 """The three device ports a payment station has.
 
 Each port is a small interface; each has a simulator that is a real implementation
-(``changer_sim.py``, ``terminal_sim.py``, ``printer.py``) used by the demo, the tests and the benchmarks alike. Real
-hardware drivers implement the same interface. Failures are raised as the
+(``changer_sim.py``, ``terminal_sim.py``, ``printer_sim.py``) used by the demo, the tests
+and the benchmarks alike. Real hardware drivers implement the same interface
+(``printer_net.py``). Failures are raised as the
 :mod:`madoguchi.errors` device errors; an operation that raised did not take effect.
 """
 from __future__ import annotations

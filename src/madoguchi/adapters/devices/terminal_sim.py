@@ -29,8 +29,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from madoguchi.adapters.devices.state import StateLog
 from madoguchi.adapters.devices.ports import CancelReply, PayOutcome, PayReply, StatusReply, TxStatus
+from madoguchi.adapters.devices.state import StateLog
 from madoguchi.domain.brands import CancelPolicy, brand, cancel_allowed
 from madoguchi.domain.receipt import business_date
 from madoguchi.errors import BadInput, Conflict, IdempotencyMismatch, TerminalError
@@ -42,7 +42,7 @@ DECLINE_REASONS = ("insufficient balance", "card expired", "declined by issuer")
 
 
 def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class SimulatedTerminal:

@@ -45,8 +45,8 @@ from madoguchi.services.counter.cashbox import move_cash
 from madoguchi.services.counter.incidents import allow_cash_in_doubt, clear_jam
 from madoguchi.services.counter.payments import pay_cashless
 from madoguchi.services.counter.receipts import print_pending
-from madoguchi.services.runtime import Runtime
 from madoguchi.services.counter.sales import add_line, cancel_sale, create_sale, hand_off, move_sale
+from madoguchi.services.runtime import Runtime
 from madoguchi.services.sim.summary import DaySummary, read_summary
 
 T = TypeVar("T")
@@ -94,7 +94,7 @@ def sim_runtime(settings: Settings, *, day: dt.date, engine: Engine | None = Non
     and a simulated clock that starts before the doors open on ``day``."""
     # bootstrap sits above the services; only the simulator's own runtime needs it.
     from madoguchi.bootstrap import build_runtime, simulated_devices
-    clock = SimClock(dt.datetime.combine(day, dt.time(8, 0), JST).astimezone(dt.timezone.utc))
+    clock = SimClock(dt.datetime.combine(day, dt.time(8, 0), JST).astimezone(dt.UTC))
     devices = simulated_devices(settings, load_places(settings.places_path), persist=False)
     rt = build_runtime(settings, engine=engine, devices=devices, clock=clock, sleep=lambda _s: None)
     return rt, clock
@@ -167,7 +167,7 @@ class _Day:
         return self._summary()
 
     def _at(self, time: dt.time) -> dt.datetime:
-        return dt.datetime.combine(self.day, time, JST).astimezone(dt.timezone.utc)
+        return dt.datetime.combine(self.day, time, JST).astimezone(dt.UTC)
 
     def _check_stations(self) -> None:
         with self.rt.uow() as uow:
