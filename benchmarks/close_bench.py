@@ -31,7 +31,7 @@ from typing import Any
 from benchmarks.service_bench import fresh_database
 from madoguchi.adapters.db.engine import make_engine
 from madoguchi.adapters.db.tables import Payment, Sale, SaleLine
-from madoguchi.adapters.devices.changer_sim import DEFAULT_FLOAT
+from madoguchi.adapters.devices.changer_slots import DEFAULT_FLOAT
 from madoguchi.bootstrap import build_runtime
 from madoguchi.config import Settings
 from madoguchi.domain.auth import ALL_SITES, Actor, Role

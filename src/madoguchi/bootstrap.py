@@ -19,7 +19,7 @@ from madoguchi.adapters.devices.ports import StationDevices
 from madoguchi.adapters.files.toml_files import load_catalog, load_places
 from madoguchi.adapters.signing import JournalSigner, write_key_pair
 from madoguchi.config import Settings
-from madoguchi.adapters.devices.changer_sim import DEFAULT_FLOAT
+from madoguchi.adapters.devices.changer_slots import DEFAULT_FLOAT
 from madoguchi.domain.auth import ALL_SITES, SYSTEM
 from madoguchi.services.counter.cashbox import move_cash
 from madoguchi.services.events import EventHub

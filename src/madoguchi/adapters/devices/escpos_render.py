@@ -56,7 +56,8 @@ def render_receipt(doc: ReceiptDocument, *, width: int = 42, qr: bool = True) ->
         out._raw(b"\n")
         out.set(align="left")
     out.cut()
-    return out.output
+    output: bytes = out.output  # python-escpos is untyped
+    return output
 
 
 _buffers = threading.local()
@@ -76,7 +77,8 @@ def _style(align: str, bold: bool, size: int) -> bytes:
     """python-escpos's bytes for one row style (the same few styles on every receipt)."""
     out = Dummy()
     out.set(align=align, bold=bold, custom_size=True, width=size, height=size)
-    return out.output
+    output: bytes = out.output  # python-escpos is untyped
+    return output
 
 
 def encode_line(text: str) -> bytes:

@@ -8,6 +8,7 @@ and the benchmarks alike. Real hardware drivers implement the same interface
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -57,10 +58,11 @@ class CashChanger(Protocol):
         """``idle``, ``open``, ``paused`` or ``fixed``: asked after a restart."""
     def clear_jam(self, return_deposit: bool = True) -> dict[int, int]:
         """Staff cleared the jam; returns the notes and coins handed back to the resident."""
-    def load(self, counts: dict[int, int]) -> None:
+    def load(self, counts: Mapping[int, int]) -> None:
         """Staff put cash in (the opening float, a top-up)."""
-    def collect(self, counts: dict[int, int]) -> None:
-        """Staff take cash out (a pick-up, the close)."""
+    def collect(self, counts: Mapping[int, int] | None = None) -> dict[int, int]:
+        """Staff take cash out (a pick-up, the close); by default every note, leaving the
+        coins. Returns what was taken (non-zero counts)."""
 
 
 # --- cashless terminal ---------------------------------------------------------------

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import Network
@@ -90,3 +91,8 @@ class NetworkPrinter:
         finally:
             sock.settimeout(self.timeout)
         return {0: PrinterStatus.PAPER_OUT, 1: PrinterStatus.PAPER_NEAR_END}.get(level, PrinterStatus.OK)
+
+
+if TYPE_CHECKING:  # mypy proves the NetworkPrinter is a ReceiptPrinter, signature for signature
+    from madoguchi.adapters.devices.ports import ReceiptPrinter
+    _: ReceiptPrinter = NetworkPrinter("check", "localhost")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from madoguchi.adapters.devices.escpos_render import escpos_text
 from madoguchi.adapters.devices.ports import PrinterStatus
@@ -125,3 +126,8 @@ class SimulatedPrinter:
                 "version": 1, "device_id": self.device_id, "paper": self._paper,
                 "jammed": self._jammed, "online": self._online, "printed": self._printed,
                 "faults": self._faults})
+
+
+if TYPE_CHECKING:  # mypy proves the SimulatedPrinter is a ReceiptPrinter, signature for signature
+    from madoguchi.adapters.devices.ports import ReceiptPrinter
+    _: ReceiptPrinter = SimulatedPrinter("check")

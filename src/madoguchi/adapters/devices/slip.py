@@ -87,4 +87,5 @@ def render_slip(report: DayReport) -> bytes:
     for line in slip_lines(report):
         out._raw(encode_line(printable(line)) + b"\n")
     out.cut()
-    return out.output
+    output: bytes = out.output  # python-escpos is untyped
+    return output

@@ -27,7 +27,7 @@ import random
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from madoguchi.adapters.devices.ports import CancelReply, PayOutcome, PayReply, StatusReply, TxStatus
 from madoguchi.adapters.devices.state import StateLog
@@ -265,3 +265,8 @@ def _refusal(b: Any) -> str:
         return (f"a {b.name} payment can be cancelled only on the same day while it is the "
                 "terminal's last transaction; refund by bank transfer")
     return f"the {b.cancel_days}-day cancel window of {b.name} has passed; refund by bank transfer"
+
+
+if TYPE_CHECKING:  # mypy proves the SimulatedTerminal is a PaymentTerminal, signature for signature
+    from madoguchi.adapters.devices.ports import PaymentTerminal
+    _: PaymentTerminal = SimulatedTerminal("check")

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, select
 
 from madoguchi.adapters.db.tables import PaymentStation
-from madoguchi.adapters.devices.changer_sim import DEFAULT_FLOAT
+from madoguchi.adapters.devices.changer_slots import DEFAULT_FLOAT
 from madoguchi.adapters.devices.ports import ChangerStatus
 from madoguchi.adapters.devices.terminal_sim import DECLINE_REASONS
 from madoguchi.adapters.files.toml_files import load_places
