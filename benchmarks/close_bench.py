@@ -41,7 +41,7 @@ from madoguchi.domain.money import DENOMINATIONS
 from madoguchi.domain.receipt import JST
 from madoguchi.services.close.close_day import close_day, daily_sheet
 from madoguchi.services.runtime import DeviceRegistry, Runtime
-from madoguchi.services.sim.simulate import BRAND_WEIGHTS
+from madoguchi.services.sim.plans import BRAND_WEIGHTS
 
 DAY = dt.date(2026, 11, 2)
 SITE, STATIONS = "honcho", ("honcho-p1", "honcho-p2")

@@ -18,12 +18,14 @@ from madoguchi.adapters.db.engine import make_engine
 from madoguchi.adapters.db.journal import iter_entries
 from madoguchi.adapters.db.scratch import scratch_database
 from madoguchi.adapters.db.tables import Incident, Payment, PaymentStation, Receipt, Sale
+from madoguchi.bootstrap import sim_runtime
 from madoguchi.config import Settings
 from madoguchi.errors import BadInput, NotFound
 from madoguchi.services.close.export import payment_rows
 from madoguchi.services.journal.verify import verify
 from madoguchi.services.runtime import Runtime
-from madoguchi.services.sim.simulate import DaySummary, sim_runtime, simulate_day
+from madoguchi.services.sim.simulate import simulate_day
+from madoguchi.services.sim.summary import DaySummary
 
 DAY = dt.date(2026, 11, 2)
 

@@ -24,6 +24,7 @@ from madoguchi.adapters.db.slots import Slot, Slots, WriterQueue, WriterSlot, is
 from madoguchi.errors import IdempotencyMismatch
 
 if TYPE_CHECKING:
+    from madoguchi.adapters.db.repositories.sim import SimRepository
     from madoguchi.adapters.signing import JournalSigner
 
 
@@ -204,6 +205,13 @@ class UnitOfWork:
         self.rows.remember(key=key, operation=operation, fingerprint=fingerprint(request),
                            result=orjson.dumps(result, default=str, option=orjson.OPT_NON_STR_KEYS).decode(),
                            created_at=now)
+
+    # --- repositories: sim ---
+    @property
+    def sim(self) -> SimRepository:
+        """What the day simulator reads (``repositories/sim.py``)."""
+        from madoguchi.adapters.db.repositories.sim import SimRepository
+        return SimRepository(self)
 
 
 _FINGERPRINT_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
