@@ -87,6 +87,7 @@ def encode_line(text: str) -> bytes:
         return text.encode("ascii")
     return KANJI_ON + text.encode("cp932") + KANJI_OFF
 
+
 def escpos_text(data: bytes) -> str:
     """The printed text of an ESC/POS job: commands dropped, CP932 decoded (for screens)."""
     fixed = {0x1B: {ord(c): 3 for c in "a!EdtRJM-"} | {ord("@"): 2},

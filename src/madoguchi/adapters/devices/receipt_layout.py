@@ -98,6 +98,8 @@ def _wrap(text: str, columns: int) -> list[str]:
 
 @dataclass(slots=True)  # not frozen: a receipt makes a few dozen, and frozen init is slow
 class Row:
+    """One printed line: text on the left, an amount on the right, or centred."""
+
     left: str
     right: str = ""
     center: bool = False
@@ -121,6 +123,7 @@ _TRAINING_LINE = TRAINING_MARK.replace("\u2014", "\u2015")
 
 
 def receipt_rows(doc: ReceiptDocument, width: int) -> list[Row]:
+    """The receipt's lines, top to bottom, for a paper ``width`` columns wide."""
     p = printable
     rule = Row("-" * width)
     rows: list[Row] = []
