@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
+from tests.e2e.browser.conftest import PASSWORDS, Screens, publish_doc_image
 
 from madoguchi.adapters.db.refund_tables import RefundLine
 from madoguchi.adapters.db.tables import Refund
-from tests.e2e.browser.conftest import PASSWORDS, Screens, publish_doc_image
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=10_000)
