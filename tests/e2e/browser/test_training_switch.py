@@ -44,7 +44,10 @@ def test_a_supervisor_switches_training_on_and_off_from_the_office_and_the_scree
     card.locator("tr[data-station=honcho-p1]").get_by_role("button", name="練習モードにする").click()
     expect(card.locator("tr[data-station=honcho-p1]")).to_contain_text("練習中")
     expect(office.locator("#toast")).to_contain_text("練習モードにしました")
-    publish_doc_image(screens.snap("office", "training"), "office-training.png")
+    office.evaluate("document.getElementById('toast').hidden = true")
+    shot = screens.snap("office", "training").with_name("office-training-card.png")
+    card.screenshot(path=str(shot))
+    publish_doc_image(shot, "office-training.png")
 
     # The register shows the banner without a reload; its station list is the training store's.
     expect(staff.locator("#training-banner")).to_have_text(MARK)
@@ -56,6 +59,11 @@ def test_a_supervisor_switches_training_on_and_off_from_the_office_and_the_scree
     station.locator(".lang[data-lang=en]").click()
     expect(station.locator("#training-banner")).to_have_text("Training — not a valid receipt")
     station.locator(".lang[data-lang=ja]").click()
+    # The banner takes its own row: the screen below it is not pushed out of the window.
+    banner, main = station.locator("#training-banner").bounding_box(), station.locator("#screen").bounding_box()
+    viewport = station.viewport_size
+    assert banner and main and viewport and banner["y"] + banner["height"] <= main["y"]
+    assert main["y"] + main["height"] <= viewport["height"] + 1
 
     # A training sale goes through the same screens; the real journal does not move.
     _pay_1000(staff, station)
