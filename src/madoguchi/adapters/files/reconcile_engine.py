@@ -101,7 +101,7 @@ def load_payments(con: Any, path: Path) -> int:
     n, distinct = con.execute("SELECT count(*), count(DISTINCT ref) FROM payments").fetchone()
     if n != distinct:
         _repeated(path)
-    return n
+    return int(n)
 
 
 def _repeated(path: Path) -> None:

@@ -18,7 +18,7 @@ import datetime as dt
 import json
 
 from madoguchi.domain.reconcile import Month
-from madoguchi.domain.reconcile_three_way import Correction, CorrectionKind
+from madoguchi.domain.reconcile_correction import Correction, CorrectionKind
 from madoguchi.services.runtime import Runtime
 
 _BOOKED = ("approved", "refunded", "cancelled")
@@ -33,12 +33,12 @@ def month_corrections(rt: Runtime, month: Month) -> list[Correction]:
         cancels = uow.reconcile_books.refund_entries_since(first)
     for ref, site, day, booked, amount in late:
         out.append(Correction(CorrectionKind.LATE_BOOKING, ref, site, day, booked, amount))
-    for site, booked_text, amount, data in cancels:
+    for entry_site, booked_text, amount, data in cancels:
         d = json.loads(data)
         if d.get("method") != "terminal_cancel" or not d.get("paid_on") or d.get("category") == "cash":
             continue
         day, booked = dt.date.fromisoformat(d["paid_on"]), dt.date.fromisoformat(booked_text)
         if day != booked and (month.contains(day) or month.contains(booked)):
             out.append(Correction(CorrectionKind.TERMINAL_CANCEL, d.get("request_id") or d.get("payment_id", ""),
-                                  site or "", day, booked, amount))
+                                  entry_site or "", day, booked, amount))
     return sorted(out, key=lambda c: (c.belongs_to, c.booked_on, c.ref))

@@ -109,7 +109,7 @@ def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: A
                                   payments_csv=payments_csv, layout=layout, rules=rules, complete=complete,
                                   matched_csv=matched_csv, daily_sheets=records.daily_sheets(rt, the_month),
                                   workdir=Path(tmp), meanwhile=settle_and_report)
-    summary = done["summary"]
+    summary: dict[str, Any] = done["summary"]
     summary["report"] = str(out)
     summary["matched_csv"] = str(matched_csv)
     with rt.uow() as uow:

@@ -10,6 +10,7 @@ does not parse is refused with its line, column and value, and its folder is rem
 """
 from __future__ import annotations
 
+import copy
 import json
 import re
 import shutil
@@ -84,12 +85,21 @@ def _store(folder: Path, uploads: Iterable[Upload], names: dict[str, str]) -> li
 
 def _as_sent(exc: MadoguchiError, names: dict[str, str]) -> MadoguchiError:
     """The error naming the files as the user sent them, not where the server keeps them."""
-    message = exc.message
-    for stored, sent in names.items():
-        message = message.replace(stored, sent)
+    def as_sent(text: str) -> str:
+        for stored, sent in names.items():
+            text = text.replace(stored, sent)
+        return text
+
+    message = as_sent(exc.message)
     if message == exc.message:
         return exc
-    return type(exc)(message, **exc.details)
+    # A copy keeps the error's class, code and details (a StatementError's rows), whatever its
+    # constructor takes; only the texts naming files change.
+    error = copy.copy(exc)
+    error.message = message
+    error.args = (message,)
+    error.params = {k: as_sent(v) if isinstance(v, str) else v for k, v in exc.params.items()}
+    return error
 
 
 def run_upload(rt: Runtime, *, request_id: str, month: str, statements: list[Upload], actor: Actor,
