@@ -24,6 +24,8 @@ from madoguchi.adapters.db.slots import Slot, Slots, WriterQueue, WriterSlot, is
 from madoguchi.errors import IdempotencyMismatch
 
 if TYPE_CHECKING:
+    from madoguchi.adapters.db.repositories.reconcile import ReconcileRepository
+    from madoguchi.adapters.db.repositories.reconcile_books import ReconcileBooks
     from madoguchi.adapters.signing import JournalSigner
 
 
@@ -204,6 +206,19 @@ class UnitOfWork:
         self.rows.remember(key=key, operation=operation, fingerprint=fingerprint(request),
                            result=orjson.dumps(result, default=str, option=orjson.OPT_NON_STR_KEYS).decode(),
                            created_at=now)
+
+    # --- repositories: reconcile ---
+    @property
+    def reconcile(self) -> ReconcileRepository:
+        """The close of month's records (statements, runs, inquiries, resolutions)."""
+        from madoguchi.adapters.db.repositories.reconcile import ReconcileRepository
+        return ReconcileRepository(self.session)
+
+    @property
+    def reconcile_books(self) -> ReconcileBooks:
+        """What the close of month reads of the counter's books."""
+        from madoguchi.adapters.db.repositories.reconcile_books import ReconcileBooks
+        return ReconcileBooks(self.session)
 
 
 _FINGERPRINT_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
