@@ -41,14 +41,19 @@ def generate(n: int, folder: Path) -> tuple[Path, Path]:
     """Payments and statement CSVs of ``n`` rows each, written by DuckDB (fast, low memory)."""
     import duckdb
 
-    from madoguchi.domain.brands import BRANDS
+    import datetime as dt
+
+    from madoguchi.domain.brands import offered
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
-    brands = ", ".join(f"({i}, '{b.code}', '{b.category.value}', {b.fee_ppm})" for i, b in enumerate(BRANDS))
+    # The brands offered, with a contract rate, in the month the rows fall in (a retired
+    # brand, or one without a rate, would stop the close with a finding, not be a payment).
+    month_brands = [b for b in offered(dt.date(2026, 11, 1)) if b.fee_ppm is not None]
+    brands = ", ".join(f"({i}, '{b.code}', '{b.category.value}', {b.fee_ppm})" for i, b in enumerate(month_brands))
     con.execute(f"""CREATE TABLE g AS SELECT i, b.code AS brand, b.cat, b.ppm,
         (200 + (i % 7) * 150) AS amount,
         TIMESTAMP '2026-11-01 00:00:00' + INTERVAL (i % 2505600) SECOND AS ts
-        FROM range({n}) t(i) JOIN (VALUES {brands}) b(k, code, cat, ppm) ON b.k = i % 32""")
+        FROM range({n}) t(i) JOIN (VALUES {brands}) b(k, code, cat, ppm) ON b.k = i % {len(month_brands)}""")
     pay, st = folder / "payments.csv", folder / "statement.csv"
     con.execute(f"""COPY (SELECT printf('%08x-0000-4000-8000-%012x', i, i) AS merchant_reference,
         'R' || i AS processor_reference, 'T-' || (i % 6) AS terminal_id, 'honcho' AS site,
@@ -76,6 +81,7 @@ def _end_to_end(folder: str) -> dict[str, Any]:
 
     from madoguchi.adapters.files.reconcile_workbook import write_workbook
     from madoguchi.domain.reconcile import Month
+    from madoguchi.domain.reconcile_transfer import build_transfer, fee_items
     from madoguchi.services.reconcile.month import summary_json
     from madoguchi.services.reconcile.bulk import reconcile_files
     d = Path(folder)
@@ -84,8 +90,13 @@ def _end_to_end(folder: str) -> dict[str, Any]:
 
     def report(outcome: Any) -> None:  # what reconcile_month does while the matched rows are written
         marks["matched_at"] = time.perf_counter()
-        summary = summary_json(outcome, open_incidents=[], revenue=[], imports=[], resolutions=[],
-                               expenditure={"code": "13-01", "name": "役務費 手数料"})
+        # The transfer as the month builds it, without a database behind it: the bench's
+        # payments come from a CSV, so no sale's revenue lines split the fees.
+        items, disputed = fee_items(outcome.findings)
+        transfer = build_transfer([*items, *outcome.plain_fees], disputed, complete=outcome.complete,
+                                  revenue_lines={})
+        summary = summary_json(outcome, open_incidents=[], transfer=transfer, revenue_names={}, imports=[],
+                               resolutions=[], expenditure={"code": "13-01", "name": "役務費 手数料"})
         write_workbook(d / "report.xlsx", outcome=outcome, summary=summary, municipality="三鷹市", site_names={},
                        produced_at=dt.datetime.now(dt.UTC))
 

@@ -24,6 +24,8 @@ from madoguchi.adapters.db.slots import Slot, Slots, WriterQueue, WriterSlot, is
 from madoguchi.errors import IdempotencyMismatch
 
 if TYPE_CHECKING:
+    from madoguchi.adapters.db.repositories.reconcile import ReconcileRepository
+    from madoguchi.adapters.db.repositories.reconcile_books import ReconcileBooks
     from madoguchi.adapters.db.repositories.sim import SimRepository
     from madoguchi.adapters.signing import JournalSigner
 
@@ -206,6 +208,19 @@ class UnitOfWork:
                            result=orjson.dumps(result, default=str, option=orjson.OPT_NON_STR_KEYS).decode(),
                            created_at=now)
 
+    # --- repositories: reconcile ---
+    @property
+    def reconcile(self) -> ReconcileRepository:
+        """The close of month's records (statements, runs, inquiries, resolutions)."""
+        from madoguchi.adapters.db.repositories.reconcile import ReconcileRepository
+        return ReconcileRepository(self.session)
+
+    @property
+    def reconcile_books(self) -> ReconcileBooks:
+        """What the close of month reads of the counter's books."""
+        from madoguchi.adapters.db.repositories.reconcile_books import ReconcileBooks
+        return ReconcileBooks(self.session)
+
     # --- repositories: sim ---
     @property
     def sim(self) -> SimRepository:
@@ -282,6 +297,9 @@ def change_keys(obj: object) -> set[str]:
         return {"incidents", f"site:{obj.site}"} | ({f"sale:{obj.sale_id}"} if obj.sale_id else set())
     if isinstance(obj, t.JournalRow):
         return {"journal"} | ({f"site:{obj.site}"} if obj.site else set())
+    from madoguchi.adapters.db.training_tables import TrainingSwitch
+    if isinstance(obj, TrainingSwitch):  # 練習モード switched: the site's screens show it without a reload
+        return {f"site:{obj.site}"} | ({f"station:{obj.station_id}"} if obj.kind == "payment" else set())
     return set()
 
 
