@@ -126,7 +126,7 @@ def run_once(kind: str, tmp: Path, pg_url: str | None, n_sales: int) -> dict[str
     engine = make_engine(url)
     try:
         settings = Settings(database_url=url, device_state_dir=tmp / "dev")
-        closing = dt.datetime.combine(DAY, dt.time(17, 30), JST).astimezone(dt.timezone.utc)
+        closing = dt.datetime.combine(DAY, dt.time(17, 30), JST).astimezone(dt.UTC)
         # No devices: the changers' own counts are not part of what is timed.
         rt = build_runtime(settings, engine=engine, devices=DeviceRegistry({}), clock=lambda: closing)
         t0 = time.perf_counter()

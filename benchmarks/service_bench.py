@@ -13,8 +13,8 @@ import psycopg
 
 from benchmarks.recorder import TransactionRecorder
 from madoguchi.adapters.db.engine import make_engine
-from madoguchi.adapters.db.scratch import scratch_database
 from madoguchi.adapters.db.migrate import upgrade
+from madoguchi.adapters.db.scratch import scratch_database
 from madoguchi.adapters.files.toml_files import load_places
 from madoguchi.bootstrap import build_runtime, ensure_float, simulated_devices
 from madoguchi.config import Settings

@@ -22,8 +22,8 @@ from madoguchi.adapters.db.close_tables import WHOLE_SITE, DayClose
 from madoguchi.bootstrap import ensure_float
 from madoguchi.domain.receipt import JST
 from madoguchi.services.close import close_day
-from madoguchi.services.counter import incidents, payments, sales, settle
 from madoguchi.services.close.close_day import CloseRefused
+from madoguchi.services.counter import incidents, payments, sales, settle
 from madoguchi.services.journal.verify import verify
 from tests.helpers import changer, handed_off, journal, new_id, pay_cash, terminal
 
@@ -32,7 +32,7 @@ KEYS = ("sales_count", "gross", "by_category", "by_fee_item", "refunds", "net", 
 
 
 def start_of(rt, day: dt.date) -> None:  # type: ignore[no-untyped-def]
-    rt.clock.now = dt.datetime.combine(day, dt.time(10, 0), JST).astimezone(dt.timezone.utc)
+    rt.clock.now = dt.datetime.combine(day, dt.time(10, 0), JST).astimezone(dt.UTC)
     ensure_float(rt)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from madoguchi.adapters.db.engine import make_engine
 from madoguchi.adapters.db.scratch import scratch_database
 from madoguchi.config import Settings

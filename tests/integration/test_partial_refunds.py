@@ -9,8 +9,8 @@ import pytest
 
 from madoguchi.adapters.db.tables import Payment, Refund, Sale
 from madoguchi.errors import PermissionDenied, RefundNotPossible
-from madoguchi.services.counter import payments, refunds
 from madoguchi.services.close.day_figures import build_report
+from madoguchi.services.counter import payments, refunds
 from madoguchi.services.counter.partial_refunds import refund_copies
 from tests.helpers import changer, handed_off, journal, new_id, pay_cash
 

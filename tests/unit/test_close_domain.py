@@ -6,8 +6,19 @@ from typing import Any
 
 import pytest
 
-from madoguchi.domain.close import (CashPosition, Severity, SiteState, StationState, cash_position, check_site,
-                                    check_station, errors, parse_counts, value_of, warnings)
+from madoguchi.domain.close import (
+    CashPosition,
+    Severity,
+    SiteState,
+    StationState,
+    cash_position,
+    check_site,
+    check_station,
+    errors,
+    parse_counts,
+    value_of,
+    warnings,
+)
 from madoguchi.domain.day_report import Tally, positions_from_entries, totals_from_entries
 from madoguchi.domain.journal import JournalEntry, canonical_json
 from madoguchi.errors import BadInput

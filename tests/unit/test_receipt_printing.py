@@ -12,12 +12,20 @@ import pytest
 from madoguchi.adapters.devices import make_station_devices
 from madoguchi.adapters.devices.ports import PrinterStatus
 from madoguchi.adapters.devices.printer import (
-    KANJI_OFF, KANJI_ON, NetworkPrinter, SimulatedPrinter, display_width, escpos_text,
-    printable, receipt_text, render_receipt)
+    KANJI_OFF,
+    KANJI_ON,
+    NetworkPrinter,
+    SimulatedPrinter,
+    display_width,
+    escpos_text,
+    printable,
+    receipt_text,
+    render_receipt,
+)
 from madoguchi.domain.receipt import ReceiptDocument, ReceiptLine
 from madoguchi.errors import BadInput, PaperOut, PrinterError, PrinterJammed
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def cash_receipt(**changes) -> ReceiptDocument:
@@ -50,7 +58,7 @@ def test_japanese_lines_are_sent_in_kanji_mode_as_shift_jis():
 def test_the_chinese_gb2312_bytes_of_住民票_never_reach_the_printer():
     data = render_receipt(cash_receipt())
     assert "住民票".encode("gb2312") not in data
-    assert "住民票".encode("utf-8") not in data
+    assert "住民票".encode() not in data
 
 
 def test_every_kanji_run_is_strict_cp932():

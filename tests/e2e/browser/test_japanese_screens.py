@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-
 from tests.e2e.browser.conftest import PASSWORDS, Screens
 
 pytestmark = pytest.mark.browser

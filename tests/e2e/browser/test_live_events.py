@@ -11,11 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.e2e.browser.conftest import PASSWORDS, LiveServer, wait_until
+from tests.helpers import new_id
 
 from madoguchi.web import events
 from madoguchi.web.events import close_streams
-from tests.e2e.browser.conftest import PASSWORDS, LiveServer, wait_until
-from tests.helpers import new_id
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-
 from tests.e2e.browser.conftest import PASSWORDS, LiveServer, Screens
 
 pytestmark = pytest.mark.browser

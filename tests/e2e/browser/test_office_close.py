@@ -7,14 +7,13 @@ from typing import Any
 
 from openpyxl import load_workbook
 from playwright.sync_api import expect
+from tests.e2e.browser.conftest import SHOTS, Screens, publish_doc_image
+from tests.helpers import handed_off, journal, new_id, open_sale, pay_cash, printer, terminal
 
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.domain.receipt import business_date
 from madoguchi.services.close import close_day
 from madoguchi.services.counter import payments, sales
-from tests.e2e.browser.conftest import SHOTS, Screens, publish_doc_image
-from tests.helpers import handed_off, journal, new_id, open_sale, pay_cash, printer, terminal
-
 
 CASHIER = Actor("cashier", Role.CASHIER, frozenset({"honcho"}))
 

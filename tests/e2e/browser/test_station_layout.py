@@ -11,10 +11,10 @@ import uuid
 from typing import Any
 
 import pytest
+from tests.e2e.browser.conftest import PASSWORDS, Screens
 
 from madoguchi.domain.auth import Actor, Role
 from madoguchi.services.counter import sales
-from tests.e2e.browser.conftest import PASSWORDS, Screens
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
