@@ -85,7 +85,7 @@ def populate(rt: Runtime, n_sales: int, *, seed: int = 1, batch: int = 500) -> d
                 sale.lines = [SaleLine(id=str(uuid.uuid4()), position=n, fee_code=f.code, name_ja=f.name_ja,
                                        name_en=f.name_en, quantity=q, list_price=u, unit_price=u, amount=q * u,
                                        revenue_line_code=f.revenue_line.code, revenue_line_name=f.revenue_line.name)
-                              for n, (f, (_c, q, u, _l, _e)) in enumerate(zip(items, lines), start=1)]
+                              for n, (f, (_c, q, u, _l, _e)) in enumerate(zip(items, lines, strict=True), start=1)]
                 cashless = rng.random() < 0.2
                 code = rng.choices(brands, weights)[0] if cashless else None
                 tendered = None if cashless else max(total, rng.choice((total, 1000, 5000)))

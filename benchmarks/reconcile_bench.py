@@ -114,7 +114,8 @@ def _baseline(folder: str) -> dict[str, Any]:
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     con.execute(f"""CREATE TABLE j AS SELECT * FROM read_csv('{d / "statement.csv"}') s
-                    FULL OUTER JOIN read_csv('{d / "payments.csv"}') p ON s.merchant_reference = p.merchant_reference""")
+                    FULL OUTER JOIN read_csv('{d / "payments.csv"}') p
+                    ON s.merchant_reference = p.merchant_reference""")
     (rows,) = con.execute("SELECT count(*) FROM j").fetchone()
     con.close()
     return {"seconds": time.perf_counter() - started, "rows": rows}
@@ -154,7 +155,7 @@ def measure(sizes: tuple[int, ...] = SIZES, runs: int = RUNS) -> dict[str, Any]:
                         "exceptions": ours[0]["exceptions"],
                         "duckdb_seconds": round(med(r["seconds"] for r in base), 2),
                         "duckdb_peak_rss_mib": round(max(r["peak_rss_mib"] for r in base)),
-                        "ratio": round(med(o["seconds"] / b["seconds"] for o, b in zip(ours, base)), 2),
+                        "ratio": round(med(o["seconds"] / b["seconds"] for o, b in zip(ours, base, strict=True)), 2),
                         "reconcile_seconds": round(med(r["reconcile_seconds"] for r in ours), 2),
                         "steps": {k: round(med(r["steps"][k] for r in ours), 3) for k in ours[0]["steps"]},
                         "all_seconds": [round(r["seconds"], 2) for r in ours],
