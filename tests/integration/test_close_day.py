@@ -195,7 +195,8 @@ def test_an_adjusting_entry_needs_a_second_person_and_shows_on_the_next_sheet(rt
                                        station="honcho-p1", amount=1000, reason="x", actor=ACCOUNTANT)
     evening(rt.clock)
     close_day.close_day(rt, site="honcho", day=DAY, actor=supervisor, confirm_warnings=True,
-                        counted={"honcho-p1": counted(rt, "honcho-p1", y1000=-1), "honcho-p2": counted(rt, "honcho-p2")},
+                        counted={"honcho-p1": counted(rt, "honcho-p1", y1000=-1),
+                                 "honcho-p2": counted(rt, "honcho-p2")},
                         reasons={"honcho-p1": "原因不明の不足"})
     rt.clock.advance(days=1)
     ensure_float(rt)

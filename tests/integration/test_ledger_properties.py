@@ -21,6 +21,7 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -117,9 +118,11 @@ class Ledger(RuleBasedStateMachine):
         if os.environ.get("MADOGUCHI_LEDGER_STATS"):
             b = books.read_books(self.rt, tuple(SITES))
             states = sorted(p["state"] for p in b.payments)
-            print("STATS", dict(steps=getattr(self, 'steps', 0), three_way_off=self.three_way_off, crashes=self.crashes, closed=len(b.closed), months=len(self.months_closed),
+            print("STATS", dict(steps=getattr(self, 'steps', 0), three_way_off=self.three_way_off,
+                                crashes=self.crashes, closed=len(b.closed), months=len(self.months_closed),
                                 corrections=sum(1 for p in b.payments if p["booked_on"]),
-                                adjustments=len(b.adjustments), today=self.today, refused=sorted(set(r[:200] for r in self.refused)),
+                                adjustments=len(b.adjustments), today=self.today,
+                                refused=sorted(set(r[:200] for r in self.refused)),
                                 states={s: states.count(s) for s in set(states)}))
         self.engine.dispose()
         self.drop()
@@ -179,8 +182,8 @@ class Ledger(RuleBasedStateMachine):
             staff, stations = SITES[r["site"]]
             sale_id = new_id()
             self.crash_in = r["crash"]
-            self._do(lambda: run_sale(self.rt, sale_id, staff, stations, r["items"], r["in_cash"], r["note"], r["brand"],
-                                        r["fault"]))
+            self._do(partial(run_sale, self.rt, sale_id, staff, stations, r["items"], r["in_cash"], r["note"],
+                             r["brand"], r["fault"]))
 
     def _of_state(self, state: str) -> list[tuple[str, str]]:
         with self.rt.uow(read_only=True) as uow:
