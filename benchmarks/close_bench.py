@@ -85,7 +85,7 @@ def populate(rt: Runtime, n_sales: int, *, seed: int = 1, batch: int = 500) -> d
                 sale.lines = [SaleLine(id=str(uuid.uuid4()), position=n, fee_code=f.code, name_ja=f.name_ja,
                                        name_en=f.name_en, quantity=q, list_price=u, unit_price=u, amount=q * u,
                                        revenue_line_code=f.revenue_line.code, revenue_line_name=f.revenue_line.name)
-                              for n, (f, (_c, q, u, _l, _e)) in enumerate(zip(items, lines), start=1)]
+                              for n, (f, (_c, q, u, _l, _e)) in enumerate(zip(items, lines, strict=True), start=1)]
                 cashless = rng.random() < 0.2
                 code = rng.choices(brands, weights)[0] if cashless else None
                 tendered = None if cashless else max(total, rng.choice((total, 1000, 5000)))
@@ -126,7 +126,7 @@ def run_once(kind: str, tmp: Path, pg_url: str | None, n_sales: int) -> dict[str
     engine = make_engine(url)
     try:
         settings = Settings(database_url=url, device_state_dir=tmp / "dev")
-        closing = dt.datetime.combine(DAY, dt.time(17, 30), JST).astimezone(dt.timezone.utc)
+        closing = dt.datetime.combine(DAY, dt.time(17, 30), JST).astimezone(dt.UTC)
         # No devices: the changers' own counts are not part of what is timed.
         rt = build_runtime(settings, engine=engine, devices=DeviceRegistry({}), clock=lambda: closing)
         t0 = time.perf_counter()
