@@ -48,12 +48,12 @@ def _keyring(rt) -> Keyring:  # type: ignore[no-untyped-def]
 def _check_file(rt):  # type: ignore[no-untyped-def]
     path = rt.settings.anchor_path
     with rt.uow(read_only=True) as uow:
-        return check_anchors(uow.session, path.read_text(encoding="utf-8"), source=str(path), keyring=_keyring(rt))
+        return check_anchors(uow, path.read_text(encoding="utf-8"), source=str(path), keyring=_keyring(rt))
 
 
 def _check_code(rt, code: str, day=DAY):  # type: ignore[no-untyped-def]
     with rt.uow(read_only=True) as uow:
-        return check_code(uow.session, code, site="honcho", day=day, keyring=_keyring(rt))
+        return check_code(uow, code, site="honcho", day=day, keyring=_keyring(rt))
 
 
 def _rewrite_with_stolen_key(rt, seq: int, **change) -> None:  # type: ignore[no-untyped-def]

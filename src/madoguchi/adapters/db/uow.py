@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from madoguchi.adapters.db.repositories.reconcile import ReconcileRepository
     from madoguchi.adapters.db.repositories.reconcile_books import ReconcileBooks
     from madoguchi.adapters.db.repositories.sim import SimRepository
+    from madoguchi.adapters.db.repositories.journal import JournalRows
+    from madoguchi.adapters.db.repositories.staff import LoginAttempts, StaffRepository
     from madoguchi.adapters.signing import JournalSigner
 
 
@@ -227,6 +229,23 @@ class UnitOfWork:
         """What the day simulator reads (``repositories/sim.py``)."""
         from madoguchi.adapters.db.repositories.sim import SimRepository
         return SimRepository(self)
+    # --- repositories: journal ---
+    @property
+    def journal_rows(self) -> JournalRows:
+        """The journal as read back (appending is ``journal``'s), in this transaction."""
+        from madoguchi.adapters.db.repositories.journal import JournalRows
+        return JournalRows(self.session, locked_head=lambda: self.rows.journal_head())
+
+    # --- repositories: staff ---
+    @property
+    def staff(self) -> StaffRepository:
+        from madoguchi.adapters.db.repositories.staff import StaffRepository
+        return StaffRepository(self.session)
+
+    @property
+    def login_attempts(self) -> LoginAttempts:
+        from madoguchi.adapters.db.repositories.staff import LoginAttempts
+        return LoginAttempts(self.session)
 
 
 _FINGERPRINT_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
