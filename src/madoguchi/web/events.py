@@ -34,15 +34,14 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import uvicorn
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
-import uvicorn
 
 from madoguchi.api.deps import ActorDep, RuntimeDep
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.errors import PermissionDenied
 from madoguchi.services.runtime import Runtime
-
 
 HEARTBEAT = 15.0
 LIFETIME = 120.0

@@ -25,9 +25,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
-from sqlalchemy import select
 
-from madoguchi.adapters.db.tables import Staff
 from madoguchi.api.deps import SESSION_COOKIE, RuntimeDep
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.brands import BRANDS, offered
@@ -36,10 +34,11 @@ from madoguchi.domain.receipt import business_date
 from madoguchi.domain.reconcile import CLASS_LABELS_JA
 from madoguchi.domain.sale import Exemption
 from madoguchi.errors import NotAuthenticated
-from madoguchi.services.staff import accounts as staff
-from madoguchi.services.reconcile.rules_check import rate_findings
 from madoguchi.services.counter import training
+from madoguchi.services.reconcile.rules_check import rate_findings
 from madoguchi.services.runtime import Runtime
+from madoguchi.services.staff import accounts as staff
+from madoguchi.services.staff import names
 from madoguchi.web import i18n
 from madoguchi.web.events import may_use_office
 from madoguchi.web.next_path import same_origin_path
@@ -70,9 +69,7 @@ class StaffPage:
         except NotAuthenticated:
             return
         self.actor, self.csrf = auth.actor, auth.csrf_token or ""
-        with rt.uow(read_only=True) as uow:
-            self.name = uow.session.execute(select(Staff.display_name).where(
-                Staff.login == auth.actor.login)).scalar_one_or_none() or auth.actor.login
+        self.name = names.display_name(rt, auth.actor.login)
 
     def me(self) -> dict[str, Any]:
         assert self.actor is not None

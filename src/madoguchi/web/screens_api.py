@@ -25,10 +25,10 @@ from madoguchi.api.schemas import Code, Login, Password, Reason
 from madoguchi.domain.auth import Action
 from madoguchi.domain.receipt import business_date
 from madoguchi.errors import PermissionDenied
-from madoguchi.services.counter import incidents, refunds, stations
-from madoguchi.services.staff import accounts as staff
 from madoguchi.services.close.close_day import day_summary
+from madoguchi.services.counter import incidents, refunds, stations
 from madoguchi.services.runtime import Runtime
+from madoguchi.services.staff import accounts as staff
 from madoguchi.web.events import hub_of, may_use_office
 from madoguchi.web.station import pairing_store
 

@@ -24,6 +24,8 @@ from madoguchi.adapters.db.slots import Slot, Slots, WriterQueue, WriterSlot, is
 from madoguchi.errors import IdempotencyMismatch
 
 if TYPE_CHECKING:
+    from madoguchi.adapters.db.repositories.screens import ScreensRepository
+    from madoguchi.adapters.db.repositories.setup import SetupRepository
     from madoguchi.adapters.signing import JournalSigner
 
 
@@ -204,6 +206,17 @@ class UnitOfWork:
         self.rows.remember(key=key, operation=operation, fingerprint=fingerprint(request),
                            result=orjson.dumps(result, default=str, option=orjson.OPT_NON_STR_KEYS).decode(),
                            created_at=now)
+
+    # --- repositories: screens, setup ---
+    @property
+    def screens(self) -> ScreensRepository:
+        from madoguchi.adapters.db.repositories.screens import ScreensRepository
+        return ScreensRepository(self)
+
+    @property
+    def setup(self) -> SetupRepository:
+        from madoguchi.adapters.db.repositories.setup import SetupRepository
+        return SetupRepository(self)
 
 
 _FINGERPRINT_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
