@@ -126,7 +126,7 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
         os.environ["MADOGUCHI_DEMO"] = "true" if demo else "false"
     from madoguchi.web.events import Server  # ends the screens' event streams on Ctrl-C / SIGTERM
 
-    config = uvicorn.Config("madoguchi.api.app:app_from_env", factory=True, host=host, port=port,
+    config = uvicorn.Config("madoguchi.app:app_from_env", factory=True, host=host, port=port,
                             timeout_graceful_shutdown=5)
     try:
         Server(config).run()

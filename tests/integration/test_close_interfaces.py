@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from madoguchi.api import create_app
+from madoguchi.app import create_app
 from madoguchi.api.routes import close as close_routes
 from madoguchi.bootstrap import ensure_demo_staff
 from madoguchi.cli_close import close_day_command

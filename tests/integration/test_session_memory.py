@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete
 
 from madoguchi.adapters.db.tables import AuthSession
-from madoguchi.api import create_app
-from madoguchi.api.deps import SESSION_COOKIE
+from madoguchi.app import create_app
+from madoguchi.http.deps import SESSION_COOKIE
 from madoguchi.errors import NotAuthenticated
 from madoguchi.services.staff import accounts as staff
 from madoguchi.services.runtime import Runtime

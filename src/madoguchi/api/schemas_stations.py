@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from madoguchi.api.schemas import Input, text
 from madoguchi.domain.money import DENOMINATIONS
+from madoguchi.http.fields import Input, text
 
 
 def _denomination_text(value: str) -> str:

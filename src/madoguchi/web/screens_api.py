@@ -20,11 +20,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict
 
-from madoguchi.api.deps import ActorDep, CounterRuntimeDep, RuntimeDep, client_address
-from madoguchi.api.schemas import Code, Login, Password, Reason
 from madoguchi.domain.auth import Action
 from madoguchi.domain.receipt import business_date
 from madoguchi.errors import PermissionDenied
+from madoguchi.http.deps import ActorDep, CounterRuntimeDep, RuntimeDep, client_address
+from madoguchi.http.fields import Code, Login, Password, Reason
 from madoguchi.services.close.close_day import day_summary
 from madoguchi.services.counter import incidents, refunds, stations
 from madoguchi.services.runtime import Runtime

@@ -20,7 +20,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from madoguchi.api.deps import (
+from madoguchi.domain.auth import Action, Actor, Role
+from madoguchi.domain.catalog import PaymentStationConfig
+from madoguchi.domain.sale import PaymentMethod
+from madoguchi.errors import NotAuthenticated, NotFound
+from madoguchi.http.deps import (
     CSRF_HEADER,
     SAFE_METHODS,
     ActorDep,
@@ -29,11 +33,7 @@ from madoguchi.api.deps import (
     RuntimeDep,
     client_address,
 )
-from madoguchi.api.schemas import CODE_PATTERN, Code, Denomination, Login, Password
-from madoguchi.domain.auth import Action, Actor, Role
-from madoguchi.domain.catalog import PaymentStationConfig
-from madoguchi.domain.sale import PaymentMethod
-from madoguchi.errors import NotAuthenticated, NotFound
+from madoguchi.http.fields import CODE_PATTERN, Code, Denomination, Login, Password
 from madoguchi.services.counter import cash, payments, stations
 from madoguchi.services.counter.station_screen import current_sale, pending_payment, screen_state
 from madoguchi.services.runtime import Runtime

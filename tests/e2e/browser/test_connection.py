@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from madoguchi.api import create_app
+from madoguchi.app import create_app
 from madoguchi.bootstrap import build_runtime, ensure_demo_staff, ensure_float
 from madoguchi.config import Settings
 from madoguchi.domain.auth import Actor, Role

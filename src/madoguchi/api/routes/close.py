@@ -16,9 +16,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import Field
 
-from madoguchi.api.deps import ActorDep, RuntimeDep
 from madoguchi.api.routing import ThreadedRoute
-from madoguchi.api.schemas import CODE_PATTERN, Code, Input, text
+from madoguchi.http.deps import ActorDep, RuntimeDep
+from madoguchi.http.fields import CODE_PATTERN, Code, Input, text
 from madoguchi.services.close import adjustments, close_day
 
 router = APIRouter(prefix="/api", tags=["close of day"], route_class=ThreadedRoute)

@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from madoguchi.api.deps import ActorDep, CounterRuntimeDep
 from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas_sales import CashCreate, CashlessCreate, NoteCreate, PaymentDetail, RefundPublic
+from madoguchi.http.deps import ActorDep, CounterRuntimeDep
 from madoguchi.services.counter import cash, payments, refunds
 from madoguchi.services.counter.stations import payment_status
 

@@ -11,12 +11,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from madoguchi.api.deps import ActorDep, CounterRuntimeDep
 from madoguchi.api.routing import ThreadedRoute
-from madoguchi.api.schemas import Code
-from madoguchi.api.schemas_sales import (CancelCreate, LineCreate, NoteCreate, ReceiptPublic, RefundCreate,
-                                         SaleCreate, SalePublic, SaleRefundsPublic, StationChoice)
+from madoguchi.api.schemas_sales import (
+    CancelCreate,
+    LineCreate,
+    NoteCreate,
+    ReceiptPublic,
+    RefundCreate,
+    SaleCreate,
+    SalePublic,
+    SaleRefundsPublic,
+    StationChoice,
+)
 from madoguchi.domain.receipt import business_date
+from madoguchi.http.deps import ActorDep, CounterRuntimeDep
+from madoguchi.http.fields import Code
 from madoguchi.services.counter import incidents, receipts, refunds, sales
 
 router = APIRouter(prefix="/api/sales", tags=["sales"], route_class=ThreadedRoute)

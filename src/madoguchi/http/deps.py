@@ -23,8 +23,8 @@ from starlette.concurrency import run_in_threadpool
 
 from madoguchi.domain.auth import Actor
 from madoguchi.errors import PermissionDenied
-from madoguchi.services.staff import accounts as staff
 from madoguchi.services.runtime import Runtime
+from madoguchi.services.staff import accounts as staff
 
 SESSION_COOKIE = "madoguchi_session"
 CSRF_HEADER = "X-CSRF-Token"
