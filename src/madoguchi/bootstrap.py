@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from madoguchi.adapters.db.engine import Engine, make_engine
+from madoguchi.adapters.db.connect import Engine
+from madoguchi.adapters.db.engine import make_engine
 from madoguchi.adapters.db.migrate import upgrade
 from madoguchi.adapters.db.training_store import ensure_store, training_url
 from madoguchi.adapters.db.uow import make_uow_factory

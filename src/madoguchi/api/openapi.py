@@ -4,7 +4,8 @@ FastAPI lists only the success and its own validation error (in a shape we do no
 Every operation (the ``/api`` ones and the station screen's) can also be answered, in the
 one error shape ``{"error", "message"}`` of :mod:`madoguchi.http.errors`: 401 (no session),
 403 (the role or site may not), 404, 409 (the world is not in a state that allows it), 422
-(bad input, naming the field) and 429 (too many failed logins). Clients and the fuzzing test (schemathesis) read them here.
+(bad input, naming the field) and 429 (too many failed logins).
+Clients and the fuzzing test (schemathesis) read them here.
 """
 from __future__ import annotations
 

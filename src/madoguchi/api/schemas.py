@@ -14,7 +14,10 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 # ``text`` stays importable from here for schemas_reconcile.
-from madoguchi.http.fields import Code, Denomination, Input, Login, Password, text  # noqa: F401
+# ``Input`` and ``text`` are re-exported: schemas_reconcile imports them from here.
+from madoguchi.http.fields import Code, Denomination, Login, Password
+from madoguchi.http.fields import Input as Input
+from madoguchi.http.fields import text as text
 
 
 # --- auth --------------------------------------------------------------------------------

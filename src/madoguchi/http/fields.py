@@ -37,13 +37,17 @@ def _denomination(value: int) -> int:
 
 
 Denomination = Annotated[int, Field(strict=True), AfterValidator(_denomination)]
-Login = text(64, 1)
-Password = text(1024, 1)
-Reason = text(200, 1)
-Note = text(500)
-ExemptionNote = text(200)
-Evidence = text(500, 1)
-Reference = text(64)
+#: Checks free text: no control characters (but newlines and tabs).
+Printable = AfterValidator(_printable)
+# The common ones, spelt out so that type checkers see them as ``str``; ``text(...)`` is the
+# same for other bounds.
+Login = Annotated[str, StringConstraints(min_length=1, max_length=64), Printable]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=1024), Printable]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=200), Printable]
+Note = Annotated[str, StringConstraints(max_length=500), Printable]
+ExemptionNote = Annotated[str, StringConstraints(max_length=200), Printable]
+Evidence = Annotated[str, StringConstraints(min_length=1, max_length=500), Printable]
+Reference = Annotated[str, StringConstraints(max_length=64), Printable]
 
 
 class Input(BaseModel):

@@ -116,9 +116,9 @@ class ApprovalCreate(BaseModel):
     action: Literal["refund", "allow_cash"]
     sale_id: uuid.UUID
     id: uuid.UUID  # the refund's id (idempotent), unused for allow_cash
-    reason: Reason  # type: ignore[valid-type]
-    login: Login  # type: ignore[valid-type]
-    password: Password  # type: ignore[valid-type]
+    reason: Reason
+    login: Login
+    password: Password
 
 
 @router.post("/approvals")

@@ -89,8 +89,8 @@ class _Input(BaseModel):
 
 
 class PairCreate(_Input):
-    login: Login  # type: ignore[valid-type]
-    password: Password  # type: ignore[valid-type]
+    login: Login
+    password: Password
 
 
 class AttemptCreate(_Input):
@@ -103,7 +103,7 @@ class CashlessAttempt(_Input):
 
 
 class SimInsert(_Input):
-    denomination: Denomination  # type: ignore[valid-type]
+    denomination: Denomination
 
 
 class SimTerminal(_Input):

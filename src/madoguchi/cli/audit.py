@@ -4,7 +4,7 @@
 journal still holds that receipt as printed, and what it says: station, number, amount,
 time. ``export journal --from D --to D --out audit.tar`` writes the auditor's export;
 ``verify-export audit.tar`` checks such a file alone, with no database and no settings.
-Each exits 1 when what it checks does not hold. Registered on the main app (``cli.py``),
+Each exits 1 when what it checks does not hold. Registered on the main app (``cli/__init__.py``),
 whose group turns expected failures into ``error: ...`` and exit 2.
 """
 from __future__ import annotations
@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from madoguchi.cli_journal import SHOWN, Db, PublicKeys
+from madoguchi.cli.journal import SHOWN, Db, PublicKeys
 from madoguchi.config import Settings
 
 Code = Annotated[str, typer.Argument(metavar="CODE", help="The receipt's verification code (e.g. KQ7-M2D-XAB-3TF) "
@@ -32,15 +32,15 @@ def verify_receipt_command(code: Code, public_key: PublicKeys = None, db: Db = N
     from madoguchi.adapters.db.uow import make_uow_factory
     from madoguchi.adapters.devices.printer import yen_text
     from madoguchi.adapters.signing import Keyring, load_public_key_file
-    from madoguchi.cli import _existing_db
+    from madoguchi.cli.common import existing_db
     from madoguchi.domain.receipt import wareki
     from madoguchi.domain.receipt_code import parse_query
-    from madoguchi.services.journal.verify import default_keyring
     from madoguchi.services.journal.receipt_check import Verdict, check_receipt
+    from madoguchi.services.journal.verify import default_keyring
     query = parse_query(code)
     settings = _settings(db)
     keyring = Keyring([load_public_key_file(p) for p in public_key]) if public_key else default_keyring(settings)
-    engine = _existing_db(settings)
+    engine = existing_db(settings)
     try:
         with make_uow_factory(engine)(read_only=True) as uow:
             result = check_receipt(uow.session, query, keyring)
@@ -77,17 +77,17 @@ def export_journal_command(
         db: Db = None) -> None:
     """Write the auditor's export: entries, signatures, public keys, anchors, README (a tar)."""
     from madoguchi.adapters.db.uow import make_uow_factory
-    from madoguchi.cli import _date, _existing_db
+    from madoguchi.cli.common import existing_db, parse_date
     from madoguchi.errors import BadInput
-    from madoguchi.services.journal.verify import public_key_files
     from madoguchi.services.journal.export import export_journal
-    first, last = _date(date_from, "--from"), _date(date_to, "--to")
+    from madoguchi.services.journal.verify import public_key_files
+    first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     settings = _settings(db)
-    engine = _existing_db(settings)
+    engine = existing_db(settings)
     try:
         summary = export_journal(make_uow_factory(engine), date_from=first, date_to=last, out=out,
                                  public_keys=public_key_files(settings), anchors=_anchor_path(settings),
-                                 now=dt.datetime.now(dt.timezone.utc))
+                                 now=dt.datetime.now(dt.UTC))
     except OSError as exc:
         raise BadInput(f"--out: cannot write {out}: {exc.strerror or exc}") from None
     finally:

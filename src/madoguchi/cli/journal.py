@@ -7,13 +7,13 @@ It prints ``journal OK: N entries`` or exits 1 naming every entry that does not 
 (stdout); unsigned entries and the keys used are reported on stderr. ``--anchors FILE`` and
 ``--anchor-code CODE --site S --date D`` also check the closed days anchored outside the
 database (``services/journal/anchors.py``) and name every checkpoint that no longer matches. Registered on the main app
-(``cli.py``), whose group turns expected failures into ``error: ...`` and exit 2.
+(``cli/__init__.py``), whose group turns expected failures into ``error: ...`` and exit 2.
 """
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -22,10 +22,10 @@ from madoguchi.config import Settings
 #: Findings printed in full; the rest are counted.
 SHOWN = 20
 
-Db = Annotated[Optional[str], typer.Option(
+Db = Annotated[str | None, typer.Option(
     "--db", envvar="MADOGUCHI_DATABASE_URL", show_envvar=True, metavar="URL",
     help="Database URL (default: sqlite:///var/madoguchi.db).")]
-PublicKeys = Annotated[Optional[list[Path]], typer.Option(
+PublicKeys = Annotated[list[Path] | None, typer.Option(
     "--public-key", metavar="FILE", help="A trusted public key (PEM); repeat for several. Keys announced "
     "in the journal by a trusted key are trusted too. Default: the configured key's .pub file.")]
 
@@ -36,14 +36,14 @@ def _settings(db: str | None) -> Settings:
     return Settings(database_url=db) if db else Settings()
 
 
-Anchors = Annotated[Optional[Path], typer.Option(
+Anchors = Annotated[Path | None, typer.Option(
     "--anchors", metavar="FILE", help="An anchor file (one signed checkpoint per closed day): check that "
     "the database still holds every day it anchored.")]
-AnchorCode = Annotated[Optional[str], typer.Option(
+AnchorCode = Annotated[str | None, typer.Option(
     "--anchor-code", metavar="CODE", help="The code printed on a daily sheet (with --site and --date): "
     "check that the database still holds that day as it was closed.")]
-Site = Annotated[Optional[str], typer.Option("--site", metavar="SITE", help="The site of --anchor-code.")]
-Day = Annotated[Optional[dt.date], typer.Option("--date", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
+Site = Annotated[str | None, typer.Option("--site", metavar="SITE", help="The site of --anchor-code.")]
+Day = Annotated[dt.date | None, typer.Option("--date", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
                                                 help="The business day of --anchor-code.")]
 
 
@@ -54,18 +54,18 @@ def verify_journal_command(public_key: PublicKeys = None, db: Db = None, anchors
     from madoguchi.adapters.db.uow import make_uow_factory
     from madoguchi.adapters.files.anchor_file import read_anchor_text
     from madoguchi.adapters.signing import Keyring, load_public_key_file
-    from madoguchi.cli import _existing_db
+    from madoguchi.cli.common import existing_db
     from madoguchi.domain.anchor import normalize_code
     from madoguchi.errors import BadInput
-    from madoguchi.services.journal.verify import default_keyring, verify_session
     from madoguchi.services.journal.anchors import check_anchors, check_code
+    from madoguchi.services.journal.verify import default_keyring, verify_session
     if anchor_code is not None and (site is None or date is None):
         raise BadInput("--anchor-code needs --site and --date (the sheet's site and business day)")
     code = normalize_code(anchor_code) if anchor_code is not None else None  # a typo is refused before any work
     text = read_anchor_text(anchors) if anchors is not None else None
     settings = _settings(db)
     keyring = Keyring([load_public_key_file(p) for p in public_key]) if public_key else default_keyring(settings)
-    engine = _existing_db(settings)
+    engine = existing_db(settings)
     try:
         with make_uow_factory(engine)(read_only=True) as uow:
             result = verify_session(uow.session, keyring)  # first: keys announced in the journal are learnt
@@ -110,18 +110,18 @@ def keys_init(replace: Annotated[bool, typer.Option(
     """Make the signing key (mode 0600) and its public key (.pub); journal it if the database exists."""
     from madoguchi.adapters.db.uow import make_uow_factory
     from madoguchi.adapters.signing import public_path
-    from madoguchi.cli import _existing_db
+    from madoguchi.cli.common import existing_db
     from madoguchi.errors import BadInput
     from madoguchi.services.journal.signing_keys import install_key
     settings = _settings(db)
     path = settings.signing_key_path
     try:
-        engine = _existing_db(settings)
+        engine = existing_db(settings)
     except BadInput:
         engine = None
     try:
         journal = (lambda signer: make_uow_factory(engine, signer=signer)()) if engine is not None else None
-        key_id = install_key(path, replace=replace, journal=journal, now=dt.datetime.now(dt.timezone.utc),
+        key_id = install_key(path, replace=replace, journal=journal, now=dt.datetime.now(dt.UTC),
                              actor="system")
     finally:
         if engine is not None:
@@ -135,12 +135,12 @@ def keys_init(replace: Annotated[bool, typer.Option(
 def keys_rotate(db: Db = None) -> None:
     """Make a new key, announced in the journal by an entry signed with the current one."""
     from madoguchi.adapters.db.uow import make_uow_factory
-    from madoguchi.cli import _existing_db
+    from madoguchi.cli.common import existing_db
     from madoguchi.services.journal.signing_keys import rotate_key
     settings = _settings(db)
-    engine = _existing_db(settings)
+    engine = existing_db(settings)
     try:
-        old, new = rotate_key(settings.signing_key_path, now=dt.datetime.now(dt.timezone.utc), actor="system",
+        old, new = rotate_key(settings.signing_key_path, now=dt.datetime.now(dt.UTC), actor="system",
                               journal=lambda signer: make_uow_factory(engine, signer=signer)())
     finally:
         engine.dispose()
