@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from madoguchi.adapters.db.counter_rows import CounterRows
 from madoguchi.adapters.db.journal import HeadHint, JournalState, JournalWriter
+from madoguchi.adapters.db.repositories.screens import ScreensRepository
+from madoguchi.adapters.db.repositories.setup import SetupRepository
 from madoguchi.adapters.db.slots import Slot, Slots, WriterQueue, WriterSlot, is_database_error
 from madoguchi.errors import IdempotencyMismatch
 
 if TYPE_CHECKING:
-    from madoguchi.adapters.db.repositories.screens import ScreensRepository
-    from madoguchi.adapters.db.repositories.setup import SetupRepository
     from madoguchi.adapters.signing import JournalSigner
 
 
@@ -210,12 +210,10 @@ class UnitOfWork:
     # --- repositories: screens, setup ---
     @property
     def screens(self) -> ScreensRepository:
-        from madoguchi.adapters.db.repositories.screens import ScreensRepository
         return ScreensRepository(self)
 
     @property
     def setup(self) -> SetupRepository:
-        from madoguchi.adapters.db.repositories.setup import SetupRepository
         return SetupRepository(self)
 
 
