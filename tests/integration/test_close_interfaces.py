@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from madoguchi.app import create_app
 from madoguchi.api.routes import close as close_routes
+from madoguchi.app import create_app
 from madoguchi.bootstrap import ensure_demo_staff
 from madoguchi.cli.close import close_day_command
 from madoguchi.services.counter import payments

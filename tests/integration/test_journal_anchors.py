@@ -13,13 +13,12 @@ from typer.testing import CliRunner
 
 from madoguchi.adapters.signing import Keyring, load_public_key_file, public_path, read_private_key, signature_holds
 from madoguchi.cli.journal import verify_journal_command
-from madoguchi.domain.anchor import (SignedCheckpoint, checkpoint_of, from_dict, grouped, merkle_root,
-                                     parse_anchor_lines)
+from madoguchi.domain.anchor import SignedCheckpoint, checkpoint_of, from_dict, grouped, merkle_root, parse_anchor_lines
 from madoguchi.domain.journal import EntryKind, JournalEntry, canonical_json, recompute_hash
 from madoguchi.errors import BadInput
 from madoguchi.services.close import close_day
-from madoguchi.services.journal.verify import verify
 from madoguchi.services.journal.anchors import check_anchors, check_code
+from madoguchi.services.journal.verify import verify
 from tests.helpers import handed_off, journal, pay_cash
 from tests.integration.test_close_day import DAY, NEXT, close_all, evening
 from tests.integration.test_signed_journal import _as_insider

@@ -19,10 +19,10 @@ from sqlalchemy import delete
 
 from madoguchi.adapters.db.tables import AuthSession
 from madoguchi.app import create_app
-from madoguchi.http.deps import SESSION_COOKIE
 from madoguchi.errors import NotAuthenticated
-from madoguchi.services.staff import accounts as staff
+from madoguchi.http.deps import SESSION_COOKIE
 from madoguchi.services.runtime import Runtime
+from madoguchi.services.staff import accounts as staff
 from tests.conftest import Clock
 from tests.e2e.test_http_api import PASSWORDS
 from tests.helpers import new_id
