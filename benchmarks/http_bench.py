@@ -66,7 +66,7 @@ def run(db_url: str | None = None, *, sales_per_client: int = 15, pace: float | 
                "MADOGUCHI_PLACES_PATH": str(tmp / "places.toml"), "MADOGUCHI_DEMO": "true",
                "MADOGUCHI_DEVICE_STATE_DIR": str(tmp / "devices"), "MADOGUCHI_LOGIN_MAX_ATTEMPTS": "1000"}
         with open(tmp / "server.log", "wb") as log:
-            proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "madoguchi.api.app:app_from_env",
+            proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "madoguchi.app:app_from_env",
                                      "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
                                     env=env, stdout=log, stderr=log)
             base = f"http://127.0.0.1:{port}"

@@ -7,12 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from sqlalchemy import Engine, select
-
+from madoguchi.adapters.db.connect import Engine
 from madoguchi.adapters.db.engine import make_engine
 from madoguchi.adapters.db.migrate import upgrade
 from madoguchi.adapters.db.training_store import ensure_store, training_url
-from madoguchi.adapters.db.tables import PaymentStation, Staff
 from madoguchi.adapters.db.uow import make_uow_factory
 from madoguchi.adapters.devices import make_station_devices
 from madoguchi.adapters.devices.ports import StationDevices
@@ -104,11 +102,10 @@ def load_signer(settings: Settings) -> JournalSigner:
 def sync_stations(rt: Runtime) -> None:
     """Make sure every configured payment station has its row (occupancy, receipt counter)."""
     with rt.uow() as uow:
-        known = set(uow.session.execute(select(PaymentStation.id)).scalars())
+        known = uow.setup.payment_station_ids()
         for p in rt.places.payment_stations:
             if p.id not in known:
-                uow.session.add(PaymentStation(id=p.id, site=p.site, current_sale_id=None, fault=None,
-                                               next_receipt_number=1))
+                uow.setup.add_payment_station(p.id, p.site)
         uow.commit()
 
 
@@ -127,8 +124,8 @@ def ensure_float(rt: Runtime, counts: dict[int, int] | None = None) -> list[str]
 
 def ensure_demo_staff(rt: Runtime) -> list[tuple[str, str, str]]:
     """Create the demo accounts that are missing; returns (login, role, password) for all of them."""
-    with rt.uow() as uow:
-        existing = set(uow.session.execute(select(Staff.login)).scalars())
+    with rt.uow(read_only=True) as uow:
+        existing = uow.setup.staff_logins()
     configured = {site.code for site in rt.places.sites} | {ALL_SITES}
     for login, name, role, sites, password in DEMO_STAFF:
         # A city's own places file may not have the sample sites: keep those it has.

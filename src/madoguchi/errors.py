@@ -3,7 +3,7 @@
 Expected failures (a declined card, a jammed machine, a station already in use,
 bad input) derive from :class:`MadoguchiError` and carry a stable machine code, an
 HTTP status and a message a person can act on. They are turned into HTTP answers in
-exactly one place (``api/errors.py``) and into CLI messages in ``cli.py``.
+exactly one place (``http/errors.py``) and into CLI messages in ``cli/__init__.py``.
 Anything else is a bug and surfaces as a 500 with no internals leaked.
 """
 from __future__ import annotations

@@ -54,7 +54,7 @@ class Server:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "madoguchi.api.app:app_from_env",
+            [sys.executable, "-m", "uvicorn", "--factory", "madoguchi.app:app_from_env",
              "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
             env=self.env, stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + 60

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from madoguchi.api import create_app
+from madoguchi.app import create_app
 from madoguchi.bootstrap import DEMO_STAFF, ensure_demo_staff
 from madoguchi.services.runtime import Runtime
 from tests.helpers import new_id

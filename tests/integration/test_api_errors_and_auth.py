@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from madoguchi.api import create_app
+from madoguchi.app import create_app
 from madoguchi.config import Settings
 from madoguchi.services.counter import sales
 from madoguchi.services.runtime import Runtime

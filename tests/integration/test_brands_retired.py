@@ -8,8 +8,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from madoguchi.api import create_app
-from madoguchi.api.app import start_runtime
+from madoguchi.app import create_app, start_runtime
 from madoguchi.bootstrap import DEMO_STAFF, ensure_demo_staff
 from madoguchi.errors import BadInput
 from madoguchi.services.counter import payments

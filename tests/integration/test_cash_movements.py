@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from madoguchi.api import create_app
+from madoguchi.app import create_app
 from madoguchi.bootstrap import ensure_demo_staff
 from madoguchi.web import install
 from tests.e2e.test_http_api import Desk

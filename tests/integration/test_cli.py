@@ -303,5 +303,5 @@ def test_serve_hands_the_database_and_demo_mode_to_the_app_factory(monkeypatch, 
     url = f"sqlite:///{tmp_path / 'served.db'}"
     result = runner.invoke(app, ["serve", "--port", "8123", "--demo", "--db", url])
     assert result.exit_code == 0, result.output
-    assert seen == {"target": "madoguchi.api.app:app_from_env", "factory": True, "host": "127.0.0.1",
+    assert seen == {"target": "madoguchi.app:app_from_env", "factory": True, "host": "127.0.0.1",
                     "port": 8123, "db": url, "demo": "true"}

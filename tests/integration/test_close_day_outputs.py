@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from madoguchi.cli_close import _write
+from madoguchi.cli.close import _write
 from madoguchi.errors import BadInput
 from tests.helpers import journal
 from tests.integration.test_close_interfaces import DAY, cli, day_of_sales, runner  # noqa: F401 (fixture)

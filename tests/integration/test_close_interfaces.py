@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from madoguchi.api import create_app
 from madoguchi.api.routes import close as close_routes
+from madoguchi.app import create_app
 from madoguchi.bootstrap import ensure_demo_staff
-from madoguchi.cli_close import close_day_command
+from madoguchi.cli.close import close_day_command
 from madoguchi.services.counter import payments
 from tests.e2e.test_http_api import Desk
 from tests.helpers import changer, handed_off, journal, new_id, pay_cash

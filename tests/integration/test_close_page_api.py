@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from madoguchi.api import create_app
+from madoguchi.app import create_app
 from madoguchi.bootstrap import ensure_demo_staff
 from madoguchi.errors import Conflict
 from madoguchi.web import install

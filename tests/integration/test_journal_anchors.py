@@ -12,7 +12,7 @@ import typer
 from typer.testing import CliRunner
 
 from madoguchi.adapters.signing import Keyring, load_public_key_file, public_path, read_private_key, signature_holds
-from madoguchi.cli_journal import verify_journal_command
+from madoguchi.cli.journal import verify_journal_command
 from madoguchi.domain.anchor import SignedCheckpoint, checkpoint_of, from_dict, grouped, merkle_root, parse_anchor_lines
 from madoguchi.domain.journal import EntryKind, JournalEntry, canonical_json, recompute_hash
 from madoguchi.errors import BadInput

@@ -17,8 +17,7 @@ from typer.testing import CliRunner
 from madoguchi.adapters.db.engine import make_engine
 from madoguchi.adapters.db.migrate import upgrade
 from madoguchi.adapters.db.tables import AuthSession, LoginAttempt
-from madoguchi.api import create_app
-from madoguchi.api.app import start_runtime
+from madoguchi.app import create_app, start_runtime
 from madoguchi.bootstrap import DEMO_STAFF, ensure_demo_staff
 from madoguchi.cli import app as cli
 from madoguchi.config import Settings

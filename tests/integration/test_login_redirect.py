@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from madoguchi.api import create_app
+from madoguchi.app import create_app
 from madoguchi.services.runtime import Runtime
 from madoguchi.web import install
 from madoguchi.web.next_path import same_origin_path

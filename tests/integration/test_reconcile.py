@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from madoguchi.adapters.db.reconcile_tables import StatementImport, StatementLine
 from madoguchi.adapters.db.tables import Incident
-from madoguchi.cli_reconcile import reconcile_command
+from madoguchi.cli.reconcile import reconcile_command
 from madoguchi.domain.reconcile import Month, RateTable
 from madoguchi.services.counter import payments
 from madoguchi.services.reconcile.month import payment_rows, reconcile_month

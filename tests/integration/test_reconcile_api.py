@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from madoguchi.adapters.db.reconcile_tables import ReconcileRun
 from madoguchi.adapters.db.tables import Incident
-from madoguchi.api import create_app
+from madoguchi.app import create_app
 from madoguchi.bootstrap import DEMO_STAFF, ensure_demo_staff
 from tests.integration.test_reconcile import FIXTURES, HEADER, _november, _statement
 

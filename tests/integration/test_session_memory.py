@@ -18,9 +18,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete
 
 from madoguchi.adapters.db.tables import AuthSession
-from madoguchi.api import create_app
-from madoguchi.api.deps import SESSION_COOKIE
+from madoguchi.app import create_app
 from madoguchi.errors import NotAuthenticated
+from madoguchi.http.deps import SESSION_COOKIE
 from madoguchi.services.runtime import Runtime
 from madoguchi.services.staff import accounts as staff
 from tests.conftest import Clock

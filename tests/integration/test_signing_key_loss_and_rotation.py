@@ -63,7 +63,7 @@ def test_without_the_key_sales_go_on_and_entries_say_why_they_are_unsigned(keyle
 def test_the_back_office_warns_while_entries_are_unsigned(keyless, rt):
     from fastapi.testclient import TestClient
 
-    from madoguchi.api import create_app
+    from madoguchi.app import create_app
     from madoguchi.bootstrap import ensure_demo_staff
     from tests.e2e.test_http_api import Desk
     for runtime, warned in ((keyless, True), (rt, False)):

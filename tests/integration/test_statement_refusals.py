@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from madoguchi.adapters.db.reconcile_tables import ReconcileRun, StatementImport, StatementLine
 from madoguchi.adapters.files.statement import load_statement
-from madoguchi.cli_reconcile import reconcile_command
+from madoguchi.cli.reconcile import reconcile_command
 from madoguchi.errors import BadInput
 from madoguchi.services.reconcile.bulk import connect
 from tests.integration.test_reconcile import HEADER

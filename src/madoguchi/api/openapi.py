@@ -1,10 +1,11 @@
 """The OpenAPI document: every operation also declares the error answers the API gives.
 
 FastAPI lists only the success and its own validation error (in a shape we do not send).
-Every operation (the ``/api`` ones and the station screen's) can also be answered, in the one error shape ``{"error", "message"}``
-of :mod:`madoguchi.api.errors`: 401 (no session), 403 (the role or site may not), 404,
-409 (the world is not in a state that allows it), 422 (bad input, naming the field) and
-429 (too many failed logins). Clients and the fuzzing test (schemathesis) read them here.
+Every operation (the ``/api`` ones and the station screen's) can also be answered, in the
+one error shape ``{"error", "message"}`` of :mod:`madoguchi.http.errors`: 401 (no session),
+403 (the role or site may not), 404, 409 (the world is not in a state that allows it), 422
+(bad input, naming the field) and 429 (too many failed logins).
+Clients and the fuzzing test (schemathesis) read them here.
 """
 from __future__ import annotations
 

@@ -1,57 +1,23 @@
-"""What the HTTP API accepts and answers, apart from the tables (XCreate / XPublic): the
-building blocks, login, the catalog and places, health, the journal check and the demo
-panel. Sales, payments and incidents are in ``schemas_sales``, payment stations in
+"""What the HTTP API accepts and answers, apart from the tables (XCreate / XPublic): login,
+the catalog and places, health, the journal check and the demo panel. The building blocks
+(codes, bounded text, denominations, :class:`Input`) are in :mod:`madoguchi.http.fields`.
+Sales, payments and incidents are in ``schemas_sales``, payment stations in
 ``schemas_stations``, the close of month in ``schemas_reconcile``.
 
-Inputs are strict: whole numbers must be JSON integers (``1.5`` and ``"2"`` are
-refused, never truncated), free text is bounded and free of control characters, and
-codes are short ASCII. Outputs mirror the plain dicts of :mod:`madoguchi.services.counter.views`.
+Outputs mirror the plain dicts of :mod:`madoguchi.services.counter.views`.
 """
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field
 
-from madoguchi.domain.money import DENOMINATIONS
-
-# --- building blocks ---------------------------------------------------------------------
-CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
-#: A site, station, fee or brand code: short ASCII, safe in any database.
-Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
-
-
-def _printable(value: str) -> str:
-    # NUL cannot be stored by PostgreSQL, and no control character belongs in a note.
-    if any(ord(c) < 32 and c not in "\n\t" or ord(c) == 127 for c in value):
-        raise ValueError("control characters are not allowed")
-    return value
-
-
-def text(max_length: int, min_length: int = 0) -> Any:
-    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length),
-                     AfterValidator(_printable)]
-
-
-def _denomination(value: int) -> int:
-    if value not in DENOMINATIONS:
-        raise ValueError(f"not a yen denomination (use {', '.join(map(str, DENOMINATIONS))})")
-    return value
-
-
-Denomination = Annotated[int, Field(strict=True), AfterValidator(_denomination)]
-Login = text(64, 1)
-Password = text(1024, 1)
-Reason = text(200, 1)
-Note = text(500)
-ExemptionNote = text(200)
-Evidence = text(500, 1)
-Reference = text(64)
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+# ``text`` stays importable from here for schemas_reconcile.
+# ``Input`` and ``text`` are re-exported: schemas_reconcile imports them from here.
+from madoguchi.http.fields import Code, Denomination, Login, Password
+from madoguchi.http.fields import Input as Input
+from madoguchi.http.fields import text as text
 
 
 # --- auth --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from madoguchi.api.schemas import Input, text
+from madoguchi.http.fields import Input, text
 
 
 class InquiryCreate(Input):

@@ -9,8 +9,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from madoguchi.api.schemas import Code, Evidence, ExemptionNote, Input, Note, Reason, Reference
 from madoguchi.domain.sale import MAX_QUANTITY, Exemption
+from madoguchi.http.fields import Code, Evidence, ExemptionNote, Input, Note, Reason, Reference
 
 
 # --- sales -------------------------------------------------------------------------------

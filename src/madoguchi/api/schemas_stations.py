@@ -4,10 +4,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from madoguchi.api.schemas import Input, text
 from madoguchi.domain.money import DENOMINATIONS
+from madoguchi.http.fields import Input, Printable
 
 
 def _denomination_text(value: str) -> str:
@@ -46,7 +46,7 @@ class StationPublic(BaseModel):
 
 
 DenominationText = Annotated[str, AfterValidator(_denomination_text)]
-MoveReason = text(200)
+MoveReason = Annotated[str, StringConstraints(max_length=200), Printable]
 
 
 class CashMoveCreate(Input):

@@ -1,8 +1,9 @@
 """The screens: staff register, the resident's payment station, the back office.
 
-:func:`install` adds them to the API application: static files under ``/static``,
-the pages, the payment-station screen's own API and the live event streams.
-Calling it twice is harmless.
+:func:`install` adds them to the application (:mod:`madoguchi.app`, beside the HTTP API):
+static files under ``/static``, the pages, the payment-station screen's own API and the
+live event streams. Calling it twice is harmless. What they share with the API (the
+request's runtime and actor, field types, errors) is in :mod:`madoguchi.http`.
 """
 from __future__ import annotations
 

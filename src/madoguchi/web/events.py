@@ -26,6 +26,7 @@ screen went away (after :data:`GRACE` seconds, so a reconnect is not an alarm).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 import time
@@ -34,15 +35,14 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import uvicorn
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
-import uvicorn
 
-from madoguchi.api.deps import ActorDep, RuntimeDep
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.errors import PermissionDenied
+from madoguchi.http.deps import ActorDep, RuntimeDep
 from madoguchi.services.runtime import Runtime
-
 
 HEARTBEAT = 15.0
 LIFETIME = 120.0
@@ -59,16 +59,12 @@ class _Stream:
     queue: asyncio.Queue[Any]
 
     def offer(self, item: Any) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop is closed: the server is gone
             self.loop.call_soon_threadsafe(self._put, item)
-        except RuntimeError:  # the loop is closed: the server is gone
-            pass
 
     def _put(self, item: Any) -> None:
-        try:
+        with contextlib.suppress(asyncio.QueueFull):  # a stuck client: it re-reads everything on its next message
             self.queue.put_nowait(item)
-        except asyncio.QueueFull:  # a stuck client: it re-reads everything on its next message
-            pass
 
 
 @dataclass(eq=False)
@@ -190,10 +186,8 @@ async def _events(rt: Runtime, hub: LiveHub, select: Selector, *, screen: tuple[
                 if not hub.screen_online(station):
                     rt.events.publish({f"station:{station}", f"site:{site}"})
 
-            try:
+            with contextlib.suppress(RuntimeError):
                 loop.call_later(GRACE + 0.2, announce_if_gone)
-            except RuntimeError:
-                pass
 
 
 def sse(rt: Runtime, hub: LiveHub, select: Selector, *, screen: tuple[str, str] | None = None) -> StreamingResponse:

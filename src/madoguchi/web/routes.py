@@ -25,10 +25,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
-from sqlalchemy import select
 
-from madoguchi.adapters.db.tables import Staff
-from madoguchi.api.deps import SESSION_COOKIE, RuntimeDep
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.brands import BRANDS, offered
 from madoguchi.domain.money import DENOMINATIONS
@@ -36,10 +33,12 @@ from madoguchi.domain.receipt import business_date
 from madoguchi.domain.reconcile import CLASS_LABELS_JA
 from madoguchi.domain.sale import Exemption
 from madoguchi.errors import NotAuthenticated
-from madoguchi.services.staff import accounts as staff
-from madoguchi.services.reconcile.rules_check import rate_findings
+from madoguchi.http.deps import SESSION_COOKIE, RuntimeDep
 from madoguchi.services.counter import training
+from madoguchi.services.reconcile.rules_check import rate_findings
 from madoguchi.services.runtime import Runtime
+from madoguchi.services.staff import accounts as staff
+from madoguchi.services.staff import names
 from madoguchi.web import i18n
 from madoguchi.web.events import may_use_office
 from madoguchi.web.next_path import same_origin_path
@@ -70,9 +69,7 @@ class StaffPage:
         except NotAuthenticated:
             return
         self.actor, self.csrf = auth.actor, auth.csrf_token or ""
-        with rt.uow(read_only=True) as uow:
-            self.name = uow.session.execute(select(Staff.display_name).where(
-                Staff.login == auth.actor.login)).scalar_one_or_none() or auth.actor.login
+        self.name = names.display_name(rt, auth.actor.login)
 
     def me(self) -> dict[str, Any]:
         assert self.actor is not None
@@ -128,10 +125,12 @@ def register_page(request: Request, rt: RuntimeDep) -> Response:
     day = business_date(rt.clock())
     fees = [{"code": f.code, "name": f.name_ja, "amount": f.amount, "exemptible": f.exemptible,
              "reading": f.reading or "", "key": n} for n, f in enumerate(rt.catalog.in_force(day), start=1)]
-    boot = {"me": page.me(), "people": staff.display_names(rt), "places": _places(rt), "fees": fees, "today": day.isoformat(),
+    boot = {"me": page.me(), "people": staff.display_names(rt), "places": _places(rt), "fees": fees,
+            "today": day.isoformat(),
             "brands": {b.code: b.name for b in BRANDS},
             "training": training.training_status(rt, actor=page.actor)["staff_stations"],
-            "exemptions": [e.value for e in Exemption], "texts": phrased_texts(i18n.bundle("ja", ["register", "common", "login"]), REGISTER_PHRASED)}
+            "exemptions": [e.value for e in Exemption],
+            "texts": phrased_texts(i18n.bundle("ja", ["register", "common", "login"]), REGISTER_PHRASED)}
     return _render(request, "register.html", csrf=page.csrf, me=page.me(), fees=fees, boot=boot,
                    municipality=rt.places.municipality)
 
@@ -143,7 +142,8 @@ def office_page(request: Request, rt: RuntimeDep) -> Response:
         return _to_login(request)
     if not may_use_office(page.actor):
         return _forbidden(request, page, i18n.t("office.title"))
-    boot = {"me": page.me(), "people": staff.display_names(rt), "places": _places(rt), "today": business_date(rt.clock()).isoformat(),
+    boot = {"me": page.me(), "people": staff.display_names(rt), "places": _places(rt),
+            "today": business_date(rt.clock()).isoformat(),
             "brands": {b.code: b.name for b in BRANDS},
             "texts": i18n.bundle("ja", ["office", "common"])}
     return _render(request, "office.html", csrf=page.csrf, me=page.me(), boot=boot,
@@ -163,7 +163,8 @@ def office_close_page(request: Request, rt: RuntimeDep) -> Response:
     sites = [s.code for s in rt.places.sites if page.actor.may(Action.VIEW, s.code)]
     names = {i.code: i.name_ja for i in rt.catalog.items}
     lines = {i.revenue_line.code: i.revenue_line.name for i in rt.catalog.items}
-    boot = {"me": page.me(), "people": staff.display_names(rt), "places": _places(rt), "sites": sites, "today": business_date(rt.clock()).isoformat(),
+    boot = {"me": page.me(), "people": staff.display_names(rt), "places": _places(rt), "sites": sites,
+            "today": business_date(rt.clock()).isoformat(),
             "brands": {b.code: b.name for b in BRANDS}, "fees": names, "revenue_lines": lines,
             "texts": i18n.bundle("ja", ["office_close", "office", "common"])}
     return _render(request, "office_close.html", csrf=page.csrf, me=page.me(), boot=boot,
@@ -182,7 +183,8 @@ def office_reconcile_page(request: Request, rt: RuntimeDep) -> Response:
         return _forbidden(request, page, i18n.t("office_reconcile.title"), i18n.t("office_reconcile.city_only"))
     today = business_date(rt.clock())
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
-    boot = {"me": page.me(), "people": staff.display_names(rt), "places": _places(rt), "month": last_month, "max_month": today.strftime("%Y-%m"),
+    boot = {"me": page.me(), "people": staff.display_names(rt), "places": _places(rt), "month": last_month,
+            "max_month": today.strftime("%Y-%m"),
             "may_run": page.actor.may(Action.ACCOUNT), "brands": {b.code: b.name for b in BRANDS},
             "classes": {c.value: label for c, label in CLASS_LABELS_JA.items()},
             "texts": i18n.bundle("ja", ["office_reconcile", "office", "common"])}
@@ -205,7 +207,8 @@ def station_page(station_id: str, request: Request, rt: RuntimeDep) -> Response:
     trains = station.id in training.current_modes(rt, fresh=True).payment  # 練習モード: simulators, the panel
     boot = {"station": info, "demo": rt.settings.demo or trains, "training": trains, "brands": brands,
             "languages": list(i18n.STATION_LANGUAGES), "html_lang": i18n.HTML_LANG,
-            "texts": {lang: phrased_texts(i18n.bundle(lang, ["station"])) if lang == "ja" else i18n.bundle(lang, ["station"])
+            "texts": {lang: (phrased_texts(i18n.bundle(lang, ["station"])) if lang == "ja"
+                             else i18n.bundle(lang, ["station"]))
                       for lang in i18n.STATION_LANGUAGES},
             "sim_texts": i18n.bundle("ja", ["sim"])}
     return _render(request, "station.html", csrf=pairing.csrf_token, station=info, boot=boot,

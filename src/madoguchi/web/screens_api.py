@@ -20,15 +20,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict
 
-from madoguchi.api.deps import ActorDep, CounterRuntimeDep, RuntimeDep, client_address
-from madoguchi.api.schemas import Code, Login, Password, Reason
 from madoguchi.domain.auth import Action
 from madoguchi.domain.receipt import business_date
 from madoguchi.errors import PermissionDenied
-from madoguchi.services.counter import incidents, refunds, stations
-from madoguchi.services.staff import accounts as staff
+from madoguchi.http.deps import ActorDep, CounterRuntimeDep, RuntimeDep, client_address
+from madoguchi.http.fields import Code, Login, Password, Reason
 from madoguchi.services.close.close_day import day_summary
+from madoguchi.services.counter import incidents, refunds, stations
 from madoguchi.services.runtime import Runtime
+from madoguchi.services.staff import accounts as staff
 from madoguchi.web.events import hub_of, may_use_office
 from madoguchi.web.station import pairing_store
 
@@ -116,9 +116,9 @@ class ApprovalCreate(BaseModel):
     action: Literal["refund", "allow_cash"]
     sale_id: uuid.UUID
     id: uuid.UUID  # the refund's id (idempotent), unused for allow_cash
-    reason: Reason  # type: ignore[valid-type]
-    login: Login  # type: ignore[valid-type]
-    password: Password  # type: ignore[valid-type]
+    reason: Reason
+    login: Login
+    password: Password
 
 
 @router.post("/approvals")

@@ -6,7 +6,7 @@ No route takes a sale id: the sale is the one the station is serving, looked up 
 the server, so a screen can never reach another sale, another station, or anything
 else the API offers. Writes echo the pairing's CSRF token in ``X-CSRF-Token``.
 
-The screen's state (:func:`madoguchi.web.station_view.screen_state`) is returned by
+The screen's state (:func:`madoguchi.services.counter.station_screen.screen_state`) is returned by
 every action, so the page renders the answer at once; the event stream
 (``/station/{id}/events``) tells it when something else changed.
 """
@@ -19,22 +19,27 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
-from madoguchi.adapters.db.tables import Payment, PaymentStation
-from madoguchi.api.deps import (CSRF_HEADER, SAFE_METHODS, ActorDep, CounterRuntimeDep, CsrfFailed, RuntimeDep,
-                                client_address)
-from madoguchi.api.schemas import CODE_PATTERN, Code, Denomination, Login, Password
 from madoguchi.domain.auth import Action, Actor, Role
 from madoguchi.domain.catalog import PaymentStationConfig
-from madoguchi.domain.sale import PaymentMethod, PaymentState
-from madoguchi.errors import Conflict, NotAuthenticated, NotFound
+from madoguchi.domain.sale import PaymentMethod
+from madoguchi.errors import NotAuthenticated, NotFound
+from madoguchi.http.deps import (
+    CSRF_HEADER,
+    SAFE_METHODS,
+    ActorDep,
+    CounterRuntimeDep,
+    CsrfFailed,
+    RuntimeDep,
+    client_address,
+)
+from madoguchi.http.fields import CODE_PATTERN, Code, Denomination, Login, Password
 from madoguchi.services.counter import cash, payments, stations
-from madoguchi.services.staff import accounts as staff
+from madoguchi.services.counter.station_screen import current_sale, pending_payment, screen_state
 from madoguchi.services.runtime import Runtime
+from madoguchi.services.staff import accounts as staff
 from madoguchi.web.events import hub_of, sse
 from madoguchi.web.pairing import COOKIE, LIFETIME, Pairing, PairingStore
-from madoguchi.web.station_view import screen_state
 
 router = APIRouter(prefix="/station/{station_id}", tags=["payment station screen"])
 StationId = Annotated[str, Path(pattern=CODE_PATTERN)]
@@ -84,8 +89,8 @@ class _Input(BaseModel):
 
 
 class PairCreate(_Input):
-    login: Login  # type: ignore[valid-type]
-    password: Password  # type: ignore[valid-type]
+    login: Login
+    password: Password
 
 
 class AttemptCreate(_Input):
@@ -98,7 +103,7 @@ class CashlessAttempt(_Input):
 
 
 class SimInsert(_Input):
-    denomination: Denomination  # type: ignore[valid-type]
+    denomination: Denomination
 
 
 class SimTerminal(_Input):
@@ -155,44 +160,24 @@ def events(screen: ScreenDep, request: Request, rt: RuntimeDep) -> Any:
 
 
 # --- paying the sale it is given ------------------------------------------------------
-def _current_sale(rt: Runtime, station_id: str) -> str:
-    with rt.uow() as uow:
-        row = uow.session.get(PaymentStation, station_id)
-        if row is None or row.current_sale_id is None:
-            raise Conflict("no sale is waiting at this payment station")
-        return row.current_sale_id
-
-
-def _pending_payment(rt: Runtime, station_id: str, method: PaymentMethod) -> str:
-    sale_id = _current_sale(rt, station_id)
-    with rt.uow() as uow:
-        payment_id = uow.session.execute(
-            select(Payment.id).where(Payment.sale_id == sale_id, Payment.payment_station == station_id,
-                                     Payment.method == method.value, Payment.state == PaymentState.PENDING.value)
-            .order_by(Payment.started_at.desc()).limit(1)).scalar_one_or_none()
-    if payment_id is None:
-        raise Conflict(f"no {method.value} payment is under way at this payment station")
-    return payment_id
-
-
 @router.post("/api/cash")
 def start_cash(body: AttemptCreate, screen: ScreenDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """The resident chose cash: the changer opens for the amount due."""
-    cash.start_cash(rt, payment_id=str(body.id), sale_id=_current_sale(rt, screen.station.id), actor=screen.actor)
+    cash.start_cash(rt, payment_id=str(body.id), sale_id=current_sale(rt, screen.station.id), actor=screen.actor)
     return screen_state(rt, screen.station)
 
 
 @router.post("/api/cash/cancel")
 def cancel_cash(screen: ScreenDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """The resident gave up on cash: everything inserted comes back out."""
-    cash.cancel_cash(rt, payment_id=_pending_payment(rt, screen.station.id, PaymentMethod.CASH), actor=screen.actor)
+    cash.cancel_cash(rt, payment_id=pending_payment(rt, screen.station.id, PaymentMethod.CASH), actor=screen.actor)
     return screen_state(rt, screen.station)
 
 
 @router.post("/api/cashless")
 def pay_cashless(body: CashlessAttempt, screen: ScreenDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """Charge the amount due on the terminal (a repeat of the same id asks, never charges twice)."""
-    payments.pay_cashless(rt, payment_id=str(body.id), sale_id=_current_sale(rt, screen.station.id),
+    payments.pay_cashless(rt, payment_id=str(body.id), sale_id=current_sale(rt, screen.station.id),
                           brand=body.brand, actor=screen.actor)
     return screen_state(rt, screen.station)
 
@@ -208,7 +193,7 @@ def _demo(rt: Runtime) -> None:
 def sim_insert(body: SimInsert, screen: ScreenDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """Play the resident putting a note or a coin in; the sale completes once it is covered."""
     _demo(rt)
-    sale_id = _current_sale(rt, screen.station.id)
+    sale_id = current_sale(rt, screen.station.id)
     try:
         stations.sim_insert(rt, payment_station=screen.station.id, denomination=body.denomination, count=1,
                             actor=screen.actor)

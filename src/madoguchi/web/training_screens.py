@@ -11,8 +11,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from madoguchi.api.deps import ActorDep, RuntimeDep
-from madoguchi.api.schemas import Code
+from madoguchi.http.deps import ActorDep, RuntimeDep
+from madoguchi.http.fields import Code
 from madoguchi.services.counter import training
 from madoguchi.web.screens_api import screen_stations
 

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from madoguchi.api import create_app
+from madoguchi.app import create_app
 from madoguchi.bootstrap import DEMO_STAFF, build_runtime, ensure_demo_staff, ensure_float
 from madoguchi.config import Settings
 from madoguchi.services.runtime import Runtime

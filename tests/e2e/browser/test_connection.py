@@ -19,7 +19,7 @@ import pytest
 import uvicorn
 from tests.e2e.browser.conftest import PASSWORDS, LiveServer, Screens, _free_port
 
-from madoguchi.api import create_app
+from madoguchi.app import create_app
 from madoguchi.bootstrap import build_runtime, ensure_demo_staff, ensure_float
 from madoguchi.config import Settings
 from madoguchi.domain.auth import Actor, Role

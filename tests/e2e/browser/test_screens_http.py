@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.helpers import new_id
 
-from madoguchi.api import create_app
+from madoguchi.app import create_app
 from madoguchi.bootstrap import DEMO_STAFF, ensure_demo_staff
 from madoguchi.services.runtime import Runtime
 from madoguchi.web import install

@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from madoguchi.adapters.db.counter_rows import CounterRows
 from madoguchi.adapters.db.journal import HeadHint, JournalState, JournalWriter
+from madoguchi.adapters.db.repositories.screens import ScreensRepository
+from madoguchi.adapters.db.repositories.setup import SetupRepository
 from madoguchi.adapters.db.slots import Slot, Slots, WriterQueue, WriterSlot, is_database_error
 from madoguchi.errors import IdempotencyMismatch
 
@@ -246,6 +248,14 @@ class UnitOfWork:
     def login_attempts(self) -> LoginAttempts:
         from madoguchi.adapters.db.repositories.staff import LoginAttempts
         return LoginAttempts(self.session)
+    # --- repositories: screens, setup ---
+    @property
+    def screens(self) -> ScreensRepository:
+        return ScreensRepository(self)
+
+    @property
+    def setup(self) -> SetupRepository:
+        return SetupRepository(self)
 
 
 _FINGERPRINT_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS

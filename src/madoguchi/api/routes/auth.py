@@ -5,9 +5,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response, status
 
-from madoguchi.api.deps import SESSION_COOKIE, RuntimeDep, SessionDep, client_address
 from madoguchi.api.routing import ThreadedRoute
-from madoguchi.api.schemas import Login, LoginCreate, Password, SessionPublic, TokenPublic
+from madoguchi.api.schemas import LoginCreate, SessionPublic, TokenPublic
+from madoguchi.http.deps import SESSION_COOKIE, RuntimeDep, SessionDep, client_address
+from madoguchi.http.fields import Login, Password
 from madoguchi.services.staff import accounts as staff
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], route_class=ThreadedRoute)

@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from madoguchi.api.deps import RuntimeDep
 from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas import FeePublic, PlacesPublic
 from madoguchi.domain.receipt import business_date
+from madoguchi.http.deps import RuntimeDep
 
 router = APIRouter(prefix="/api", tags=["catalog"], route_class=ThreadedRoute)
 

@@ -14,18 +14,18 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
-from madoguchi.api.deps import ActorDep, RuntimeDep
 from madoguchi.api.routing import ThreadedRoute
-from madoguchi.api.schemas import CODE_PATTERN, Code, Input, text
+from madoguchi.http.deps import ActorDep, RuntimeDep
+from madoguchi.http.fields import CODE_PATTERN, Code, Input, Printable
 from madoguchi.services.close import adjustments, close_day
 
 router = APIRouter(prefix="/api", tags=["close of day"], route_class=ThreadedRoute)
 SiteCode = Annotated[str, Path(pattern=CODE_PATTERN)]
 StationId = Annotated[str, Path(pattern=CODE_PATTERN)]
 Counts = dict[str, Any]  # denomination -> count, checked by the service (naming station and denomination)
-CloseReason = text(300)
+CloseReason = Annotated[str, StringConstraints(max_length=300), Printable]
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "csv": "text/csv; charset=utf-8"}
 
@@ -54,13 +54,13 @@ class AdjustmentCreate(Input):
     corrects: dt.date
     category: Literal["cash", "emoney", "credit", "qr"]
     amount: Annotated[int, Field(strict=True)]
-    reason: text(300, 1)  # type: ignore[valid-type]
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=300), Printable]
     station: Code | None = None
     revenue_line: Code | None = None
 
 
 class RejectCreate(Input):
-    note: text(300, 1)  # type: ignore[valid-type]
+    note: Annotated[str, StringConstraints(min_length=1, max_length=300), Printable]
 
 
 @router.get("/close/{site}/{day}")

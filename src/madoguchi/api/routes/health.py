@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from madoguchi.api.deps import RuntimeDep
 from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas import Health
+from madoguchi.http.deps import RuntimeDep
 from madoguchi.services.counter.stations import database_ok
 
 router = APIRouter(tags=["health"], route_class=ThreadedRoute)

@@ -6,10 +6,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from madoguchi.api.deps import ActorDep, RuntimeDep
 from madoguchi.api.routing import ThreadedRoute
-from madoguchi.api.schemas import Code
 from madoguchi.api.schemas_sales import IncidentPublic, ResolveCreate
+from madoguchi.http.deps import ActorDep, RuntimeDep
+from madoguchi.http.fields import Code
 from madoguchi.services.counter import incidents
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"], route_class=ThreadedRoute)

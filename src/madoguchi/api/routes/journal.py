@@ -5,9 +5,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from madoguchi.api.deps import ActorDep, RuntimeDep
 from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas import JournalCheck
+from madoguchi.http.deps import ActorDep, RuntimeDep
 from madoguchi.services.journal.verify import verify
 
 router = APIRouter(prefix="/api/journal", tags=["journal"], route_class=ThreadedRoute)

@@ -22,9 +22,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request, status
 from pydantic import Field
 
-from madoguchi.api.deps import ActorDep, CounterRuntimeDep, RuntimeDep, client_address
+from madoguchi.http.deps import ActorDep, CounterRuntimeDep, RuntimeDep, client_address
 from madoguchi.api.routing import ThreadedRoute
-from madoguchi.api.schemas import Input, Login, Password, Reason
+from madoguchi.http.fields import Input, Login, Password, Reason
 from madoguchi.api.schemas_sales import SaleRefundsPublic
 from madoguchi.domain.sale import MAX_QUANTITY
 from madoguchi.errors import BadInput

@@ -6,23 +6,22 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from madoguchi.api.deps import ActorDep, CounterRuntimeDep
 from madoguchi.api.routing import ThreadedRoute
 from madoguchi.api.schemas_sales import CashCreate, CashlessCreate, NoteCreate, PaymentDetail, RefundPublic
+from madoguchi.http.deps import ActorDep, CounterRuntimeDep
 from madoguchi.services.counter import cash, payments, refunds
 from madoguchi.services.counter.stations import payment_status
 
 router = APIRouter(prefix="/api", tags=["payments"], route_class=ThreadedRoute)
-Created = {"status_code": status.HTTP_201_CREATED}
 
 
-@router.post("/payments/cash", response_model=PaymentDetail, **Created)
+@router.post("/payments/cash", response_model=PaymentDetail, status_code=status.HTTP_201_CREATED)
 def start_cash(body: CashCreate, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """Open the changer for the sale's amount; the resident then inserts cash."""
     return cash.start_cash(rt, payment_id=str(body.id), sale_id=str(body.sale_id), actor=actor)
 
 
-@router.post("/payments/cashless", response_model=PaymentDetail, **Created)
+@router.post("/payments/cashless", response_model=PaymentDetail, status_code=status.HTTP_201_CREATED)
 def pay_cashless(body: CashlessCreate, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """Charge the sale's amount on the terminal; a repeat asks the terminal, never charges again."""
     return payments.pay_cashless(rt, payment_id=str(body.id), sale_id=str(body.sale_id), brand=body.brand,

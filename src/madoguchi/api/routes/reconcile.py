@@ -16,11 +16,20 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Header, Path, Query, UploadFile, status
 from fastapi.responses import FileResponse
 
-from madoguchi.api.deps import ActorDep, RuntimeDep
 from madoguchi.api.routing import ThreadedRoute
-from madoguchi.api.schemas_reconcile import (DisputedResolutionCreate, InquiryCreate, InquiryPublic,
-                                             OpenIncidentPublic, RunDetail, RunPublic)
-from madoguchi.services.reconcile import disputes as reconcile_disputes, exceptions as reconcile_exceptions, records as reconcile_records, runs as reconcile_runs
+from madoguchi.api.schemas_reconcile import (
+    DisputedResolutionCreate,
+    InquiryCreate,
+    InquiryPublic,
+    OpenIncidentPublic,
+    RunDetail,
+    RunPublic,
+)
+from madoguchi.http.deps import ActorDep, RuntimeDep
+from madoguchi.services.reconcile import disputes as reconcile_disputes
+from madoguchi.services.reconcile import exceptions as reconcile_exceptions
+from madoguchi.services.reconcile import records as reconcile_records
+from madoguchi.services.reconcile import runs as reconcile_runs
 from madoguchi.services.reconcile.runs import Upload
 
 router = APIRouter(prefix="/api", tags=["close of month"], route_class=ThreadedRoute)
@@ -39,7 +48,8 @@ def run(rt: RuntimeDep, actor: ActorDep, month: Annotated[str, Form(max_length=7
         complete: Annotated[bool | None, Form()] = None) -> dict[str, Any]:
     """Import the statements and reconcile the month; answers the summary (as summary.json) and ``run_id``."""
     uploads = [Upload(f.filename or "statement.csv", f.file) for f in statements]
-    given = Upload(mapping.filename or "mapping.toml", mapping.file) if mapping is not None and mapping.filename else None
+    given = (Upload(mapping.filename or "mapping.toml", mapping.file)
+             if mapping is not None and mapping.filename else None)
     return reconcile_runs.run_upload(rt, request_id=idempotency_key, month=month, statements=uploads,
                                      mapping=given, complete=complete, actor=actor)
 

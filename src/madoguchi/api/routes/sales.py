@@ -11,19 +11,27 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from madoguchi.api.deps import ActorDep, CounterRuntimeDep
 from madoguchi.api.routing import ThreadedRoute
-from madoguchi.api.schemas import Code
-from madoguchi.api.schemas_sales import (CancelCreate, LineCreate, NoteCreate, ReceiptPublic, RefundCreate,
-                                         SaleCreate, SalePublic, SaleRefundsPublic, StationChoice)
+from madoguchi.api.schemas_sales import (
+    CancelCreate,
+    LineCreate,
+    NoteCreate,
+    ReceiptPublic,
+    RefundCreate,
+    SaleCreate,
+    SalePublic,
+    SaleRefundsPublic,
+    StationChoice,
+)
 from madoguchi.domain.receipt import business_date
+from madoguchi.http.deps import ActorDep, CounterRuntimeDep
+from madoguchi.http.fields import Code
 from madoguchi.services.counter import incidents, receipts, refunds, sales
 
 router = APIRouter(prefix="/api/sales", tags=["sales"], route_class=ThreadedRoute)
-Created = {"status_code": status.HTTP_201_CREATED}
 
 
-@router.post("", response_model=SalePublic, **Created)
+@router.post("", response_model=SalePublic, status_code=status.HTTP_201_CREATED)
 def create_sale(body: SaleCreate, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     return sales.create_sale(rt, sale_id=str(body.id), staff_station=body.staff_station, actor=actor)
 
@@ -43,7 +51,7 @@ def get_sale(sale_id: uuid.UUID, actor: ActorDep, rt: CounterRuntimeDep) -> dict
     return sales.get_sale(rt, sale_id=str(sale_id), actor=actor)
 
 
-@router.post("/{sale_id}/lines", response_model=SalePublic, **Created)
+@router.post("/{sale_id}/lines", response_model=SalePublic, status_code=status.HTTP_201_CREATED)
 def add_line(sale_id: uuid.UUID, body: LineCreate, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     return sales.add_line(rt, sale_id=str(sale_id), line_id=str(body.id), fee_code=body.fee_code,
                           quantity=body.quantity, exemption=body.exemption.value if body.exemption else None,
@@ -87,7 +95,7 @@ def reprint(sale_id: uuid.UUID, actor: ActorDep, rt: CounterRuntimeDep) -> dict[
     return receipts.reprint_receipt(rt, sale_id=str(sale_id), actor=actor)
 
 
-@router.post("/{sale_id}/refunds", response_model=SaleRefundsPublic, **Created)
+@router.post("/{sale_id}/refunds", response_model=SaleRefundsPublic, status_code=status.HTTP_201_CREATED)
 def refund_sale(sale_id: uuid.UUID, body: RefundCreate, actor: ActorDep, rt: CounterRuntimeDep) -> dict[str, Any]:
     """Refund a paid sale (supervisor)."""
     return refunds.refund_sale(rt, refund_id=str(body.id), sale_id=str(sale_id), reason=body.reason,

@@ -5,11 +5,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from madoguchi.api.deps import ActorDep, CounterRuntimeDep
 from madoguchi.api.routing import ThreadedRoute
-from madoguchi.api.schemas import (CODE_PATTERN, ChangerFaultCreate, InsertCreate, PrinterStateCreate, SimPublic,
-                                   TerminalScriptCreate)
+from madoguchi.api.schemas import ChangerFaultCreate, InsertCreate, PrinterStateCreate, SimPublic, TerminalScriptCreate
 from madoguchi.api.schemas_sales import PaymentDetail
+from madoguchi.http.deps import ActorDep, CounterRuntimeDep
+from madoguchi.http.fields import CODE_PATTERN
 from madoguchi.services.counter import stations
 
 router = APIRouter(prefix="/api/sim/stations", tags=["simulator (demo only)"], route_class=ThreadedRoute)

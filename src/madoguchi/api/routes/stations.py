@@ -5,11 +5,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from madoguchi.api.deps import ActorDep, RuntimeDep
 from madoguchi.api.routing import ThreadedRoute
-from madoguchi.api.schemas import CODE_PATTERN, Code
 from madoguchi.api.schemas_sales import NoteCreate, ReceiptPublic
 from madoguchi.api.schemas_stations import CashMoveCreate, CashMovePublic, JamCleared, StationPublic
+from madoguchi.http.deps import ActorDep, RuntimeDep
+from madoguchi.http.fields import CODE_PATTERN, Code
 from madoguchi.services.counter import cashbox, incidents, stations
 
 router = APIRouter(prefix="/api/stations", tags=["stations"], route_class=ThreadedRoute)

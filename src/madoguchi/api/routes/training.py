@@ -6,9 +6,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from pydantic import Field, StrictBool
 
-from madoguchi.api.deps import ActorDep, RuntimeDep
 from madoguchi.api.routing import ThreadedRoute
-from madoguchi.api.schemas import CODE_PATTERN, Input
+from madoguchi.http.deps import ActorDep, RuntimeDep
+from madoguchi.http.fields import CODE_PATTERN, Input
 from madoguchi.services.counter import training
 
 router = APIRouter(prefix="/api/training", tags=["training mode"], route_class=ThreadedRoute)

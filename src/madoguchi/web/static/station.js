@@ -15,7 +15,7 @@ let TS = makeT(BOOT.texts.ja);
 let state = null;
 const ui = { saleRef: null, view: "method", category: null, choice: null, busy: false, attemptId: null,
   noticeAck: null, noticeSeen: null, paidAck: null, lastPhase: null, served: null, paidShown: null };
-/* How long "paid" stays on screen (the server keeps it no longer: station_view.PAID_SHOWN). */
+/* How long "paid" stays on screen (the server keeps it no longer: services.counter.station_screen.PAID_SHOWN). */
 const PAID_SHOWN_MS = 30000;
 
 function money(n) { return TS("station.yen", { amount: digits(n) }); }

@@ -1,7 +1,9 @@
 """The one place where errors become HTTP answers.
 
 Every answer that is not a success has the same shape, ``{"error": code, "message":
-text}`` (plus ``params``, the values a screen's own text for the code needs, and the error's ``public_details``, such as a refused close's ``findings``): a :class:`~madoguchi.errors.MadoguchiError` keeps its own code and status;
+text}`` (plus ``params``, the values a screen's own text for the code needs, and the
+error's ``public_details``, such as a refused close's ``findings``): a
+:class:`~madoguchi.errors.MadoguchiError` keeps its own code and status;
 bad input (wrong types, missing fields, malformed JSON) is a 422 ``bad_input`` that
 names the field; an unknown route is a 404 ``not_found``; anything else is a bug,
 logged with its traceback and answered with a 500 that shows no internals.

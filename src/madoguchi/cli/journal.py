@@ -7,7 +7,7 @@ It prints ``journal OK: N entries`` or exits 1 naming every entry that does not 
 (stdout); unsigned entries and the keys used are reported on stderr. ``--anchors FILE`` and
 ``--anchor-code CODE --site S --date D`` also check the closed days anchored outside the
 database (``services/journal/anchors.py``) and name every checkpoint that no longer matches. Registered on the main app
-(``cli.py``), whose group turns expected failures into ``error: ...`` and exit 2.
+(``cli/__init__.py``), whose group turns expected failures into ``error: ...`` and exit 2.
 """
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def verify_journal_command(public_key: PublicKeys = None, db: Db = None, anchors
     from madoguchi.adapters.db.uow import make_uow_factory
     from madoguchi.adapters.files.anchor_file import read_anchor_text
     from madoguchi.adapters.signing import Keyring, load_public_key_file
-    from madoguchi.cli import _existing_db
+    from madoguchi.cli.common import existing_db
     from madoguchi.domain.anchor import normalize_code
     from madoguchi.errors import BadInput
     from madoguchi.services.journal.anchors import check_anchors, check_code
@@ -65,7 +65,7 @@ def verify_journal_command(public_key: PublicKeys = None, db: Db = None, anchors
     text = read_anchor_text(anchors) if anchors is not None else None
     settings = _settings(db)
     keyring = Keyring([load_public_key_file(p) for p in public_key]) if public_key else default_keyring(settings)
-    engine = _existing_db(settings)
+    engine = existing_db(settings)
     try:
         with make_uow_factory(engine)(read_only=True) as uow:
             result = verify_rows(uow.journal_rows, keyring)  # first: keys announced in the journal are learnt
@@ -110,13 +110,13 @@ def keys_init(replace: Annotated[bool, typer.Option(
     """Make the signing key (mode 0600) and its public key (.pub); journal it if the database exists."""
     from madoguchi.adapters.db.uow import make_uow_factory
     from madoguchi.adapters.signing import public_path
-    from madoguchi.cli import _existing_db
+    from madoguchi.cli.common import existing_db
     from madoguchi.errors import BadInput
     from madoguchi.services.journal.signing_keys import install_key
     settings = _settings(db)
     path = settings.signing_key_path
     try:
-        engine = _existing_db(settings)
+        engine = existing_db(settings)
     except BadInput:
         engine = None
     try:
@@ -135,10 +135,10 @@ def keys_init(replace: Annotated[bool, typer.Option(
 def keys_rotate(db: Db = None) -> None:
     """Make a new key, announced in the journal by an entry signed with the current one."""
     from madoguchi.adapters.db.uow import make_uow_factory
-    from madoguchi.cli import _existing_db
+    from madoguchi.cli.common import existing_db
     from madoguchi.services.journal.signing_keys import rotate_key
     settings = _settings(db)
-    engine = _existing_db(settings)
+    engine = existing_db(settings)
     try:
         old, new = rotate_key(settings.signing_key_path, now=dt.datetime.now(dt.UTC), actor="system",
                               journal=lambda signer: make_uow_factory(engine, signer=signer)())

@@ -4,7 +4,7 @@
 journal still holds that receipt as printed, and what it says: station, number, amount,
 time. ``export journal --from D --to D --out audit.tar`` writes the auditor's export;
 ``verify-export audit.tar`` checks such a file alone, with no database and no settings.
-Each exits 1 when what it checks does not hold. Registered on the main app (``cli.py``),
+Each exits 1 when what it checks does not hold. Registered on the main app (``cli/__init__.py``),
 whose group turns expected failures into ``error: ...`` and exit 2.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from madoguchi.cli_journal import SHOWN, Db, PublicKeys
+from madoguchi.cli.journal import SHOWN, Db, PublicKeys
 from madoguchi.config import Settings
 
 Code = Annotated[str, typer.Argument(metavar="CODE", help="The receipt's verification code (e.g. KQ7-M2D-XAB-3TF) "
@@ -32,7 +32,7 @@ def verify_receipt_command(code: Code, public_key: PublicKeys = None, db: Db = N
     from madoguchi.adapters.db.uow import make_uow_factory
     from madoguchi.adapters.devices.receipt_layout import yen_text
     from madoguchi.adapters.signing import Keyring, load_public_key_file
-    from madoguchi.cli import _existing_db
+    from madoguchi.cli.common import existing_db
     from madoguchi.domain.receipt import wareki
     from madoguchi.domain.receipt_code import parse_query
     from madoguchi.services.journal.receipt_check import Verdict, check_receipt
@@ -40,7 +40,7 @@ def verify_receipt_command(code: Code, public_key: PublicKeys = None, db: Db = N
     query = parse_query(code)
     settings = _settings(db)
     keyring = Keyring([load_public_key_file(p) for p in public_key]) if public_key else default_keyring(settings)
-    engine = _existing_db(settings)
+    engine = existing_db(settings)
     try:
         with make_uow_factory(engine)(read_only=True) as uow:
             result = check_receipt(uow.journal_rows, query, keyring)
@@ -77,13 +77,13 @@ def export_journal_command(
         db: Db = None) -> None:
     """Write the auditor's export: entries, signatures, public keys, anchors, README (a tar)."""
     from madoguchi.adapters.db.uow import make_uow_factory
-    from madoguchi.cli import _date, _existing_db
+    from madoguchi.cli.common import existing_db, parse_date
     from madoguchi.errors import BadInput
     from madoguchi.services.journal.export import export_journal
     from madoguchi.services.journal.verify import public_key_files
-    first, last = _date(date_from, "--from"), _date(date_to, "--to")
+    first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     settings = _settings(db)
-    engine = _existing_db(settings)
+    engine = existing_db(settings)
     try:
         summary = export_journal(make_uow_factory(engine), date_from=first, date_to=last, out=out,
                                  public_keys=public_key_files(settings), anchors=_anchor_path(settings),

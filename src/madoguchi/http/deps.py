@@ -23,8 +23,8 @@ from starlette.concurrency import run_in_threadpool
 
 from madoguchi.domain.auth import Actor
 from madoguchi.errors import PermissionDenied
-from madoguchi.services.staff import accounts as staff
 from madoguchi.services.runtime import Runtime
+from madoguchi.services.staff import accounts as staff
 
 SESSION_COOKIE = "madoguchi_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -67,7 +67,9 @@ async def current_session(request: Request, rt: RuntimeDep,
         token, via = bearer, "bearer"
     else:
         token, via = request.cookies.get(SESSION_COOKIE, ""), "cookie"
-    auth = staff.cached_authentication(rt, token) or await run_in_threadpool(staff.authenticate, rt, token)
+    auth = staff.cached_authentication(rt, token)
+    if auth is None:
+        auth = await run_in_threadpool(staff.authenticate, rt, token)
     if via == "cookie" and request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if not auth.csrf_token or not secrets.compare_digest(sent.encode(), auth.csrf_token.encode()):

@@ -8,49 +8,46 @@ print. Expected failures (:class:`~madoguchi.errors.MadoguchiError`) become
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
-import re
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from enum import Enum
+from contextlib import suppress
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
-from sqlalchemy import Engine, inspect
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
 from typer.core import TyperGroup
 
-from madoguchi.cli_audit import export_journal_command, verify_export_command, verify_receipt_command
-from madoguchi.cli_cash import cash_app
-from madoguchi.cli_close import close_day_command
-from madoguchi.cli_journal import keys_app, verify_journal_command
-from madoguchi.cli_purge import purge_command
-from madoguchi.cli_reconcile import reconcile_command
-from madoguchi.config import Settings
+from madoguchi.cli.audit import export_journal_command, verify_export_command, verify_receipt_command
+from madoguchi.cli.cash import cash_app
+from madoguchi.cli.close import close_day_command
+from madoguchi.cli.common import Db, existing_db, open_engine, parse_date, settings_of, shown
+from madoguchi.cli.journal import keys_app, verify_journal_command
+from madoguchi.cli.purge import purge_command
+from madoguchi.cli.reconcile import reconcile_command
 from madoguchi.errors import BadInput, MadoguchiError
+
+if TYPE_CHECKING:
+    # typer runs on its own copy of click: its Context is the one TyperGroup.invoke takes.
+    from typer._click.core import Context
 
 
 class _Commands(TyperGroup):
     """The one place where expected failures become a message and an exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Context) -> Any:
+        from madoguchi.adapters.db.connect import BadUrl, DatabaseError, refusal
         try:
             return super().invoke(ctx)
         except MadoguchiError as exc:
             typer.echo(f"error: {exc.message}", err=True)
             raise typer.Exit(2) from None
-        except ArgumentError as exc:  # a --db URL SQLAlchemy cannot read
+        except BadUrl as exc:  # a --db URL that cannot be read
             typer.echo(f"error: --db: {exc}", err=True)
             raise typer.Exit(2) from None
-        except DBAPIError as exc:
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            typer.echo(f"error: the database refused or could not be reached: {reason}", err=True)
+        except DatabaseError as exc:
+            typer.echo(f"error: the database refused or could not be reached: {refusal(exc)}", err=True)
             raise typer.Exit(1) from None
 
 
@@ -60,61 +57,11 @@ app = typer.Typer(cls=_Commands, name="madoguchi", no_args_is_help=True, add_com
 export_app = typer.Typer(cls=_Commands, no_args_is_help=True, help="Export records for accounting.")
 app.add_typer(export_app, name="export")
 
-Db = Annotated[Optional[str], typer.Option(
-    "--db", envvar="MADOGUCHI_DATABASE_URL", show_envvar=True, metavar="URL",
-    help="Database URL: sqlite:///path/to/file.db or postgresql://user@host/db "
-         "(default: sqlite:///var/madoguchi.db).")]
-
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _settings(db: str | None) -> Settings:
-    return Settings(database_url=db) if db else Settings()
-
-
-def _date(value: str, option: str) -> dt.date:
-    """A JST business date written YYYY-MM-DD."""
-    try:
-        if _DATE.fullmatch(value.strip()):
-            return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        pass
-    raise BadInput(f"{option}: {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-02")
-
-
-def _shown(url: str) -> str:
-    from madoguchi.adapters.db.engine import normalise_url
-    return make_url(normalise_url(url)).render_as_string(hide_password=True)
-
-
-@contextmanager
-def _engine(settings: Settings) -> Iterator[Engine]:
-    from madoguchi.adapters.db.engine import make_engine
-    engine = make_engine(settings.database_url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-def _existing_db(settings: Settings) -> Engine:
-    """An engine on a database that already has madoguchi's tables (commands that only read)."""
-    from madoguchi.adapters.db.engine import make_engine
-    path = settings.sqlite_path()
-    if path is not None and not path.exists():
-        raise BadInput(f"no database at {path}; create it with `madoguchi init-db`")
-    engine = make_engine(settings.database_url)
-    if not inspect(engine).has_table("journal"):
-        engine.dispose()
-        raise BadInput(f"{_shown(settings.database_url)} has no madoguchi tables; run `madoguchi init-db` first")
-    return engine
-
-
 # --- commands ----------------------------------------------------------------------
 @app.command()
 def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
-          demo: Annotated[Optional[bool], typer.Option(
+          demo: Annotated[bool | None, typer.Option(
               "--demo/--no-demo", help="Demo mode: demo staff, simulator panel. Default: MADOGUCHI_DEMO.")] = None,
           db: Db = None) -> None:
     """Run the HTTP API (and the screens) with uvicorn."""
@@ -126,12 +73,10 @@ def serve(host: Annotated[str, typer.Option(help="Address to listen on.")] = "12
         os.environ["MADOGUCHI_DEMO"] = "true" if demo else "false"
     from madoguchi.web.events import Server  # ends the screens' event streams on Ctrl-C / SIGTERM
 
-    config = uvicorn.Config("madoguchi.api.app:app_from_env", factory=True, host=host, port=port,
+    config = uvicorn.Config("madoguchi.app:app_from_env", factory=True, host=host, port=port,
                             timeout_graceful_shutdown=5)
-    try:
+    with suppress(KeyboardInterrupt):
         Server(config).run()
-    except KeyboardInterrupt:
-        pass
 
 
 @app.command("init-db")
@@ -141,10 +86,10 @@ def init_db(demo: Annotated[bool, typer.Option(
     """Create or upgrade the database schema (Alembic migrations) and the payment stations."""
     from madoguchi.bootstrap import build_runtime, ensure_demo_staff
     from madoguchi.services.runtime import DeviceRegistry
-    settings = _settings(db)
-    with _engine(settings) as engine:
+    settings = settings_of(db)
+    with open_engine(settings) as engine:
         rt = build_runtime(settings, engine=engine, devices=DeviceRegistry({}))
-        typer.echo(f"database ready: {_shown(settings.database_url)} (schema up to date, "
+        typer.echo(f"database ready: {shown(settings.database_url)} (schema up to date, "
                    f"{len(rt.places.payment_stations)} payment stations at {len(rt.places.sites)} sites)")
         if demo:
             typer.echo("demo staff accounts (demo use only; change them for real use):")
@@ -168,8 +113,8 @@ def create_staff(login: Annotated[str, typer.Option(help="Login name (ASCII).")]
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    settings = _settings(db)
-    with _engine(settings) as engine:
+    settings = settings_of(db)
+    with open_engine(settings) as engine:
         rt = build_runtime(settings, engine=engine, devices=DeviceRegistry({}))
         actor = create(rt, login=login, display_name=name, role=role, sites=site, password=password)
     typer.echo(f"created {actor.login} ({actor.role.value}) for {', '.join(sorted(actor.sites))}")
@@ -179,17 +124,18 @@ def create_staff(login: Annotated[str, typer.Option(help="Login name (ASCII).")]
 def simulate_day(date: Annotated[str, typer.Option(metavar="YYYY-MM-DD", help="Business day (JST).")],
                  sales: Annotated[int, typer.Option(metavar="N", help="Residents served over the day.")],
                  seed: Annotated[int, typer.Option(metavar="S", help="Same seed on a fresh database, same day.")],
-                 site: Annotated[Optional[str], typer.Option(metavar="CODE", help="Only this site (default: all).")] = None,
+                 site: Annotated[str | None, typer.Option(
+                     metavar="CODE", help="Only this site (default: all).")] = None,
                  cashless_share: Annotated[float, typer.Option(help="Share paying cashless.")] = 0.2,
                  fault_rate: Annotated[float, typer.Option(help="Share of sales that meet a fault.")] = 0.02,
                  db: Db = None) -> None:
     """Run one business day through the real services with simulated devices, then summarise it."""
     from madoguchi.bootstrap import sim_runtime
     from madoguchi.services.sim.simulate import simulate_day as simulate
-    day = _date(date, "--date")
+    day = parse_date(date, "--date")
     started = time.perf_counter()
-    settings = _settings(db)
-    with _engine(settings) as engine:
+    settings = settings_of(db)
+    with open_engine(settings) as engine:
         rt, clock = sim_runtime(settings, day=day, engine=engine)
         summary = simulate(rt, clock, day=day, sales=sales, seed=seed, site=site,
                            cashless_share=cashless_share, fault_rate=fault_rate)
@@ -206,12 +152,12 @@ def backup(to: Annotated[Path, typer.Option("--to", metavar="FILE", help="The co
     PostgreSQL is backed up with its own tools (pg_dump; see docs/deployment.md).
     """
     from madoguchi.services.journal.backup import backup_sqlite
-    settings = _settings(db)
+    settings = settings_of(db)
     source = settings.sqlite_path()
     if source is None:
         raise BadInput("backup copies the embedded SQLite database; back up PostgreSQL with pg_dump "
                        "(docs/deployment.md), then run verify-journal on the restored copy")
-    _existing_db(settings).dispose()  # there, and a madoguchi database
+    existing_db(settings).dispose()  # there, and a madoguchi database
     result = backup_sqlite(source, to)
     if result.broken is None:
         typer.echo(f"backup written: {to} (journal OK: {result.entries} entries)")
@@ -221,24 +167,26 @@ def backup(to: Annotated[Path, typer.Option("--to", metavar="FILE", help="The co
     raise typer.Exit(1)
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     csv = "csv"
     json = "json"
 
 
 @export_app.command("payments")
-def export_payments(date_from: Annotated[str, typer.Option("--from", metavar="YYYY-MM-DD", help="First business day (JST).")],
-                    date_to: Annotated[str, typer.Option("--to", metavar="YYYY-MM-DD", help="Last business day (JST), included.")],
+def export_payments(date_from: Annotated[str, typer.Option(
+                        "--from", metavar="YYYY-MM-DD", help="First business day (JST).")],
+                    date_to: Annotated[str, typer.Option(
+                        "--to", metavar="YYYY-MM-DD", help="Last business day (JST), included.")],
                     fmt: Annotated[ExportFormat, typer.Option("--format", help="csv or json.")] = ExportFormat.csv,
-                    out: Annotated[Optional[Path], typer.Option(
+                    out: Annotated[Path | None, typer.Option(
                         help="Write to this file (UTF-8) instead of stdout.")] = None,
                     db: Db = None) -> None:
     """One row per payment: our and the processor's reference, where, brand, amount, status, time."""
     from madoguchi.adapters.db.uow import make_uow_factory
     from madoguchi.adapters.files.writing import write_text
     from madoguchi.services.close.export import payment_rows, to_csv, to_json
-    first, last = _date(date_from, "--from"), _date(date_to, "--to")
-    engine = _existing_db(_settings(db))
+    first, last = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    engine = existing_db(settings_of(db))
     try:
         rows = payment_rows(make_uow_factory(engine), date_from=first, date_to=last)
     finally:
@@ -258,11 +206,11 @@ def export_payments(date_from: Annotated[str, typer.Option("--from", metavar="YY
 app.command("close-day")(close_day_command)
 app.command("reconcile")(reconcile_command)
 app.add_typer(cash_app, name="cash")
-# The signed journal's commands (verify-journal, keys init|rotate) live in cli_journal.py.
+# The signed journal's commands (verify-journal, keys init|rotate) live in cli/journal.py.
 app.command("verify-journal")(verify_journal_command)
 app.add_typer(keys_app, name="keys")
 app.command("purge")(purge_command)
-# Receipt codes and the auditor's export (cli_audit.py).
+# Receipt codes and the auditor's export (cli/audit.py).
 app.command("verify-receipt")(verify_receipt_command)
 export_app.command("journal")(export_journal_command)
 app.command("verify-export")(verify_export_command)

@@ -7,13 +7,13 @@ The notes and coins go into (or come out of) the station's changer and the movem
 journalled with its counts and ``--by``, the supervisor who did it. ``--counts`` is a
 JSON object of denomination -> count, or ``@FILE.json``. Bad input is a message on
 stderr and exit code 2; nothing is moved then. ``cash_app`` is registered on the main
-``madoguchi`` app by ``cli.py``.
+``madoguchi`` app by ``cli/__init__.py``.
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -27,7 +27,7 @@ cash_app = typer.Typer(no_args_is_help=True, add_completion=False,
 Station = Annotated[str, typer.Option(metavar="ID", help="Payment station, e.g. honcho-p1.")]
 Counts = Annotated[str, typer.Option(metavar='JSON|@FILE', help='Denomination -> count, e.g. \'{"1000": 5}\'.')]
 By = Annotated[str, typer.Option(metavar="LOGIN", help="The supervisor who moves the cash (journalled).")]
-Db = Annotated[Optional[str], typer.Option("--db", envvar="MADOGUCHI_DATABASE_URL", metavar="URL",
+Db = Annotated[str | None, typer.Option("--db", envvar="MADOGUCHI_DATABASE_URL", metavar="URL",
                                            help="Database URL (default: sqlite:///var/madoguchi.db).")]
 
 _LABELS = {"float": "釣銭準備金(開始)", "in": "釣銭補充", "out": "回収"}

@@ -1,6 +1,6 @@
 """``madoguchi reconcile``: the close of month from the command line.
 
-A plain function with Typer-annotated parameters, registered by ``cli.py`` as
+A plain function with Typer-annotated parameters, registered by ``cli/__init__.py`` as
 ``app.command("reconcile")(reconcile_command)``. Findings are results (exit 0);
 bad input (a malformed statement, an unknown month, a missing file) is a message on
 stderr and exit code 2, a database that cannot be reached exit code 1.
@@ -70,7 +70,7 @@ def reconcile_command(
         "--db", envvar="MADOGUCHI_DATABASE_URL", metavar="URL", help="Database URL.")] = None,
 ) -> None:
     """Match the month's payments with the agent's statements; write the report and the 公金振替."""
-    from madoguchi.adapters.db.repositories.reconcile_errors import database_failure
+    from madoguchi.adapters.db.connect import DatabaseError, refusal
     from madoguchi.services.reconcile.month import reconcile_month
     engine = None
     try:
@@ -80,11 +80,8 @@ def reconcile_command(
     except MadoguchiError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from None
-    except Exception as exc:
-        reason = database_failure(exc)
-        if reason is None:
-            raise
-        typer.echo(f"error: the database refused or could not be reached: {reason}", err=True)
+    except DatabaseError as exc:
+        typer.echo(f"error: the database refused or could not be reached: {refusal(exc)}", err=True)
         raise typer.Exit(1) from None
     finally:
         if engine is not None:

@@ -1,0 +1,83 @@
+"""The middleware every answer passes: security headers and the request body limit."""
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from madoguchi.http.errors import SECURITY_HEADERS, error_response
+
+#: Swagger UI and ReDoc are served from this server (fastapi-offline: a counter may have
+#: no internet), but they configure themselves with an inline script.
+_DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+             "img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'")
+_DOCS_PATHS = ("/docs", "/redoc")
+MAX_BODY_BYTES = 64 * 1024
+
+
+class SecurityHeaders:
+    """Adds the security headers to every answer (a plain ASGI middleware: no body buffering)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        added = _DOCS_HEADERS if scope.get("path", "").startswith(_DOCS_PATHS) else _HEADERS
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [(k, v) for k, v in message.get("headers", [])
+                                      if k.lower() not in _LOWER_NAMES] + added
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+
+
+#: What every answer gets (built once: the middleware runs on every request).
+_HEADERS = _encoded({**SECURITY_HEADERS, "Cache-Control": "no-store"})
+_DOCS_HEADERS = _encoded({**SECURITY_HEADERS, "Content-Security-Policy": _DOCS_CSP})
+_LOWER_NAMES = frozenset(name.lower().encode("latin-1") for name in SECURITY_HEADERS) | {b"cache-control"}
+
+
+class BodyLimit:
+    """Refuses request bodies above ``limit`` bytes with a 413 in the usual error shape.
+
+    A declared Content-Length is refused before the app runs; a chunked body is
+    counted as it arrives and stops the request when it passes the limit. ``uploads``
+    gives larger limits to the few paths that take files (path prefix -> bytes).
+    """
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES, uploads: dict[str, int] | None = None) -> None:
+        self.app, self.default, self.uploads = app, limit, dict(uploads or {})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.uploads.get(scope.get("path", ""), self.default)
+        message = (f"the request body is larger than {limit // 1024} KiB" if limit < 1 << 20
+                   else f"the upload is larger than {limit >> 20} MiB")
+        declared = dict(scope.get("headers", [])).get(b"content-length", b"0")
+        if not declared.isdigit():
+            await error_response(400, "bad_input", "Content-Length is not a number")(scope, receive, send)
+            return
+        if int(declared) > limit:
+            await error_response(413, "too_large", message)(scope, receive, send)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            incoming = await receive()
+            seen += len(incoming.get("body", b""))
+            if seen > limit:
+                raise HTTPException(413, message)
+            return incoming
+
+        await self.app(scope, counting_receive, send)
