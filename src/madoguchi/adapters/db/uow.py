@@ -24,6 +24,7 @@ from madoguchi.adapters.db.slots import Slot, Slots, WriterQueue, WriterSlot, is
 from madoguchi.errors import IdempotencyMismatch
 
 if TYPE_CHECKING:
+    from madoguchi.adapters.db.repositories.close import Adjustments, DayCloses, DayFigures, PaymentsExport
     from madoguchi.adapters.signing import JournalSigner
 
 
@@ -204,6 +205,27 @@ class UnitOfWork:
         self.rows.remember(key=key, operation=operation, fingerprint=fingerprint(request),
                            result=orjson.dumps(result, default=str, option=orjson.OPT_NON_STR_KEYS).decode(),
                            created_at=now)
+
+    # --- repositories: close ---------------------------------------------------------
+    @property
+    def closes(self) -> DayCloses:
+        from madoguchi.adapters.db.repositories.close import DayCloses
+        return DayCloses(self.session)
+
+    @property
+    def day_figures(self) -> DayFigures:
+        from madoguchi.adapters.db.repositories.close import DayFigures
+        return DayFigures(self.session)
+
+    @property
+    def adjustments(self) -> Adjustments:
+        from madoguchi.adapters.db.repositories.close import Adjustments
+        return Adjustments(self.session)
+
+    @property
+    def payments_export(self) -> PaymentsExport:
+        from madoguchi.adapters.db.repositories.close import PaymentsExport
+        return PaymentsExport(self.session)
 
 
 _FINGERPRINT_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
