@@ -20,8 +20,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from madoguchi.adapters.files.audit_tar import read_tar
 from madoguchi.adapters.signing import Keyring, read_public_key
 from madoguchi.domain.journal_audit import ChainStart, Finding, UnsignedRun, audit_entries, learn_announced_keys
-from madoguchi.domain.journal_export import (ANNOUNCEMENTS, ENTRIES, FOLDER, MANIFEST, README, SIGNATURES,
-                                             read_entries, read_manifest, read_signatures)
+from madoguchi.domain.journal_export import (
+    ANNOUNCEMENTS,
+    ENTRIES,
+    FOLDER,
+    MANIFEST,
+    README,
+    SIGNATURES,
+    read_entries,
+    read_manifest,
+    read_signatures,
+)
 from madoguchi.errors import BadInput
 
 
