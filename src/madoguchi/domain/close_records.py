@@ -136,7 +136,7 @@ class SalesKnown:
     """Sales as staff know them: their receipt, and where and when they were taken."""
 
     receipts: Mapping[str, tuple[str, int]] = field(default_factory=dict)          # sale -> (station, number)
-    taken: Mapping[str, tuple[str | None, dt.datetime]] = field(default_factory=dict)  # sale -> (desk, at)
+    taken: Mapping[str, tuple[str, dt.datetime]] = field(default_factory=dict)  # sale -> (desk, at)
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,7 +74,7 @@ def close_station(rt: Runtime, *, station: str, day: dt.date, counted: Mapping[s
         uow.commit()
     notice = empty_changer(rt, station, machine)
     closed = as_closed(report, {station}, actor=actor, now=now)
-    view = next(s for s in summary_of(closed)["stations"] if s["id"] == station)
+    view: dict[str, Any] = next(s for s in summary_of(closed)["stations"] if s["id"] == station)
     return view | {"site": site, "date": day.isoformat(), "findings": [f.as_dict() for f in findings],
                    "notice": notice}
 

@@ -75,7 +75,7 @@ class PaymentsExport:
         """Every payment whose business date is in ``[date_from, date_to]``, oldest first."""
         p = Payment
         rows = self._s.execute(select(
-            p.request_id, p.processor_reference, p.terminal_id, p.site, p.payment_station, p.brand, p.category,
-            p.amount, p.state, p.started_at, p.completed_at, p.business_date, p.booked_on).where(
+            p.request_id, p.processor_reference, p.terminal_id, p.site, p.payment_station.label("station"), p.brand,
+            p.category, p.amount, p.state, p.started_at, p.completed_at, p.business_date, p.booked_on).where(
             p.business_date >= date_from, p.business_date <= date_to).order_by(p.started_at, p.id)).all()
-        return tuple(ExportedPayment(*row) for row in rows)
+        return tuple(ExportedPayment(**row._asdict()) for row in rows)
