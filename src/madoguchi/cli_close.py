@@ -18,7 +18,7 @@ import json
 import re
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -96,16 +96,16 @@ def close_day_command(
     date: Annotated[str, typer.Option(metavar="YYYY-MM-DD", help="Business day (JST) to close.")],
     site: Annotated[str, typer.Option(metavar="CODE", help="Site whose day is closed, e.g. honcho.")],
     out: Annotated[Path, typer.Option(metavar="daily.xlsx", help="Where to write the daily sheet.")],
-    counted: Annotated[Optional[Path], typer.Option(
+    counted: Annotated[Path | None, typer.Option(
         metavar="FILE.json", help="Cash counted per payment station, by denomination.")] = None,
-    json_out: Annotated[Optional[Path], typer.Option(
+    json_out: Annotated[Path | None, typer.Option(
         "--json", metavar="summary.json", help="Also write the day's figures as JSON.")] = None,
-    csv_out: Annotated[Optional[Path], typer.Option(
+    csv_out: Annotated[Path | None, typer.Option(
         "--csv", metavar="daily.csv", help="Also write the sheet's figures as CSV.")] = None,
     by: Annotated[str, typer.Option(metavar="LOGIN", help="Who counted and approves (journalled).")] = "cli",
     export_only: Annotated[bool, typer.Option(
         "--export-only", help="Close nothing: only write the sheet (and JSON) of the day as it stands.")] = False,
-    db: Annotated[Optional[str], typer.Option(
+    db: Annotated[str | None, typer.Option(
         "--db", envvar="MADOGUCHI_DATABASE_URL", metavar="URL",
         help="Database URL (default: sqlite:///var/madoguchi.db).")] = None,
 ) -> None:
