@@ -14,9 +14,9 @@ from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from madoguchi.adapters.db.tables import Base, UTCDateTime, Yen
+from madoguchi.domain.close_records import WHOLE_SITE  # "*": the row that stands for the whole site
 
-#: ``day_closes.station`` of the row that stands for the whole site.
-WHOLE_SITE = "*"
+__all__ = ["WHOLE_SITE", "Adjustment", "DayClose", "DayCloseCount"]
 
 
 class DayClose(Base):

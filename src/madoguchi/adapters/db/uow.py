@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from madoguchi.adapters.db.repositories.sim import SimRepository
     from madoguchi.adapters.db.repositories.journal import JournalRows
     from madoguchi.adapters.db.repositories.staff import LoginAttempts, StaffRepository
+    from madoguchi.adapters.db.repositories.close import Adjustments, DayCloses, DayFigures, PaymentsExport
     from madoguchi.adapters.signing import JournalSigner
 
 
@@ -256,6 +257,26 @@ class UnitOfWork:
     @property
     def setup(self) -> SetupRepository:
         return SetupRepository(self)
+    # --- repositories: close ---------------------------------------------------------
+    @property
+    def closes(self) -> DayCloses:
+        from madoguchi.adapters.db.repositories.close import DayCloses
+        return DayCloses(self.session)
+
+    @property
+    def day_figures(self) -> DayFigures:
+        from madoguchi.adapters.db.repositories.close import DayFigures
+        return DayFigures(self.session)
+
+    @property
+    def adjustments(self) -> Adjustments:
+        from madoguchi.adapters.db.repositories.close import Adjustments
+        return Adjustments(self.session)
+
+    @property
+    def payments_export(self) -> PaymentsExport:
+        from madoguchi.adapters.db.repositories.close import PaymentsExport
+        return PaymentsExport(self.session)
 
 
 _FINGERPRINT_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS

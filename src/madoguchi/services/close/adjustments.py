@@ -14,24 +14,25 @@ So the daily sheet always reads 差引収納額 = the revenue lines + 現金過�
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import func, select
-
-from madoguchi.adapters.db.close_tables import WHOLE_SITE, Adjustment, DayClose
+from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.domain.auth import Action, Actor
+from madoguchi.domain.close_records import AdjustmentRecord
 from madoguchi.domain.day_report import CATEGORIES
 from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.money import MAX_SALE_YEN, yen
 from madoguchi.errors import BadInput, Conflict, NotFound, PermissionDenied
-from madoguchi.services.close.close_day import may_close
+from madoguchi.services.close.close_rules import may_close
 from madoguchi.services.counter.common import check_client_id
 from madoguchi.services.counter.days import open_business_day
 from madoguchi.services.runtime import Runtime
 
 
-def adjustment_view(a: Adjustment, reverses_seq: int | None = None) -> dict[str, Any]:
-    return {"reverses_seq": reverses_seq, "id": a.id, "site": a.site, "station": a.station, "corrects": a.corrects_date.isoformat(),
+def adjustment_view(a: AdjustmentRecord, reverses_seq: int | None = None) -> dict[str, Any]:
+    return {"reverses_seq": reverses_seq, "id": a.id, "site": a.site, "station": a.station,
+            "corrects": a.corrects.isoformat(),
             "business_date": a.business_date.isoformat() if a.business_date else None,
             "category": a.category, "revenue_line": a.revenue_line, "amount": a.amount, "reason": a.reason,
             "state": a.state, "requested_by": a.requested_by, "approved_by": a.approved_by,
@@ -52,9 +53,8 @@ def request_adjustment(rt: Runtime, *, adjustment_id: str, site: str, corrects: 
         raise BadInput(f"amount: a correction is a non-zero number of yen up to {MAX_SALE_YEN:,} either way")
     if category not in CATEGORIES:
         raise BadInput(f"category must be one of {', '.join(CATEGORIES)}, got {category!r}")
-    if category == "cash":
-        if station is None:
-            raise BadInput("a cash correction names the payment station whose cash it concerns")
+    if category == "cash" and station is None:
+        raise BadInput("a cash correction names the payment station whose cash it concerns")
     if station is not None and rt.places.payment_station(station).site != site:
         raise BadInput(f"payment station {station} is not at site {site}")
     if revenue_line is not None and revenue_line not in {i.revenue_line.code for i in rt.catalog.items}:
@@ -66,49 +66,43 @@ def request_adjustment(rt: Runtime, *, adjustment_id: str, site: str, corrects: 
     if not reason or len(reason) > 300:
         raise BadInput("a correction needs a reason (at most 300 characters)")
     with rt.uow() as uow:
-        existing = uow.session.get(Adjustment, adjustment_id)
+        existing = uow.adjustments.get(adjustment_id)
         if existing is not None:
-            if (existing.site, existing.amount, existing.corrects_date) != (site, amount, corrects):
+            if (existing.site, existing.amount, existing.corrects) != (site, amount, corrects):
                 raise Conflict(f"adjustment id {adjustment_id} was already used for another correction")
             return adjustment_view(existing)
-        closed = uow.session.execute(select(DayClose.state).where(
-            DayClose.site == site, DayClose.station == WHOLE_SITE, DayClose.business_date == corrects)).scalar()
-        if closed != "closed":
+        if not uow.closes.site_closed(site, corrects):
             raise Conflict(f"{corrects.isoformat()} is not closed at {site}: an open day is put right with a "
                            "refund or a void, not an adjustment")
-        row = Adjustment(id=adjustment_id, site=site, station=station, corrects_date=corrects, category=category,
-                         revenue_line=revenue_line, amount=amount, reason=reason, state="requested",
-                         requested_by=actor.login, requested_at=rt.clock())
-        reverses = _over_short_reversed(uow, row, states=("requested", "approved"))
-        uow.session.add(row)
-        uow.session.flush()
-        view = adjustment_view(row, reverses)
+        record = AdjustmentRecord(
+            id=adjustment_id, site=site, station=station, corrects=corrects, category=category,
+            revenue_line=revenue_line, amount=amount, reason=reason, state="requested", requested_by=actor.login,
+            requested_at=rt.clock())
+        reverses = _over_short_reversed(uow, record, states=("requested", "approved"))
+        uow.adjustments.add(record)
+        view = adjustment_view(record, reverses)
         uow.commit()
         return view
 
 
-def _over_short_reversed(uow: Any, row: Adjustment, *, states: tuple[str, ...]) -> int | None:
+def _over_short_reversed(uow: UnitOfWork, row: AdjustmentRecord, *, states: tuple[str, ...]) -> int | None:
     """For a 現金過不足 line (no revenue line): the journal seq of the station close it reverses.
 
     The amount must go against that close's over/short and not beyond what is left of it
     once the other corrections in ``states`` are counted."""
     if row.revenue_line is not None:
         return None
-    close = uow.session.execute(select(DayClose).where(
-        DayClose.site == row.site, DayClose.station == row.station, DayClose.business_date == row.corrects_date,
-        DayClose.state == "closed")).scalar_one_or_none()
-    day = row.corrects_date.isoformat()
+    close = uow.closes.station_close(row.site, row.station, row.corrects)
+    day = row.corrects.isoformat()
     if close is None or not close.over_short:
         raise BadInput(f"revenue_line: {row.station} had no over/short on {day} to reverse; a correction "
                        "without a revenue line only reverses a station's over/short (give the revenue line)")
     if (row.amount > 0) == (close.over_short > 0):
         raise BadInput(f"amount: a 現金過不足 correction reverses the over/short of {row.station} on {day} "
                        f"({close.over_short:+,} yen), so its sign is the opposite")
-    earlier = uow.session.execute(select(func.coalesce(func.sum(Adjustment.amount), 0)).where(
-        Adjustment.site == row.site, Adjustment.station == row.station, Adjustment.corrects_date == row.corrects_date,
-        Adjustment.revenue_line.is_(None), Adjustment.category == "cash", Adjustment.state.in_(states),
-        Adjustment.id != row.id)).scalar_one()
-    left = -close.over_short - int(earlier)
+    earlier = uow.adjustments.over_short_reversed(row.site, row.station, row.corrects, states=states,
+                                                  besides=row.id)
+    left = -close.over_short - earlier
     if left == 0:
         raise BadInput(f"the over/short of {row.station} on {day} ({close.over_short:+,} yen) is already reversed")
     if abs(row.amount) > abs(left):
@@ -117,9 +111,8 @@ def _over_short_reversed(uow: Any, row: Adjustment, *, states: tuple[str, ...]) 
     return close.journal_seq
 
 
-def _pending(uow: Any, adjustment_id: str) -> Adjustment:
-    row = uow.session.execute(select(Adjustment).where(Adjustment.id == adjustment_id)
-                              .with_for_update()).scalar_one_or_none()
+def _pending(uow: UnitOfWork, adjustment_id: str) -> AdjustmentRecord:
+    row = uow.adjustments.get(adjustment_id, for_update=True)
     if row is None:
         raise NotFound(f"no adjustment {adjustment_id}")
     if row.state != "requested":
@@ -138,14 +131,15 @@ def approve_adjustment(rt: Runtime, *, adjustment_id: str, actor: Actor) -> dict
         reverses = _over_short_reversed(uow, row, states=("approved",))
         now = rt.clock()
         day, _moved = open_business_day(uow, row.site, now, station=row.station)
+        extra: dict[str, Any] = {"reverses_seq": reverses} if reverses is not None else {}
         entry = uow.journal.append(
             EntryKind.ADJUSTMENT, at=now, actor=actor.login, amount=row.amount, site=row.site, station=row.station,
-            business_date=day, adjustment_id=row.id, corrects=row.corrects_date.isoformat(),
+            business_date=day, adjustment_id=row.id, corrects=row.corrects.isoformat(),
             category=row.category, revenue_line=row.revenue_line, reason=row.reason,
-            requested_by=row.requested_by, approved_by=actor.login,
-            **({"reverses_seq": reverses} if reverses is not None else {}))
-        row.state, row.business_date, row.journal_seq = "approved", day, entry.seq
-        row.approved_by, row.approved_at = actor.login, now
+            requested_by=row.requested_by, approved_by=actor.login, **extra)
+        row = replace(row, state="approved", business_date=day, journal_seq=entry.seq, approved_by=actor.login,
+                      approved_at=now)
+        uow.adjustments.save_decision(row)
         view = adjustment_view(row, reverses)
         uow.commit()
         return view
@@ -156,8 +150,9 @@ def reject_adjustment(rt: Runtime, *, adjustment_id: str, actor: Actor, note: st
     with rt.uow() as uow:
         row = _pending(uow, adjustment_id)
         actor.require(Action.APPROVE, row.site)
-        row.state, row.approved_by, row.approved_at = "rejected", actor.login, rt.clock()
-        row.reason = f"{row.reason} (rejected: {(note or '').strip()})"[:300]
+        row = replace(row, state="rejected", approved_by=actor.login, approved_at=rt.clock(),
+                      reason=f"{row.reason} (rejected: {(note or '').strip()})"[:300])
+        uow.adjustments.save_decision(row)
         view = adjustment_view(row)
         uow.commit()
         return view
@@ -166,10 +161,6 @@ def reject_adjustment(rt: Runtime, *, adjustment_id: str, actor: Actor, note: st
 def list_adjustments(rt: Runtime, *, site: str, actor: Actor, state: str | None = None) -> list[dict[str, Any]]:
     actor.require(Action.VIEW, site)
     with rt.uow() as uow:
-        stmt = select(Adjustment).where(Adjustment.site == site).order_by(Adjustment.requested_at)
-        if state:
-            stmt = stmt.where(Adjustment.state == state)
-        closes = {(c.station, c.business_date): c.journal_seq for c in uow.session.execute(
-            select(DayClose).where(DayClose.site == site, DayClose.station != WHOLE_SITE)).scalars()}
-        return [adjustment_view(a, None if a.revenue_line else closes.get((a.station, a.corrects_date)))
-                for a in uow.session.execute(stmt).scalars()]
+        closes = uow.closes.station_close_seqs(site)
+        return [adjustment_view(a, None if a.revenue_line or a.station is None else closes.get((a.station, a.corrects)))
+                for a in uow.adjustments.of_site(site, state)]

@@ -9,54 +9,34 @@ and the daily sheet, so they can never disagree.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, or_, select
-
-from madoguchi.adapters.db.close_tables import WHOLE_SITE, DayClose
-from madoguchi.adapters.db.tables import (Incident, JournalRow, Payment, PaymentStation, Receipt, Refund, Sale,
-                                          Staff)
 from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.domain.brands import BRANDS
 from madoguchi.domain.changer_book import changer_book, count_findings
-from madoguchi.domain.close import CashPosition, Finding, Severity, SiteState, StationState
-from madoguchi.domain.day_report import (CATEGORIES, DayReport, IncidentLine, StationReport, Tally,
-                                         positions_from_entries, totals_from_entries)
+from madoguchi.domain.close import CashPosition, SiteState, StationState
+from madoguchi.domain.close_records import WHOLE_SITE, BankRefund, IncidentRecord, OpenWork, StoredClose
+from madoguchi.domain.day_report import (
+    CATEGORIES,
+    DayReport,
+    IncidentLine,
+    StationReport,
+    Tally,
+    positions_from_entries,
+    totals_from_entries,
+)
 from madoguchi.domain.journal import JournalEntry
 from madoguchi.domain.receipt import JST, wareki
-from madoguchi.domain.sale import PaymentState, SaleState
 from madoguchi.errors import MadoguchiError, NotFound
 from madoguchi.services.runtime import Runtime
 
-UNFINISHED = (SaleState.OPEN.value, SaleState.AWAITING_PAYMENT.value, SaleState.PAYING.value)
-IN_FLIGHT = (PaymentState.PENDING.value, PaymentState.SETTLING.value)
 
-
-_COLUMNS = tuple(getattr(JournalRow, name) for name in JournalEntry.__slots__)
-
-
-def day_entries(uow: UnitOfWork, site: str, day: dt.date) -> list[JournalEntry]:
-    """Every journal entry of one site-day, in sequence order (plain rows: no ORM objects to track)."""
-    rows = uow.session.execute(select(*_COLUMNS).where(
-        JournalRow.business_date == day.isoformat(), JournalRow.site == site).order_by(JournalRow.seq))
-    return [JournalEntry(*row) for row in rows]
-
-
-def _original_lines(uow: UnitOfWork, entries: list[JournalEntry]) -> dict[str, list[list[Any]]]:
+def _original_lines(uow: UnitOfWork, entries: tuple[JournalEntry, ...]) -> dict[str, list[list[Any]]]:
     """Lines of the sales refunded this day but paid on another day (from their payment entries)."""
     paid_here = {e.sale_id for e in entries if e.kind == "sale_paid"}
-    wanted = sorted({e.sale_id for e in entries if e.kind == "refund" and e.sale_id and e.sale_id not in paid_here})
-    found: dict[str, list[list[Any]]] = {}
-    for n in range(0, len(wanted), 500):
-        rows = uow.session.execute(select(JournalRow.sale_id, JournalRow.data).where(
-            JournalRow.sale_id.in_(wanted[n:n + 500]), JournalRow.kind == "sale_paid")).all()
-        for sale_id, data in rows:
-            details = json.loads(data)
-            if details.get("fully_paid", True) and not details.get("double_payment"):
-                found[sale_id] = details.get("lines") or []
-    return found
+    wanted = {e.sale_id for e in entries if e.kind == "refund" and e.sale_id and e.sale_id not in paid_here}
+    return uow.day_figures.paid_lines({w for w in wanted if w})
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -74,14 +54,6 @@ def names(rt: Runtime, day: dt.date) -> dict[str, str]:
     return out
 
 
-def _stored_counts(row: DayClose | None) -> tuple[dict[int, int] | None, dict[int, int] | None]:
-    if row is None or row.counted is None:
-        return None, None
-    counted = {c.denomination: c.counted for c in row.counts}
-    machine = {c.denomination: c.machine for c in row.counts if c.machine is not None}
-    return counted, (machine if row.machine is not None else None)
-
-
 def build_report(rt: Runtime, uow: UnitOfWork, *, site: str, day: dt.date,
                  counted: Mapping[str, Mapping[int, int]] | None = None,
                  reasons: Mapping[str, str] | None = None,
@@ -93,59 +65,72 @@ def build_report(rt: Runtime, uow: UnitOfWork, *, site: str, day: dt.date,
     """
     site_cfg = rt.places.site(site)
     counted, reasons, machine = counted or {}, reasons or {}, machine or {}
-    entries = day_entries(uow, site, day)
+    figures = uow.day_figures
+    entries = figures.entries(site, day)
     totals = totals_from_entries(entries, _original_lines(uow, entries))
     positions = positions_from_entries(entries)
-    s = uow.session
-    closes = {r.station: r for r in s.execute(select(DayClose).where(
-        DayClose.site == site, DayClose.business_date == day)).scalars()}
+    closes = uow.closes.of_day(site, day)
     site_row = closes.get(WHOLE_SITE)
     station_ids = [p.id for p in rt.places.payment_stations if p.site == site]
-    rows = {r.id: r for r in s.execute(select(PaymentStation).where(PaymentStation.id.in_(station_ids))).scalars()}
-    in_flight = s.execute(select(Payment.payment_station, Payment.id).where(
-        Payment.payment_station.in_(station_ids), Payment.state.in_(IN_FLIGHT))).all()
-    pending = dict(s.execute(select(Receipt.payment_station, func.count()).where(
-        Receipt.payment_station.in_(station_ids), Receipt.state == "pending")
-        .group_by(Receipt.payment_station)).all())
     start, end = _day_bounds(day)
-    incidents = s.execute(select(Incident).where(
-        Incident.site == site, Incident.opened_at < end,
-        or_(Incident.opened_at >= start, Incident.resolved_at.is_(None), Incident.resolved_at >= start))
-        .order_by(Incident.opened_at)).scalars().all()
-    receipts = {sid: (first, last, n) for sid, first, last, n in s.execute(select(
-        Receipt.payment_station, func.min(Receipt.number), func.max(Receipt.number), func.count()).where(
-        Receipt.payment_station.in_(station_ids), Receipt.created_at >= start, Receipt.created_at < end)
-        .group_by(Receipt.payment_station)).all()}
-    stations = []
-    for sid in station_ids:
-        close = closes.get(sid)
-        is_closed = close is not None and close.state == "closed"
-        stored_counted, stored_machine = _stored_counts(close)
-        open_here = [i for i in incidents if i.payment_station == sid and i.state == "open"]
-        machine_here = stored_machine if is_closed else machine.get(sid)
-        book = changer_book((e.kind, e.data) for e in entries if e.station == sid)
-        state = StationState(
-            station=sid, position=positions.get(sid, CashPosition()),
-            counted=stored_counted if is_closed else counted.get(sid), machine=machine_here,
-            count_findings=count_findings(sid, rt.places.payment_station(sid).name, book, machine_here),
-            reason=(close.reason if is_closed and close else reasons.get(sid)), closed=is_closed,
-            sale_waiting=rows[sid].current_sale_id if sid in rows else None,
-            payments_in_flight=tuple(pid for st, pid in in_flight if st == sid),
-            receipts_pending=int(pending.get(sid, 0)),
-            jams_open=tuple(i.id for i in open_here if i.kind == "cash_jam"),
-            unknown_open=tuple(i.id for i in open_here if i.kind == "cashless_unknown"),
-            fault=rows[sid].fault if sid in rows else None, name=rt.places.payment_station(sid).name)
-        stations.append(StationReport(id=sid, name=rt.places.payment_station(sid).name, state=state,
-                                      closed_by=close.closed_by if is_closed and close else None,
-                                      closed_at=close.closed_at if is_closed and close else None,
-                                      receipts=receipts.get(sid)))
-    open_sales = s.execute(select(Sale.id, Sale.state).where(
-        Sale.site == site, Sale.business_date <= day, Sale.state.in_(UNFINISHED)).order_by(Sale.created_at)).all()
-    refunds = s.execute(select(Refund).join(Sale, Sale.id == Refund.sale_id).where(
-        Sale.site == site, Refund.method == "bank_transfer", Refund.created_at < end,
-        or_(Refund.state == "pending", Refund.created_at >= start)).order_by(Refund.created_at)).scalars().all()
-    receipts_of, taken = _sales_as_known(rt, s, {i.sale_id for i in incidents} | {r.sale_id for r in refunds})
-    lines = [IncidentLine(opened_at=i.opened_at, kind=i.kind, state=i.state, station=i.payment_station,
+    work = figures.open_work(station_ids, start, end)
+    incidents = figures.incidents(site, start, end)
+    stations = [_station_report(rt, sid, closes.get(sid), entries, positions.get(sid, CashPosition()), work,
+                                incidents, counted=counted.get(sid), reason=reasons.get(sid),
+                                machine=machine.get(sid))
+                for sid in station_ids]
+    refunds = figures.bank_refunds(site, start, end)
+    lines = _incident_lines(rt, uow, incidents, refunds, start)
+    site_closed = site_row is not None and site_row.closed
+    site_state = SiteState(site=site, stations=tuple(x.state for x in stations),
+                           open_sales=figures.open_sales(site, day),
+                           refunds_pending=tuple((r.id, r.amount) for r in refunds if r.state == "pending"),
+                           closed=site_closed)
+    done = site_row if site_closed else None
+    report = DayReport(
+        municipality=rt.places.municipality, site=site, site_name=site_cfg.name, day=day, closed=site_closed,
+        generated_at=rt.clock(), totals=totals, stations=tuple(stations),
+        incidents=tuple(sorted(lines, key=lambda x: x.opened_at)), names=names(rt, day),
+        people=figures.people(),
+        approved_by=done.approved_by if done else None, approved_at=done.approved_at if done else None,
+        note=done.reason if done else None, findings=done.findings if done else ())
+    return report, site_state
+
+
+def _station_report(rt: Runtime, sid: str, close: StoredClose | None, entries: tuple[JournalEntry, ...],
+                    position: CashPosition, work: OpenWork, incidents: tuple[IncidentRecord, ...], *,
+                    counted: Mapping[int, int] | None, reason: str | None,
+                    machine: Mapping[int, int] | None) -> StationReport:
+    """One payment station's part of the report: as its close stored it once closed, else as counted now."""
+    done = close if close is not None and close.closed else None
+    open_here = [i for i in incidents if i.station == sid and i.state == "open"]
+    machine_here = done.machine if done else machine
+    name = rt.places.payment_station(sid).name
+    book = changer_book((e.kind, e.data) for e in entries if e.station == sid)
+    row = work.stations.get(sid)
+    state = StationState(
+        station=sid, position=position, counted=done.counted if done else counted, machine=machine_here,
+        count_findings=count_findings(sid, name, book, machine_here),
+        reason=done.reason if done else reason, closed=done is not None,
+        sale_waiting=row.sale_waiting if row else None,
+        payments_in_flight=tuple(pid for st, pid in work.in_flight if st == sid),
+        receipts_pending=work.receipts_pending.get(sid, 0),
+        jams_open=tuple(i.id for i in open_here if i.kind == "cash_jam"),
+        unknown_open=tuple(i.id for i in open_here if i.kind == "cashless_unknown"),
+        fault=row.fault if row else None, name=name)
+    return StationReport(id=sid, name=name, state=state, closed_by=done.closed_by if done else None,
+                         closed_at=done.closed_at if done else None, receipts=work.receipts.get(sid))
+
+
+def _incident_lines(rt: Runtime, uow: UnitOfWork, incidents: tuple[IncidentRecord, ...],
+                    refunds: tuple[BankRefund, ...], start: dt.datetime) -> list[IncidentLine]:
+    """The incidents and the refunds by bank transfer, each naming its sale as staff know it."""
+    known = uow.day_figures.sales_known({i.sale_id for i in incidents if i.sale_id} | {r.sale_id for r in refunds})
+    desks = {d.id: d.name for d in rt.places.staff_stations}
+    receipts_of = {sid: (rt.places.payment_station(station).name, number)
+                   for sid, (station, number) in known.receipts.items()}
+    taken = {sid: (desks.get(desk, desk), at) for sid, (desk, at) in known.taken.items()}
+    lines = [IncidentLine(opened_at=i.opened_at, kind=i.kind, state=i.state, station=i.station,
                           brand=i.brand, amount=i.amount, summary=i.summary, resolution=i.resolution,
                           carried=i.opened_at < start, request_id=i.request_id, sale_id=i.sale_id,
                           receipt=receipts_of.get(i.sale_id or ""), taken=taken.get(i.sale_id or ""))
@@ -155,26 +140,7 @@ def build_report(rt: Runtime, uow: UnitOfWork, *, site: str, day: dt.date,
                            amount=r.amount, summary=r.reason, resolution=r.state, carried=r.created_at < start,
                            sale_id=r.sale_id, receipt=receipts_of.get(r.sale_id), taken=taken.get(r.sale_id))
               for r in refunds]
-    site_closed = site_row is not None and site_row.state == "closed"
-    site_state = SiteState(site=site, stations=tuple(x.state for x in stations),
-                           open_sales=tuple((sid, st) for sid, st in open_sales),
-                           refunds_pending=tuple((r.id, r.amount) for r in refunds if r.state == "pending"),
-                           closed=site_closed)
-    stored = json.loads(site_row.findings) if site_closed and site_row and site_row.findings else None
-    report = DayReport(
-        municipality=rt.places.municipality, site=site, site_name=site_cfg.name, day=day, closed=site_closed,
-        generated_at=rt.clock(), totals=totals, stations=tuple(stations),
-        incidents=tuple(sorted(lines, key=lambda x: x.opened_at)), names=names(rt, day),
-        people=dict(s.execute(select(Staff.login, Staff.display_name)).all()),
-        approved_by=site_row.approved_by if site_closed and site_row else None,
-        approved_at=site_row.approved_at if site_closed and site_row else None,
-        note=site_row.reason if site_closed and site_row else None,
-        findings=tuple(_finding_from(f) for f in stored) if stored else ())
-    return report, site_state
-
-
-def _finding_from(d: dict[str, Any]) -> Finding:
-    return Finding(d["code"], Severity(d["severity"]), d["message"], d["message_ja"], d.get("station"), d.get("ref"))
+    return lines
 
 
 def machine_counts(rt: Runtime, station: str) -> dict[int, int] | None:
@@ -193,21 +159,6 @@ def machine_counts(rt: Runtime, station: str) -> dict[int, int] | None:
         return dict(changer.counts())
     except MadoguchiError:
         return None
-
-
-def _sales_as_known(rt: Runtime, s: Any, sale_ids: set[str | None]
-                    ) -> tuple[dict[str, tuple[str, int]], dict[str, tuple[str, dt.datetime]]]:
-    """Each sale's receipt (payment station's name, number) and where and when it was taken."""
-    ids = [x for x in sale_ids if x]
-    if not ids:
-        return {}, {}
-    names = {d.id: d.name for d in rt.places.staff_stations}
-    taken = {sid: (names.get(desk, desk), at) for sid, desk, at in s.execute(
-        select(Sale.id, Sale.staff_station, Sale.created_at).where(Sale.id.in_(ids))).all()}
-    receipts = {sid: (rt.places.payment_station(station).name, number) for sid, station, number in s.execute(
-        select(Receipt.sale_id, Receipt.payment_station, Receipt.number).where(Receipt.sale_id.in_(ids))
-        .order_by(Receipt.id)).all()}
-    return receipts, taken
 
 
 def _tally(t: Tally) -> dict[str, int]:

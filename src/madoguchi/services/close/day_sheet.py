@@ -9,7 +9,6 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from madoguchi.adapters.db.journal import unsigned_on
 from madoguchi.adapters.files.daily_sheet import daily_csv, daily_workbook
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.close import check_site
@@ -26,7 +25,7 @@ def day_summary(rt: Runtime, *, site: str, day: dt.date, actor: Actor) -> dict[s
     actor.require(Action.VIEW, site)
     with rt.uow() as uow:
         report, state = build_report(rt, uow, site=site, day=day)
-        unsigned = unsigned_on(uow.session, site=site, day=day)
+        unsigned = uow.day_figures.unsigned(site, day)
         anchor = anchor_view(rt, uow, site=site, day=day) if report.closed else None
     if not report.closed:
         report = replace(report, findings=tuple(check_site(state, closing=False, stations_must_be_closed=False)))
@@ -55,7 +54,7 @@ def day_reports(rt: Runtime, *, sites: list[str], day: dt.date, actor: Actor) ->
         with rt.uow() as uow:
             report, state = build_report(rt, uow, site=site, day=day)
             anchored = journalled_checkpoints(uow, site=site, day=day) if report.closed else []
-            report = replace(report, journal_unsigned=unsigned_on(uow.session, site=site, day=day),
+            report = replace(report, journal_unsigned=uow.day_figures.unsigned(site, day),
                              checkpoint=anchored[-1][1] if anchored else None)
         if not report.closed:
             report = replace(report, findings=tuple(check_site(state, closing=False,

@@ -21,11 +21,9 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
-from sqlalchemy import select
-
-from madoguchi.adapters.db.tables import Payment
 from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.adapters.files.writing import csv_writer
+from madoguchi.domain.close_records import ExportedPayment
 from madoguchi.domain.receipt import JST
 from madoguchi.domain.sale import PaymentState
 from madoguchi.errors import BadInput
@@ -62,20 +60,17 @@ def payment_rows(uow_factory: Callable[[], UnitOfWork], *, date_from: dt.date,
     if (date_to - date_from).days >= MAX_DAYS:
         raise BadInput(f"export at most {MAX_DAYS} days at a time")
     with uow_factory() as uow:
-        payments = uow.session.execute(
-            select(Payment).where(Payment.business_date >= date_from, Payment.business_date <= date_to)
-            .order_by(Payment.started_at, Payment.id)).scalars().all()
-        return [_row(p) for p in payments]
+        return [_row(p) for p in uow.payments_export.between(date_from, date_to)]
 
 
-def _row(p: Payment) -> dict[str, Any]:
+def _row(p: ExportedPayment) -> dict[str, Any]:
     moment = p.completed_at or p.started_at
     return {
         "merchant_reference": p.request_id,
         "processor_reference": p.processor_reference,
         "terminal_id": p.terminal_id,
         "site": p.site,
-        "station": p.payment_station,
+        "station": p.station,
         "brand": p.brand,
         "category": p.category,
         "amount": p.amount,

@@ -20,8 +20,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from madoguchi.adapters.files.audit_tar import read_tar
 from madoguchi.adapters.signing import Keyring, read_public_key
 from madoguchi.domain.journal_audit import ChainStart, Finding, UnsignedRun, audit_entries, learn_announced_keys
-from madoguchi.domain.journal_export import (ANNOUNCEMENTS, ENTRIES, FOLDER, MANIFEST, README, SIGNATURES,
-                                             read_entries, read_manifest, read_signatures)
+from madoguchi.domain.journal_export import (
+    ANNOUNCEMENTS,
+    ENTRIES,
+    FOLDER,
+    MANIFEST,
+    README,
+    SIGNATURES,
+    read_entries,
+    read_manifest,
+    read_signatures,
+)
 from madoguchi.errors import BadInput
 
 
@@ -69,7 +78,8 @@ def verify_export(path: Path, trusted: list[Ed25519PublicKey] | None = None) -> 
     if audit.entries != _int(manifest, "entries"):
         problems.append(f"the manifest says {manifest['entries']} entries, {ENTRIES} holds {audit.entries}")
     if entries and entries[-1].seq != last_seq:
-        problems.append(f"the range ends at entry #{entries[-1].seq}, the manifest says #{last_seq} (entries removed at the end)")
+        problems.append(f"the range ends at entry #{entries[-1].seq}, the manifest says #{last_seq} "
+                        "(entries removed at the end)")
     if audit.last_hash != manifest.get("end_hash"):
         problems.append("the last entry's hash is not the range's stated end (end_hash)")
     return ExportCheck(audit.entries, first_seq, last_seq, str(manifest.get("from")), str(manifest.get("to")),
