@@ -14,6 +14,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from madoguchi.domain.brands import BRANDS
@@ -53,7 +54,7 @@ def jst_text(moment: dt.datetime | str | None) -> str:
 
 
 def cell(ws: Any, value: Any, *, bold: bool = False, fmt: str | None = None, box: bool = False,
-       head: bool = False, size: float = 10, wrap: bool = False, align: str | None = None) -> WriteOnlyCell:
+       head: bool = False, size: float = 10, wrap: bool = False, align: str | None = None) -> Cell:
     cell = WriteOnlyCell(ws, value=value)
     # Each distinct look is built once per workbook and copied after that: openpyxl looks a
     # new Font or Border up in the workbook's style tables by hashing it, which for a
@@ -62,7 +63,7 @@ def cell(ws: Any, value: Any, *, bold: bool = False, fmt: str | None = None, box
     key = (bold or head, fmt, box or head, head, size, wrap, align)
     known = styles.get(key)
     if known is not None:
-        cell._style = copy(known)
+        cell._style = copy(known)  # type: ignore[attr-defined]  # openpyxl's own, not in its stubs
         return cell
     cell.font = Font(name=FONT, bold=bold or head, size=size)
     if fmt:
@@ -73,7 +74,7 @@ def cell(ws: Any, value: Any, *, bold: bool = False, fmt: str | None = None, box
         cell.fill = HEAD_FILL
     if wrap or align:
         cell.alignment = Alignment(wrap_text=wrap, horizontal=align, vertical="center")
-    styles[key] = copy(cell._style)
+    styles[key] = copy(cell._style)  # type: ignore[attr-defined]
     return cell
 
 
