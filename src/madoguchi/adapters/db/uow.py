@@ -9,17 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-
-import orjson
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from madoguchi.adapters.db.counter_rows import CounterRows
 from madoguchi.adapters.db.journal import HeadHint, JournalState, JournalWriter
+from madoguchi.adapters.db.repositories.counter_payments import PaymentRepository, ReceiptRepository
+from madoguchi.adapters.db.repositories.counter_places import IncidentRepository, StationRepository
+from madoguchi.adapters.db.repositories.counter_sales import SaleRepository
 from madoguchi.adapters.db.slots import Slot, Slots, WriterQueue, WriterSlot, is_database_error
 from madoguchi.errors import IdempotencyMismatch
 
@@ -204,6 +206,33 @@ class UnitOfWork:
         self.rows.remember(key=key, operation=operation, fingerprint=fingerprint(request),
                            result=orjson.dumps(result, default=str, option=orjson.OPT_NON_STR_KEYS).decode(),
                            created_at=now)
+
+
+    @staticmethod
+    def is_duplicate_key(exc: BaseException) -> bool:
+        """Whether ``exc`` is a write refused for a key already taken (a racing twin's)."""
+        return isinstance(exc, IntegrityError) and is_duplicate_key(exc)
+
+    # --- repositories: counter ---
+    @property
+    def sales(self) -> SaleRepository:
+        return SaleRepository(self)
+
+    @property
+    def payments(self) -> PaymentRepository:
+        return PaymentRepository(self)
+
+    @property
+    def receipts(self) -> ReceiptRepository:
+        return ReceiptRepository(self)
+
+    @property
+    def stations(self) -> StationRepository:
+        return StationRepository(self)
+
+    @property
+    def incidents(self) -> IncidentRepository:
+        return IncidentRepository(self)
 
 
 _FINGERPRINT_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS

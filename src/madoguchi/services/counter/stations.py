@@ -123,7 +123,7 @@ def sim_insert(rt: Runtime, *, payment_station: str, denomination: int, count: i
     """The resident puts cash in; once the sale is covered the payment completes by itself."""
     changer = _simulated(rt, payment_station, actor, "changer", "insert")
     with rt.uow(read_only=True) as uow:
-        pending = uow.rows.pending_cash_at(payment_station)
+        pending = uow.payments.pending_cash_at(payment_station)
     if pending is None:
         raise Conflict(f"no cash payment is waiting at payment station {payment_station}; start one first")
     payment_id, amount = pending
