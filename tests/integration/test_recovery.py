@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from madoguchi.adapters.devices.ports import DepositEnd
 from madoguchi.domain.sale import PaymentMethod
-from madoguchi.services.counter import payment_core, payments, sales
+from madoguchi.services.counter import payment_core, sales
 from madoguchi.services.counter.cash import _mark_settling
-from madoguchi.services.journal.verify import verify
 from madoguchi.services.counter.recovery import recover
+from madoguchi.services.journal.verify import verify
 from tests.helpers import changer, handed_off, new_id, terminal
 
 

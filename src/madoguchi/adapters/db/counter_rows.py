@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import ClauseElement
@@ -32,9 +32,14 @@ from madoguchi.adapters.db.tables import (
 )
 from madoguchi.domain.sale import PaymentMethod, PaymentState
 
-_S, _L, _P = Sale.__table__, SaleLine.__table__, Payment.__table__
-_ST, _R, _I = PaymentStation.__table__, Receipt.__table__, Incident.__table__
-_D, _H, _J, _K = DayClose.__table__, JournalHead.__table__, JournalRow.__table__, Idempotency.__table__
+
+def _table(cls: Any) -> Table:
+    return cast(Table, cls.__table__)
+
+
+_S, _L, _P = _table(Sale), _table(SaleLine), _table(Payment)
+_ST, _R, _I = _table(PaymentStation), _table(Receipt), _table(Incident)
+_D, _H, _J, _K = _table(DayClose), _table(JournalHead), _table(JournalRow), _table(Idempotency)
 _SALE_COLUMNS = list(_S.c)  # version last
 _LINE_COLUMNS = [c for c in _L.c if c.key != "sale_id"]
 SALE_KEYS = tuple(c.key for c in _SALE_COLUMNS)
@@ -64,9 +69,11 @@ def statement(name: str, dialect: str) -> ClauseElement:
     """The statement called ``name``, built for ``dialect`` (compiled once by the driver)."""
     if name == "day_insert":
         make = pg_insert if dialect == "postgresql" else sqlite_insert
-        return make(_D).values(**_b("site", "business_date"), station=WHOLE_SITE, state="open") \
+        made: ClauseElement = make(_D).values(**_b("site", "business_date"), station=WHOLE_SITE, state="open") \
             .on_conflict_do_nothing(index_elements=["site", "station", "business_date"])
-    return _STATEMENTS[name]()
+        return made
+    made_by: Callable[[], ClauseElement] = _STATEMENTS[name]
+    return made_by()
 
 
 _STATEMENTS: dict[str, Any] = {
@@ -147,7 +154,8 @@ class CounterRows:
 
     # --- idempotency, day lock, journal ---------------------------------------------
     def idempotency(self, key: str) -> tuple[str, str, str] | None:
-        return self.db.first("idempotency", key=key)  # type: ignore[return-value]
+        row = self.db.first("idempotency", key=key)
+        return None if row is None else (row[0], row[1], row[2])
 
     def remember(self, **values: Any) -> None:
         self.db.run("remember", **values)
@@ -155,10 +163,10 @@ class CounterRows:
     def day_states(self, site: str, day: dt.date, station: str | None) -> dict[str, str]:
         """``{station or "*": state}`` of the site-day, locked; the site row made if missing."""
         params = {"site": site, "business_date": day, "station": station or WHOLE_SITE}
-        states = dict(self.db.all("day_states", **params))  # type: ignore[arg-type]
+        states = {str(k): str(v) for k, v in self.db.all("day_states", **params)}
         if WHOLE_SITE not in states:
             self.db.run("day_insert", site=site, business_date=day)
-            states = dict(self.db.all("day_states", **params))  # type: ignore[arg-type]
+            states = {str(k): str(v) for k, v in self.db.all("day_states", **params)}
         return states
 
     def journal_head(self) -> tuple[int, str]:

@@ -113,7 +113,7 @@ class UnitOfWork:
             # Joined to our transaction: the session flushes into it, and we commit it.
             self._session = self._factory(bind=self.connection, join_transaction_mode="rollback_only")
         elif not self._began:
-            self.connection  # begin again after a commit, the session's connection joining it
+            _ = self.connection  # begin again after a commit, the session's connection joining it
         return self._session
 
     def commit(self) -> None:

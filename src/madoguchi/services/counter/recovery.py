@@ -27,10 +27,7 @@ def recover(rt: Runtime) -> dict[str, Any]:
     outcome: dict[str, Any] = {"payments": [], "receipts": 0}
     for p in in_flight:
         try:
-            if p.method == PaymentMethod.CASHLESS:
-                view = settle_by_status(rt, p)
-            else:
-                view = _recover_cash(rt, p)
+            view = settle_by_status(rt, p) if p.method == PaymentMethod.CASHLESS else _recover_cash(rt, p)
             outcome["payments"].append((p.id, view["state"]))
         except DeviceError as exc:
             outcome["payments"].append((p.id, f"left pending: {exc.message}"))

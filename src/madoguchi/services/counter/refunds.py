@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
@@ -48,7 +49,7 @@ def refund_sale(rt: Runtime, *, refund_id: str, sale_id: str, reason: str, actor
         if after_partial:  # the copies left, as a refund of copies (it moves the sale and books)
             plan = partial_refunds._take(uow, sale, partial_refunds.remaining_copies(uow, sale), reason=reason,
                                          refund_id=refund_id, actor=actor, requested_by=requested_by, now=now)
-            payments = []
+            payments: Sequence[Payment] = []
         else:
             payments = uow.session.execute(select(Payment).where(
                 Payment.sale_id == sale_id, Payment.state == PaymentState.APPROVED.value)).scalars().all()

@@ -31,7 +31,7 @@ class PaymentRepository:
 
     def find(self, payment_id: str) -> Payment | None:
         row = self._db.first("payment", payment_id=payment_id)
-        return None if row is None else Payment(**dict(zip(PAYMENT_KEYS, row)))
+        return None if row is None else Payment(**dict(zip(PAYMENT_KEYS, row, strict=True)))
 
     def get(self, payment_id: str) -> Payment:
         payment = self.find(payment_id)
@@ -40,7 +40,8 @@ class PaymentRepository:
 
     def of_sale(self, sale_id: str) -> list[Payment]:
         """A sale's payments, oldest first."""
-        return [Payment(**dict(zip(PAYMENT_KEYS, r))) for r in self._db.all("payments_of", sale_id=sale_id)]
+        rows = self._db.all("payments_of", sale_id=sale_id)
+        return [Payment(**dict(zip(PAYMENT_KEYS, r, strict=True))) for r in rows]
 
     def add(self, payment: Payment) -> None:
         self._db.run("payment_insert", **{k: getattr(payment, k) for k in PAYMENT_KEYS})
@@ -101,7 +102,7 @@ class ReceiptRepository:
 
     def latest(self, sale_id: str) -> Receipt | None:
         row = self._db.first("receipt_latest", sale_id=sale_id)
-        return None if row is None else Receipt(**dict(zip(_RECEIPT_KEYS, row)))
+        return None if row is None else Receipt(**dict(zip(_RECEIPT_KEYS, row, strict=True)))
 
     def outcome(self, receipt_id: int, error: str | None) -> Receipt | None:
         """Printed (``error`` None) or why not, in one statement; the receipt as it now is."""
@@ -111,7 +112,7 @@ class ReceiptRepository:
             row = self._db.first("receipt_failed", receipt_id=receipt_id, error=error)
         if row is None:
             return None
-        receipt = Receipt(**dict(zip(_RECEIPT_KEYS, row)))
+        receipt = Receipt(**dict(zip(_RECEIPT_KEYS, row, strict=True)))
         self._uow.touch(f"sale:{receipt.sale_id}", f"station:{receipt.payment_station}")
         return receipt
 

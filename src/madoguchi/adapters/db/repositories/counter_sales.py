@@ -40,8 +40,8 @@ class SaleRepository:
         if not rows:
             return None
         first = rows[0]
-        lines = tuple(Line(**dict(zip(LINE_KEYS, r[_N:]))) for r in rows if r[_N] is not None)
-        return Sale(**dict(zip(SALE_KEYS, first[:_N])), lines=lines)
+        lines = tuple(Line(**dict(zip(LINE_KEYS, r[_N:], strict=True))) for r in rows if r[_N] is not None)
+        return Sale(**dict(zip(SALE_KEYS, first[:_N], strict=True)), lines=lines)
 
     def get(self, sale_id: str, *, lock: bool = True) -> Sale:
         sale = self.find(sale_id, lock=lock)
