@@ -206,14 +206,14 @@ class FakeIncidents:
         return done
 
 
-class FakeRows:
+class FakeDayLocks:
     """The day lock: a site-day is closed when the store says so."""
 
     def __init__(self, store: Store) -> None:
         self.s = store
 
-    def day_states(self, site: str, day: dt.date, station: str | None) -> dict[str, str]:
-        return {"*": "closed" if (site, day) in self.s.closed_days else "open"}
+    def closed(self, site: str, day: dt.date, station: str | None = None) -> bool:
+        return (site, day) in self.s.closed_days
 
 
 class FakeJournal:
@@ -248,7 +248,7 @@ class FakeUnitOfWork:
         self._work = work
         self.sales, self.payments, self.receipts = FakeSales(work), FakePayments(work), FakeReceipts(work)
         self.stations, self.incidents = FakeStations(work, self._sites), FakeIncidents(work)
-        self.rows, self.journal = FakeRows(work), FakeJournal(work)
+        self.day_locks, self.journal = FakeDayLocks(work), FakeJournal(work)
 
     def __enter__(self) -> FakeUnitOfWork:
         return self

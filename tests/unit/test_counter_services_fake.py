@@ -104,3 +104,11 @@ def test_a_sale_moves_only_as_the_transition_table_allows() -> None:
     assert sale.state == "open"  # the value itself never changes
     with pytest.raises(InvalidTransition):
         sale.moved_to(SaleState.REFUNDED)
+
+
+def test_a_sale_made_after_its_day_was_closed_belongs_to_the_next_open_day(rt: Runtime) -> None:
+    rt.uow.store.closed_days.add(("honcho", NOW.astimezone(JST).date()))  # type: ignore[attr-defined]
+    sale_id = _id()
+    view = sales.create_sale(rt, sale_id=sale_id, staff_station="honcho-s1", actor=CASHIER)
+    assert view["business_date"] == (NOW.astimezone(JST).date() + dt.timedelta(days=1)).isoformat()
+    assert "day_notice" in view

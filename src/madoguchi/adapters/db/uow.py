@@ -13,12 +13,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import Connection, Engine, event, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, event, select, text
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from madoguchi.adapters.db.counter_rows import CounterRows
 from madoguchi.adapters.db.journal import HeadHint, JournalState, JournalWriter
+from madoguchi.adapters.db.repositories.counter_days import DayLocks
 from madoguchi.adapters.db.repositories.counter_payments import PaymentRepository, ReceiptRepository
 from madoguchi.adapters.db.repositories.counter_places import IncidentRepository, StationRepository
 from madoguchi.adapters.db.repositories.counter_sales import SaleRepository
@@ -208,6 +209,14 @@ class UnitOfWork:
                            created_at=now)
 
 
+    def answers(self) -> bool:
+        """Does the database answer? (the health check)."""
+        try:
+            self.session.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True
+
     @staticmethod
     def is_duplicate_key(exc: BaseException) -> bool:
         """Whether ``exc`` is a write refused for a key already taken (a racing twin's)."""
@@ -233,6 +242,10 @@ class UnitOfWork:
     @property
     def incidents(self) -> IncidentRepository:
         return IncidentRepository(self)
+
+    @property
+    def day_locks(self) -> DayLocks:
+        return DayLocks(self)
 
 
 _FINGERPRINT_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS

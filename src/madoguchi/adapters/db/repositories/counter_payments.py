@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from madoguchi.adapters.db.counter_rows import PAYMENT_CHANGES, PAYMENT_KEYS
 from madoguchi.adapters.db.tables import Payment as PaymentRow
@@ -115,6 +115,12 @@ class ReceiptRepository:
         receipt = Receipt(**dict(zip(_RECEIPT_KEYS, row, strict=True)))
         self._uow.touch(f"sale:{receipt.sale_id}", f"station:{receipt.payment_station}")
         return receipt
+
+    def pending_counts(self) -> dict[str, int]:
+        """``{payment station: receipts waiting for a print}``."""
+        rows = self._uow.session.execute(select(ReceiptRow.payment_station, func.count()).where(
+            ReceiptRow.state == "pending").group_by(ReceiptRow.payment_station)).all()
+        return {station: int(n) for station, n in rows}
 
     def pending_ids(self, payment_station: str | None = None) -> list[int]:
         """Receipts still waiting for a print (of one station, in number order; or all)."""

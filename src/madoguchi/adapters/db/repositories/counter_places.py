@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from madoguchi.adapters.db.tables import Incident as IncidentRow
 from madoguchi.adapters.db.tables import PaymentStation
+from madoguchi.adapters.db.tables import Sale as SaleRow
 from madoguchi.domain.counter import Incident
 
 if TYPE_CHECKING:
@@ -52,6 +53,19 @@ class StationRepository:
             return None
         self._uow.session.refresh(row)
         return StationHold(station=row.id, current_sale_id=row.current_sale_id, fault=row.fault)
+
+    def every(self) -> dict[str, StationHold]:
+        """Every payment station row, by id."""
+        rows = self._uow.session.execute(select(PaymentStation)).scalars()
+        return {r.id: StationHold(station=r.id, current_sale_id=r.current_sale_id, fault=r.fault) for r in rows}
+
+    def serving(self, sale_ids: list[str]) -> dict[str, tuple[str, int]]:
+        """``{sale id: (its staff station, its total)}`` of the sales stations serve."""
+        if not sale_ids:
+            return {}
+        rows = self._uow.session.execute(select(SaleRow.id, SaleRow.staff_station, SaleRow.total)
+                                         .where(SaleRow.id.in_(sale_ids))).all()
+        return {sid: (desk, total) for sid, desk, total in rows}
 
     def set_fault(self, station: str, fault: str | None) -> None:
         """Out of service with ``fault`` (a jam), or back in service (``None``)."""
