@@ -1,4 +1,4 @@
-"""The site-day rows a booking or a close locks (``day_closes``)."""
+"""The site-day rows a booking or a close locks (``day_closes``), and a station's day in the journal."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from madoguchi.adapters.db.close_tables import WHOLE_SITE, DayClose
+from madoguchi.adapters.db.tables import JournalRow
 
 if TYPE_CHECKING:
     from madoguchi.adapters.db.uow import UnitOfWork
@@ -32,3 +33,9 @@ class DayLocks:
                                    DayClose.station.in_(wanted))
             .with_for_update().execution_options(populate_existing=True)).scalars())
         return sorted(rows, key=lambda r: r.station != WHOLE_SITE)
+
+    def station_entries(self, station: str, day: dt.date) -> list[tuple[str, str]]:
+        """``(kind, data)`` of the journal entries of a payment station on ``day``, in order."""
+        rows = self._uow.session.execute(select(JournalRow.kind, JournalRow.data).where(
+            JournalRow.business_date == day.isoformat(), JournalRow.station == station).order_by(JournalRow.seq))
+        return [(kind, data) for kind, data in rows]
