@@ -23,6 +23,7 @@ from madoguchi.adapters.db.repositories.counter_days import DayLocks
 from madoguchi.adapters.db.repositories.counter_payments import PaymentRepository, ReceiptRepository
 from madoguchi.adapters.db.repositories.counter_places import IncidentRepository, StationRepository
 from madoguchi.adapters.db.repositories.counter_sales import SaleRepository
+from madoguchi.adapters.db.repositories.counter_training import TrainingRows
 from madoguchi.adapters.db.slots import Slot, Slots, WriterQueue, WriterSlot, is_database_error
 from madoguchi.errors import IdempotencyMismatch
 
@@ -246,6 +247,10 @@ class UnitOfWork:
     @property
     def day_locks(self) -> DayLocks:
         return DayLocks(self)
+
+    @property
+    def training(self) -> TrainingRows:
+        return TrainingRows(self)
 
 
 _FINGERPRINT_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
