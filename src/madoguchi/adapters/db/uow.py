@@ -7,8 +7,6 @@ either all of it lands or none of it does.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +15,9 @@ from sqlalchemy import Connection, Engine, event, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from madoguchi.adapters.db.change_keys import change_keys, collect_touched  # noqa: F401 (re-exported)
 from madoguchi.adapters.db.counter_rows import CounterRows
+from madoguchi.adapters.db.fingerprint import fingerprint, legacy_fingerprint  # noqa: F401 (re-exported)
 from madoguchi.adapters.db.journal import HeadHint, JournalState, JournalWriter
 from madoguchi.adapters.db.repositories.counter_days import DayLocks
 from madoguchi.adapters.db.repositories.counter_payments import PaymentRepository, ReceiptRepository
@@ -253,26 +253,11 @@ class UnitOfWork:
         return TrainingRows(self)
 
 
-_FINGERPRINT_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
-
-
-def fingerprint(request: dict[str, Any]) -> str:
-    """SHA-256 of the request as sorted-key JSON: what a repeat of the same id must match."""
-    return hashlib.sha256(orjson.dumps(request, option=_FINGERPRINT_OPTIONS, default=str)).hexdigest()
-
-
-def legacy_fingerprint(request: dict[str, Any]) -> str:
-    """The fingerprint as stored before 2026-12 (``json`` with its default separators): a
-    retry whose first attempt was remembered by an older version still matches it."""
-    text = json.dumps(request, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def make_uow_factory(engine: Engine, on_commit: Callable[[set[str]], None] | None = None, *,
                      signer: JournalSigner | None = None) -> Callable[..., UnitOfWork]:
     factory = sessionmaker(engine, expire_on_commit=False)
     if on_commit is not None:
-        event.listen(factory, "after_flush", _collect_touched)
+        event.listen(factory, "after_flush", collect_touched)
     readers = Slots(engine, read_only=True, keep=KEEP_IDLE)
     hint = HeadHint()
     if engine.dialect.name == "sqlite":
@@ -296,32 +281,6 @@ def make_uow_factory(engine: Engine, on_commit: Callable[[set[str]], None] | Non
     return lambda read_only=False, urgent=False: UnitOfWork(
         engine, factory, on_commit, readers if read_only else writers, read_only=read_only, head_hint=hint,
         signer=signer)
-
-
-def _collect_touched(session: Session, _context: object) -> None:
-    """Remember what a flush wrote, as change keys for live screens."""
-    touched: set[str] = session.info.setdefault("touched", set())
-    for obj in (*session.new, *session.dirty):
-        touched.update(change_keys(obj))
-
-
-def change_keys(obj: object) -> set[str]:
-    from madoguchi.adapters.db import tables as t
-    if isinstance(obj, t.Sale):
-        keys = {f"sale:{obj.id}", f"site:{obj.site}"}
-        if obj.payment_station:
-            keys.add(f"station:{obj.payment_station}")
-        return keys
-    if isinstance(obj, (t.Payment, t.Receipt, t.Refund)):
-        station = getattr(obj, "payment_station", None)
-        return {f"sale:{obj.sale_id}"} | ({f"station:{station}"} if station else set())
-    if isinstance(obj, t.PaymentStation):
-        return {f"station:{obj.id}", f"site:{obj.site}"}
-    if isinstance(obj, t.Incident):
-        return {"incidents", f"site:{obj.site}"} | ({f"sale:{obj.sale_id}"} if obj.sale_id else set())
-    if isinstance(obj, t.JournalRow):
-        return {"journal"} | ({f"site:{obj.site}"} if obj.site else set())
-    return set()
 
 
 def is_duplicate_key(exc: IntegrityError) -> bool:
