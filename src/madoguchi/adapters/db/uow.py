@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -223,32 +224,32 @@ class UnitOfWork:
         """Whether ``exc`` is a write refused for a key already taken (a racing twin's)."""
         return isinstance(exc, IntegrityError) and is_duplicate_key(exc)
 
-    # --- repositories: counter ---
-    @property
+    # --- repositories: counter --- (one of each per unit of work, made when first asked for)
+    @cached_property
     def sales(self) -> SaleRepository:
         return SaleRepository(self)
 
-    @property
+    @cached_property
     def payments(self) -> PaymentRepository:
         return PaymentRepository(self)
 
-    @property
+    @cached_property
     def receipts(self) -> ReceiptRepository:
         return ReceiptRepository(self)
 
-    @property
+    @cached_property
     def stations(self) -> StationRepository:
         return StationRepository(self)
 
-    @property
+    @cached_property
     def incidents(self) -> IncidentRepository:
         return IncidentRepository(self)
 
-    @property
+    @cached_property
     def day_locks(self) -> DayLocks:
         return DayLocks(self)
 
-    @property
+    @cached_property
     def training(self) -> TrainingRows:
         return TrainingRows(self)
 
