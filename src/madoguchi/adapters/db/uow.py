@@ -67,6 +67,7 @@ class UnitOfWork:
         self._touched: set[str] = set()
         self._head_hint = head_hint
         self._journal_head: JournalState | None = None  # left by this transaction's appends
+        self._failed: BaseException | None = None  # a database error a method here answered for
 
     def __enter__(self) -> UnitOfWork:
         if self._writer_queue is not None and not self._writer_queue.acquire(urgent=self._urgent,
@@ -82,7 +83,7 @@ class UnitOfWork:
             if self._session is not None:
                 self._session.close()
             if self._slot is not None:
-                healthy = not is_database_error(exc, self._engine.dialect.loaded_dbapi)
+                healthy = not is_database_error(exc or self._failed, self._engine.dialect.loaded_dbapi)
                 self._slots.give_back(self._slot, healthy=healthy)
         finally:
             if self._writer_queue is not None:
@@ -215,7 +216,8 @@ class UnitOfWork:
         """Does the database answer? (the health check)."""
         try:
             self.session.execute(text("SELECT 1"))
-        except SQLAlchemyError:
+        except SQLAlchemyError as exc:
+            self._failed = exc  # its connection is not given back as healthy
             return False
         return True
 
