@@ -21,6 +21,7 @@ from madoguchi.api.errors import SECURITY_HEADERS, error_response, install_error
 from madoguchi.api.openapi import install_openapi
 from madoguchi.api.routes import (auth, catalog, close, health, incidents, journal, payments, reconcile, sales,
                                   sim, stations)
+from madoguchi.api.routes import partial_refunds as partial_refund_routes
 from madoguchi.api.routes import training as training_routes
 from madoguchi.config import Settings
 from madoguchi.services.runtime import Runtime
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     for module in (health, catalog, auth, sales, payments, incidents, stations, journal, close, reconcile):
         app.include_router(module.router)
     app.include_router(training_routes.router)  # 練習モード (issue 15)
+    app.include_router(partial_refund_routes.router)  # partial refunds (issue 15)
     if settings.demo:
         app.include_router(sim.router)
     from madoguchi.web import install as install_screens  # the screens ride on the same app

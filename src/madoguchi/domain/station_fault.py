@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+#: A payment station in training (練習モード) is out of service for real sales (services/counter/training.py).
+TRAINING = "training mode"
 _JAM = re.compile(r"cash changer jammed \((?P<step>[a-z_]+)\)")
 
 
@@ -23,4 +25,6 @@ def fault_code(fault: str | None) -> dict[str, str] | None:
     m = _JAM.fullmatch(fault)
     if m:
         return {"code": "changer_jammed", "step": m["step"]}
+    if fault == TRAINING:
+        return {"code": "training"}
     return {"code": "out_of_service"}

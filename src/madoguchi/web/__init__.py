@@ -18,7 +18,7 @@ def install(app: FastAPI) -> None:
     """Mount the screens on ``app`` (once)."""
     if getattr(app.state, "screens_installed", False):
         return
-    from madoguchi.web import events, routes, screens_api, station
+    from madoguchi.web import events, routes, screens_api, station, training_screens
     from madoguchi.web.events import LiveHub
     from madoguchi.web.presence import watch_screens
 
@@ -28,5 +28,6 @@ def install(app: FastAPI) -> None:
     app.include_router(routes.router)
     app.include_router(station.router)
     app.include_router(screens_api.router)
+    app.include_router(training_screens.router)  # 練習モード: the training store's stations
     app.include_router(events.router)
     watch_screens(app)  # a runtime built later (at start-up) is watched from the lifespan

@@ -140,7 +140,7 @@ def unpair(station_id: StationId, request: Request, actor: ActorDep, rt: Runtime
 # --- reading ----------------------------------------------------------------------------
 @router.get("/api/state")
 def state(screen: ScreenDep, rt: CounterRuntimeDep) -> dict[str, Any]:
-    return screen_state(rt, screen.station)
+    return screen_state(rt, screen.station) | {"training": rt.training}  # 練習モード: the page follows a switch
 
 
 @router.get("/events")

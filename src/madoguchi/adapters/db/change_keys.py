@@ -27,4 +27,7 @@ def change_keys(obj: object) -> set[str]:
         return {"incidents", f"site:{obj.site}"} | ({f"sale:{obj.sale_id}"} if obj.sale_id else set())
     if isinstance(obj, t.JournalRow):
         return {"journal"} | ({f"site:{obj.site}"} if obj.site else set())
+    from madoguchi.adapters.db.training_tables import TrainingSwitch
+    if isinstance(obj, TrainingSwitch):  # 練習モード switched: the site's screens show it without a reload
+        return {f"site:{obj.site}"} | ({f"station:{obj.station_id}"} if obj.kind == "payment" else set())
     return set()

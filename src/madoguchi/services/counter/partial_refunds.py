@@ -97,7 +97,8 @@ def _take(uow: Any, sale: Sale, copies: Mapping[str, int], *, reason: str, refun
         left = line.quantity - done.get(line_id, 0)
         if n > left:
             raise RefundNotPossible(f"line {line.position + 1} ({line.name_ja}): {n} copies asked, "
-                                    f"{left} of {line.quantity} not yet refunded")
+                                    f"{left} of {line.quantity} not yet refunded", code="refund_too_many_copies",
+                                    params={"line": line.position, "name": line.name_ja, "asked": n, "left": left})
         # The last copies take what is left of the line's amount, so the line is never over-refunded.
         amount = line.amount - (done.get(line_id, 0) * line.unit_price) if n == left else n * line.unit_price
         taken.append((line, n, amount))

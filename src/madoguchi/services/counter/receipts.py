@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from madoguchi.adapters.devices.printer import render_receipt
+from madoguchi.adapters.devices.escpos_render import render_receipt
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.receipt import ReceiptDocument
 from madoguchi.errors import NotFound, PrinterError

@@ -129,8 +129,9 @@ def finish_interrupted(rt: Runtime) -> list[tuple[str, str]]:
     tell neither, the refund stays in progress for staff to count the machine.
     """
     with rt.uow(read_only=True) as uow:
-        rows = uow.session.execute(select(Refund.id, Refund.payment_id, Refund.method, Refund.amount, Refund.approved_by)
-                                   .where(Refund.state == "in_progress").order_by(Refund.created_at)).all()
+        rows = uow.session.execute(
+            select(Refund.id, Refund.payment_id, Refund.method, Refund.amount, Refund.approved_by)
+            .where(Refund.state == "in_progress").order_by(Refund.created_at)).all()
     outcome = []
     for refund_id, payment_id, method, amount, actor in rows:
         if method == "cash":

@@ -298,7 +298,7 @@ function faultText(st) {
     return T.has("common.step." + f.step) ? T("common.fault.changer_jammed_at", { step: T("common.step." + f.step) })
       : T("common.fault.changer_jammed");
   }
-  return T("common.fault.out_of_service");
+  return T.has("common.fault." + f.code) ? T("common.fault." + f.code) : T("common.fault.out_of_service");
 }
 
 /* The error said in the screen's words, from its code and params: never the server's English

@@ -199,6 +199,7 @@
   };
   const verify = coalesce(guard(loadJournal));
   function onChange(keys) {
+    document.dispatchEvent(new CustomEvent("office:change", { detail: keys })); // other cards (training mode)
     if (keys === null) { // (re)connected: re-read what may have changed meanwhile
       reload.figures(); reload.stations(); reload.incidents();
       if (!O.journal) verify(); // the whole chain once; after that, when the journal grows

@@ -81,20 +81,31 @@ function askApproval(kind, sale) {
   clear(document.getElementById("approval-what"), h("span", {}, RV.items(sale)), h("span", {}, yen(sale.total)));
   ["approval-reason", "approval-login", "approval-password"].forEach((id) => { document.getElementById(id).value = ""; });
   error.hidden = true;
+  const picker = kind === "refund" ? refundPicker(sale) : null;  // which copies go back (register-refund.js)
+  document.getElementById("refund-lines").hidden = !picker;
+  if (picker) picker.load().catch((err) => { error.textContent = errorText(err); error.hidden = false; });
   document.getElementById("approval-form").onsubmit = async (ev) => {
     ev.preventDefault();
     const reason = document.getElementById("approval-reason").value.trim();
     const login = document.getElementById("approval-login").value.trim();
     const password = document.getElementById("approval-password").value;
     const submit = document.getElementById("approval-submit");
+    const pick = picker && picker.request();
+    if (picker && !pick) { error.textContent = T("register.refund_none"); error.hidden = false; return; }
     submit.disabled = true;
     try {
-      const answer = await api("POST", "/api/screens/approvals",
-        { action: kind, sale_id: sale.id, id: uuid(), reason, login, password });
+      const partial = pick && !pick.whole;
+      const answer = partial
+        ? await api("POST", "/api/screens/approvals/partial-refund",
+          { sale_id: sale.id, id: uuid(), reason, login, password, lines: pick.lines })
+        : await api("POST", "/api/screens/approvals",
+          { action: kind, sale_id: sale.id, id: uuid(), reason, login, password });
       upsert(answer.sale);
       if (kind === "refund") {
-        const methods = answer.refunds.map((r) => T("register.refund_method." + r.method)).join(T("common.separator"));
-        toast(T("register.refund_done", { method: methods }), "ok");
+        const made = partial ? picker.fresh(answer.refunds) : answer.refunds;
+        const methods = made.map((r) => T("register.refund_method." + r.method)).join(T("common.separator"));
+        toast(partial ? T("register.refund_partial_done", { amount: yen(made.reduce((a, r) => a + r.amount, 0)), method: methods })
+          : T("register.refund_done", { method: methods }), "ok");
       }
       dialog.close();
       RV.active(); RV.today();

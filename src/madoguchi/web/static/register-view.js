@@ -88,6 +88,7 @@ const RV = (() => {
   function takes(st) { return !st.screen || st.screen.takes_residents !== false; }
 
   function stationState(st) {
+    if (st.fault_code && st.fault_code.code === "training") return ["stopped", T("register.station_training")];
     if (st.fault) return ["stopped", T("register.stopped")];
     if (st.current_sale_id) return ["busy", T("register.busy")];
     if (!st.screen.online) return ["warn", T("register.screen_off")];

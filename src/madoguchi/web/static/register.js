@@ -73,8 +73,22 @@ async function loadSales() {
   RV.sale(); RV.active(); RV.today();
 }
 
+/* training mode: a staff station in training hands off to the training store's stations. */
+function inTraining() { return (BOOT.training || []).includes(S.place.desk); }
+
+async function loadTraining() {
+  const was = inTraining();
+  BOOT.training = (await api("GET", "/api/training")).staff_stations;
+  RV.place();  // the banner, shown or hidden as the supervisor switched, without a reload
+  if (inTraining() !== was) {  // another store: its sales and its stations
+    if (S.sale && S.sale.state === "open" && !S.sale.lines.length) S.sale = null;
+    reload.sales(); reload.stations();
+  }
+}
+
 async function loadStations() {
-  S.stations = await api("GET", "/api/screens/stations?" + new URLSearchParams({ site: S.place.site }));
+  const path = inTraining() ? "/api/screens/training-stations?" : "/api/screens/stations?";
+  S.stations = await api("GET", path + new URLSearchParams({ site: S.place.site }));
   if (S.target && !S.stations.some((s) => s.id === S.target && !s.fault)) S.target = null;
   const target = S.target && S.stations.find((s) => s.id === S.target);
   if (target && RV.takes(target)) S.targetOffline = false;
@@ -90,6 +104,7 @@ const reload = {
   sales: coalesce(() => loadSales().catch(showLoadError)),
   stations: coalesce(() => loadStations().catch(showLoadError)),
   incidents: coalesce(() => loadIncidents().catch(showLoadError)),
+  training: coalesce(() => loadTraining().catch(showLoadError)),
 };
 
 function showLoadError(err) {
@@ -98,9 +113,10 @@ function showLoadError(err) {
 }
 
 function onChange(keys) {
-  if (keys === null) { reload.sales(); reload.stations(); reload.incidents(); return; }
+  if (keys === null) { reload.sales(); reload.stations(); reload.incidents(); reload.training(); return; }
   if (keys.some((k) => k.startsWith("sale:") || k.startsWith("site:"))) reload.sales();
   if (keys.some((k) => k.startsWith("station:") || k.startsWith("site:"))) reload.stations();
+  if (keys.some((k) => k.startsWith("site:"))) reload.training(); // a switch to or from training says site:
   if (keys.includes("incidents")) reload.incidents();
 }
 

@@ -28,6 +28,7 @@ function setLang(next) {
   document.querySelectorAll(".lang").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.lang === lang)));
   setText(document.getElementById("station-name"), TS("station.name", { number: STATION.number }));
   setText(document.getElementById("connection"), TS("station.connection_lost"));
+  setText(document.getElementById("training-banner"), TS("station.training_banner"));
   render();
 }
 document.getElementById("lang-switch").addEventListener("click", (ev) => {
@@ -69,7 +70,10 @@ async function act(method, path, body, after) {
 
 const refresh = coalesce(async () => {
   try {
-    await fetchState("GET", "/api/state");
+    const answer = await fetchState("GET", "/api/state");
+    // A supervisor switched this station to or from training mode: the page comes back in the other
+    // mode (its banner, and the simulator panel with which the trainer plays the resident).
+    if (typeof answer.training === "boolean" && answer.training !== Boolean(BOOT.training)) { location.reload(); return; }
     render();
   } catch (err) {
     if (err.status === 401) location.reload();
