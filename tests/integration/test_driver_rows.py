@@ -22,7 +22,7 @@ def test_a_sale_written_on_the_driver_reads_back_through_the_orm_value_for_value
     sale_id = open_sale(rt, cashier)
     with rt.uow(read_only=True) as uow:
         orm = uow.session.get(Sale, sale_id)
-        record = uow.rows.sale(sale_id, lock=False)
+        record = uow.sales.find(sale_id, lock=False)
     assert orm is not None and record is not None
     for column in Sale.__table__.c:
         if column.key != "version":
@@ -43,13 +43,13 @@ def test_a_payment_changed_by_the_orm_is_what_the_driver_reads_in_the_same_trans
         assert payment is not None
         payment.failure = "noted by the ORM"
         uow.flush_orm()
-        assert uow.rows.payment(view["id"]).failure == "noted by the ORM"
+        assert uow.payments.find(view["id"]).failure == "noted by the ORM"
         # And a change on the driver is seen by a fresh ORM query in the same transaction.
-        uow.rows.mark_settling(view["id"], tendered=300, change=0)
+        uow.payments.mark_settling(view["id"], tendered=300, change=0)
         state = uow.session.execute(select(Payment.state).where(Payment.id == view["id"])).scalar_one()
         assert state == "settling"
     with rt.uow(read_only=True) as uow:  # nothing was committed
-        assert uow.rows.payment(view["id"]).state == "pending"
+        assert uow.payments.find(view["id"]).state == "pending"
 
 
 def test_a_duplicate_key_on_the_driver_is_sqlalchemys_integrity_error(rt):
@@ -78,7 +78,7 @@ def test_engine_listeners_see_the_statements_run_on_the_driver(rt, cashier):
 def test_a_unit_of_work_that_only_reads_rows_builds_no_orm_session(rt, cashier):
     sale_id = open_sale(rt, cashier)
     with rt.uow(read_only=True) as uow:
-        assert uow.rows.sale(sale_id) is not None
+        assert uow.sales.find(sale_id) is not None
         assert uow._session is None  # noqa: SLF001 (what this test is about)
 
 
@@ -100,5 +100,5 @@ def test_what_the_orm_holds_is_written_before_a_statement_on_the_driver(rt, cash
                           business_date=now.date()))
         uow.commit()
     with rt.uow(read_only=True) as uow:
-        assert uow.rows.payment(other).sale_id == other
+        assert uow.payments.find(other).sale_id == other
     assert sale_id != other

@@ -10,7 +10,7 @@ import pytest
 
 from madoguchi.adapters.db.tables import Incident
 from madoguchi.services.close.export import payment_rows
-from madoguchi.services.counter import incidents, payments
+from madoguchi.services.counter import incidents, payment_core, payments
 from tests.helpers import handed_off, journal, new_id, terminal
 
 
@@ -36,7 +36,7 @@ def test_a_crash_between_closing_the_incident_and_booking_the_payment_changes_no
     def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise Crash("power cut")
 
-    monkeypatch.setattr(payments, "book_approved", crash)
+    monkeypatch.setattr(payment_core, "book_approved", crash)
     with pytest.raises(Crash):
         incidents.resolve_unknown(rt, incident_id=incident_id, paid=True, actor=supervisor,
                                   evidence="provider's reply: approved")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from madoguchi.adapters.devices.ports import DepositEnd
 from madoguchi.domain.sale import PaymentMethod
-from madoguchi.services.counter import payments, sales
+from madoguchi.services.counter import payment_core, sales
 from madoguchi.services.counter.cash import _mark_settling
 from madoguchi.services.counter.recovery import recover
 from madoguchi.services.journal.verify import verify
@@ -15,8 +15,8 @@ def _value(counts: dict[int, int]) -> int:
 
 
 def _begin(rt, actor, sale_id, method, brand=None):  # type: ignore[no-untyped-def]
-    payment, _, _ = payments._begin(rt, payment_id=new_id(), sale_id=sale_id, method=method, brand=brand,
-                                 amount=None, actor=actor)
+    payment, _, _ = payment_core.begin(rt, payment_id=new_id(), sale_id=sale_id, method=method, brand=brand,
+                                     amount=None, actor=actor)
     return payment
 
 

@@ -1,39 +1,56 @@
-"""The rows a sale at the counter reads and writes, on the driver (see ``driver.py``).
+"""The statements of the counter's ordinary course, run on the driver (see ``driver.py``).
 
 Every call of a sale's ordinary course (create, line, hand-off, pay in cash or
-cashless, receipt) and every journal entry, idempotency record and day lock goes
-through here; the rarer paths (faults, voids, refunds, closes) use the ORM on the
-same connection. Sales and payments come back as records with the ORM classes'
-attribute names, and change state only through the same transition tables.
+cashless, receipt) and every journal entry, idempotency record and day lock runs one
+of these. :class:`CounterRows` runs the idempotency, day-lock and journal ones; the
+counter's repositories (``repositories/counter_*.py``) run the rest and hand back the
+typed values of :mod:`madoguchi.domain.counter`.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import ClauseElement
 
 from madoguchi.adapters.db.close_tables import WHOLE_SITE, DayClose
-from madoguchi.adapters.db.driver import Driver, Record
-from madoguchi.adapters.db.tables import (Idempotency, Incident, JournalHead, JournalRow, Payment,
-                                          PaymentStation, Receipt, Sale, SaleLine)
-from madoguchi.domain.sale import PaymentMethod, PaymentState, SaleState, payment_transition, sale_transition
+from madoguchi.adapters.db.driver import Driver
+from madoguchi.adapters.db.tables import (
+    Idempotency,
+    Incident,
+    JournalHead,
+    JournalRow,
+    Payment,
+    PaymentStation,
+    Receipt,
+    Sale,
+    SaleLine,
+)
+from madoguchi.domain.sale import PaymentMethod, PaymentState
 
-_S, _L, _P = Sale.__table__, SaleLine.__table__, Payment.__table__
-_ST, _R, _I = PaymentStation.__table__, Receipt.__table__, Incident.__table__
-_D, _H, _J, _K = DayClose.__table__, JournalHead.__table__, JournalRow.__table__, Idempotency.__table__
-_SALE_COLUMNS = [c for c in _S.c if c.key != "version"]
+
+def _table(cls: Any) -> Table:
+    return cast(Table, cls.__table__)
+
+
+_S, _L, _P = _table(Sale), _table(SaleLine), _table(Payment)
+_ST, _R, _I = _table(PaymentStation), _table(Receipt), _table(Incident)
+_D, _H, _J, _K = _table(DayClose), _table(JournalHead), _table(JournalRow), _table(Idempotency)
+_SALE_COLUMNS = list(_S.c)  # version last
 _LINE_COLUMNS = [c for c in _L.c if c.key != "sale_id"]
-_SALE_KEYS = tuple(c.key for c in _SALE_COLUMNS)
-_LINE_KEYS = tuple(c.key for c in _LINE_COLUMNS)  # selected as line_<key>, in this order
+SALE_KEYS = tuple(c.key for c in _SALE_COLUMNS)
+LINE_KEYS = tuple(c.key for c in _LINE_COLUMNS)  # selected as line_<key>, in this order
 #: What a sale's writes may change (everything but who made it, where and when).
-_SALE_CHANGES = ("state", "total", "paid_amount", "payment_station", "attempts", "paid_at", "cash_only")
-_PAYMENT_CHANGES = ("state", "tendered", "change", "processor_reference", "failure", "completed_at",
-                    "booked_on")
+SALE_CHANGES = ("state", "total", "paid_amount", "payment_station", "attempts", "paid_at", "cash_only")
+PAYMENT_CHANGES = ("state", "tendered", "change", "processor_reference", "failure", "completed_at",
+                   "booked_on")
+PAYMENT_KEYS = tuple(c.key for c in _P.c)
+SALE_INSERT_KEYS = tuple(c.key for c in _S.c if c.key != "version")
+LINE_INSERT_KEYS = tuple(c.key for c in _L.c)
 
 
 def _b(*names: str) -> dict[str, Any]:
@@ -52,9 +69,11 @@ def statement(name: str, dialect: str) -> ClauseElement:
     """The statement called ``name``, built for ``dialect`` (compiled once by the driver)."""
     if name == "day_insert":
         make = pg_insert if dialect == "postgresql" else sqlite_insert
-        return make(_D).values(**_b("site", "business_date"), station=WHOLE_SITE, state="open") \
+        made: ClauseElement = make(_D).values(**_b("site", "business_date"), station=WHOLE_SITE, state="open") \
             .on_conflict_do_nothing(index_elements=["site", "station", "business_date"])
-    return _STATEMENTS[name]()
+        return made
+    made_by: Callable[[], ClauseElement] = _STATEMENTS[name]
+    return made_by()
 
 
 _STATEMENTS: dict[str, Any] = {
@@ -66,10 +85,13 @@ _STATEMENTS: dict[str, Any] = {
         or_(_D.c.station == WHOLE_SITE, _D.c.station == bindparam("station"))).with_for_update(),
     "sale": lambda: _sale_query(lock=False),
     "sale_locked": lambda: _sale_query(lock=True),
-    "sale_insert": lambda: insert(_S).values(**_b(*(c.key for c in _SALE_COLUMNS)), version=1),
-    "sale_update": lambda: update(_S).where(_S.c.id == bindparam("sale_id")).values(
-        **_b(*_SALE_CHANGES), version=_S.c.version + 1),
-    "line_insert": lambda: insert(_L).values(**_b(*(c.key for c in _L.c))),
+    "sale_insert": lambda: insert(_S).values(**_b(*SALE_INSERT_KEYS), version=1),
+    # Written only at the version read: a write in between makes it match no row.
+    "sale_update": lambda: update(_S).where(_S.c.id == bindparam("sale_id"),
+                                            _S.c.version == bindparam("expected")).values(
+        **_b(*SALE_CHANGES), version=_S.c.version + 1),
+    "line_insert": lambda: insert(_L).values(**_b(*LINE_INSERT_KEYS)),
+    "line_delete": lambda: delete(_L).where(_L.c.id == bindparam("line_id"), _L.c.sale_id == bindparam("sale_id")),
     "claim": lambda: update(_ST).where(
         _ST.c.id == bindparam("station"),
         or_(_ST.c.current_sale_id.is_(None), _ST.c.current_sale_id == bindparam("sale_id")),
@@ -84,7 +106,7 @@ _STATEMENTS: dict[str, Any] = {
         _P.c.state == PaymentState.PENDING.value).order_by(_P.c.started_at.desc()).limit(1),
     "payments_of": lambda: select(*_P.c).where(_P.c.sale_id == bindparam("sale_id")).order_by(_P.c.started_at),
     "payment_insert": lambda: insert(_P).values(**_b(*(c.key for c in _P.c))),
-    "payment_update": lambda: update(_P).where(_P.c.id == bindparam("payment_id")).values(**_b(*_PAYMENT_CHANGES)),
+    "payment_update": lambda: update(_P).where(_P.c.id == bindparam("payment_id")).values(**_b(*PAYMENT_CHANGES)),
     "settling": lambda: update(_P).where(_P.c.id == bindparam("payment_id"),
                                          _P.c.state == PaymentState.PENDING.value).values(
         state=PaymentState.SETTLING.value, **_b("tendered", "change")),
@@ -119,18 +141,6 @@ def _site_counters(where: Any) -> ClauseElement:
     return select(tx.label("tx_number"), sig.label("sig_counter"))
 
 
-class SaleRecord(Record):
-    """A sale as read here (``lines`` in order); its state moves only through the table."""
-
-    def move_to(self, target: SaleState) -> None:
-        self.state = sale_transition(self.state, target).value
-
-
-class PaymentRecord(Record):
-    def move_to(self, target: PaymentState) -> None:
-        self.state = payment_transition(self.state, target).value
-
-
 class CounterRows:
     """The counter's reads and writes on one unit of work's connection.
 
@@ -144,7 +154,8 @@ class CounterRows:
 
     # --- idempotency, day lock, journal ---------------------------------------------
     def idempotency(self, key: str) -> tuple[str, str, str] | None:
-        return self.db.first("idempotency", key=key)  # type: ignore[return-value]
+        row = self.db.first("idempotency", key=key)
+        return None if row is None else (row[0], row[1], row[2])
 
     def remember(self, **values: Any) -> None:
         self.db.run("remember", **values)
@@ -152,10 +163,10 @@ class CounterRows:
     def day_states(self, site: str, day: dt.date, station: str | None) -> dict[str, str]:
         """``{station or "*": state}`` of the site-day, locked; the site row made if missing."""
         params = {"site": site, "business_date": day, "station": station or WHOLE_SITE}
-        states = dict(self.db.all("day_states", **params))  # type: ignore[arg-type]
+        states = {str(k): str(v) for k, v in self.db.all("day_states", **params)}
         if WHOLE_SITE not in states:
             self.db.run("day_insert", site=site, business_date=day)
-            states = dict(self.db.all("day_states", **params))  # type: ignore[arg-type]
+            states = {str(k): str(v) for k, v in self.db.all("day_states", **params)}
         return states
 
     def journal_head(self) -> tuple[int, str]:
@@ -184,87 +195,3 @@ class CounterRows:
             return False
         self.db.run("journal_insert", **fields)
         return True
-
-    # --- sales ------------------------------------------------------------------------
-    def sale(self, sale_id: str, *, lock: bool = True) -> SaleRecord | None:
-        rows = self.db.all("sale_locked" if lock else "sale", sale_id=sale_id)
-        if not rows:
-            return None
-        n = len(_SALE_KEYS)
-        sale = SaleRecord(**dict(zip(_SALE_KEYS, rows[0][:n])))
-        sale.lines = [Record(sale_id=sale_id, **dict(zip(_LINE_KEYS, r[n:]))) for r in rows if r[n] is not None]
-        return sale
-
-    def _touch_sale(self, sale: SaleRecord) -> None:
-        self._touch(f"sale:{sale.id}", f"site:{sale.site}",
-                    *((f"station:{sale.payment_station}",) if sale.payment_station else ()))
-
-    def insert_sale(self, sale: SaleRecord) -> None:
-        self.db.run("sale_insert", **{c.key: getattr(sale, c.key) for c in _SALE_COLUMNS})
-        self._touch_sale(sale)
-
-    def save_sale(self, sale: SaleRecord) -> None:
-        self.db.run("sale_update", sale_id=sale.id, **{k: getattr(sale, k) for k in _SALE_CHANGES})
-        self._touch_sale(sale)
-
-    def insert_line(self, line: Record) -> None:
-        self.db.run("line_insert", **{c.key: getattr(line, c.key) for c in _L.c})
-
-    # --- payment stations -------------------------------------------------------------------
-    def claim(self, station: str, sale_id: str) -> bool:
-        return self.db.run("claim", station=station, sale_id=sale_id) == 1
-
-    def release(self, station: str, sale_id: str) -> None:
-        self.db.run("release", station=station, sale_id=sale_id)
-
-    def free_stations(self, site: str) -> list[str]:
-        return [r[0] for r in self.db.all("free_stations", site=site)]
-
-    def take_receipt_number(self, station: str) -> int:
-        row = self.db.first("receipt_number", station=station)
-        assert row is not None, f"no payment station row {station}"
-        return int(row[0]) - 1
-
-    # --- payments, receipts, incidents ------------------------------------------------------
-    def payment(self, payment_id: str) -> PaymentRecord | None:
-        return self.db.record("payment", PaymentRecord, payment_id=payment_id)  # type: ignore[no-any-return]
-
-    def pending_cash_at(self, station: str) -> tuple[str, int] | None:
-        """The cash payment waiting for coins at a payment station (its id and amount)."""
-        return self.db.first("pending_cash_at", station=station)  # type: ignore[return-value]
-
-    def payments_of(self, sale_id: str) -> list[PaymentRecord]:
-        return self.db.records("payments_of", PaymentRecord, sale_id=sale_id)
-
-    def insert_payment(self, payment: PaymentRecord) -> None:
-        self.db.run("payment_insert", **{c.key: getattr(payment, c.key) for c in _P.c})
-        self._touch(f"sale:{payment.sale_id}", f"station:{payment.payment_station}")
-
-    def save_payment(self, payment: PaymentRecord) -> None:
-        self.db.run("payment_update", payment_id=payment.id, **{k: getattr(payment, k) for k in _PAYMENT_CHANGES})
-        self._touch(f"sale:{payment.sale_id}", f"station:{payment.payment_station}")
-
-    def mark_settling(self, payment_id: str, *, tendered: int, change: int) -> bool:
-        return self.db.run("settling", payment_id=payment_id, tendered=tendered, change=change) == 1
-
-    def insert_receipt(self, **values: Any) -> Record:
-        row = self.db.first("receipt_insert", **values)
-        assert row is not None
-        self._touch(f"sale:{values['sale_id']}", f"station:{values['payment_station']}")
-        return Record(id=int(row[0]), state="pending", prints=0, last_error=None, **values)
-
-    def latest_receipt(self, sale_id: str) -> Record | None:
-        return self.db.record("receipt_latest", sale_id=sale_id)  # type: ignore[no-any-return]
-
-    def receipt_outcome(self, receipt_id: int, error: str | None) -> Record | None:
-        """Printed (``error`` None) or why not; the receipt as it now is."""
-        if error is None:
-            row = self.db.record("receipt_printed", receipt_id=receipt_id)
-        else:
-            row = self.db.record("receipt_failed", receipt_id=receipt_id, error=error)
-        if row is not None:
-            self._touch(f"sale:{row.sale_id}", f"station:{row.payment_station}")
-        return row  # type: ignore[no-any-return]
-
-    def open_incidents(self, sale_id: str) -> list[str]:
-        return [r[0] for r in self.db.all("open_incidents", sale_id=sale_id)]

@@ -15,11 +15,12 @@ any other (the benchmark's write recorder listens there).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 
 class Prepared:
@@ -28,7 +29,7 @@ class Prepared:
     __slots__ = ("sql", "positional", "plan", "binds", "fixed", "names", "convert")
 
     def __init__(self, statement: ClauseElement, dialect: Any) -> None:
-        compiled = statement.compile(dialect=dialect)
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
         self.sql = str(compiled)
         self.binds: dict[str, Callable[[Any], Any]] = {}
         for name, bind in compiled.binds.items():
@@ -41,14 +42,14 @@ class Prepared:
         table = getattr(statement, "table", None)
         if getattr(statement, "is_insert", False) and table is not None:
             for column in table.c:
-                if column.key in compiled.binds and column.default is not None and column.default.is_scalar:
-                    if fixed.get(column.key) is None:
-                        fixed[column.key] = column.default.arg
+                if (column.key in compiled.binds and column.default is not None and column.default.is_scalar
+                        and fixed.get(column.key) is None):
+                    fixed[column.key] = column.default.arg
         #: Already processed: they are the same every time.
         self.fixed = {k: (self.binds[k](v) if k in self.binds else v) for k, v in fixed.items()}
         order = compiled.positiontup
         self.positional = bool(dialect.positional and order is not None)
-        names = tuple(order) if self.positional else tuple(compiled.binds)
+        names = tuple(order or ()) if self.positional else tuple(compiled.binds)
         self.plan = tuple((k, self.binds.get(k)) for k in names)
         columns = list(getattr(statement, "exported_columns", ()))
         self.names = tuple(c.key for c in columns)
@@ -71,18 +72,6 @@ class Prepared:
         return tuple(row)
 
 
-class Record:
-    """A row as attributes (what the services read and change), or ``None`` for none."""
-
-    __slots__ = ("__dict__",)
-
-    def __init__(self, **fields: Any) -> None:
-        self.__dict__.update(fields)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.__dict__!r})"
-
-
 class Driver:
     """Runs prepared statements on one SQLAlchemy connection's DBAPI cursor, and begins,
     commits and rolls back that connection's transactions itself.
@@ -103,6 +92,7 @@ class Driver:
         self._cache = cache
         self._mine: dict[str, Prepared] = {}  # this driver's dialect only: a lookup by name
         self.dbapi: Any = connection.connection.driver_connection
+        assert self.dbapi is not None
         self._cursor = self.dbapi.cursor()
         # The engine's listeners, as live views (one added to the engine later shows in them).
         dispatch = connection.dispatch
@@ -200,13 +190,3 @@ class Driver:
             return None
         cursor.fetchall()  # drain: a cursor left mid-result holds SQLite's read lock
         return statement.row(raw)
-
-    def record(self, name: str, cls: type[Record] = Record, **values: Any) -> Any:
-        """The first row as a ``cls`` with one attribute per selected column, or ``None``."""
-        statement = self.prepared(name)
-        row = self._first(statement, values)
-        return None if row is None else cls(**dict(zip(statement.names, row)))
-
-    def records(self, name: str, cls: type[Record] = Record, **values: Any) -> list[Any]:
-        names = self.prepared(name).names
-        return [cls(**dict(zip(names, row))) for row in self.all(name, **values)]

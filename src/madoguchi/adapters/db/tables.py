@@ -8,11 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData,
-                        String, Text, TypeDecorator, UniqueConstraint, false)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from madoguchi.domain.sale import (PaymentState, SaleState, payment_transition, sale_transition)
+from madoguchi.domain.sale import PaymentState, SaleState, payment_transition, sale_transition
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -26,15 +39,15 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(dt.timezone.utc)
+        value = value.astimezone(dt.UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc)
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
 
     # SQLite stores the time as text, "YYYY-MM-DD HH:MM:SS.ffffff" in UTC (SQLAlchemy's
     # own format for its DATETIME). Every sale binds and reads several of these, so on
@@ -42,7 +55,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     def bind_processor(self, dialect):  # type: ignore[no-untyped-def]
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
-        utc = dt.timezone.utc
+        utc = dt.UTC
 
         def process(value):  # type: ignore[no-untyped-def]
             if value is None:
@@ -57,7 +70,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     def result_processor(self, dialect, coltype):  # type: ignore[no-untyped-def]
         if dialect.name != "sqlite":
             return super().result_processor(dialect, coltype)
-        utc = dt.timezone.utc
+        utc = dt.UTC
 
         def process(value):  # type: ignore[no-untyped-def]
             if value is None:

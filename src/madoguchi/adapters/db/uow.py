@@ -7,31 +7,23 @@ either all of it lands or none of it does.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-
-import orjson
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, event, select
-from sqlalchemy.exc import IntegrityError
+import orjson
+from sqlalchemy import Connection, Engine, event, select, text
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from madoguchi.adapters.db.change_keys import change_keys, collect_touched  # noqa: F401 (re-exported)
 from madoguchi.adapters.db.counter_rows import CounterRows
+from madoguchi.adapters.db.fingerprint import fingerprint, legacy_fingerprint  # noqa: F401 (re-exported)
 from madoguchi.adapters.db.journal import HeadHint, JournalState, JournalWriter
-from madoguchi.adapters.db.repositories.screens import ScreensRepository
-from madoguchi.adapters.db.repositories.setup import SetupRepository
+from madoguchi.adapters.db.repositories.access import Repositories
 from madoguchi.adapters.db.slots import Slot, Slots, WriterQueue, WriterSlot, is_database_error
 from madoguchi.errors import IdempotencyMismatch
 
 if TYPE_CHECKING:
-    from madoguchi.adapters.db.repositories.reconcile import ReconcileRepository
-    from madoguchi.adapters.db.repositories.reconcile_books import ReconcileBooks
-    from madoguchi.adapters.db.repositories.sim import SimRepository
-    from madoguchi.adapters.db.repositories.journal import JournalRows
-    from madoguchi.adapters.db.repositories.staff import LoginAttempts, StaffRepository
-    from madoguchi.adapters.db.repositories.close import Adjustments, DayCloses, DayFigures, PaymentsExport
     from madoguchi.adapters.signing import JournalSigner
 
 
@@ -41,7 +33,7 @@ WRITER_WAIT_SECONDS = 60
 KEEP_IDLE = 16
 
 
-class UnitOfWork:
+class UnitOfWork(Repositories):
     """One transaction: ``rows`` (the driver) and ``session`` (the ORM) share its connection.
 
     The connection is a kept one (``slots.py``), taken when first used; the transaction
@@ -70,6 +62,7 @@ class UnitOfWork:
         self._touched: set[str] = set()
         self._head_hint = head_hint
         self._journal_head: JournalState | None = None  # left by this transaction's appends
+        self._failed: BaseException | None = None  # a database error a method here answered for
 
     def __enter__(self) -> UnitOfWork:
         if self._writer_queue is not None and not self._writer_queue.acquire(urgent=self._urgent,
@@ -85,7 +78,7 @@ class UnitOfWork:
             if self._session is not None:
                 self._session.close()
             if self._slot is not None:
-                healthy = not is_database_error(exc, self._engine.dialect.loaded_dbapi)
+                healthy = not is_database_error(exc or self._failed, self._engine.dialect.loaded_dbapi)
                 self._slots.give_back(self._slot, healthy=healthy)
         finally:
             if self._writer_queue is not None:
@@ -119,7 +112,7 @@ class UnitOfWork:
             # Joined to our transaction: the session flushes into it, and we commit it.
             self._session = self._factory(bind=self.connection, join_transaction_mode="rollback_only")
         elif not self._began:
-            self.connection  # begin again after a commit, the session's connection joining it
+            _ = self.connection  # begin again after a commit, the session's connection joining it
         return self._session
 
     def commit(self) -> None:
@@ -213,92 +206,26 @@ class UnitOfWork:
                            result=orjson.dumps(result, default=str, option=orjson.OPT_NON_STR_KEYS).decode(),
                            created_at=now)
 
-    # --- repositories: reconcile ---
-    @property
-    def reconcile(self) -> ReconcileRepository:
-        """The close of month's records (statements, runs, inquiries, resolutions)."""
-        from madoguchi.adapters.db.repositories.reconcile import ReconcileRepository
-        return ReconcileRepository(self.session)
+    def answers(self) -> bool:
+        """Does the database answer? (the health check)."""
+        try:
+            self.session.execute(text("SELECT 1"))
+        except SQLAlchemyError as exc:
+            self._failed = exc  # its connection is not given back as healthy
+            return False
+        return True
 
-    @property
-    def reconcile_books(self) -> ReconcileBooks:
-        """What the close of month reads of the counter's books."""
-        from madoguchi.adapters.db.repositories.reconcile_books import ReconcileBooks
-        return ReconcileBooks(self.session)
-
-    # --- repositories: sim ---
-    @property
-    def sim(self) -> SimRepository:
-        """What the day simulator reads (``repositories/sim.py``)."""
-        from madoguchi.adapters.db.repositories.sim import SimRepository
-        return SimRepository(self)
-    # --- repositories: journal ---
-    @property
-    def journal_rows(self) -> JournalRows:
-        """The journal as read back (appending is ``journal``'s), in this transaction."""
-        from madoguchi.adapters.db.repositories.journal import JournalRows
-        return JournalRows(self.session, locked_head=lambda: self.rows.journal_head())
-
-    # --- repositories: staff ---
-    @property
-    def staff(self) -> StaffRepository:
-        from madoguchi.adapters.db.repositories.staff import StaffRepository
-        return StaffRepository(self.session)
-
-    @property
-    def login_attempts(self) -> LoginAttempts:
-        from madoguchi.adapters.db.repositories.staff import LoginAttempts
-        return LoginAttempts(self.session)
-    # --- repositories: screens, setup ---
-    @property
-    def screens(self) -> ScreensRepository:
-        return ScreensRepository(self)
-
-    @property
-    def setup(self) -> SetupRepository:
-        return SetupRepository(self)
-    # --- repositories: close ---------------------------------------------------------
-    @property
-    def closes(self) -> DayCloses:
-        from madoguchi.adapters.db.repositories.close import DayCloses
-        return DayCloses(self.session)
-
-    @property
-    def day_figures(self) -> DayFigures:
-        from madoguchi.adapters.db.repositories.close import DayFigures
-        return DayFigures(self.session)
-
-    @property
-    def adjustments(self) -> Adjustments:
-        from madoguchi.adapters.db.repositories.close import Adjustments
-        return Adjustments(self.session)
-
-    @property
-    def payments_export(self) -> PaymentsExport:
-        from madoguchi.adapters.db.repositories.close import PaymentsExport
-        return PaymentsExport(self.session)
-
-
-_FINGERPRINT_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
-
-
-def fingerprint(request: dict[str, Any]) -> str:
-    """SHA-256 of the request as sorted-key JSON: what a repeat of the same id must match."""
-    return hashlib.sha256(orjson.dumps(request, option=_FINGERPRINT_OPTIONS, default=str)).hexdigest()
-
-
-def legacy_fingerprint(request: dict[str, Any]) -> str:
-    """The fingerprint as stored before 2026-12 (``json`` with its default separators): a
-    retry whose first attempt was remembered by an older version still matches it."""
-    text = json.dumps(request, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    @staticmethod
+    def is_duplicate_key(exc: BaseException) -> bool:
+        """Whether ``exc`` is a write refused for a key already taken (a racing twin's)."""
+        return isinstance(exc, IntegrityError) and is_duplicate_key(exc)
 
 
 def make_uow_factory(engine: Engine, on_commit: Callable[[set[str]], None] | None = None, *,
                      signer: JournalSigner | None = None) -> Callable[..., UnitOfWork]:
     factory = sessionmaker(engine, expire_on_commit=False)
     if on_commit is not None:
-        event.listen(factory, "after_flush", _collect_touched)
+        event.listen(factory, "after_flush", collect_touched)
     readers = Slots(engine, read_only=True, keep=KEEP_IDLE)
     hint = HeadHint()
     if engine.dialect.name == "sqlite":
@@ -322,35 +249,6 @@ def make_uow_factory(engine: Engine, on_commit: Callable[[set[str]], None] | Non
     return lambda read_only=False, urgent=False: UnitOfWork(
         engine, factory, on_commit, readers if read_only else writers, read_only=read_only, head_hint=hint,
         signer=signer)
-
-
-def _collect_touched(session: Session, _context: object) -> None:
-    """Remember what a flush wrote, as change keys for live screens."""
-    touched: set[str] = session.info.setdefault("touched", set())
-    for obj in (*session.new, *session.dirty):
-        touched.update(change_keys(obj))
-
-
-def change_keys(obj: object) -> set[str]:
-    from madoguchi.adapters.db import tables as t
-    if isinstance(obj, t.Sale):
-        keys = {f"sale:{obj.id}", f"site:{obj.site}"}
-        if obj.payment_station:
-            keys.add(f"station:{obj.payment_station}")
-        return keys
-    if isinstance(obj, (t.Payment, t.Receipt, t.Refund)):
-        station = getattr(obj, "payment_station", None)
-        return {f"sale:{obj.sale_id}"} | ({f"station:{station}"} if station else set())
-    if isinstance(obj, t.PaymentStation):
-        return {f"station:{obj.id}", f"site:{obj.site}"}
-    if isinstance(obj, t.Incident):
-        return {"incidents", f"site:{obj.site}"} | ({f"sale:{obj.sale_id}"} if obj.sale_id else set())
-    if isinstance(obj, t.JournalRow):
-        return {"journal"} | ({f"site:{obj.site}"} if obj.site else set())
-    from madoguchi.adapters.db.training_tables import TrainingSwitch
-    if isinstance(obj, TrainingSwitch):  # 練習モード switched: the site's screens show it without a reload
-        return {f"site:{obj.site}"} | ({f"station:{obj.station_id}"} if obj.kind == "payment" else set())
-    return set()
 
 
 def is_duplicate_key(exc: IntegrityError) -> bool:

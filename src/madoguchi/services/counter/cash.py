@@ -6,25 +6,21 @@ when a jam keeps it inside the machine.
 """
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from madoguchi.adapters.db.counter_rows import PaymentRecord
-from madoguchi.adapters.db.tables import Incident, Payment, PaymentStation
 from madoguchi.adapters.devices.ports import DepositEnd
 from madoguchi.domain.auth import Action, Actor
-from madoguchi.domain.journal import EntryKind
+from madoguchi.domain.counter import Payment
 from madoguchi.domain.sale import PaymentMethod, PaymentState, SaleState, payment_transition
 from madoguchi.domain.station_fault import jam_fault
 from madoguchi.errors import CannotMakeChange, ChangerJammed, Conflict, NotFound
-from madoguchi.services.counter.common import load_sale, release_station
-from madoguchi.services.counter.payments import _approve, _begin, _fail, current_view
+from madoguchi.services.counter.payment_core import approve_now, begin, current_view, fail_now, open_incident
 from madoguchi.services.runtime import Runtime
 
 
 def start_cash(rt: Runtime, *, payment_id: str, sale_id: str, actor: Actor) -> dict[str, Any]:
-    payment, new, view = _begin(rt, payment_id=payment_id, sale_id=sale_id, method=PaymentMethod.CASH,
-                                brand=None, amount=None, actor=actor, with_view=True)
+    payment, new, view = begin(rt, payment_id=payment_id, sale_id=sale_id, method=PaymentMethod.CASH,
+                               brand=None, amount=None, actor=actor, with_view=True)
     if not new:
         return cash_view(rt, payment.id)
     changer = rt.devices.of(payment.payment_station).changer
@@ -48,9 +44,9 @@ def cash_view(rt: Runtime, payment_id: str, view: dict[str, Any] | None = None) 
     return view
 
 
-def _pending_cash(rt: Runtime, payment_id: str, actor: Actor) -> PaymentRecord:
+def _pending_cash(rt: Runtime, payment_id: str, actor: Actor) -> Payment:
     with rt.uow(read_only=True) as uow:
-        payment = uow.rows.payment(payment_id)
+        payment = uow.payments.find(payment_id)
         if payment is None or payment.method != PaymentMethod.CASH:
             raise NotFound(f"no cash payment {payment_id}")
         actor.require(Action.PAY, payment.site)
@@ -76,7 +72,7 @@ def complete_cash(rt: Runtime, *, payment_id: str, actor: Actor) -> dict[str, An
             if not changer.can_dispense(change):
                 step = "end_deposit"
                 changer.end_deposit(DepositEnd.REPAY)
-                _fail(rt, payment_id, PaymentState.FAILED, f"cannot make change of {change} yen; cash returned")
+                fail_now(rt, payment_id, PaymentState.FAILED, f"cannot make change of {change} yen; cash returned")
                 raise CannotMakeChange(
                     f"the machine cannot give {change} yen change; please pay the exact amount or choose cashless",
                     returned=inserted)
@@ -87,7 +83,7 @@ def complete_cash(rt: Runtime, *, payment_id: str, actor: Actor) -> dict[str, An
             record_jam(rt, payment_id, step=step, retained=changer.deposit_amount())
             raise ChangerJammed(f"{exc.message} ({step}): {changer.deposit_amount()} yen is held in the machine; "
                                 "staff will return it, and the sale can move to another payment station") from None
-    view = _approve(rt, payment_id, reference=None, actor=actor.login, tendered=inserted, change=change,
+    view = approve_now(rt, payment_id, reference=None, actor=actor.login, tendered=inserted, change=change,
                     cash_counts={"inserted": _text_keys(inserted_counts), "change": _text_keys(given)})
     return view | {"inserted": inserted, "remaining": 0}
 
@@ -101,7 +97,7 @@ def _mark_settling(rt: Runtime, payment_id: str, *, tendered: int, change: int) 
     # (recovery sees a settling payment and asks the changer whether the deposit ended).
     payment_transition(PaymentState.PENDING, PaymentState.SETTLING)  # the table allows it
     with rt.uow(urgent=True) as uow:
-        if not uow.rows.mark_settling(payment_id, tendered=tendered, change=change):
+        if not uow.payments.mark_settling(payment_id, tendered=tendered, change=change):
             raise Conflict(f"cash payment {payment_id} is no longer pending")
         uow.commit()
 
@@ -121,7 +117,7 @@ def cancel_cash(rt: Runtime, *, payment_id: str, actor: Actor) -> dict[str, Any]
             record_jam(rt, payment_id, step="end_deposit", retained=changer.deposit_amount())
             raise ChangerJammed(f"{exc.message}: staff will return the cash inserted") from None
     total = sum(d * n for d, n in returned.items())
-    _fail(rt, payment_id, PaymentState.FAILED, f"cancelled at the station; {total} yen returned")
+    fail_now(rt, payment_id, PaymentState.FAILED, f"cancelled at the station; {total} yen returned")
     return cash_view(rt, payment_id)
 
 
@@ -129,27 +125,13 @@ def record_jam(rt: Runtime, payment_id: str, *, step: str, retained: int) -> Non
     """A jam: the attempt fails, the station goes out of service, the sale is free to move,
     and an incident names the cash held inside."""
     with rt.uow(urgent=True) as uow:
-        payment = uow.session.get(Payment, payment_id)
-        assert payment is not None
-        sale = load_sale(uow, payment.sale_id)
+        payment = uow.payments.get(payment_id)
         now = rt.clock()
-        payment.move_to(PaymentState.FAILED)
-        payment.failure = f"changer jammed at {step}"
-        payment.completed_at = now
-        if sale.state == SaleState.PAYING:
-            sale.move_to(SaleState.AWAITING_PAYMENT)
-        release_station(uow, payment.payment_station, sale.id)
-        station = uow.session.get(PaymentStation, payment.payment_station)
-        assert station is not None
-        station.fault = jam_fault(step)
-        incident = Incident(
-            id=str(uuid.uuid4()), kind="cash_jam", state="open", site=sale.site,
-            payment_station=payment.payment_station, sale_id=sale.id, payment_id=payment.id,
-            amount=retained, opened_at=now,
-            summary=f"cash changer jammed at {step}; {retained} yen held inside for sale {sale.id[:8]}")
-        uow.session.add(incident)
-        uow.journal.append(EntryKind.INCIDENT_OPENED, at=now, actor="device", amount=retained,
-                           site=sale.site, station=payment.payment_station, sale_id=sale.id,
-                           incident_id=incident.id, incident_kind="cash_jam", step=step,
-                           payment_id=payment.id)
+        station = payment.payment_station
+        uow.stations.set_fault(station, jam_fault(step))
+        open_incident(
+            uow, payment.failed(PaymentState.FAILED, f"changer jammed at {step}", now),
+            sale_state=SaleState.AWAITING_PAYMENT, release=station, kind="cash_jam", amount=retained,
+            actor="device", now=now, step=step,
+            summary=f"cash changer jammed at {step}; {retained} yen held inside for sale {payment.sale_id[:8]}")
         uow.commit()

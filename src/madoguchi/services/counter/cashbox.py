@@ -17,9 +17,6 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
-
-from madoguchi.adapters.db.tables import JournalRow
 from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.changer_book import changer_book, differences
@@ -59,9 +56,7 @@ def check_counts(counts: Mapping[object, object]) -> dict[int, int]:
 
 def _station_book(uow: UnitOfWork, station: str, day: dt.date) -> dict[int, int] | None:
     """What the journal says the station's changer holds on ``day`` so far."""
-    rows = uow.session.execute(select(JournalRow.kind, JournalRow.data).where(
-        JournalRow.business_date == day.isoformat(), JournalRow.station == station).order_by(JournalRow.seq))
-    counts = changer_book((kind, data) for kind, data in rows).counts
+    counts = changer_book(uow.day_locks.station_entries(station, day)).counts
     return dict(counts) if counts is not None else None
 
 

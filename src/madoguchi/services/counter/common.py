@@ -1,4 +1,4 @@
-"""Small helpers the services share: idempotent runs, loading with a lock, station claims."""
+"""Small helpers the services share: idempotent runs, client ids, station claims."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,13 +7,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
-
-from madoguchi.adapters.db.counter_rows import SaleRecord
-from madoguchi.adapters.db.tables import PaymentStation, Sale
-from madoguchi.adapters.db.uow import UnitOfWork, is_duplicate_key
+from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.domain.station_fault import fault_code
 from madoguchi.errors import BadInput, NotFound, StationBusy
 from madoguchi.services.runtime import Runtime
@@ -51,34 +45,12 @@ def idempotent(rt: Runtime, key: str, operation: str, request: dict[str, Any],
                 result = work(uow, now)
                 uow.remember(key, operation, request, result, now)
                 uow.commit()
-            except IntegrityError as exc:
-                if attempt == 0 and is_duplicate_key(exc):
+            except Exception as exc:
+                if attempt == 0 and uow.is_duplicate_key(exc):
                     continue
                 raise
             return result
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-# The sale with its lines in one round trip (nearly every call at the counter loads one);
-# built once. ``FOR UPDATE OF sales``: PostgreSQL locks the sale, not the outer-joined lines.
-_SALE = select(Sale).options(joinedload(Sale.lines)).where(Sale.id == bindparam("sale_id"))
-_SALE_LOCKED = _SALE.with_for_update(of=Sale)
-
-
-def load_sale(uow: UnitOfWork, sale_id: str, *, lock: bool = True) -> Sale:
-    stmt = _SALE_LOCKED if lock else _SALE
-    sale = uow.session.execute(stmt, {"sale_id": sale_id}).unique().scalar_one_or_none()
-    if sale is None:
-        raise NotFound(f"no sale {sale_id}")
-    return sale
-
-
-def sale_record(uow: UnitOfWork, sale_id: str, *, lock: bool = True) -> SaleRecord:
-    """The sale with its lines on the driver (the counter's own calls), locked unless told."""
-    sale = uow.rows.sale(sale_id, lock=lock)
-    if sale is None:
-        raise NotFound(f"no sale {sale_id}")
-    return sale
 
 
 def claim_station(uow: UnitOfWork, station_id: str, sale_id: str) -> None:
@@ -88,11 +60,10 @@ def claim_station(uow: UnitOfWork, station_id: str, sale_id: str) -> None:
     matches the ``current_sale_id IS NULL`` row; the other gets StationBusy. A
     station this sale already holds matches too (one statement on the common path).
     """
-    if not uow.rows.claim(station_id, sale_id):
-        row = uow.session.get(PaymentStation, station_id)
+    if not uow.stations.claim(station_id, sale_id):
+        row = uow.stations.hold(station_id)
         if row is None:
             raise NotFound(f"no payment station {station_id!r}")
-        uow.session.refresh(row)
         fault = fault_code(row.fault)
         if fault is not None:
             raise StationBusy(f"payment station {station_id} is out of service: {row.fault}",
@@ -107,8 +78,4 @@ def claim_station(uow: UnitOfWork, station_id: str, sale_id: str) -> None:
 def release_station(uow: UnitOfWork, station_id: str | None, sale_id: str) -> None:
     if station_id is None:
         return
-    uow.rows.release(station_id, sale_id)
-
-
-def free_stations(uow: UnitOfWork, site: str) -> list[str]:
-    return uow.rows.free_stations(site)
+    uow.stations.release(station_id, sale_id)

@@ -13,13 +13,14 @@ wholly before the close or wholly after it.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
-from madoguchi.adapters.db.close_tables import WHOLE_SITE, DayClose
 from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.domain.receipt import business_date
 from madoguchi.errors import Conflict
+
+if TYPE_CHECKING:
+    from madoguchi.adapters.db.close_tables import DayClose
 
 ONE_DAY = dt.timedelta(days=1)
 #: How far ahead a booking may be pushed before something is badly wrong.
@@ -29,16 +30,11 @@ MAX_SKIP_DAYS = 400
 def lock_day(uow: UnitOfWork, site: str, day: dt.date, station: str | None = None) -> list[DayClose]:
     """The site-day row (created when missing) and the station's row if any, locked
     ``FOR UPDATE`` until the transaction ends. The site row comes first in the list."""
-    uow.rows.day_states(site, day, station)
-    wanted = [WHOLE_SITE] if station is None else [WHOLE_SITE, station]
-    rows = list(uow.session.execute(
-        select(DayClose).where(DayClose.site == site, DayClose.business_date == day, DayClose.station.in_(wanted))
-        .with_for_update().execution_options(populate_existing=True)).scalars())
-    return sorted(rows, key=lambda r: r.station != WHOLE_SITE)
+    return uow.day_locks.lock(site, day, station)
 
 
 def is_closed(uow: UnitOfWork, site: str, day: dt.date, station: str | None = None) -> bool:
-    return "closed" in uow.rows.day_states(site, day, station).values()
+    return uow.day_locks.closed(site, day, station)
 
 
 def open_business_day(uow: UnitOfWork, site: str, moment: dt.datetime, *, station: str | None = None,

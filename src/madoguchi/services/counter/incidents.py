@@ -9,36 +9,28 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
-
-from madoguchi.adapters.db.tables import Incident, Payment, PaymentStation
+from madoguchi.adapters.db.uow import UnitOfWork
+from madoguchi.adapters.devices.ports import TxStatus
 from madoguchi.domain.auth import Action, Actor
+from madoguchi.domain.counter import Incident, Payment
 from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.sale import PaymentState, SaleState
 from madoguchi.errors import BadInput, Conflict, NotFound, TerminalError
-from madoguchi.adapters.devices.ports import TxStatus
-from madoguchi.services.counter.common import load_sale
-from madoguchi.services.counter.payments import Fresh, approve_in, print_fresh
-from madoguchi.services.runtime import Runtime
+from madoguchi.services.counter.payment_core import Fresh, approve, print_fresh
 from madoguchi.services.counter.settle import booking_day, lock_booking_day
 from madoguchi.services.counter.views import incident_view, sale_view
+from madoguchi.services.runtime import Runtime
 
 
 def list_incidents(rt: Runtime, *, actor: Actor, site: str | None = None,
                    state: str | None = "open") -> list[dict[str, Any]]:
     with rt.uow(read_only=True) as uow:
-        stmt = select(Incident).order_by(Incident.opened_at)
-        if site:
-            stmt = stmt.where(Incident.site == site)
-        if state:
-            stmt = stmt.where(Incident.state == state)
-        rows = uow.session.execute(stmt).scalars().all()
+        rows = uow.incidents.listing(site=site, state=state)
         return [incident_view(i) for i in rows if actor.may(Action.VIEW, i.site)]
 
 
-def _open_incident(uow: Any, incident_id: str) -> Incident:
-    incident = uow.session.execute(select(Incident).where(Incident.id == incident_id).with_for_update()
-                                   ).scalar_one_or_none()
+def _open_incident(uow: UnitOfWork, incident_id: str) -> Incident:
+    incident = uow.incidents.find(incident_id, lock=True)
     if incident is None:
         raise NotFound(f"no incident {incident_id}")
     if incident.state != "open":
@@ -46,13 +38,9 @@ def _open_incident(uow: Any, incident_id: str) -> Incident:
     return incident
 
 
-def _close(uow: Any, incident: Incident, *, now: dt.datetime, actor: str, resolution: str,
+def _close(uow: UnitOfWork, incident: Incident, *, now: dt.datetime, actor: str, resolution: str,
            note: str | None, amount: int = 0, **details: Any) -> None:
-    incident.state = "resolved"
-    incident.resolved_at = now
-    incident.resolved_by = actor
-    incident.resolution = resolution
-    incident.note = note
+    uow.incidents.resolve(incident, at=now, by=actor, resolution=resolution, note=note)
     uow.journal.append(EntryKind.INCIDENT_RESOLVED, at=now, actor=actor, amount=amount, site=incident.site,
                        station=incident.payment_station, sale_id=incident.sale_id, incident_id=incident.id,
                        incident_kind=incident.kind, resolution=resolution, note=note, **details)
@@ -68,12 +56,8 @@ def clear_jam(rt: Runtime, *, payment_station: str, actor: Actor, note: str | No
     returned_total = sum(d * n for d, n in returned.items())
     with rt.uow() as uow:
         now = rt.clock()
-        station = uow.session.get(PaymentStation, payment_station)
-        assert station is not None
-        station.fault = None
-        incidents = uow.session.execute(select(Incident).where(
-            Incident.payment_station == payment_station, Incident.kind == "cash_jam",
-            Incident.state == "open").with_for_update()).scalars().all()
+        uow.stations.set_fault(payment_station, None)
+        incidents = uow.incidents.open_jams_at(payment_station)
         if returned_total:
             uow.journal.append(EntryKind.CASH_RETURNED, at=now, actor=actor.login, amount=returned_total,
                                site=station_cfg.site, station=payment_station,
@@ -96,6 +80,7 @@ def recheck_unknown(rt: Runtime, *, incident_id: str, actor: Actor) -> dict[str,
         if incident.kind != "cashless_unknown":
             raise Conflict("only an unknown cashless outcome can be asked about")
         station, request_id = incident.payment_station, incident.request_id
+    assert station is not None and request_id is not None
     try:
         answer = rt.devices.of(station).terminal.status(request_id)
     except TerminalError as exc:
@@ -134,26 +119,25 @@ def resolve_unknown(rt: Runtime, *, incident_id: str, paid: bool, actor: Actor, 
         incident = _open_incident(uow, incident_id)
         if not _system:
             actor.require(Action.APPROVE, incident.site)
-        payment = uow.session.get(Payment, incident.payment_id)
-        assert payment is not None
-        sale = load_sale(uow, payment.sale_id)
+        assert incident.payment_id is not None
+        payment = uow.payments.get(incident.payment_id)
+        sale = uow.sales.get(payment.sale_id)
         now = rt.clock()
         double_paid = paid and sale.state in (SaleState.PAID, SaleState.REFUNDED)
         if paid:
             lock_booking_day(uow, payment, now)
         if not paid:
-            payment.move_to(PaymentState.DECLINED)
-            payment.failure = f"resolved not paid: {evidence}"[:200]
-            payment.completed_at = now
+            payment = payment.failed(PaymentState.DECLINED, f"resolved not paid: {evidence}", now)
+            uow.payments.save(payment)
             if sale.state == SaleState.IN_DOUBT:
-                sale.move_to(SaleState.AWAITING_PAYMENT)
+                sale = uow.sales.save(sale.moved_to(SaleState.AWAITING_PAYMENT))
         _close(uow, incident, now=now, actor=actor.login, resolution="paid" if paid else "not_paid",
                note=evidence, amount=payment.amount if paid else 0, payment_id=payment.id,
                request_id=payment.request_id, reference=reference)
         if double_paid:
             # The sale was paid in cash meanwhile: the card charge is a double payment.
-            uow.session.add(Incident(
-                id=_uuid(), kind="refund_owed", state="open", site=sale.site,
+            uow.incidents.add(Incident(
+                id=_uuid(), kind="refund_owed", site=sale.site,
                 payment_station=payment.payment_station, sale_id=sale.id, payment_id=payment.id,
                 request_id=payment.request_id, brand=payment.brand, amount=payment.amount, opened_at=now,
                 summary=f"in-doubt payment {payment.request_id} turned out paid after cash was taken; "
@@ -165,23 +149,25 @@ def resolve_unknown(rt: Runtime, *, incident_id: str, paid: bool, actor: Actor, 
                 _book_double(uow, payment, now=now, reference=reference, actor=actor.login, evidence=evidence,
                              paid_at=moment)
             else:
-                _view, fresh = approve_in(rt, uow, payment.id, reference=reference, actor=actor.login,
-                                          evidence=evidence, paid_at=moment)
+                _view, fresh = approve(rt, uow, payment.id, reference=reference, actor=actor.login,
+                                       evidence=evidence, paid_at=moment)
         uow.commit()
     if fresh is not None:
         print_fresh(rt, {"sale": {}}, fresh)
     with rt.uow() as uow:
-        return incident_view(uow.session.get(Incident, incident_id)) | {
-            "sale": sale_view(uow, load_sale(uow, sale.id, lock=False))}
+        resolved = uow.incidents.find(incident_id)
+        assert resolved is not None
+        return incident_view(resolved) | {"sale": sale_view(uow, uow.sales.get(sale.id, lock=False))}
 
 
-def _book_double(uow: Any, payment: Payment, *, now: dt.datetime, reference: str | None, actor: str,
+def _book_double(uow: UnitOfWork, payment: Payment, *, now: dt.datetime, reference: str | None, actor: str,
                  evidence: str, paid_at: dt.datetime) -> None:
     """The card charge of a sale already paid in cash: booked (no receipt), to be paid back."""
     day, correction = booking_day(uow, payment, now)
-    payment.move_to(PaymentState.APPROVED)
-    payment.processor_reference = reference or payment.processor_reference
-    payment.completed_at = paid_at
+    payment = payment.moved_to(PaymentState.APPROVED, booked_on=day if correction else None,
+                               processor_reference=reference or payment.processor_reference,
+                               completed_at=paid_at)
+    uow.payments.save(payment)
     uow.journal.append(EntryKind.SALE_PAID, at=now, actor=actor, amount=payment.amount, site=payment.site,
                        station=payment.payment_station, sale_id=payment.sale_id, business_date=day,
                        **correction, payment_id=payment.id,
@@ -192,13 +178,11 @@ def _book_double(uow: Any, payment: Payment, *, now: dt.datetime, reference: str
 def allow_cash_in_doubt(rt: Runtime, *, sale_id: str, actor: Actor, note: str) -> dict[str, Any]:
     """A supervisor lets the resident pay in cash while a cashless outcome is unknown."""
     with rt.uow() as uow:
-        sale = load_sale(uow, sale_id)
+        sale = uow.sales.get(sale_id)
         actor.require(Action.APPROVE, sale.site)
         if sale.state != SaleState.IN_DOUBT:
             raise Conflict(f"the sale is {sale.state}, not in doubt")
-        sale.cash_only = True
-        sale.move_to(SaleState.AWAITING_PAYMENT)
-        sale.payment_station = None
+        sale = uow.sales.save(sale.moved_to(SaleState.AWAITING_PAYMENT, cash_only=True, payment_station=None))
         uow.journal.append(EntryKind.APPROVAL, at=rt.clock(), actor=actor.login, amount=0,
                            site=sale.site, station=sale.staff_station, sale_id=sale.id,
                            approved="cash_while_in_doubt", note=(note or "")[:200])

@@ -25,7 +25,8 @@ from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.sale import PaymentState, SaleState, age_in_days
 from madoguchi.errors import BadInput, RefundNotPossible
 from madoguchi.services.counter import refunds as whole
-from madoguchi.services.counter.common import check_client_id, load_sale
+from madoguchi.services.counter.common import check_client_id
+from madoguchi.services.counter.refunds import load_sale
 from madoguchi.services.runtime import Runtime
 
 

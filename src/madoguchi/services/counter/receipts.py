@@ -7,16 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
-from madoguchi.adapters.db.tables import Receipt, Sale
 from madoguchi.adapters.devices.escpos_render import render_receipt
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.receipt import ReceiptDocument
 from madoguchi.errors import NotFound, PrinterError
-from madoguchi.services.runtime import Runtime
 from madoguchi.services.counter.settle import document_from_json
 from madoguchi.services.counter.views import receipt_view
+from madoguchi.services.runtime import Runtime
 
 
 def print_receipt(rt: Runtime, *, receipt_id: int, reprint: bool = False,
@@ -30,7 +27,7 @@ def print_receipt(rt: Runtime, *, receipt_id: int, reprint: bool = False,
         station, doc = fresh
     else:
         with rt.uow(read_only=True) as uow:
-            receipt = uow.session.get(Receipt, receipt_id)
+            receipt = uow.receipts.find(receipt_id)
             if receipt is None:
                 raise NotFound(f"no receipt {receipt_id}")
             doc = document_from_json(receipt.document, reprint=reprint or receipt.prints > 0)
@@ -44,7 +41,7 @@ def print_receipt(rt: Runtime, *, receipt_id: int, reprint: bool = False,
             error = exc.message
     # One statement: the outcome written and the row read back together.
     with rt.uow(urgent=True) as uow:
-        row = uow.rows.receipt_outcome(receipt_id, None if error is None else error[:200])
+        row = uow.receipts.outcome(receipt_id, None if error is None else error[:200])
         if row is None:
             raise NotFound(f"no receipt {receipt_id}")
         uow.commit()
@@ -53,12 +50,9 @@ def print_receipt(rt: Runtime, *, receipt_id: int, reprint: bool = False,
 
 def reprint_receipt(rt: Runtime, *, sale_id: str, actor: Actor) -> dict[str, Any]:
     with rt.uow(read_only=True) as uow:
-        sale = uow.session.get(Sale, sale_id)
-        if sale is None:
-            raise NotFound(f"no sale {sale_id}")
+        sale = uow.sales.get(sale_id, lock=False)
         actor.require(Action.SELL, sale.site)
-        receipt = uow.session.execute(select(Receipt).where(Receipt.sale_id == sale_id)
-                                      .order_by(Receipt.id.desc()).limit(1)).scalar_one_or_none()
+        receipt = uow.receipts.latest(sale_id)
         if receipt is None:
             raise NotFound(f"sale {sale_id} has no receipt (it is not paid)")
         receipt_id = receipt.id
@@ -68,9 +62,7 @@ def reprint_receipt(rt: Runtime, *, sale_id: str, actor: Actor) -> dict[str, Any
 def print_pending(rt: Runtime, *, payment_station: str) -> list[dict[str, Any]]:
     """Try again every receipt of a station that is still waiting (after paper is refilled)."""
     with rt.uow(read_only=True) as uow:
-        ids = list(uow.session.execute(select(Receipt.id).where(
-            Receipt.payment_station == payment_station, Receipt.state == "pending")
-            .order_by(Receipt.number)).scalars())
+        ids = uow.receipts.pending_ids(payment_station)
     results = []
     for receipt_id in ids:
         result = print_receipt(rt, receipt_id=receipt_id)

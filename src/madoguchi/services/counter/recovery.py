@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
-from madoguchi.adapters.db.tables import Payment, Receipt
 from madoguchi.adapters.devices.ports import DepositEnd
+from madoguchi.domain.counter import Payment
 from madoguchi.domain.sale import PaymentMethod, PaymentState
 from madoguchi.errors import DeviceError
-from madoguchi.services.counter.payments import _approve, _fail, _settle_by_status
+from madoguchi.services.counter.payment_core import approve_now, fail_now, settle_by_status
 from madoguchi.services.counter.receipts import print_receipt
 from madoguchi.services.counter.refunds import finish_interrupted
 from madoguchi.services.runtime import Runtime
@@ -24,16 +22,12 @@ from madoguchi.services.runtime import Runtime
 
 def recover(rt: Runtime) -> dict[str, Any]:
     with rt.uow() as uow:
-        in_flight = uow.session.execute(select(Payment).where(Payment.state.in_(
-            [PaymentState.PENDING.value, PaymentState.SETTLING.value]))).scalars().all()
-        waiting = list(uow.session.execute(select(Receipt.id).where(Receipt.state == "pending")).scalars())
+        in_flight = uow.payments.in_flight()
+        waiting = uow.receipts.pending_ids()
     outcome: dict[str, Any] = {"payments": [], "receipts": 0}
     for p in in_flight:
         try:
-            if p.method == PaymentMethod.CASHLESS:
-                view = _settle_by_status(rt, p)
-            else:
-                view = _recover_cash(rt, p)
+            view = settle_by_status(rt, p) if p.method == PaymentMethod.CASHLESS else _recover_cash(rt, p)
             outcome["payments"].append((p.id, view["state"]))
         except DeviceError as exc:
             outcome["payments"].append((p.id, f"left pending: {exc.message}"))
@@ -51,10 +45,10 @@ def _recover_cash(rt: Runtime, p: Payment) -> dict[str, Any]:
         if p.state == PaymentState.SETTLING:
             if state != "idle":  # the change was never paid out: finish the deposit now
                 changer.end_deposit(DepositEnd.CHANGE, p.change or 0)
-            return _approve(rt, p.id, reference=None, actor="system", tendered=p.tendered, change=p.change,
+            return approve_now(rt, p.id, reference=None, actor="system", tendered=p.tendered, change=p.change,
                             evidence="finished after restart")
         if state in ("open", "paused"):
             changer.fix_deposit()
         if state != "idle":
             changer.end_deposit(DepositEnd.REPAY)
-    return _fail(rt, p.id, PaymentState.FAILED, "interrupted by a restart; inserted cash returned")
+    return fail_now(rt, p.id, PaymentState.FAILED, "interrupted by a restart; inserted cash returned")

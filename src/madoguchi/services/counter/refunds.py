@@ -8,22 +8,26 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import joinedload
 
-from madoguchi.adapters.db.tables import JournalRow, Payment, Refund
+from madoguchi.adapters.db.tables import JournalRow, Payment, Refund, Sale
+from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.domain.auth import Action, Actor
-from madoguchi.domain.brands import brand as find_brand, cancel_allowed
+from madoguchi.domain.brands import brand as find_brand
+from madoguchi.domain.brands import cancel_allowed
 from madoguchi.domain.changer_book import changer_book
 from madoguchi.domain.close import cash_position
 from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.sale import PaymentMethod, PaymentState, SaleState, age_in_days
 from madoguchi.errors import BadInput, Conflict, DeviceError, NotFound, RefundNotPossible, TerminalError
-from madoguchi.services.counter.common import check_client_id, load_sale
+from madoguchi.services.counter.common import check_client_id
 from madoguchi.services.counter.days import open_business_day
+from madoguchi.services.counter.views import sale_view
 from madoguchi.services.runtime import Runtime
-from madoguchi.services.counter.views import refund_view, sale_view
 
 
 def refund_sale(rt: Runtime, *, refund_id: str, sale_id: str, reason: str, actor: Actor,
@@ -45,7 +49,7 @@ def refund_sale(rt: Runtime, *, refund_id: str, sale_id: str, reason: str, actor
         if after_partial:  # the copies left, as a refund of copies (it moves the sale and books)
             plan = partial_refunds._take(uow, sale, partial_refunds.remaining_copies(uow, sale), reason=reason,
                                          refund_id=refund_id, actor=actor, requested_by=requested_by, now=now)
-            payments = []
+            payments: Sequence[Payment] = []
         else:
             payments = uow.session.execute(select(Payment).where(
                 Payment.sale_id == sale_id, Payment.state == PaymentState.APPROVED.value)).scalars().all()
@@ -125,8 +129,9 @@ def finish_interrupted(rt: Runtime) -> list[tuple[str, str]]:
     tell neither, the refund stays in progress for staff to count the machine.
     """
     with rt.uow(read_only=True) as uow:
-        rows = uow.session.execute(select(Refund.id, Refund.payment_id, Refund.method, Refund.amount, Refund.approved_by)
-                                   .where(Refund.state == "in_progress").order_by(Refund.created_at)).all()
+        rows = uow.session.execute(
+            select(Refund.id, Refund.payment_id, Refund.method, Refund.amount, Refund.approved_by)
+            .where(Refund.state == "in_progress").order_by(Refund.created_at)).all()
     outcome = []
     for refund_id, payment_id, method, amount, actor in rows:
         if method == "cash":
@@ -245,7 +250,28 @@ def complete_bank_refund(rt: Runtime, *, refund_id: str, actor: Actor, note: str
 
 def _sale_refunds(rt: Runtime, sale_id: str) -> dict[str, Any]:
     with rt.uow() as uow:
-        sale = load_sale(uow, sale_id, lock=False)
+        sale = uow.sales.get(sale_id, lock=False)
         refunds = uow.session.execute(select(Refund).where(Refund.sale_id == sale_id)
                                       .order_by(Refund.created_at)).scalars().all()
         return {"sale": sale_view(uow, sale), "refunds": [refund_view(r) for r in refunds]}
+
+
+# The sale with its lines in one round trip, as the ORM's object (refunds change it through the ORM).
+_SALE = select(Sale).options(joinedload(Sale.lines)).where(Sale.id == bindparam("sale_id"))
+_SALE_LOCKED = _SALE.with_for_update(of=Sale)
+
+
+def load_sale(uow: UnitOfWork, sale_id: str, *, lock: bool = True) -> Sale:
+    stmt = _SALE_LOCKED if lock else _SALE
+    sale = uow.session.execute(stmt, {"sale_id": sale_id}).unique().scalar_one_or_none()
+    if sale is None:
+        raise NotFound(f"no sale {sale_id}")
+    return sale
+
+
+def refund_view(r: Refund) -> dict[str, Any]:
+    return {"id": r.id, "sale_id": r.sale_id, "payment_id": r.payment_id, "method": r.method,
+            "amount": r.amount, "state": r.state, "reason": r.reason, "approved_by": r.approved_by,
+            "created_at": r.created_at.isoformat(),
+            "completed_at": r.completed_at.isoformat() if r.completed_at else None}
+

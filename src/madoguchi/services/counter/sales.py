@@ -2,25 +2,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select
-
-from madoguchi.adapters.db.counter_rows import SaleRecord
-from madoguchi.adapters.db.driver import Record
-from madoguchi.adapters.db.tables import Sale
 from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.domain.auth import Action, Actor
+from madoguchi.domain.counter import Line, Sale
 from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.receipt import business_date
-from madoguchi.domain.sale import EDITABLE, MOVABLE, Exemption, SaleState, check_total, price_line
+from madoguchi.domain.sale import EDITABLE, MOVABLE, Exemption, SaleState, price_line
 from madoguchi.errors import BadInput, Conflict, NotFound, StationBusy, StationScreenOffline
-from madoguchi.services.counter.common import (check_client_id, claim_station, free_stations, idempotent,
-                                       load_sale, release_station, sale_record)
+from madoguchi.services.counter.common import check_client_id, claim_station, idempotent, release_station
 from madoguchi.services.counter.days import open_business_day
-from madoguchi.services.runtime import Runtime
 from madoguchi.services.counter.settle import book_free
 from madoguchi.services.counter.views import sale_view
+from madoguchi.services.runtime import Runtime
 
 
 def create_sale(rt: Runtime, *, sale_id: str, staff_station: str, actor: Actor) -> dict[str, Any]:
@@ -31,10 +27,8 @@ def create_sale(rt: Runtime, *, sale_id: str, staff_station: str, actor: Actor) 
     def work(uow: UnitOfWork, now: dt.datetime) -> dict[str, Any]:
         # A sale made after its site's day was closed belongs to the next open day, and says so.
         day, moved = open_business_day(uow, station.site, now)
-        sale = SaleRecord(id=sale_id, site=station.site, staff_station=station.id, payment_station=None,
-                          state=SaleState.OPEN.value, total=0, paid_amount=0, cash_only=False, attempts=0,
-                          created_by=actor.login, created_at=now, business_date=day, paid_at=None, lines=[])
-        uow.rows.insert_sale(sale)
+        sale = uow.sales.add(Sale.new(sale_id=sale_id, site=station.site, staff_station=station.id,
+                                      created_by=actor.login, created_at=now, business_date=day))
         view = sale_view(uow, sale)
         if moved:
             view["day_notice"] = (f"business day {business_date(now).isoformat()} is closed at {station.site}; "
@@ -56,24 +50,13 @@ def add_line(rt: Runtime, *, sale_id: str, line_id: str, fee_code: str, quantity
                "exemption_note": exemption_note}
 
     def work(uow: UnitOfWork, now: dt.datetime) -> dict[str, Any]:
-        sale = sale_record(uow, sale_id)
+        sale = uow.sales.get(sale_id)
         actor.require(Action.SELL, sale.site)
         if sale.state not in EDITABLE:
             raise Conflict(f"lines can only be changed while the sale is open (it is {sale.state})")
         item = rt.catalog.item(fee_code, sale.business_date)
         priced = price_line(item, quantity=quantity, exemption=reason, exemption_note=exemption_note)
-        line = Record(
-            id=line_id, sale_id=sale.id, position=max((x.position for x in sale.lines), default=0) + 1,
-            fee_code=priced.fee_code, name_ja=priced.name_ja,
-            name_en=priced.name_en, quantity=priced.quantity, list_price=priced.list_price,
-            unit_price=priced.unit_price, amount=priced.amount,
-            revenue_line_code=priced.revenue_line_code, revenue_line_name=priced.revenue_line_name,
-            exemption=priced.exemption.value if priced.exemption else None,
-            exemption_note=priced.exemption_note)
-        sale.lines.append(line)
-        sale.total = check_total(sum(x.amount for x in sale.lines))
-        uow.rows.insert_line(line)
-        uow.rows.save_sale(sale)
+        sale = uow.sales.add_line(sale, Line.priced(line_id, sale.next_position(), priced))
         return sale_view(uow, sale)
 
     return idempotent(rt, line_id, "add_line", request, work)
@@ -81,16 +64,13 @@ def add_line(rt: Runtime, *, sale_id: str, line_id: str, fee_code: str, quantity
 
 def remove_line(rt: Runtime, *, sale_id: str, line_id: str, actor: Actor) -> dict[str, Any]:
     with rt.uow() as uow:
-        sale = load_sale(uow, sale_id)
+        sale = uow.sales.get(sale_id)
         actor.require(Action.SELL, sale.site)
         if sale.state not in EDITABLE:
             raise Conflict(f"lines can only be changed while the sale is open (it is {sale.state})")
-        line = next((x for x in sale.lines if x.id == line_id), None)
-        if line is None:
+        if not any(x.id == line_id for x in sale.lines):
             raise NotFound(f"sale {sale_id} has no line {line_id}")
-        sale.lines.remove(line)
-        sale.total = sum(x.amount for x in sale.lines)
-        uow.session.flush()
+        sale = uow.sales.remove_line(sale, line_id)
         view = sale_view(uow, sale)
         uow.commit()
         return view
@@ -105,18 +85,17 @@ def hand_off(rt: Runtime, *, sale_id: str, handoff_id: str, payment_station: str
     handoff_id = check_client_id(handoff_id, what="hand-off id")
 
     def work(uow: UnitOfWork, now: dt.datetime) -> dict[str, Any]:
-        sale = sale_record(uow, sale_id)
+        sale = uow.sales.get(sale_id)
         actor.require(Action.SELL, sale.site)
         if not sale.lines:
             raise Conflict("a sale needs at least one line before it is handed to a payment station")
         if sale.total == 0:
             # Every line is exempt: nothing to pay, so no payment station is needed.
-            book_free(uow, sale, now=now, actor=actor.login)
+            sale = book_free(uow, sale, now=now, actor=actor.login)
         else:
-            _place(rt, uow, sale, payment_station, offline_ok=screen_offline_ok)
-            sale.move_to(SaleState.AWAITING_PAYMENT)
-        uow.rows.save_sale(sale)
-        return sale_view(uow, sale)
+            station = _place(rt, uow, sale, payment_station, offline_ok=screen_offline_ok)
+            sale = sale.moved_to(SaleState.AWAITING_PAYMENT, payment_station=station)
+        return sale_view(uow, uow.sales.save(sale))
 
     request = {"sale_id": sale_id, "payment_station": payment_station} | (
         {"screen_offline_ok": True} if screen_offline_ok else {})
@@ -130,23 +109,23 @@ def move_sale(rt: Runtime, *, sale_id: str, move_id: str, payment_station: str |
     move_id = check_client_id(move_id, what="move id")
 
     def work(uow: UnitOfWork, now: dt.datetime) -> dict[str, Any]:
-        sale = load_sale(uow, sale_id)
+        sale = uow.sales.get(sale_id)
         actor.require(Action.SELL, sale.site)
         if sale.state not in MOVABLE:
             raise Conflict(f"a sale that is {sale.state} cannot move to another payment station")
         old = sale.payment_station
         release_station(uow, old, sale.id)
-        _place(rt, uow, sale, payment_station, avoid=old, offline_ok=screen_offline_ok)
-        uow.session.flush()
-        return sale_view(uow, sale)
+        station = _place(rt, uow, sale, payment_station, avoid=old, offline_ok=screen_offline_ok)
+        return sale_view(uow, uow.sales.save(replace(sale, payment_station=station)))
 
     request = {"sale_id": sale_id, "payment_station": payment_station} | (
         {"screen_offline_ok": True} if screen_offline_ok else {})
     return idempotent(rt, move_id, "move_sale", request, work)
 
 
-def _place(rt: Runtime, uow: UnitOfWork, sale: Sale | SaleRecord, wanted: str | None,
-           avoid: str | None = None, offline_ok: bool = False) -> None:
+def _place(rt: Runtime, uow: UnitOfWork, sale: Sale, wanted: str | None,
+           avoid: str | None = None, offline_ok: bool = False) -> str:
+    """Claim a payment station for ``sale``; returns which."""
     if wanted is not None:
         station = rt.places.payment_station(wanted)
         if station.site != sale.site:
@@ -155,16 +134,14 @@ def _place(rt: Runtime, uow: UnitOfWork, sale: Sale | SaleRecord, wanted: str | 
             raise StationScreenOffline(f"the screen of payment station {wanted} is not connected: "
                                        f"a resident sent there could not pay; choose another station")
         claim_station(uow, wanted, sale.id)
-        sale.payment_station = wanted
-        return
-    candidates = [s for s in free_stations(uow, sale.site) if s != avoid and rt.screens.connected(s)]
+        return wanted
+    candidates = [s for s in uow.stations.free(sale.site) if s != avoid and rt.screens.connected(s)]
     for candidate in candidates:
         try:
             claim_station(uow, candidate, sale.id)
         except StationBusy:
             continue
-        sale.payment_station = candidate
-        return
+        return candidate
     raise StationBusy(f"no payment station with a connected screen is free at site {sale.site}; "
                       f"wait or choose one")
 
@@ -172,13 +149,11 @@ def _place(rt: Runtime, uow: UnitOfWork, sale: Sale | SaleRecord, wanted: str | 
 def recall_sale(rt: Runtime, *, sale_id: str, actor: Actor) -> dict[str, Any]:
     """Take a sale back from its payment station to change its lines."""
     with rt.uow() as uow:
-        sale = load_sale(uow, sale_id)
+        sale = uow.sales.get(sale_id)
         actor.require(Action.SELL, sale.site)
-        sale.move_to(SaleState.OPEN)
+        moved = sale.moved_to(SaleState.OPEN, payment_station=None)
         release_station(uow, sale.payment_station, sale.id)
-        sale.payment_station = None
-        uow.session.flush()
-        view = sale_view(uow, sale)
+        view = sale_view(uow, uow.sales.save(moved))
         uow.commit()
         return view
 
@@ -189,13 +164,13 @@ def cancel_sale(rt: Runtime, *, sale_id: str, reason: str, actor: Actor) -> dict
     if not reason:
         raise BadInput("a cancellation needs a reason")
     with rt.uow() as uow:
-        sale = load_sale(uow, sale_id)
+        sale = uow.sales.get(sale_id)
         actor.require(Action.SELL, sale.site)
         if sale.state == SaleState.CANCELLED:
             return sale_view(uow, sale)
         if sale.paid_amount:
             raise Conflict("part of this sale is paid; refund it with a supervisor instead")
-        sale.move_to(SaleState.CANCELLED)
+        sale = uow.sales.save(sale.moved_to(SaleState.CANCELLED))
         release_station(uow, sale.payment_station, sale.id)
         now = rt.clock()
         day, moved = open_business_day(uow, sale.site, now, belongs_to=sale.business_date)
@@ -209,7 +184,7 @@ def cancel_sale(rt: Runtime, *, sale_id: str, reason: str, actor: Actor) -> dict
 
 def get_sale(rt: Runtime, *, sale_id: str, actor: Actor) -> dict[str, Any]:
     with rt.uow(read_only=True) as uow:
-        sale = load_sale(uow, sale_id, lock=False)
+        sale = uow.sales.get(sale_id, lock=False)
         actor.require(Action.VIEW, sale.site)
         return sale_view(uow, sale)
 
@@ -221,9 +196,5 @@ def list_sales(rt: Runtime, *, site: str, day: dt.date, actor: Actor,
     next open day) must stay in view, to be moved, cancelled or refunded."""
     actor.require(Action.VIEW, site)
     with rt.uow(read_only=True) as uow:
-        stmt = select(Sale).where(Sale.site == site,
-                                  Sale.business_date >= day if onward else Sale.business_date == day)
-        if staff_station:
-            stmt = stmt.where(Sale.staff_station == staff_station)
-        sales = uow.session.execute(stmt.order_by(Sale.created_at)).scalars().all()
+        sales = uow.sales.of_days(site, day, onward=onward, staff_station=staff_station)
         return [sale_view(uow, s) for s in sales]

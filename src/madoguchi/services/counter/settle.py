@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass, replace
 
 import orjson
 
-from madoguchi.adapters.db.driver import Record
-from madoguchi.adapters.db.tables import Payment, Sale
 from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.domain.brands import brand
+from madoguchi.domain.counter import Payment, Receipt, Sale
 from madoguchi.domain.journal import EntryKind, JournalEntry
 from madoguchi.domain.receipt import JST, ReceiptDocument, ReceiptLine
 from madoguchi.domain.receipt_code import code_of, qr_payload
@@ -32,37 +31,46 @@ from madoguchi.services.runtime import Runtime
 METHOD_LABELS_JA = {"cash": "現金", "emoney": "電子マネー", "credit": "クレジット", "qr": "QRコード"}
 
 
-def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment | Any, sale: Sale | Any, *, now: dt.datetime,
+@dataclass(frozen=True, slots=True)
+class Booked:
+    """An approved payment as booked: the payment and the sale as they now are (the caller
+    saves both), and the receipt written with its document when the sale became paid."""
+
+    payment: Payment
+    sale: Sale
+    receipt: Receipt | None = None
+    document: ReceiptDocument | None = None
+
+
+def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment, sale: Sale, *, now: dt.datetime,
                   actor: str, reference: str | None = None, evidence: str | None = None,
                   paid_at: dt.datetime | None = None,
-                  cash_counts: dict[str, dict[str, int]] | None = None) -> Record | None:
-    """Mark ``payment`` approved and, when the sale is fully paid, close it with a receipt.
+                  cash_counts: dict[str, dict[str, int]] | None = None) -> Booked:
+    """``payment`` approved and, when the sale is fully paid, the sale closed with a receipt.
 
-    ``payment`` and ``sale`` are ORM objects (the ORM writes them) or records of
-    ``uow.rows`` (the caller saves them); the receipt and the journal entry are written here.
-    ``paid_at`` is the moment the money moved when that was before ``now`` (a resolution).
-    ``cash_counts``: the notes and coins a cash payment took in and gave back (``inserted``,
-    ``change``), journalled so the changer's counts can be checked by denomination.
+    The receipt and the journal entry are written here; the caller saves the payment and
+    the sale it returns. ``paid_at`` is the moment the money moved when that was before
+    ``now`` (a resolution). ``cash_counts``: the notes and coins a cash payment took in and
+    gave back (``inserted``, ``change``), journalled so the changer's counts can be checked
+    by denomination.
     """
     # The day lock first: the payment lands wholly before or wholly after a close.
     day, correction = booking_day(uow, payment, now)
-    payment.move_to(PaymentState.APPROVED)
-    payment.completed_at = paid_at or now
-    if reference:
-        payment.processor_reference = reference
-    sale.paid_amount += payment.amount
+    payment = payment.moved_to(PaymentState.APPROVED, completed_at=paid_at or now,
+                               booked_on=day if correction else None,
+                               processor_reference=reference or payment.processor_reference)
+    sale = replace(sale, paid_amount=sale.paid_amount + payment.amount)
     fully_paid = sale.paid_amount >= sale.total
     number = None
     if fully_paid:
-        sale.move_to(SaleState.PAID)
-        sale.paid_at = now
+        sale = sale.moved_to(SaleState.PAID, paid_at=now)
         release_station(uow, sale.payment_station, sale.id)
         # The counter row is locked with the sale's transaction: numbers are gapless per
         # station because a rolled-back sale rolls its number back too. One statement
         # takes the number and moves the counter on (the row stays locked).
-        number = uow.rows.take_receipt_number(payment.payment_station)
+        number = uow.receipts.take_number(payment.payment_station)
     elif sale.state == SaleState.PAYING:
-        sale.move_to(SaleState.AWAITING_PAYMENT)
+        sale = sale.moved_to(SaleState.AWAITING_PAYMENT)
     entry = uow.journal.append(
         EntryKind.SALE_PAID, at=now, actor=actor, amount=payment.amount, site=sale.site,
         station=payment.payment_station, sale_id=sale.id, business_date=day,
@@ -75,30 +83,34 @@ def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment | Any, sale: Sa
         **(correction or moved_note(sale.business_date, sale.created_at, day, day != sale.business_date)),
         **({"cash_counts": cash_counts} if cash_counts is not None else {}),
     )
+    if number is None:
+        return Booked(payment, sale)
     # Written after its entry, whose signature gives the receipt its verification code.
-    return _new_receipt(rt, uow, sale, payment, now, number=number, entry=entry) if number is not None else None
+    doc = with_code(receipt_document(rt, sale, payment, number=number, issued_at=now), entry)
+    receipt = uow.receipts.add(sale_id=sale.id, payment_station=payment.payment_station, number=number,
+                               document=document_to_json(doc), created_at=now)
+    return Booked(payment, sale, receipt, doc)
 
 
-def lock_booking_day(uow: UnitOfWork, payment: Payment | Any, now: dt.datetime) -> None:
+def lock_booking_day(uow: UnitOfWork, payment: Payment, now: dt.datetime) -> None:
     """Take the day lock a booking of ``payment`` now takes, ahead of the rest of its
     transaction: before the journal's head, in the order a close takes them (day, then head)."""
     open_business_day(uow, payment.site, now, station=payment.payment_station, belongs_to=payment.business_date)
 
 
-def booking_day(uow: UnitOfWork, payment: Payment | Any, now: dt.datetime) -> tuple[dt.date, dict[str, str]]:
+def booking_day(uow: UnitOfWork, payment: Payment, now: dt.datetime) -> tuple[dt.date, dict[str, str]]:
     """The open day that books ``payment`` now (locked), and, when that is not the payment's
-    own day, the journal fields naming the closed day it corrects. Sets ``booked_on``."""
+    own day, the journal fields naming the closed day it corrects (its ``booked_on`` is then that day)."""
     day, moved = open_business_day(uow, payment.site, now, station=payment.payment_station,
                                    belongs_to=payment.business_date)
-    payment.booked_on = day if moved else None
     return day, ({"moved_from": payment.business_date.isoformat()} if moved else {})
 
 
-def book_free(uow: UnitOfWork, sale: Sale | Any, *, now: dt.datetime, actor: str) -> None:
-    """Close a sale with nothing due (every line exempt): no payment, no station, journalled."""
+def book_free(uow: UnitOfWork, sale: Sale, *, now: dt.datetime, actor: str) -> Sale:
+    """Close a sale with nothing due (every line exempt): no payment, no station, journalled.
+    Returns the sale paid (the caller saves it)."""
     day, moved = open_business_day(uow, sale.site, now, belongs_to=sale.business_date)
-    sale.move_to(SaleState.PAID)
-    sale.paid_at = now
+    sale = sale.moved_to(SaleState.PAID, paid_at=now)
     uow.journal.append(
         EntryKind.SALE_PAID, at=now, actor=actor, amount=0, site=sale.site, station=None, sale_id=sale.id,
         business_date=day, method="none", category="exempt", brand=None, tendered=None, change=None,
@@ -106,15 +118,7 @@ def book_free(uow: UnitOfWork, sale: Sale | Any, *, now: dt.datetime, actor: str
         lines=[[x.fee_code, x.quantity, x.unit_price, x.revenue_line_code, x.exemption] for x in sale.lines],
         **moved_note(sale.business_date, sale.created_at, day, moved),
     )
-
-
-def _new_receipt(rt: Runtime, uow: UnitOfWork, sale: Sale | Any, payment: Payment | Any,
-                 now: dt.datetime, *, number: int, entry: JournalEntry) -> Record:
-    doc = with_code(receipt_document(rt, sale, payment, number=number, issued_at=now), entry)
-    receipt = uow.rows.insert_receipt(sale_id=sale.id, payment_station=payment.payment_station, number=number,
-                                      document=document_to_json(doc), created_at=now)
-    receipt.doc = doc  # for printing it right after the commit, without reading it back
-    return receipt
+    return sale
 
 
 def with_code(doc: ReceiptDocument, entry: JournalEntry) -> ReceiptDocument:
@@ -126,7 +130,7 @@ def with_code(doc: ReceiptDocument, entry: JournalEntry) -> ReceiptDocument:
                                verification_qr=qr_payload(site=entry.site or "", seq=entry.seq, code=code))
 
 
-def receipt_document(rt: Runtime, sale: Sale | Any, payment: Payment | Any, *, number: int,
+def receipt_document(rt: Runtime, sale: Sale, payment: Payment, *, number: int,
                      issued_at: dt.datetime) -> ReceiptDocument:
     station = rt.places.payment_station(payment.payment_station)
     lines = tuple(

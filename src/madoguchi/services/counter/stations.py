@@ -11,10 +11,6 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import SQLAlchemyError
-
-from madoguchi.adapters.db.tables import Payment, PaymentStation, Receipt, Sale
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.sale import PaymentMethod
 from madoguchi.domain.station_fault import fault_code
@@ -27,12 +23,8 @@ from madoguchi.services.runtime import Runtime
 
 def database_ok(rt: Runtime) -> bool:
     """Does the database answer? (the health check)."""
-    try:
-        with rt.uow() as uow:
-            uow.session.execute(text("SELECT 1"))
-        return True
-    except SQLAlchemyError:
-        return False
+    with rt.uow() as uow:
+        return uow.answers()
 
 
 def list_stations(rt: Runtime, *, actor: Actor, site: str | None = None) -> list[dict[str, Any]]:
@@ -45,15 +37,11 @@ def list_stations(rt: Runtime, *, actor: Actor, site: str | None = None) -> list
     # Printers on the network answer slowly or not at all: ask them all at once.
     with ThreadPoolExecutor(max_workers=min(8, max(1, len(configs)))) as pool:
         printers = dict(zip([c.id for c in configs],
-                            pool.map(lambda c: rt.devices.of(c.id).printer.status().value, configs)))
+                            pool.map(lambda c: rt.devices.of(c.id).printer.status().value, configs), strict=True))
     with rt.uow(read_only=True) as uow:
-        rows = {r.id: r for r in uow.session.execute(select(PaymentStation)).scalars()}
-        serving_ids = [r.current_sale_id for r in rows.values() if r.current_sale_id]
-        serving = {sid: (desk, total) for sid, desk, total in uow.session.execute(
-            select(Sale.id, Sale.staff_station, Sale.total).where(Sale.id.in_(serving_ids))).all()} if serving_ids else {}
-        pending = dict(uow.session.execute(
-            select(Receipt.payment_station, func.count()).where(Receipt.state == "pending")
-            .group_by(Receipt.payment_station)).all())
+        rows = uow.stations.every()
+        serving = uow.stations.serving([r.current_sale_id for r in rows.values() if r.current_sale_id])
+        pending = uow.receipts.pending_counts()
     out = []
     for cfg in configs:
         row = rows.get(cfg.id)
@@ -89,7 +77,7 @@ def _serving(rt: Runtime, sale: tuple[str, int] | None) -> dict[str, Any] | None
 def payment_status(rt: Runtime, *, payment_id: str, actor: Actor) -> dict[str, Any]:
     """A payment as its station shows it; a cash one says how much is in and still due."""
     with rt.uow() as uow:
-        payment = uow.session.get(Payment, payment_id)
+        payment = uow.payments.find(payment_id)
         if payment is None:
             raise NotFound(f"no payment {payment_id}")
         actor.require(Action.VIEW, payment.site)
@@ -123,7 +111,7 @@ def sim_insert(rt: Runtime, *, payment_station: str, denomination: int, count: i
     """The resident puts cash in; once the sale is covered the payment completes by itself."""
     changer = _simulated(rt, payment_station, actor, "changer", "insert")
     with rt.uow(read_only=True) as uow:
-        pending = uow.rows.pending_cash_at(payment_station)
+        pending = uow.payments.pending_cash_at(payment_station)
     if pending is None:
         raise Conflict(f"no cash payment is waiting at payment station {payment_station}; start one first")
     payment_id, amount = pending

@@ -21,10 +21,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
-
-from madoguchi.adapters.db.tables import Payment, PaymentStation, Refund, Sale
-from madoguchi.adapters.db.training_tables import TrainingStation, TrainingSwitch
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.sale import SaleState
 from madoguchi.errors import BadInput, Conflict, NotFound
@@ -75,7 +71,7 @@ def current_modes(rt: Runtime, *, fresh: bool = False) -> Modes:
     desk = desk_of(rt)
     if fresh or time.monotonic() - desk.read_at > MODES_TTL_SECONDS:
         with rt.uow(read_only=True) as uow:
-            rows = uow.session.execute(select(TrainingStation.station_id, TrainingStation.kind)).all()
+            rows = uow.training.stations()
         desk.modes = Modes(staff=frozenset(s for s, k in rows if k == "staff"),
                            payment=frozenset(s for s, k in rows if k == "payment"))
         desk.read_at = time.monotonic()
@@ -119,8 +115,7 @@ def runtime_for(rt: Runtime, *, staff_station: str | None = None, payment_statio
     if sale_id or payment_id or refund_id:
         store = training_store(rt)
         with store.uow(read_only=True) as uow:
-            found = ((sale_id and uow.session.get(Sale, sale_id)) or (payment_id and uow.session.get(Payment, payment_id))
-                     or (refund_id and uow.session.get(Refund, refund_id)))
+            found = uow.training.holds(sale_id=sale_id, payment_id=payment_id, refund_id=refund_id)
         if found:
             return store
     return rt
@@ -143,30 +138,25 @@ def set_training(rt: Runtime, *, station_id: str, training: bool, actor: Actor, 
     note = (note or "").strip()[:200]
     store = training_store(rt)
     with rt.uow() as uow:
-        row = uow.session.get(TrainingStation, station_id)
-        if (row is not None) == training:
+        trains = uow.training.is_training(station_id)
+        if trains == training:
             return training_status(rt, actor=actor)  # already so: nothing to record
         # Switching on, the real side must be idle; switching off, the training side.
-        _refuse_if_open(store if row is not None else rt, kind, station_id)
+        _refuse_if_open(store if trains else rt, kind, station_id)
         now = rt.clock()
         if kind == "payment":
-            real = uow.session.get(PaymentStation, station_id)
+            real = uow.stations.hold(station_id)
             if real is None:
                 raise NotFound(f"no payment station {station_id!r}")
             if training:
                 if real.fault:
                     raise Conflict(f"payment station {station_id} is out of service ({real.fault}); "
                                    "clear that first")
-                real.fault = TRAINING_FAULT
+                uow.stations.set_fault(station_id, TRAINING_FAULT)
             elif real.fault == TRAINING_FAULT:
-                real.fault = None
-        if training:
-            uow.session.add(TrainingStation(station_id=station_id, kind=kind, site=site, since=now,
-                                            switched_by=actor.login))
-        else:
-            uow.session.execute(delete(TrainingStation).where(TrainingStation.station_id == station_id))
-        uow.session.add(TrainingSwitch(station_id=station_id, kind=kind, site=site, training=training, at=now,
-                                       actor=actor.login, note=note))
+                uow.stations.set_fault(station_id, None)
+        uow.training.switch(station_id=station_id, kind=kind, site=site, training=training, at=now,
+                            actor=actor.login, note=note)
         uow.commit()
     _mark_store_stations(store, current_modes(rt, fresh=True))
     return training_status(rt, actor=actor)
@@ -175,7 +165,7 @@ def set_training(rt: Runtime, *, station_id: str, training: bool, actor: Actor, 
 def switches(rt: Runtime, *, actor: Actor) -> list[dict[str, Any]]:
     """The record of switches, newest first, of the sites ``actor`` may see."""
     with rt.uow(read_only=True) as uow:
-        rows = uow.session.execute(select(TrainingSwitch).order_by(TrainingSwitch.id.desc())).scalars().all()
+        rows = uow.training.switches()
     return [{"station_id": r.station_id, "kind": r.kind, "site": r.site, "training": r.training,
              "at": r.at.isoformat(), "actor": r.actor, "note": r.note}
             for r in rows if actor.may(Action.VIEW, r.site)]
@@ -192,13 +182,8 @@ def _station(rt: Runtime, station_id: str) -> tuple[str, str]:
 
 
 def _refuse_if_open(side: Runtime, kind: str, station_id: str) -> None:
-    column = Sale.staff_station if kind == "staff" else Sale.payment_station
     with side.uow(read_only=True) as uow:
-        busy = uow.session.execute(select(Sale.id).where(column == station_id, Sale.state.in_(_OPEN_STATES))
-                                   .limit(1)).scalar_one_or_none()
-        if busy is None and kind == "payment":
-            row = uow.session.get(PaymentStation, station_id)
-            busy = row.current_sale_id if row is not None else None
+        busy = uow.training.open_sale_at(kind, station_id, frozenset(_OPEN_STATES))
     if busy is not None:
         where = "training" if side.training else "real"
         raise Conflict(f"a {where} sale ({busy[:8]}) is open at station {station_id}; "
@@ -208,9 +193,5 @@ def _refuse_if_open(side: Runtime, kind: str, station_id: str) -> None:
 def _mark_store_stations(store: Runtime, modes: Modes) -> None:
     """In the training store, the payment stations that do not train are out of service."""
     with store.uow() as uow:
-        for row in uow.session.execute(select(PaymentStation)).scalars():
-            if row.id in modes.payment and row.fault == NOT_TRAINING_FAULT:
-                row.fault = None
-            elif row.id not in modes.payment and row.fault is None and row.current_sale_id is None:
-                row.fault = NOT_TRAINING_FAULT
+        uow.training.mark_stations(modes.payment, not_training=NOT_TRAINING_FAULT)
         uow.commit()

@@ -1,21 +1,20 @@
 """Plain-dict views of stored things: what the API returns and idempotent replays repeat."""
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import TYPE_CHECKING, Any
 
-from typing import TYPE_CHECKING
-
-from madoguchi.adapters.db.tables import Incident, Payment, Receipt, Refund, Sale
+from madoguchi.domain.counter import Incident, Line, Payment, Receipt, Sale
 
 if TYPE_CHECKING:
     from madoguchi.adapters.db.uow import UnitOfWork
 
 
-def _iso(value: Any) -> str | None:
+def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def line_view(line: Any) -> dict[str, Any]:
+def line_view(line: Line) -> dict[str, Any]:
     return {
         "id": line.id, "fee_code": line.fee_code, "name_ja": line.name_ja, "name_en": line.name_en,
         "quantity": line.quantity, "list_price": line.list_price, "unit_price": line.unit_price,
@@ -25,7 +24,7 @@ def line_view(line: Any) -> dict[str, Any]:
     }
 
 
-def payment_view(p: Payment | Any) -> dict[str, Any]:
+def payment_view(p: Payment) -> dict[str, Any]:
     return {
         "id": p.id, "request_id": p.request_id, "sale_id": p.sale_id, "method": p.method,
         "brand": p.brand, "category": p.category, "amount": p.amount, "state": p.state,
@@ -35,15 +34,9 @@ def payment_view(p: Payment | Any) -> dict[str, Any]:
     }
 
 
-def receipt_view(r: Receipt | Any) -> dict[str, Any]:
+def receipt_view(r: Receipt) -> dict[str, Any]:
     return {"id": r.id, "number": r.number, "payment_station": r.payment_station, "state": r.state,
             "prints": r.prints, "last_error": r.last_error}
-
-
-def refund_view(r: Refund) -> dict[str, Any]:
-    return {"id": r.id, "sale_id": r.sale_id, "payment_id": r.payment_id, "method": r.method,
-            "amount": r.amount, "state": r.state, "reason": r.reason, "approved_by": r.approved_by,
-            "created_at": _iso(r.created_at), "completed_at": _iso(r.completed_at)}
 
 
 def incident_view(i: Incident) -> dict[str, Any]:
@@ -54,11 +47,10 @@ def incident_view(i: Incident) -> dict[str, Any]:
             "resolution": i.resolution, "resolved_by": i.resolved_by, "note": i.note}
 
 
-def sale_view(uow: UnitOfWork, sale: Sale | Any, *, receipt: Receipt | Any | None = None,
-              first_payment: Payment | Any | None = None) -> dict[str, Any]:
-    """``sale``: an ORM sale or a record of ``uow.rows``; ``receipt``: the sale's latest
-    receipt when the caller holds it (saves a query). Its payments, receipt and open
-    incidents are read on the driver, after anything the ORM holds is flushed.
+def sale_view(uow: UnitOfWork, sale: Sale, *, receipt: Receipt | None = None,
+              first_payment: Payment | None = None) -> dict[str, Any]:
+    """``receipt``: the sale's latest receipt when the caller holds it (saves a query).
+    Its payments, receipt and open incidents are read through the repositories.
 
     ``first_payment``: the payment of a sale's first attempt, as the caller holds it.
     It is then the sale's only payment, and the sale has no incident (every incident
@@ -66,16 +58,15 @@ def sale_view(uow: UnitOfWork, sale: Sale | Any, *, receipt: Receipt | Any | Non
     """
     # A sale without payment attempts has no payments, receipt or incidents: skip the
     # queries (most calls at the counter are on such sales).
-    payments: list[Any] = []
+    payments: list[Payment] = []
     open_incidents: list[str] = []
     if sale.attempts:
-        rows = uow.rows  # flushes what the ORM holds first
         first = first_payment is not None and sale.attempts == 1
-        payments = [first_payment] if first else rows.payments_of(sale.id)
+        payments = [first_payment] if first and first_payment is not None else uow.payments.of_sale(sale.id)
         if sale.paid_amount and receipt is None:
-            receipt = rows.latest_receipt(sale.id)
+            receipt = uow.receipts.latest(sale.id)
         if not first and (sale.cash_only or any(p.state != "approved" for p in payments)):
-            open_incidents = rows.open_incidents(sale.id)
+            open_incidents = uow.incidents.open_ids_of_sale(sale.id)
     return {
         "id": sale.id, "site": sale.site, "staff_station": sale.staff_station,
         "payment_station": sale.payment_station, "state": sale.state, "total": sale.total,

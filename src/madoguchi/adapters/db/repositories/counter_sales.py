@@ -1,0 +1,95 @@
+"""Sales with their lines, as :class:`madoguchi.domain.counter.Sale` values.
+
+The counter's ordinary course (read a sale, create it, add a line, save it) runs the
+driver's compiled statements; listing a day's sales uses the ORM. Every write of a sale
+expects the version it was read at and raises :class:`Conflict` when another write came
+in between (the ORM's ``version_id_col`` checks the same column).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from madoguchi.adapters.db.counter_rows import LINE_INSERT_KEYS, LINE_KEYS, SALE_CHANGES, SALE_INSERT_KEYS, SALE_KEYS
+from madoguchi.adapters.db.tables import Sale as SaleRow
+from madoguchi.domain.counter import Line, Sale
+from madoguchi.errors import Conflict, NotFound
+
+if TYPE_CHECKING:
+    from madoguchi.adapters.db.uow import UnitOfWork
+
+_N = len(SALE_KEYS)
+
+
+def sale_from_row(row: SaleRow) -> Sale:
+    """An ORM sale (with its lines) as a value."""
+    lines = tuple(Line(**{k: getattr(x, k) for k in LINE_KEYS}) for x in row.lines)
+    return Sale(**{k: getattr(row, k) for k in SALE_KEYS}, lines=lines)
+
+
+class SaleRepository:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def find(self, sale_id: str, *, lock: bool = True) -> Sale | None:
+        """The sale and its lines in one round trip (PostgreSQL locks the sale row unless told not to)."""
+        rows = self._uow.rows.db.all("sale_locked" if lock else "sale", sale_id=sale_id)
+        if not rows:
+            return None
+        first = rows[0]
+        lines = tuple(Line(**dict(zip(LINE_KEYS, r[_N:], strict=True))) for r in rows if r[_N] is not None)
+        return Sale(**dict(zip(SALE_KEYS, first[:_N], strict=True)), lines=lines)
+
+    def get(self, sale_id: str, *, lock: bool = True) -> Sale:
+        sale = self.find(sale_id, lock=lock)
+        if sale is None:
+            raise NotFound(f"no sale {sale_id}")
+        return sale
+
+    def add(self, sale: Sale) -> Sale:
+        """Store a new sale (without lines); returns it at its first version."""
+        self._uow.rows.db.run("sale_insert", **{k: getattr(sale, k) for k in SALE_INSERT_KEYS})
+        self._touch(sale)
+        return _at_version(sale, 1)
+
+    def save(self, sale: Sale) -> Sale:
+        """Write what may change of ``sale`` if it is still at the version read; returns it at the next one."""
+        changed = self._uow.rows.db.run("sale_update", sale_id=sale.id, expected=sale.version,
+                                        **{k: getattr(sale, k) for k in SALE_CHANGES})
+        if changed != 1:
+            raise Conflict(f"sale {sale.id} was changed by someone else meanwhile; load it again")
+        self._touch(sale)
+        return _at_version(sale, sale.version + 1)
+
+    def add_line(self, sale: Sale, line: Line) -> Sale:
+        """``sale`` with ``line`` added (its total checked), both written."""
+        changed = sale.with_line(line)
+        self._uow.rows.db.run("line_insert", sale_id=sale.id, **{k: getattr(line, k) for k in LINE_INSERT_KEYS
+                                                                   if k != "sale_id"})
+        return self.save(changed)
+
+    def remove_line(self, sale: Sale, line_id: str) -> Sale:
+        changed = sale.without_line(line_id)
+        self._uow.rows.db.run("line_delete", sale_id=sale.id, line_id=line_id)
+        return self.save(changed)
+
+    def of_days(self, site: str, day: dt.date, *, onward: bool = False,
+                staff_station: str | None = None) -> list[Sale]:
+        """The sales of ``site`` on ``day`` (and after it, ``onward``), oldest first."""
+        stmt = select(SaleRow).where(SaleRow.site == site,
+                                     SaleRow.business_date >= day if onward else SaleRow.business_date == day)
+        if staff_station:
+            stmt = stmt.where(SaleRow.staff_station == staff_station)
+        rows = self._uow.session.execute(stmt.order_by(SaleRow.created_at)).scalars().all()
+        return [sale_from_row(r) for r in rows]
+
+    def _touch(self, sale: Sale) -> None:
+        self._uow.touch(f"sale:{sale.id}", f"site:{sale.site}",
+                        *((f"station:{sale.payment_station}",) if sale.payment_station else ()))
+
+
+def _at_version(sale: Sale, version: int) -> Sale:
+    return replace(sale, version=version)

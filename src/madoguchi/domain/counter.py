@@ -1,0 +1,150 @@
+"""The counter's values: a sale with its lines, a payment, a receipt.
+
+Frozen: a change is a new value (``dataclasses.replace``), and a state moves only
+through the transition tables of :mod:`madoguchi.domain.sale` (``moved_to`` refuses
+what they do not list). A sale carries the ``version`` it was read at; the repository
+writes it back only if nobody wrote it in between.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from madoguchi.domain.sale import PaymentState, PricedLine, SaleState, check_total, payment_transition, sale_transition
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    id: str
+    position: int
+    fee_code: str
+    name_ja: str
+    name_en: str
+    quantity: int
+    list_price: int
+    unit_price: int
+    amount: int
+    revenue_line_code: str
+    revenue_line_name: str
+    exemption: str | None
+    exemption_note: str | None
+
+    @classmethod
+    def priced(cls, line_id: str, position: int, priced: PricedLine) -> Line:
+        return cls(id=line_id, position=position, fee_code=priced.fee_code, name_ja=priced.name_ja,
+                   name_en=priced.name_en, quantity=priced.quantity, list_price=priced.list_price,
+                   unit_price=priced.unit_price, amount=priced.amount,
+                   revenue_line_code=priced.revenue_line_code, revenue_line_name=priced.revenue_line_name,
+                   exemption=priced.exemption.value if priced.exemption else None,
+                   exemption_note=priced.exemption_note)
+
+
+@dataclass(frozen=True, slots=True)
+class Sale:
+    id: str
+    site: str
+    staff_station: str
+    payment_station: str | None
+    state: str
+    total: int
+    paid_amount: int
+    cash_only: bool
+    attempts: int
+    created_by: str
+    created_at: dt.datetime
+    business_date: dt.date
+    paid_at: dt.datetime | None
+    lines: tuple[Line, ...] = ()
+    #: The version read (0: not stored yet); a write expects it unchanged.
+    version: int = 0
+
+    @classmethod
+    def new(cls, *, sale_id: str, site: str, staff_station: str, created_by: str, created_at: dt.datetime,
+            business_date: dt.date) -> Sale:
+        return cls(id=sale_id, site=site, staff_station=staff_station, payment_station=None,
+                   state=SaleState.OPEN.value, total=0, paid_amount=0, cash_only=False, attempts=0,
+                   created_by=created_by, created_at=created_at, business_date=business_date, paid_at=None)
+
+    @property
+    def due(self) -> int:
+        return self.total - self.paid_amount
+
+    def moved_to(self, target: SaleState, **changes: object) -> Sale:
+        """This sale in state ``target`` (refused unless the table lists it), with ``changes``."""
+        return replace(self, state=sale_transition(self.state, target).value, **changes)  # type: ignore[arg-type]
+
+    def with_line(self, line: Line) -> Sale:
+        lines = (*self.lines, line)
+        return replace(self, lines=lines, total=check_total(sum(x.amount for x in lines)))
+
+    def without_line(self, line_id: str) -> Sale:
+        lines = tuple(x for x in self.lines if x.id != line_id)
+        return replace(self, lines=lines, total=sum(x.amount for x in lines))
+
+    def next_position(self) -> int:
+        return max((x.position for x in self.lines), default=0) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    id: str
+    request_id: str
+    sale_id: str
+    site: str
+    payment_station: str
+    terminal_id: str | None
+    method: str
+    brand: str | None
+    category: str
+    amount: int
+    state: str
+    tendered: int | None
+    change: int | None
+    processor_reference: str | None
+    failure: str | None
+    started_at: dt.datetime
+    completed_at: dt.datetime | None
+    business_date: dt.date
+    booked_on: dt.date | None
+
+    def moved_to(self, target: PaymentState, **changes: object) -> Payment:
+        return replace(self, state=payment_transition(self.state, target).value, **changes)  # type: ignore[arg-type]
+
+    def failed(self, target: PaymentState, why: str, at: dt.datetime) -> Payment:
+        """The attempt took no money: ``target`` (declined, failed, not sent), and why."""
+        return self.moved_to(target, failure=why[:200], completed_at=at)
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    id: int
+    sale_id: str
+    payment_station: str
+    number: int
+    document: str
+    state: str
+    prints: int
+    last_error: str | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """An open question staff must settle (a jam's cash, an unknown cashless outcome, a refund owed)."""
+
+    id: str
+    kind: str
+    site: str
+    payment_station: str | None
+    sale_id: str | None
+    payment_id: str | None
+    amount: int
+    summary: str
+    opened_at: dt.datetime
+    request_id: str | None = None
+    brand: str | None = None
+    state: str = "open"
+    resolved_at: dt.datetime | None = None
+    resolution: str | None = None
+    resolved_by: str | None = None
+    note: str | None = None
