@@ -30,6 +30,7 @@ from madoguchi.cli_audit import export_journal_command, verify_export_command, v
 from madoguchi.cli_cash import cash_app
 from madoguchi.cli_close import close_day_command
 from madoguchi.cli_journal import keys_app, verify_journal_command
+from madoguchi.cli_plan import plan_command
 from madoguchi.cli_purge import purge_command
 from madoguchi.cli_reconcile import reconcile_command
 from madoguchi.config import Settings
@@ -265,3 +266,4 @@ app.command("purge")(purge_command)
 app.command("verify-receipt")(verify_receipt_command)
 export_app.command("journal")(export_journal_command)
 app.command("verify-export")(verify_export_command)
+app.command("plan")(plan_command)  # the capacity planner (cli_plan.py)
