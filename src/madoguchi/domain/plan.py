@@ -137,6 +137,19 @@ def check(inputs: PlanInputs) -> PlanInputs:
 
 
 # --- queueing theory ---------------------------------------------------------------
+def mean_payment_seconds(inputs: PlanInputs) -> float:
+    """The mean time a payment holds a station, jams included."""
+    spread = math.exp(LOGNORMAL_SIGMA ** 2 / 2) if inputs.service == "lognormal" else 1.0  # median -> mean
+    typical = inputs.cashless_share * inputs.cashless_seconds + (1 - inputs.cashless_share) * inputs.cash_seconds
+    return typical * spread + inputs.jam_rate * inputs.jam_seconds
+
+
+def payment_load(inputs: PlanInputs) -> float:
+    """How busy the payment stations would be at the busiest hour (1 or more: they cannot keep up)."""
+    busiest = max(inputs.profile) if inputs.profile else inputs.arrivals_per_hour
+    return busiest / 3600 * mean_payment_seconds(inputs) / inputs.stations
+
+
 def erlang_c(servers: int, offered_load: float) -> float:
     """The probability that an arrival waits in an M/M/c queue (Erlang C).
 
