@@ -76,7 +76,8 @@ def plan_command(
         cashless_seconds=recorded.cashless_seconds if cashless_seconds is None else cashless_seconds,
         hours=hours if hours is not None else float(len(rates)) if rates else 8.0))
     result = simulate(inputs)
-    typer.echo(f"{result.served} residents over {inputs.hours:g} h at {inputs.stations} payment stations "
+    typer.echo(f"{result.served} residents over {inputs.hours:g} h at {inputs.stations} payment "
+               f"station{'' if inputs.stations == 1 else 's'} "
                f"({inputs.cashless_share:.0%} cashless, {inputs.service} times, seed {inputs.seed})")
     typer.echo(f"  wait for a payment station: mean {result.payment_wait_mean_s:.1f} s, "
                f"90th percentile {result.payment_wait_p90_s:.1f} s, longest {result.payment_wait_max_s:.0f} s")
