@@ -31,7 +31,7 @@ from typing import Any
 from benchmarks.service_bench import fresh_database
 from madoguchi.adapters.db.engine import make_engine
 from madoguchi.adapters.db.tables import Payment, Sale, SaleLine
-from madoguchi.adapters.devices.changer_sim import DEFAULT_FLOAT
+from madoguchi.adapters.devices.changer_slots import DEFAULT_FLOAT
 from madoguchi.bootstrap import build_runtime
 from madoguchi.config import Settings
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
@@ -41,7 +41,7 @@ from madoguchi.domain.money import DENOMINATIONS
 from madoguchi.domain.receipt import JST
 from madoguchi.services.close.close_day import close_day, daily_sheet
 from madoguchi.services.runtime import DeviceRegistry, Runtime
-from madoguchi.services.sim.simulate import BRAND_WEIGHTS
+from madoguchi.services.sim.plans import BRAND_WEIGHTS
 
 DAY = dt.date(2026, 11, 2)
 SITE, STATIONS = "honcho", ("honcho-p1", "honcho-p2")
@@ -85,7 +85,7 @@ def populate(rt: Runtime, n_sales: int, *, seed: int = 1, batch: int = 500) -> d
                 sale.lines = [SaleLine(id=str(uuid.uuid4()), position=n, fee_code=f.code, name_ja=f.name_ja,
                                        name_en=f.name_en, quantity=q, list_price=u, unit_price=u, amount=q * u,
                                        revenue_line_code=f.revenue_line.code, revenue_line_name=f.revenue_line.name)
-                              for n, (f, (_c, q, u, _l, _e)) in enumerate(zip(items, lines), start=1)]
+                              for n, (f, (_c, q, u, _l, _e)) in enumerate(zip(items, lines, strict=True), start=1)]
                 cashless = rng.random() < 0.2
                 code = rng.choices(brands, weights)[0] if cashless else None
                 tendered = None if cashless else max(total, rng.choice((total, 1000, 5000)))
@@ -126,7 +126,7 @@ def run_once(kind: str, tmp: Path, pg_url: str | None, n_sales: int) -> dict[str
     engine = make_engine(url)
     try:
         settings = Settings(database_url=url, device_state_dir=tmp / "dev")
-        closing = dt.datetime.combine(DAY, dt.time(17, 30), JST).astimezone(dt.timezone.utc)
+        closing = dt.datetime.combine(DAY, dt.time(17, 30), JST).astimezone(dt.UTC)
         # No devices: the changers' own counts are not part of what is timed.
         rt = build_runtime(settings, engine=engine, devices=DeviceRegistry({}), clock=lambda: closing)
         t0 = time.perf_counter()

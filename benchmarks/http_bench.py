@@ -65,45 +65,46 @@ def run(db_url: str | None = None, *, sales_per_client: int = 15, pace: float | 
         env = {**os.environ, "MADOGUCHI_DATABASE_URL": db_url or f"sqlite:///{tmp / 'http.db'}",
                "MADOGUCHI_PLACES_PATH": str(tmp / "places.toml"), "MADOGUCHI_DEMO": "true",
                "MADOGUCHI_DEVICE_STATE_DIR": str(tmp / "devices"), "MADOGUCHI_LOGIN_MAX_ATTEMPTS": "1000"}
-        log = open(tmp / "server.log", "wb")
-        proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "madoguchi.api.app:app_from_env",
-                                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                                env=env, stdout=log, stderr=log)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(600):
-                try:
-                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    if proc.poll() is not None:
-                        raise RuntimeError("the server stopped: " + (tmp / "server.log").read_text()[-2000:])
-                    time.sleep(0.1)
-            token = httpx.post(base + "/api/auth/token", data={"username": "admin",
-                                                                "password": "demo-admin-2026"}).json()["access_token"]
-            ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
-                                              else "spawn")
-            start = ctx.Barrier(clients + 1)
-            answers = ctx.Queue()
-            stations = [ctx.Process(target=_station, args=(n, port, token, sales_per_client, pace, clients,
-                                                            stagger, start, answers)) for n in range(1, clients + 1)]
-            for station in stations:
-                station.start()
-            server_cpu0, client_cpu0 = _cpu_seconds(proc.pid), _children_cpu_seconds()
-            start.wait()
-            t0 = time.perf_counter()
-            results = [answers.get(timeout=600) for _ in stations]
-            elapsed = time.perf_counter() - t0
-            server_cpu1 = _cpu_seconds(proc.pid)
-            for station in stations:
-                station.join()
-            client_cpu1 = _children_cpu_seconds()  # the stations, ended and waited for
-            latencies = [x for mine, _ in results for x in mine]
-            errors = [e for _, theirs in results for e in theirs]
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
-            log.close()
+        with open(tmp / "server.log", "wb") as log:
+            proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "madoguchi.api.app:app_from_env",
+                                     "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+                                    env=env, stdout=log, stderr=log)
+            base = f"http://127.0.0.1:{port}"
+            try:
+                for _ in range(600):
+                    try:
+                        if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        if proc.poll() is not None:
+                            tail = (tmp / "server.log").read_text()[-2000:]
+                            raise RuntimeError("the server stopped: " + tail) from None
+                        time.sleep(0.1)
+                login = {"username": "admin", "password": "demo-admin-2026"}
+                token = httpx.post(base + "/api/auth/token", data=login).json()["access_token"]
+                ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
+                                                  else "spawn")
+                start = ctx.Barrier(clients + 1)
+                answers = ctx.Queue()
+                stations = [ctx.Process(target=_station, args=(n, port, token, sales_per_client, pace, clients,
+                                                                stagger, start, answers))
+                            for n in range(1, clients + 1)]
+                for station in stations:
+                    station.start()
+                server_cpu0, client_cpu0 = _cpu_seconds(proc.pid), _children_cpu_seconds()
+                start.wait()
+                t0 = time.perf_counter()
+                results = [answers.get(timeout=600) for _ in stations]
+                elapsed = time.perf_counter() - t0
+                server_cpu1 = _cpu_seconds(proc.pid)
+                for station in stations:
+                    station.join()
+                client_cpu1 = _children_cpu_seconds()  # the stations, ended and waited for
+                latencies = [x for mine, _ in results for x in mine]
+                errors = [e for _, theirs in results for e in theirs]
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
     return {"clients": clients, "sales": clients * sales_per_client, "pace_s": pace, "stagger_s": stagger,
             "sales_per_s": clients * sales_per_client / elapsed, "calls": len(latencies),
             "p50_ms": _pct(latencies, 50) * 1000, "p99_ms": _pct(latencies, 99) * 1000,

@@ -41,19 +41,17 @@ def generate(n: int, folder: Path) -> tuple[Path, Path]:
     """Payments and statement CSVs of ``n`` rows each, written by DuckDB (fast, low memory)."""
     import duckdb
 
-    import datetime as dt
-
-    from madoguchi.domain.brands import offered
+    from madoguchi.domain.brands import BRANDS
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
-    # The brands offered, with a contract rate, in the month the rows fall in (a retired
-    # brand, or one without a rate, would stop the close with a finding, not be a payment).
-    month_brands = [b for b in offered(dt.date(2026, 11, 1)) if b.fee_ppm is not None]
-    brands = ", ".join(f"({i}, '{b.code}', '{b.category.value}', {b.fee_ppm})" for i, b in enumerate(month_brands))
+    # Only brands with a fee rate: the month-close rules refuse the others (a retired brand, or one
+    # the example rates do not name), and a bench of refused rows would measure nothing useful.
+    rated = [b for b in BRANDS if b.fee_ppm is not None]
+    brands = ", ".join(f"({i}, '{b.code}', '{b.category.value}', {b.fee_ppm})" for i, b in enumerate(rated))
     con.execute(f"""CREATE TABLE g AS SELECT i, b.code AS brand, b.cat, b.ppm,
         (200 + (i % 7) * 150) AS amount,
         TIMESTAMP '2026-11-01 00:00:00' + INTERVAL (i % 2505600) SECOND AS ts
-        FROM range({n}) t(i) JOIN (VALUES {brands}) b(k, code, cat, ppm) ON b.k = i % {len(month_brands)}""")
+        FROM range({n}) t(i) JOIN (VALUES {brands}) b(k, code, cat, ppm) ON b.k = i % {len(rated)}""")
     pay, st = folder / "payments.csv", folder / "statement.csv"
     con.execute(f"""COPY (SELECT printf('%08x-0000-4000-8000-%012x', i, i) AS merchant_reference,
         'R' || i AS processor_reference, 'T-' || (i % 6) AS terminal_id, 'honcho' AS site,
@@ -82,17 +80,16 @@ def _end_to_end(folder: str) -> dict[str, Any]:
     from madoguchi.adapters.files.reconcile_workbook import write_workbook
     from madoguchi.domain.reconcile import Month
     from madoguchi.domain.reconcile_transfer import build_transfer, fee_items
-    from madoguchi.services.reconcile.month import summary_json
     from madoguchi.services.reconcile.bulk import reconcile_files
+    from madoguchi.services.reconcile.month import summary_json
     d = Path(folder)
     started = time.perf_counter()
     marks: dict[str, float] = {}
 
     def report(outcome: Any) -> None:  # what reconcile_month does while the matched rows are written
         marks["matched_at"] = time.perf_counter()
-        # The transfer as the month builds it, without a database behind it: the bench's
-        # payments come from a CSV, so no sale's revenue lines split the fees.
         items, disputed = fee_items(outcome.findings)
+        # The transfer from the fees alone: no payment's revenue lines (a read of the database) to split by.
         transfer = build_transfer([*items, *outcome.plain_fees], disputed, complete=outcome.complete,
                                   revenue_lines={})
         summary = summary_json(outcome, open_incidents=[], transfer=transfer, revenue_names={}, imports=[],
@@ -117,7 +114,8 @@ def _baseline(folder: str) -> dict[str, Any]:
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     con.execute(f"""CREATE TABLE j AS SELECT * FROM read_csv('{d / "statement.csv"}') s
-                    FULL OUTER JOIN read_csv('{d / "payments.csv"}') p ON s.merchant_reference = p.merchant_reference""")
+                    FULL OUTER JOIN read_csv('{d / "payments.csv"}') p
+                    ON s.merchant_reference = p.merchant_reference""")
     (rows,) = con.execute("SELECT count(*) FROM j").fetchone()
     con.close()
     return {"seconds": time.perf_counter() - started, "rows": rows}
@@ -157,7 +155,7 @@ def measure(sizes: tuple[int, ...] = SIZES, runs: int = RUNS) -> dict[str, Any]:
                         "exceptions": ours[0]["exceptions"],
                         "duckdb_seconds": round(med(r["seconds"] for r in base), 2),
                         "duckdb_peak_rss_mib": round(max(r["peak_rss_mib"] for r in base)),
-                        "ratio": round(med(o["seconds"] / b["seconds"] for o, b in zip(ours, base)), 2),
+                        "ratio": round(med(o["seconds"] / b["seconds"] for o, b in zip(ours, base, strict=True)), 2),
                         "reconcile_seconds": round(med(r["reconcile_seconds"] for r in ours), 2),
                         "steps": {k: round(med(r["steps"][k] for r in ours), 3) for k in ours[0]["steps"]},
                         "all_seconds": [round(r["seconds"], 2) for r in ours],

@@ -13,8 +13,8 @@ import psycopg
 
 from benchmarks.recorder import TransactionRecorder
 from madoguchi.adapters.db.engine import make_engine
-from madoguchi.adapters.db.scratch import scratch_database
 from madoguchi.adapters.db.migrate import upgrade
+from madoguchi.adapters.db.scratch import scratch_database
 from madoguchi.adapters.files.toml_files import load_places
 from madoguchi.bootstrap import build_runtime, ensure_float, simulated_devices
 from madoguchi.config import Settings
@@ -162,7 +162,7 @@ def measure(kind: str, n_sales: int, runs: int, pg_url: str | None) -> dict[str,
         "tx_per_sale": service[0]["tx_per_sale"], "rows_per_sale": service[0]["rows_per_sale"],
         "baseline_sales_per_s": med(r["sales_per_s"] for r in baseline),
         "baseline_tx_per_s": med(r["tx_per_s"] for r in baseline),
-        "ratio": med(ratios := [s["sales_per_s"] / b["sales_per_s"] for s, b in zip(service, baseline)]),
+        "ratio": med(ratios := [s["sales_per_s"] / b["sales_per_s"] for s, b in zip(service, baseline, strict=True)]),
         "ratio_low": min(ratios), "ratio_high": max(ratios),
         "by_call_ms": {name: med(r["by_call_ms"][name] for r in service) for name in service[0]["by_call_ms"]},
     }

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from madoguchi.adapters.db.engine import make_engine
 from madoguchi.adapters.db.scratch import scratch_database
 from madoguchi.bootstrap import build_runtime, ensure_float, simulated_devices
@@ -43,7 +44,7 @@ class Clock:
     """A clock the test moves by hand; starts on a JST business morning."""
 
     def __init__(self, start: dt.datetime | None = None) -> None:
-        self.now = start or dt.datetime(2026, 11, 2, 9, 30, tzinfo=JST).astimezone(dt.timezone.utc)
+        self.now = start or dt.datetime(2026, 11, 2, 9, 30, tzinfo=JST).astimezone(dt.UTC)
 
     def __call__(self) -> dt.datetime:
         return self.now

@@ -19,11 +19,12 @@ from madoguchi.adapters.devices.ports import StationDevices
 from madoguchi.adapters.files.toml_files import load_catalog, load_places
 from madoguchi.adapters.signing import JournalSigner, write_key_pair
 from madoguchi.config import Settings
-from madoguchi.adapters.devices.changer_sim import DEFAULT_FLOAT
+from madoguchi.adapters.devices.changer_slots import DEFAULT_FLOAT
 from madoguchi.domain.auth import ALL_SITES, SYSTEM
 from madoguchi.services.counter.cashbox import move_cash
 from madoguchi.services.events import EventHub
 from madoguchi.services.runtime import DeviceRegistry, Runtime, utc_now
+from madoguchi.services.sim.clock import SimClock
 from madoguchi.services.staff.accounts import create_staff
 
 #: Demo accounts (demo mode only): login, name, role, sites, password.
@@ -135,3 +136,12 @@ def ensure_demo_staff(rt: Runtime) -> list[tuple[str, str, str]]:
         if login not in existing:
             create_staff(rt, login=login, display_name=name, role=role, sites=here, password=password)
     return [(login, role, password) for login, _, role, _, password in DEMO_STAFF]
+
+
+def sim_runtime(settings: Settings, *, day: dt.date, engine: Engine | None = None) -> tuple[Runtime, SimClock]:
+    """A runtime on ``settings``' database with fresh simulated devices (no faults of their own)
+    and a simulated clock that starts before the doors open on ``day`` (for ``simulate_day``)."""
+    clock = SimClock.before_opening(day)
+    devices = simulated_devices(settings, load_places(settings.places_path), persist=False)
+    rt = build_runtime(settings, engine=engine, devices=devices, clock=clock, sleep=lambda _s: None)
+    return rt, clock

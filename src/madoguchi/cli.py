@@ -185,7 +185,8 @@ def simulate_day(date: Annotated[str, typer.Option(metavar="YYYY-MM-DD", help="B
                  fault_rate: Annotated[float, typer.Option(help="Share of sales that meet a fault.")] = 0.02,
                  db: Db = None) -> None:
     """Run one business day through the real services with simulated devices, then summarise it."""
-    from madoguchi.services.sim.simulate import sim_runtime, simulate_day as simulate
+    from madoguchi.bootstrap import sim_runtime
+    from madoguchi.services.sim.simulate import simulate_day as simulate
     day = _date(date, "--date")
     started = time.perf_counter()
     settings = _settings(db)

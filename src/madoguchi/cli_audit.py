@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -30,20 +30,20 @@ def _settings(db: str | None) -> Settings:
 def verify_receipt_command(code: Code, public_key: PublicKeys = None, db: Db = None) -> None:
     """Say whether the journal still holds a receipt as printed, and what it says."""
     from madoguchi.adapters.db.uow import make_uow_factory
-    from madoguchi.adapters.devices.printer import yen_text
+    from madoguchi.adapters.devices.receipt_layout import yen_text
     from madoguchi.adapters.signing import Keyring, load_public_key_file
     from madoguchi.cli import _existing_db
     from madoguchi.domain.receipt import wareki
     from madoguchi.domain.receipt_code import parse_query
-    from madoguchi.services.journal.verify import default_keyring
     from madoguchi.services.journal.receipt_check import Verdict, check_receipt
+    from madoguchi.services.journal.verify import default_keyring
     query = parse_query(code)
     settings = _settings(db)
     keyring = Keyring([load_public_key_file(p) for p in public_key]) if public_key else default_keyring(settings)
     engine = _existing_db(settings)
     try:
         with make_uow_factory(engine)(read_only=True) as uow:
-            result = check_receipt(uow.session, query, keyring)
+            result = check_receipt(uow.journal_rows, query, keyring)
     finally:
         engine.dispose()
     if result.verdict is Verdict.NOT_HELD:
@@ -79,15 +79,15 @@ def export_journal_command(
     from madoguchi.adapters.db.uow import make_uow_factory
     from madoguchi.cli import _date, _existing_db
     from madoguchi.errors import BadInput
-    from madoguchi.services.journal.verify import public_key_files
     from madoguchi.services.journal.export import export_journal
+    from madoguchi.services.journal.verify import public_key_files
     first, last = _date(date_from, "--from"), _date(date_to, "--to")
     settings = _settings(db)
     engine = _existing_db(settings)
     try:
         summary = export_journal(make_uow_factory(engine), date_from=first, date_to=last, out=out,
                                  public_keys=public_key_files(settings), anchors=_anchor_path(settings),
-                                 now=dt.datetime.now(dt.timezone.utc))
+                                 now=dt.datetime.now(dt.UTC))
     except OSError as exc:
         raise BadInput(f"--out: cannot write {out}: {exc.strerror or exc}") from None
     finally:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -22,10 +22,10 @@ from madoguchi.config import Settings
 #: Findings printed in full; the rest are counted.
 SHOWN = 20
 
-Db = Annotated[Optional[str], typer.Option(
+Db = Annotated[str | None, typer.Option(
     "--db", envvar="MADOGUCHI_DATABASE_URL", show_envvar=True, metavar="URL",
     help="Database URL (default: sqlite:///var/madoguchi.db).")]
-PublicKeys = Annotated[Optional[list[Path]], typer.Option(
+PublicKeys = Annotated[list[Path] | None, typer.Option(
     "--public-key", metavar="FILE", help="A trusted public key (PEM); repeat for several. Keys announced "
     "in the journal by a trusted key are trusted too. Default: the configured key's .pub file.")]
 
@@ -36,14 +36,14 @@ def _settings(db: str | None) -> Settings:
     return Settings(database_url=db) if db else Settings()
 
 
-Anchors = Annotated[Optional[Path], typer.Option(
+Anchors = Annotated[Path | None, typer.Option(
     "--anchors", metavar="FILE", help="An anchor file (one signed checkpoint per closed day): check that "
     "the database still holds every day it anchored.")]
-AnchorCode = Annotated[Optional[str], typer.Option(
+AnchorCode = Annotated[str | None, typer.Option(
     "--anchor-code", metavar="CODE", help="The code printed on a daily sheet (with --site and --date): "
     "check that the database still holds that day as it was closed.")]
-Site = Annotated[Optional[str], typer.Option("--site", metavar="SITE", help="The site of --anchor-code.")]
-Day = Annotated[Optional[dt.date], typer.Option("--date", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
+Site = Annotated[str | None, typer.Option("--site", metavar="SITE", help="The site of --anchor-code.")]
+Day = Annotated[dt.date | None, typer.Option("--date", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
                                                 help="The business day of --anchor-code.")]
 
 
@@ -57,8 +57,8 @@ def verify_journal_command(public_key: PublicKeys = None, db: Db = None, anchors
     from madoguchi.cli import _existing_db
     from madoguchi.domain.anchor import normalize_code
     from madoguchi.errors import BadInput
-    from madoguchi.services.journal.verify import default_keyring, verify_session
     from madoguchi.services.journal.anchors import check_anchors, check_code
+    from madoguchi.services.journal.verify import default_keyring, verify_rows
     if anchor_code is not None and (site is None or date is None):
         raise BadInput("--anchor-code needs --site and --date (the sheet's site and business day)")
     code = normalize_code(anchor_code) if anchor_code is not None else None  # a typo is refused before any work
@@ -68,11 +68,11 @@ def verify_journal_command(public_key: PublicKeys = None, db: Db = None, anchors
     engine = _existing_db(settings)
     try:
         with make_uow_factory(engine)(read_only=True) as uow:
-            result = verify_session(uow.session, keyring)  # first: keys announced in the journal are learnt
-            checks = check_anchors(uow.session, text, source=str(anchors), keyring=keyring) if text is not None else []
+            result = verify_rows(uow.journal_rows, keyring)  # first: keys announced in the journal are learnt
+            checks = check_anchors(uow, text, source=str(anchors), keyring=keyring) if text is not None else []
             if code is not None:
                 assert site is not None and date is not None
-                checks.append(check_code(uow.session, code, site=site, day=date, keyring=keyring))
+                checks.append(check_code(uow, code, site=site, day=date, keyring=keyring))
     finally:
         engine.dispose()
     # The verdict on stdout; what qualifies it (unsigned runs, which keys) on stderr.
@@ -121,7 +121,7 @@ def keys_init(replace: Annotated[bool, typer.Option(
         engine = None
     try:
         journal = (lambda signer: make_uow_factory(engine, signer=signer)()) if engine is not None else None
-        key_id = install_key(path, replace=replace, journal=journal, now=dt.datetime.now(dt.timezone.utc),
+        key_id = install_key(path, replace=replace, journal=journal, now=dt.datetime.now(dt.UTC),
                              actor="system")
     finally:
         if engine is not None:
@@ -140,7 +140,7 @@ def keys_rotate(db: Db = None) -> None:
     settings = _settings(db)
     engine = _existing_db(settings)
     try:
-        old, new = rotate_key(settings.signing_key_path, now=dt.datetime.now(dt.timezone.utc), actor="system",
+        old, new = rotate_key(settings.signing_key_path, now=dt.datetime.now(dt.UTC), actor="system",
                               journal=lambda signer: make_uow_factory(engine, signer=signer)())
     finally:
         engine.dispose()

@@ -7,7 +7,7 @@ now and then at a login; this is for a server that runs for months, from cron.
 """
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,15 +15,15 @@ from madoguchi.config import Settings
 
 
 def purge_command(
-    db: Annotated[Optional[str], typer.Option(
+    db: Annotated[str | None, typer.Option(
         "--db", envvar="MADOGUCHI_DATABASE_URL", metavar="URL",
         help="Database URL (default: sqlite:///var/madoguchi.db).")] = None,
 ) -> None:
     """Delete login attempts and ended sessions older than the retention."""
     from madoguchi.adapters.db.engine import make_engine
     from madoguchi.bootstrap import build_runtime
-    from madoguchi.services.staff.login_guard import purge
     from madoguchi.services.runtime import DeviceRegistry
+    from madoguchi.services.staff.login_guard import purge
     settings = Settings(database_url=db) if db else Settings()
     engine = make_engine(settings.database_url)
     try:

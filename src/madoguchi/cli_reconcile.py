@@ -8,7 +8,7 @@ stderr and exit code 2, a database that cannot be reached exit code 1.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -55,23 +55,22 @@ def reconcile_command(
     statement: Annotated[list[Path], typer.Option(
         "--statement", metavar="FILE", help="The agent's collection statement (repeat for several).")],
     out: Annotated[Path, typer.Option("--out", metavar="report.xlsx", help="The workbook to write.")],
-    json_out: Annotated[Optional[Path], typer.Option(
+    json_out: Annotated[Path | None, typer.Option(
         "--json", metavar="summary.json", help="Also write the summary as JSON.")] = None,
-    mapping: Annotated[Optional[Path], typer.Option(
+    mapping: Annotated[Path | None, typer.Option(
         "--mapping", metavar="FILE.toml", help="Layout of another agent's statement.")] = None,
-    complete: Annotated[Optional[bool], typer.Option(
+    complete: Annotated[bool | None, typer.Option(
         "--complete/--partial", help="Are these all of the month's statements? Default: judged from "
                                      "their dates. Only complete statements settle an in-doubt payment "
                                      "as not paid.")] = None,
-    rules: Annotated[Optional[Path], typer.Option(
+    rules: Annotated[Path | None, typer.Option(
         "--rules", metavar="FILE.toml", envvar="MADOGUCHI_RECONCILE_RULES_PATH",
         help="Fee rates, rounding, deposit schedule, match tolerance.")] = None,
-    db: Annotated[Optional[str], typer.Option(
+    db: Annotated[str | None, typer.Option(
         "--db", envvar="MADOGUCHI_DATABASE_URL", metavar="URL", help="Database URL.")] = None,
 ) -> None:
     """Match the month's payments with the agent's statements; write the report and the 公金振替."""
-    from sqlalchemy.exc import DBAPIError
-
+    from madoguchi.adapters.db.repositories.reconcile_errors import database_failure
     from madoguchi.services.reconcile.month import reconcile_month
     engine = None
     try:
@@ -81,8 +80,10 @@ def reconcile_command(
     except MadoguchiError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from None
-    except DBAPIError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    except Exception as exc:
+        reason = database_failure(exc)
+        if reason is None:
+            raise
         typer.echo(f"error: the database refused or could not be reached: {reason}", err=True)
         raise typer.Exit(1) from None
     finally:

@@ -117,7 +117,8 @@ def check_each_payment_booked_once(b: Books, rt: Any, months: tuple[Month, ...])
 def check_months_add_up(b: Books, months: tuple[Month, ...]) -> None:
     """Sheet + later corrections naming the day − corrections booked on it == register, per site-day
     and per month; each correction is listed on the sheet that booked it."""
-    double = {e.details()["payment_id"] for e in b.entries if e.kind == "sale_paid" and e.details().get("double_payment")}
+    double = {e.details()["payment_id"] for e in b.entries
+              if e.kind == "sale_paid" and e.details().get("double_payment")}
     register: Counter[tuple[str, dt.date]] = Counter()
     later: Counter[tuple[str, dt.date]] = Counter()
     moved_in: Counter[tuple[str, dt.date]] = Counter()

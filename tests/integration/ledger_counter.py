@@ -2,6 +2,7 @@
 faults, and the tidying a restart needs (so that every day can still be closed)."""
 from __future__ import annotations
 
+import contextlib
 import uuid
 from typing import Any
 
@@ -82,7 +83,5 @@ def tidy(rt: Any) -> None:
         if rt.devices.of(station).changer.jammed():
             incidents.clear_jam(rt, payment_station=station, actor=SUPERVISOR)
     for sale_id, _site in unfinished:
-        try:
+        with contextlib.suppress(MadoguchiError):
             sales.cancel_sale(rt, sale_id=sale_id, reason="after a restart", actor=CASHIER)
-        except MadoguchiError:
-            pass

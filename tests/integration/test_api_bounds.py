@@ -2,7 +2,6 @@
 naming it, never a 500 from an overflow (found by the fuzzing test)."""
 from __future__ import annotations
 
-
 from madoguchi.api import create_app
 from madoguchi.bootstrap import ensure_demo_staff
 from tests.integration.test_reconcile_api import Office

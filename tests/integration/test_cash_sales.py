@@ -6,8 +6,14 @@ import pytest
 from madoguchi.adapters.db.tables import Idempotency
 from madoguchi.adapters.db.uow import fingerprint, legacy_fingerprint
 from madoguchi.domain.catalog import Catalog
-from madoguchi.errors import (CannotMakeChange, ChangerJammed, Conflict, IdempotencyMismatch, InvalidTransition,
-                              StationBusy)
+from madoguchi.errors import (
+    CannotMakeChange,
+    ChangerJammed,
+    Conflict,
+    IdempotencyMismatch,
+    InvalidTransition,
+    StationBusy,
+)
 from madoguchi.services.counter import cash, incidents, sales
 from madoguchi.services.journal.verify import verify
 from tests.helpers import changer, handed_off, journal, new_id, open_sale, pay_cash, printer

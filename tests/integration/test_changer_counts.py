@@ -33,7 +33,8 @@ def test_after_cash_sales_and_movements_the_changer_agrees_with_the_journal_note
     assert not _codes(check["findings"], "changer_count_differs")
 
 
-def test_a_changer_whose_counts_changed_behind_the_journal_gives_a_finding_naming_the_denomination_at_close(rt, cashier, supervisor):  # type: ignore[no-untyped-def]
+def test_a_changer_whose_counts_changed_behind_the_journal_gives_a_finding_naming_the_denomination_at_close(
+        rt, cashier, supervisor):  # type: ignore[no-untyped-def]
     pay_cash(rt, cashier, handed_off(rt, cashier), [1000])
     held = changer(rt).counts()
     # Someone swapped a 1,000-yen note for two 500-yen coins without recording it: same total.

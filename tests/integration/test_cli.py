@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from madoguchi.adapters.db.engine import make_engine
 from madoguchi.cli import app
-from madoguchi.services.counter import cash, payments, refunds, sales
 from madoguchi.services.close.export import COLUMNS
+from madoguchi.services.counter import cash, payments, refunds, sales
 from tests.helpers import handed_off, new_id, pay_cash, terminal
 
 runner = CliRunner()

@@ -16,8 +16,8 @@ from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.domain.receipt import JST
 from madoguchi.errors import BadInput, Conflict, PermissionDenied
 from madoguchi.services.close import adjustments, close_day
-from madoguchi.services.counter import payments, refunds, sales
 from madoguchi.services.close.close_day import CloseRefused
+from madoguchi.services.counter import payments, refunds, sales
 from madoguchi.services.journal.verify import verify
 from tests.helpers import changer, handed_off, journal, new_id, open_sale, pay_cash, printer, terminal
 
@@ -29,7 +29,7 @@ FIGURES = ("sales_count", "gross", "by_category", "by_brand", "by_fee_item", "by
 
 
 def evening(clock, hour: int = 17, minute: int = 30) -> None:  # type: ignore[no-untyped-def]
-    clock.now = dt.datetime(2026, 11, 2, hour, minute, tzinfo=JST).astimezone(dt.timezone.utc)
+    clock.now = dt.datetime(2026, 11, 2, hour, minute, tzinfo=JST).astimezone(dt.UTC)
 
 
 def counted(rt, station: str, **delta: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -195,7 +195,8 @@ def test_an_adjusting_entry_needs_a_second_person_and_shows_on_the_next_sheet(rt
                                        station="honcho-p1", amount=1000, reason="x", actor=ACCOUNTANT)
     evening(rt.clock)
     close_day.close_day(rt, site="honcho", day=DAY, actor=supervisor, confirm_warnings=True,
-                        counted={"honcho-p1": counted(rt, "honcho-p1", y1000=-1), "honcho-p2": counted(rt, "honcho-p2")},
+                        counted={"honcho-p1": counted(rt, "honcho-p1", y1000=-1),
+                                 "honcho-p2": counted(rt, "honcho-p2")},
                         reasons={"honcho-p1": "原因不明の不足"})
     rt.clock.advance(days=1)
     ensure_float(rt)

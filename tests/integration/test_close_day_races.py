@@ -22,8 +22,8 @@ from madoguchi.adapters.db.close_tables import WHOLE_SITE, DayClose
 from madoguchi.bootstrap import ensure_float
 from madoguchi.domain.receipt import JST
 from madoguchi.services.close import close_day
-from madoguchi.services.counter import incidents, payments, sales, settle
 from madoguchi.services.close.close_day import CloseRefused
+from madoguchi.services.counter import incidents, payments, sales, settle
 from madoguchi.services.journal.verify import verify
 from tests.helpers import changer, handed_off, journal, new_id, pay_cash, terminal
 
@@ -32,7 +32,7 @@ KEYS = ("sales_count", "gross", "by_category", "by_fee_item", "refunds", "net", 
 
 
 def start_of(rt, day: dt.date) -> None:  # type: ignore[no-untyped-def]
-    rt.clock.now = dt.datetime.combine(day, dt.time(10, 0), JST).astimezone(dt.timezone.utc)
+    rt.clock.now = dt.datetime.combine(day, dt.time(10, 0), JST).astimezone(dt.UTC)
     ensure_float(rt)
 
 
@@ -145,64 +145,70 @@ def test_a_payment_booked_in_the_middle_of_the_close_lands_on_the_side_the_day_l
 
 
 def test_in_doubt_payments_resolved_at_any_moment_of_the_close_land_on_exactly_one_side(rt, cashier, supervisor):
-    sides = []
-    for n in range(6):
-        day = dt.date(2026, 11, 2) + dt.timedelta(days=n)
-        start_of(rt, day)
-        sale_id, incident_id = in_doubt_sale(rt, cashier)
-        errors: list[Exception] = []
-        delay = random.Random(n).uniform(0, 0.03)
-        close_delay, pay_delay = (delay, 0.0) if n % 2 else (0.0, delay)
-
-        def close() -> None:
-            time.sleep(close_delay)
-            close_until_done(rt, supervisor, day, errors)
-
-        def resolve() -> None:
-            time.sleep(pay_delay)
-            try:
-                incidents.resolve_unknown(rt, incident_id=incident_id, paid=True, evidence="provider: settled",
-                                          actor=supervisor)
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-
-        race(close, resolve)
-        assert errors == []
-        sides.append(side_of(rt, supervisor, sale_id, day))
+    sides = [_resolve_while_closing(rt, cashier, supervisor, n) for n in range(6)]
     assert verify(rt).ok
     print("in-doubt payment landed:", sides)
 
 
+def _resolve_while_closing(rt, cashier, supervisor, n: int) -> str:  # type: ignore[no-untyped-def]
+    """Day ``n``: an in-doubt payment resolved as paid while the day closes; the side it landed on."""
+    day = dt.date(2026, 11, 2) + dt.timedelta(days=n)
+    start_of(rt, day)
+    sale_id, incident_id = in_doubt_sale(rt, cashier)
+    errors: list[Exception] = []
+    delay = random.Random(n).uniform(0, 0.03)
+    close_delay, pay_delay = (delay, 0.0) if n % 2 else (0.0, delay)
+
+    def close() -> None:
+        time.sleep(close_delay)
+        close_until_done(rt, supervisor, day, errors)
+
+    def resolve() -> None:
+        time.sleep(pay_delay)
+        try:
+            incidents.resolve_unknown(rt, incident_id=incident_id, paid=True, evidence="provider: settled",
+                                      actor=supervisor)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    race(close, resolve)
+    assert errors == []
+    return side_of(rt, supervisor, sale_id, day)
+
+
 def test_a_cash_sale_paid_while_the_close_runs_lands_on_exactly_one_side(rt, cashier, supervisor):
-    sides = []
-    for n in range(4):
-        day = dt.date(2026, 11, 2) + dt.timedelta(days=n)
-        start_of(rt, day)
-        pay_cash(rt, cashier, handed_off(rt, cashier, station="honcho-p1"), [100, 100, 100])
-        errors: list[Exception] = []
-        sale_ids: list[str] = []
-        delay = random.Random(n).uniform(0, 0.05)
-        close_delay, pay_delay = (delay, 0.0) if n % 2 else (0.0, delay)
-
-        def close() -> None:
-            time.sleep(close_delay)
-            close_until_done(rt, supervisor, day, errors)
-
-        def sell() -> None:
-            time.sleep(pay_delay)
-            try:
-                sale_ids.append(handed_off(rt, cashier, station="honcho-p2", staff_station="honcho-s2"))
-                pay_cash(rt, cashier, sale_ids[-1], [100, 100, 100])  # exact: a closed changer has no change
-            except Exception as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-
-        race(close, sell)
-        assert errors == []
-        paid = [e for e in journal(rt) if e.kind == "sale_paid" and e.sale_id == sale_ids[0]]
-        assert len(paid) == 1
-        sides.append("before" if paid[0].business_date == day.isoformat() else "after")
-        now = close_day.day_summary(rt, site="honcho", day=day, actor=supervisor)
-        assert {k: frozen(rt, day)[k] for k in KEYS} == {k: now[k] for k in KEYS}
-        assert now["over_short"] == 0
+    sides = [_sell_while_closing(rt, cashier, supervisor, n) for n in range(4)]
     assert verify(rt).ok
     print("cash sale landed:", sides)
+
+
+def _sell_while_closing(rt, cashier, supervisor, n: int) -> str:  # type: ignore[no-untyped-def]
+    """Day ``n``: a cash sale paid while the day closes; the side it landed on."""
+    day = dt.date(2026, 11, 2) + dt.timedelta(days=n)
+    start_of(rt, day)
+    pay_cash(rt, cashier, handed_off(rt, cashier, station="honcho-p1"), [100, 100, 100])
+    errors: list[Exception] = []
+    sale_ids: list[str] = []
+    delay = random.Random(n).uniform(0, 0.05)
+    close_delay, pay_delay = (delay, 0.0) if n % 2 else (0.0, delay)
+
+    def close() -> None:
+        time.sleep(close_delay)
+        close_until_done(rt, supervisor, day, errors)
+
+    def sell() -> None:
+        time.sleep(pay_delay)
+        try:
+            sale_ids.append(handed_off(rt, cashier, station="honcho-p2", staff_station="honcho-s2"))
+            pay_cash(rt, cashier, sale_ids[-1], [100, 100, 100])  # exact: a closed changer has no change
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    race(close, sell)
+    assert errors == []
+    paid = [e for e in journal(rt) if e.kind == "sale_paid" and e.sale_id == sale_ids[0]]
+    assert len(paid) == 1
+    now = close_day.day_summary(rt, site="honcho", day=day, actor=supervisor)
+    assert {k: frozen(rt, day)[k] for k in KEYS} == {k: now[k] for k in KEYS}
+    assert now["over_short"] == 0
+    return "before" if paid[0].business_date == day.isoformat() else "after"

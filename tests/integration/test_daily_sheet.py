@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from madoguchi.adapters.db.engine import make_engine
 from madoguchi.adapters.db.scratch import scratch_database
+from madoguchi.bootstrap import sim_runtime
 from madoguchi.config import Settings
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.domain.brands import brand
@@ -24,7 +25,7 @@ from madoguchi.domain.receipt import JST
 from madoguchi.services.close import close_day
 from madoguchi.services.counter import refunds
 from madoguchi.services.journal.verify import verify
-from madoguchi.services.sim.simulate import sim_runtime, simulate_day
+from madoguchi.services.sim.simulate import simulate_day
 from tests.conftest import DATABASES, PG_URL
 from tests.helpers import journal, new_id
 

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from madoguchi.domain.receipt import business_date
 from madoguchi.errors import ChangerJammed
-from madoguchi.services.counter import cash, sales
 from madoguchi.services.close import close_day
+from madoguchi.services.counter import cash, sales
 from tests.helpers import changer, handed_off, new_id, pay_cash
 from tests.integration.test_over_short_lines import section
 

@@ -53,7 +53,7 @@ def test_a_payment_changed_by_the_orm_is_what_the_driver_reads_in_the_same_trans
 
 
 def test_a_duplicate_key_on_the_driver_is_sqlalchemys_integrity_error(rt):
-    now = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)
     with rt.uow() as uow:
         uow.rows.remember(key="k1", operation="x", fingerprint="f", result="{}", created_at=now)
         with pytest.raises(IntegrityError):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from madoguchi.adapters.db.tables import Incident
-from madoguchi.services.counter import incidents, payments
 from madoguchi.services.close.export import payment_rows
+from madoguchi.services.counter import incidents, payments
 from tests.helpers import handed_off, journal, new_id, terminal
 
 

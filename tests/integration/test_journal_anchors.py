@@ -13,13 +13,12 @@ from typer.testing import CliRunner
 
 from madoguchi.adapters.signing import Keyring, load_public_key_file, public_path, read_private_key, signature_holds
 from madoguchi.cli_journal import verify_journal_command
-from madoguchi.domain.anchor import (SignedCheckpoint, checkpoint_of, from_dict, grouped, merkle_root,
-                                     parse_anchor_lines)
+from madoguchi.domain.anchor import SignedCheckpoint, checkpoint_of, from_dict, grouped, merkle_root, parse_anchor_lines
 from madoguchi.domain.journal import EntryKind, JournalEntry, canonical_json, recompute_hash
 from madoguchi.errors import BadInput
 from madoguchi.services.close import close_day
-from madoguchi.services.journal.verify import verify
 from madoguchi.services.journal.anchors import check_anchors, check_code
+from madoguchi.services.journal.verify import verify
 from tests.helpers import handed_off, journal, pay_cash
 from tests.integration.test_close_day import DAY, NEXT, close_all, evening
 from tests.integration.test_signed_journal import _as_insider
@@ -49,12 +48,12 @@ def _keyring(rt) -> Keyring:  # type: ignore[no-untyped-def]
 def _check_file(rt):  # type: ignore[no-untyped-def]
     path = rt.settings.anchor_path
     with rt.uow(read_only=True) as uow:
-        return check_anchors(uow.session, path.read_text(encoding="utf-8"), source=str(path), keyring=_keyring(rt))
+        return check_anchors(uow, path.read_text(encoding="utf-8"), source=str(path), keyring=_keyring(rt))
 
 
 def _check_code(rt, code: str, day=DAY):  # type: ignore[no-untyped-def]
     with rt.uow(read_only=True) as uow:
-        return check_code(uow.session, code, site="honcho", day=day, keyring=_keyring(rt))
+        return check_code(uow, code, site="honcho", day=day, keyring=_keyring(rt))
 
 
 def _rewrite_with_stolen_key(rt, seq: int, **change) -> None:  # type: ignore[no-untyped-def]
@@ -123,7 +122,7 @@ def test_an_anchor_file_that_cannot_be_written_does_not_stop_the_close_and_is_re
     assert [f["severity"] for f in page["findings"] if f["code"] == "anchor_not_written"] == ["warning"]
 
     rt.settings = rt.settings.model_copy(update={"anchor_path": good})
-    clock.now = dt.datetime(2026, 11, 3, 8, 30, tzinfo=dt.timezone.utc)  # 17:30 JST the next day
+    clock.now = dt.datetime(2026, 11, 3, 8, 30, tzinfo=dt.UTC)  # 17:30 JST the next day
     close_all(rt, supervisor, day=NEXT)
     days = [cp.checkpoint.day for _n, cp in parse_anchor_lines(good.read_text(encoding="utf-8"), source="a")]
     assert days == ["2026-11-02", "2026-11-03"]

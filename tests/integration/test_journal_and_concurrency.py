@@ -112,7 +112,7 @@ def test_concurrent_payments_keep_the_journal_chain_whole(rt, cashier):
 
 def _append(uow_factory, n: int, *, commit: bool = True) -> int:  # type: ignore[no-untyped-def]
     with uow_factory() as uow:
-        entry = uow.journal.append(EntryKind.APPROVAL, at=dt.datetime.now(dt.timezone.utc), actor="test",
+        entry = uow.journal.append(EntryKind.APPROVAL, at=dt.datetime.now(dt.UTC), actor="test",
                                    note=f"entry {n}")
         if commit:
             uow.commit()
@@ -162,10 +162,10 @@ def test_an_append_rolled_back_leaves_the_next_one_where_the_chain_ends(rt):
     assert _append(rt.uow, 1, commit=False) == first + 1  # never committed
     assert _append(rt.uow, 2) == first + 1
     with rt.uow() as uow:  # two in one transaction, then a rollback of both
-        uow.journal.append(EntryKind.APPROVAL, at=dt.datetime.now(dt.timezone.utc), actor="test")
-        uow.journal.append(EntryKind.APPROVAL, at=dt.datetime.now(dt.timezone.utc), actor="test")
+        uow.journal.append(EntryKind.APPROVAL, at=dt.datetime.now(dt.UTC), actor="test")
+        uow.journal.append(EntryKind.APPROVAL, at=dt.datetime.now(dt.UTC), actor="test")
         uow.rollback()
-        after = uow.journal.append(EntryKind.APPROVAL, at=dt.datetime.now(dt.timezone.utc), actor="test")
+        after = uow.journal.append(EntryKind.APPROVAL, at=dt.datetime.now(dt.UTC), actor="test")
         uow.commit()
     assert after.seq == first + 2
     result = verify(rt)

@@ -21,12 +21,21 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from sqlalchemy import select
 
 from madoguchi.adapters.db.close_tables import WHOLE_SITE, DayClose
@@ -36,14 +45,14 @@ from madoguchi.adapters.db.tables import JournalRow, Sale
 from madoguchi.bootstrap import build_runtime, ensure_float, simulated_devices
 from madoguchi.config import Settings
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
-from madoguchi.domain.reconcile import Month
 from madoguchi.domain.receipt import JST
+from madoguchi.domain.reconcile import Month
 from madoguchi.errors import MadoguchiError
 from madoguchi.services.close import adjustments, close_day
 from madoguchi.services.counter import incidents, refunds, sales
+from madoguchi.services.counter.recovery import recover
 from madoguchi.services.journal.verify import verify
 from madoguchi.services.reconcile.month import payment_rows, reconcile_month
-from madoguchi.services.counter.recovery import recover
 from tests.conftest import DATABASES, PG_URL, Clock
 from tests.integration import ledger_books as books
 from tests.integration.ledger_counter import CASHIER, SITES, SUPERVISOR, new_id, pay_cash, run_sale, tidy
@@ -88,7 +97,7 @@ class Ledger(RuleBasedStateMachine):
                        reconcile_dir=self.tmp / "reconcile", signing_key_path=self.tmp / "keys" / "j.key")
         self.engine = make_engine(url)
         from madoguchi.adapters.files.toml_files import load_places
-        self.clock = Clock(dt.datetime.combine(DAYS[0], dt.time(8, 30), JST).astimezone(dt.timezone.utc))
+        self.clock = Clock(dt.datetime.combine(DAYS[0], dt.time(8, 30), JST).astimezone(dt.UTC))
         self.rt = build_runtime(cfg, engine=self.engine, clock=self.clock, sleep=lambda s: None,
                                 devices=simulated_devices(cfg, load_places(cfg.places_path), persist=False))
         self.real_uow = self.rt.uow
@@ -109,9 +118,11 @@ class Ledger(RuleBasedStateMachine):
         if os.environ.get("MADOGUCHI_LEDGER_STATS"):
             b = books.read_books(self.rt, tuple(SITES))
             states = sorted(p["state"] for p in b.payments)
-            print("STATS", dict(steps=getattr(self, 'steps', 0), three_way_off=self.three_way_off, crashes=self.crashes, closed=len(b.closed), months=len(self.months_closed),
+            print("STATS", dict(steps=getattr(self, 'steps', 0), three_way_off=self.three_way_off,
+                                crashes=self.crashes, closed=len(b.closed), months=len(self.months_closed),
                                 corrections=sum(1 for p in b.payments if p["booked_on"]),
-                                adjustments=len(b.adjustments), today=self.today, refused=sorted(set(r[:200] for r in self.refused)),
+                                adjustments=len(b.adjustments), today=self.today,
+                                refused=sorted(set(r[:200] for r in self.refused)),
                                 states={s: states.count(s) for s in set(states)}))
         self.engine.dispose()
         self.drop()
@@ -171,8 +182,8 @@ class Ledger(RuleBasedStateMachine):
             staff, stations = SITES[r["site"]]
             sale_id = new_id()
             self.crash_in = r["crash"]
-            self._do(lambda: run_sale(self.rt, sale_id, staff, stations, r["items"], r["in_cash"], r["note"], r["brand"],
-                                        r["fault"]))
+            self._do(partial(run_sale, self.rt, sale_id, staff, stations, r["items"], r["in_cash"], r["note"],
+                             r["brand"], r["fault"]))
 
     def _of_state(self, state: str) -> list[tuple[str, str]]:
         with self.rt.uow(read_only=True) as uow:
@@ -258,7 +269,7 @@ class Ledger(RuleBasedStateMachine):
             self.a_site_closes_its_oldest_open_day(site, over_short, None)
         self.today += 1
         self.steps_today = 0
-        self.clock.now = dt.datetime.combine(DAYS[self.today], dt.time(8, 30), JST).astimezone(dt.timezone.utc)
+        self.clock.now = dt.datetime.combine(DAYS[self.today], dt.time(8, 30), JST).astimezone(dt.UTC)
         self._do(lambda: ensure_float(self.rt))
         for how in answers:
             self.an_in_doubt_payment_is_resolved(0, how, None)

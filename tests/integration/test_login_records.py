@@ -103,7 +103,7 @@ def test_old_attempts_and_sessions_ended_long_ago_are_purged_at_a_login(client, 
 
 
 def test_madoguchi_purge_deletes_what_is_older_than_the_retention(rt, db_url, monkeypatch):  # type: ignore[no-untyped-def]
-    now = dt.datetime.now(dt.timezone.utc)  # the command reads the real clock
+    now = dt.datetime.now(dt.UTC)  # the command reads the real clock
     with rt.uow() as uow:  # as a server running for months would have them
         for days in (40, 29):
             uow.session.add(LoginAttempt(login="cashier", client="testclient", success=False, login_hashed=False,
@@ -132,7 +132,7 @@ def test_the_migration_forgets_failed_logins_that_named_no_account(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = make_engine(url)
     upgrade(engine, "0004")
-    at = dt.datetime(2026, 11, 2, tzinfo=dt.timezone.utc)
+    at = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO staff (login, display_name, role, sites, password_hash, active, created_at) "
                           "VALUES ('cashier', 'c', 'cashier', 'honcho', 'x', true, :at)"), {"at": at})

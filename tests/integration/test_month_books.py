@@ -14,15 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from madoguchi.adapters.db.engine import make_engine
 from madoguchi.adapters.db.scratch import scratch_database
+from madoguchi.bootstrap import sim_runtime
 from madoguchi.config import Settings
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.domain.reconcile import DepositSchedule, Month, RateTable
 from madoguchi.services.close import close_day
 from madoguchi.services.close.export import payment_rows as export_rows
 from madoguchi.services.reconcile.month import payment_rows, reconcile_month
-from madoguchi.services.sim.simulate import sim_runtime, simulate_day
+from madoguchi.services.sim.simulate import simulate_day
 from tests.conftest import DATABASES, PG_URL
 from tests.helpers import journal
 

@@ -33,7 +33,7 @@ def counted(rt, station: str, **delta: int) -> dict[str, int]:  # type: ignore[n
 
 def close_with_p1_short(rt, supervisor) -> None:  # type: ignore[no-untyped-def]
     """A 300-yen sale, then the day closed with one 1,000-yen note missing at honcho-p1."""
-    rt.clock.now = dt.datetime(2026, 11, 2, 17, 30, tzinfo=JST).astimezone(dt.timezone.utc)
+    rt.clock.now = dt.datetime(2026, 11, 2, 17, 30, tzinfo=JST).astimezone(dt.UTC)
     close_day.close_day(rt, site="honcho", day=DAY, actor=supervisor, confirm_warnings=True,
                         counted={"honcho-p1": counted(rt, "honcho-p1", y1000=-1),
                                  "honcho-p2": counted(rt, "honcho-p2")},
@@ -71,7 +71,7 @@ def assert_adds_up(ws, summary_ws) -> int:  # type: ignore[no-untyped-def]
 
 def test_a_cash_correction_without_a_revenue_line_must_reverse_an_over_short(rt, cashier, supervisor):
     pay_cash(rt, cashier, handed_off(rt, cashier), [500])
-    rt.clock.now = dt.datetime(2026, 11, 2, 17, 30, tzinfo=JST).astimezone(dt.timezone.utc)
+    rt.clock.now = dt.datetime(2026, 11, 2, 17, 30, tzinfo=JST).astimezone(dt.UTC)
     close_day.close_day(rt, site="honcho", day=DAY, actor=supervisor,
                         counted={"honcho-p1": counted(rt, "honcho-p1"), "honcho-p2": counted(rt, "honcho-p2")})
     rt.clock.advance(days=1)

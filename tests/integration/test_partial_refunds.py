@@ -9,8 +9,8 @@ import pytest
 
 from madoguchi.adapters.db.tables import Payment, Refund, Sale
 from madoguchi.errors import PermissionDenied, RefundNotPossible
-from madoguchi.services.counter import payments, refunds
 from madoguchi.services.close.day_figures import build_report
+from madoguchi.services.counter import payments, refunds
 from madoguchi.services.counter.partial_refunds import refund_copies
 from tests.helpers import changer, handed_off, journal, new_id, pay_cash
 
@@ -52,7 +52,8 @@ def test_one_copy_of_a_cash_sale_comes_back_from_the_changer_and_the_journal_nam
     [entry] = [e for e in journal(rt) if e.kind == "refund"]
     d = entry.details()
     assert entry.amount == -300 and d["approved_by"] == supervisor.login
-    assert [(x["fee_code"], x["copies"], x["of"], x["amount"]) for x in d["refunded_lines"]] == [("juminhyo", 1, 3, 300)]
+    refunded = [(x["fee_code"], x["copies"], x["of"], x["amount"]) for x in d["refunded_lines"]]
+    assert refunded == [("juminhyo", 1, 3, 300)]
 
 
 def test_a_cashier_cannot_refund_copies_without_a_supervisor(rt, cashier):  # type: ignore[no-untyped-def]

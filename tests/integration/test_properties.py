@@ -11,7 +11,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from madoguchi.adapters.db.engine import make_engine
 from madoguchi.bootstrap import build_runtime, ensure_float, simulated_devices
@@ -19,8 +20,8 @@ from madoguchi.config import Settings
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.errors import MadoguchiError
 from madoguchi.services.counter import cash, incidents, payments, refunds, sales
-from madoguchi.services.journal.verify import verify
 from madoguchi.services.counter.receipts import print_pending
+from madoguchi.services.journal.verify import verify
 from tests.helpers import arm_fault, journal, new_id
 
 CASHIER = Actor("cashier", Role.CASHIER, frozenset({"honcho"}))

@@ -98,8 +98,10 @@ def test_a_month_is_matched_in_doubt_payments_are_settled_and_the_report_is_writ
     assert on_disk["transfer"]["disputed_fee"] == 9
     assert sum(x["fee_share"] for x in on_disk["transfer"]["to"]) == on_disk["transfer_amount"]
     sheets = load_workbook(out, read_only=True).sheetnames
-    assert {"概要", "手数料相違", "明細に無し", "レジに無し", "公金振替伝票", "入金", "未解決事故", "三者照合"} <= set(sheets)
-    matched = list(csv.DictReader(open(tmp_path / "report-matched.csv", encoding="utf-8")))
+    assert {"概要", "手数料相違", "明細に無し", "レジに無し", "公金振替伝票", "入金", "未解決事故",
+            "三者照合"} <= set(sheets)
+    with open(tmp_path / "report-matched.csv", encoding="utf-8") as fh:
+        matched = list(csv.DictReader(fh))
     assert {m["merchant_reference"] for m in matched} == {refs["ok_suica"], refs["ok_visa"]}
 
 
@@ -186,12 +188,14 @@ def test_the_fixture_month_puts_each_case_in_its_class(tmp_path):  # type: ignor
     assert by_ref["m-011-cancelled"] == {"matched"}          # the cancel row nets its sale out
     assert "m-014-declined" not in by_ref and "m-015-cash" not in by_ref
     counts = outcome.summary.counts
-    assert counts["matched"] == 5 and all(counts[c] == 1 for c in counts if c not in ("matched", "in_doubt_open", "not_yet_due"))
+    assert counts["matched"] == 5
+    assert all(counts[c] == 1 for c in counts if c not in ("matched", "in_doubt_open", "not_yet_due"))
     s = outcome.summary
     assert (s.register_gross, s.statement_gross, s.fees, s.expected_fees, s.net) == (4850, 4650, 133, 127, 4517)
     assert [(d.date.isoformat(), d.expected_net, d.statement_net) for d in s.deposits] == [
         ("2026-11-30", 3014, 2811), ("2026-12-15", 1706, 1706)]
-    assert len(list(csv.reader(open(tmp_path / "m.csv", encoding="utf-8")))) == 1 + 6
+    with open(tmp_path / "m.csv", encoding="utf-8") as fh:
+        assert len(list(csv.reader(fh))) == 1 + 6
 
 
 def test_partial_statements_leave_an_unseen_in_doubt_payment_open():  # type: ignore[no-untyped-def]

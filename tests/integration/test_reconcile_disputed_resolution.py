@@ -18,10 +18,10 @@ import pytest
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.domain.reconcile import RateTable
 from madoguchi.errors import BadInput, Conflict
-from madoguchi.services.counter import payments
-from madoguchi.services.reconcile.month import reconcile_month
-from madoguchi.services.reconcile.disputes import resolve_disputed
 from madoguchi.services.close.export import payment_rows
+from madoguchi.services.counter import payments
+from madoguchi.services.reconcile.disputes import resolve_disputed
+from madoguchi.services.reconcile.month import reconcile_month
 from tests.helpers import handed_off, new_id
 
 JST = dt.timezone(dt.timedelta(hours=9))
@@ -69,7 +69,7 @@ def test_a_row_resolved_in_december_is_carried_into_december_s_transfer_naming_t
     assert (disputed["source"], disputed["line"], disputed["fee"]) == ("nov.csv", 3, fee)
     assert nov["transfer_amount"] == fee  # only the row that named our payment
 
-    clock.now = dt.datetime(2026, 12, 3, 10, 0, tzinfo=JST).astimezone(dt.timezone.utc)
+    clock.now = dt.datetime(2026, 12, 3, 10, 0, tzinfo=JST).astimezone(dt.UTC)
     december_payment = _pay(rt, cashier)
     done = resolve_disputed(rt, resolution_id=new_id(), run_id=nov["run_id"], source="nov.csv", line=3,
                             payment_reference=mistyped, evidence="収納代行会社の回答 2026-12-02 問合せ番号 Q-881",

@@ -16,8 +16,8 @@ from typing import Any
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.domain.reconcile import RateTable
 from madoguchi.services.close import close_day
-from madoguchi.services.counter import payments, refunds
 from madoguchi.services.close.export import payment_rows
+from madoguchi.services.counter import payments, refunds
 from tests.helpers import changer, handed_off, new_id, terminal
 
 JST = dt.timezone(dt.timedelta(hours=9))
@@ -30,7 +30,7 @@ HEADER = ["transaction_at", "terminal_id", "merchant_reference", "processor_refe
 
 
 def _at(clock: Any, day: dt.date, hour: int, minute: int = 0) -> None:
-    clock.now = dt.datetime.combine(day, dt.time(hour, minute), JST).astimezone(dt.timezone.utc)
+    clock.now = dt.datetime.combine(day, dt.time(hour, minute), JST).astimezone(dt.UTC)
 
 
 def _close(rt: Any, clock: Any, supervisor: Actor, day: dt.date) -> None:

@@ -5,8 +5,8 @@ from madoguchi.adapters.devices.ports import DepositEnd
 from madoguchi.domain.sale import PaymentMethod
 from madoguchi.services.counter import payments, sales
 from madoguchi.services.counter.cash import _mark_settling
-from madoguchi.services.journal.verify import verify
 from madoguchi.services.counter.recovery import recover
+from madoguchi.services.journal.verify import verify
 from tests.helpers import changer, handed_off, new_id, terminal
 
 

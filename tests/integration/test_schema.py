@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+
 from madoguchi.adapters.db import close_tables, reconcile_tables, refund_tables, tables, training_tables  # noqa: F401 - all models
 from madoguchi.adapters.db.engine import make_engine
 from madoguchi.adapters.db.migrate import upgrade

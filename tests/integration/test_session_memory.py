@@ -21,8 +21,8 @@ from madoguchi.adapters.db.tables import AuthSession
 from madoguchi.api import create_app
 from madoguchi.api.deps import SESSION_COOKIE
 from madoguchi.errors import NotAuthenticated
-from madoguchi.services.staff import accounts as staff
 from madoguchi.services.runtime import Runtime
+from madoguchi.services.staff import accounts as staff
 from tests.conftest import Clock
 from tests.e2e.test_http_api import PASSWORDS
 from tests.helpers import new_id

@@ -8,13 +8,13 @@ from typer.testing import CliRunner
 
 from madoguchi.adapters.db.engine import make_engine
 from madoguchi.adapters.db.uow import make_uow_factory
-from madoguchi.adapters.signing import Keyring, JournalSigner, load_public_key_file, public_path, write_key_pair
+from madoguchi.adapters.signing import JournalSigner, Keyring, load_public_key_file, public_path, write_key_pair
 from madoguchi.bootstrap import build_runtime, ensure_float, simulated_devices
 from madoguchi.cli import app
 from madoguchi.domain.journal import EntryKind
 from madoguchi.services.close.day_sheet import day_reports, day_summary
-from madoguchi.services.journal.verify import verify, verify_journal
 from madoguchi.services.journal.signing_keys import install_key, rotate_key
+from madoguchi.services.journal.verify import verify, verify_journal
 from tests.helpers import handed_off, journal, pay_cash
 
 

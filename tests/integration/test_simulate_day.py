@@ -15,15 +15,17 @@ import pytest
 from sqlalchemy import select
 
 from madoguchi.adapters.db.engine import make_engine
-from madoguchi.adapters.db.scratch import scratch_database
 from madoguchi.adapters.db.journal import iter_entries
+from madoguchi.adapters.db.scratch import scratch_database
 from madoguchi.adapters.db.tables import Incident, Payment, PaymentStation, Receipt, Sale
+from madoguchi.bootstrap import sim_runtime
 from madoguchi.config import Settings
 from madoguchi.errors import BadInput, NotFound
 from madoguchi.services.close.export import payment_rows
 from madoguchi.services.journal.verify import verify
 from madoguchi.services.runtime import Runtime
-from madoguchi.services.sim.simulate import DaySummary, sim_runtime, simulate_day
+from madoguchi.services.sim.simulate import simulate_day
+from madoguchi.services.sim.summary import DaySummary
 
 DAY = dt.date(2026, 11, 2)
 
@@ -149,7 +151,7 @@ def test_the_day_follows_opening_hours_and_the_cashless_share(db_url, tmp_path):
     summary, _, rows = run_day(db_url, tmp_path, sales=120, seed=9, fault_rate=0.0, cashless_share=0.25)
     assert summary.faults == {} and summary.open_incidents == {}
     times = sorted(r["paid_at"][11:19] for r in rows)
-    assert "08:30:00" <= times[0] and times[-1] <= "18:00:00"
+    assert times[0] >= "08:30:00" and times[-1] <= "18:00:00"
     cashless = summary.cashless[0] / (summary.cash[0] + summary.cashless[0])
     assert 0.12 < cashless < 0.40
     assert summary.by_category["cash"][0] == summary.cash[0]

@@ -18,7 +18,7 @@ from madoguchi.adapters.db.migrate import upgrade
 from madoguchi.adapters.db.tables import Idempotency
 from madoguchi.adapters.db.uow import make_uow_factory
 
-NOW = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture

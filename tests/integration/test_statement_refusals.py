@@ -134,14 +134,14 @@ def _stored(rt) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
 
 def test_the_cli_refuses_each_crasher_with_exit_2_and_stores_and_writes_nothing(
         rt, tmp_path, db_url):  # type: ignore[no-untyped-def]
-    app = typer.Typer()
-    app.command("reconcile")(reconcile_command)
+    cli = typer.Typer()
+    cli.command("reconcile")(reconcile_command)
     out = tmp_path / "out"
     out.mkdir()
     for name, text in CRASHERS.items():
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
-        result = CliRunner().invoke(app, ["--month", "2026-11", "--statement", str(path), "--out",
+        result = CliRunner().invoke(cli, ["--month", "2026-11", "--statement", str(path), "--out",
                                           str(out / "r.xlsx"), "--json", str(out / "s.json"), "--db", db_url])
         assert result.exit_code == 2, (name, result.output)
         assert f"{name}: 1 row error(s), nothing imported" in result.output and "line 2, column" in result.output

@@ -13,18 +13,18 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+
 from madoguchi.adapters.db.engine import make_engine
 from madoguchi.adapters.db.training_store import training_schema, training_url
 from madoguchi.domain.auth import Actor
 from madoguchi.domain.reconcile import Month
 from madoguchi.errors import ChangerJammed, Conflict, PermissionDenied, StationBusy
-from madoguchi.services.counter import cash, incidents, payments, refunds, sales, training
 from madoguchi.services.close import export
 from madoguchi.services.close.day_sheet import daily_sheet
+from madoguchi.services.counter import cash, incidents, payments, refunds, sales, training
 from madoguchi.services.reconcile.month import payment_rows
 from madoguchi.services.runtime import Runtime
-from sqlalchemy import text
-
 from tests.helpers import changer, handed_off, new_id, pay_cash, printer, terminal
 
 DAY = dt.date(2026, 11, 2)

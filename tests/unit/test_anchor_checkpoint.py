@@ -5,8 +5,17 @@ import hashlib
 
 import pytest
 
-from madoguchi.domain.anchor import (Checkpoint, SignedCheckpoint, checkpoint_of, differences, from_dict, grouped,
-                                     merkle_root, normalize_code, parse_anchor_lines)
+from madoguchi.domain.anchor import (
+    Checkpoint,
+    SignedCheckpoint,
+    checkpoint_of,
+    differences,
+    from_dict,
+    grouped,
+    merkle_root,
+    normalize_code,
+    parse_anchor_lines,
+)
 from madoguchi.errors import BadInput
 
 HASHES = [hashlib.sha256(f"entry {n}".encode()).hexdigest() for n in range(7)]

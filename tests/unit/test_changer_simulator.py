@@ -6,7 +6,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from madoguchi.adapters.devices import make_station_devices, read_state
-from madoguchi.adapters.devices.changer_sim import DEFAULT_FLOAT, OPERATIONS, Phase, SimulatedCashChanger
+from madoguchi.adapters.devices.changer_faults import OPERATIONS
+from madoguchi.adapters.devices.changer_sim import Phase, SimulatedCashChanger
+from madoguchi.adapters.devices.changer_slots import DEFAULT_FLOAT
 from madoguchi.adapters.devices.ports import ChangerStatus, DepositEnd
 from madoguchi.domain.money import DENOMINATIONS, total_of_counts
 from madoguchi.errors import BadInput, CannotMakeChange, ChangerJammed, ChangerNotReady

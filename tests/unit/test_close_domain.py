@@ -6,8 +6,19 @@ from typing import Any
 
 import pytest
 
-from madoguchi.domain.close import (CashPosition, Severity, SiteState, StationState, cash_position, check_site,
-                                    check_station, errors, parse_counts, value_of, warnings)
+from madoguchi.domain.close import (
+    CashPosition,
+    Severity,
+    SiteState,
+    StationState,
+    cash_position,
+    check_site,
+    check_station,
+    errors,
+    parse_counts,
+    value_of,
+    warnings,
+)
 from madoguchi.domain.day_report import Tally, positions_from_entries, totals_from_entries
 from madoguchi.domain.journal import JournalEntry, canonical_json
 from madoguchi.errors import BadInput
@@ -127,8 +138,8 @@ def test_the_days_totals_come_from_its_journal_entries():
     entries = [
         entry(1, "float_loaded", 10_000),
         paid(2, "s1", 600, tendered=1000, lines=[["juminhyo", 2, 300, "1401-01", None]]),
-        paid(3, "s2", 450, category="emoney", brand="suica", lines=[["koseki-zenbu", 1, 450, "1401-02", None],
-                                                                     ["juminhyo", 1, 0, "1401-01", "official_request"]]),
+        paid(3, "s2", 450, category="emoney", brand="suica",
+             lines=[["koseki-zenbu", 1, 450, "1401-02", None], ["juminhyo", 1, 0, "1401-01", "official_request"]]),
         paid(4, "s3", 300, category="qr", brand="paypay"),
         entry(5, "sale_voided", sale="s4", total=750, reason="left"),
         entry(6, "refund", -300, sale="s3", method="bank_transfer", category="qr", state="pending"),

@@ -9,8 +9,16 @@ from madoguchi.domain.catalog import parse_catalog
 from madoguchi.domain.journal import GENESIS_HASH, JournalEntry, entry_hash, verify_chain
 from madoguchi.domain.money import format_yen, make_change, yen
 from madoguchi.domain.receipt import wareki
-from madoguchi.domain.sale import (PAYMENT_TRANSITIONS, SALE_TRANSITIONS, Exemption, PaymentState, SaleState,
-                                   payment_transition, price_line, sale_transition)
+from madoguchi.domain.sale import (
+    PAYMENT_TRANSITIONS,
+    SALE_TRANSITIONS,
+    Exemption,
+    PaymentState,
+    SaleState,
+    payment_transition,
+    price_line,
+    sale_transition,
+)
 from madoguchi.errors import BadInput, InvalidTransition
 
 

@@ -8,7 +8,8 @@ import hashlib
 
 import pytest
 
-from madoguchi.adapters.devices.printer import KANJI_OFF, KANJI_ON, escpos_text, receipt_text, render_receipt
+from madoguchi.adapters.devices.escpos_render import KANJI_OFF, KANJI_ON, escpos_text, render_receipt
+from madoguchi.adapters.devices.receipt_layout import receipt_text
 from madoguchi.domain.receipt import ReceiptDocument, ReceiptLine
 from madoguchi.domain.receipt_code import ReceiptQuery, code_of, parse_query, qr_payload
 from madoguchi.errors import BadInput
@@ -21,7 +22,7 @@ PAYLOAD = qr_payload(site="honcho", seq=42, code=CODE)
 def signed_receipt(**changes) -> ReceiptDocument:
     doc = ReceiptDocument(
         municipality="三鷹市", site_name="市民課", station_name="1番窓口", receipt_number=123,
-        issued_at=dt.datetime(2026, 11, 24, 5, 3, tzinfo=dt.timezone.utc),
+        issued_at=dt.datetime(2026, 11, 24, 5, 3, tzinfo=dt.UTC),
         lines=(ReceiptLine("住民票の写し", 2, 300, 600),), total=600, method_label="現金", brand_name=None,
         tendered=1000, change=400, sale_reference="S-000123", verification_code=CODE, verification_qr=PAYLOAD)
     return dataclasses.replace(doc, **changes)
@@ -35,14 +36,14 @@ def gs_k(fn: int, data: bytes, m: bytes = b"") -> bytes:
 
 def test_the_code_is_the_first_12_base32_characters_of_the_signatures_sha256_in_threes():
     plain = base64.b32encode(hashlib.sha256(bytes(range(64))).digest()).decode()[:12]
-    assert CODE == f"{plain[:3]}-{plain[3:6]}-{plain[6:9]}-{plain[9:]}"
+    assert f"{plain[:3]}-{plain[3:6]}-{plain[6:9]}-{plain[9:]}" == CODE
     assert code_of(SIGNATURE) == CODE  # the same signature, the same code: a reprint's too
     other = base64.b64encode(bytes(range(1, 65))).decode("ascii")
     assert code_of(other) != CODE
 
 
 def test_the_qr_payload_says_where_the_entry_is_and_holds_nothing_personal():
-    assert PAYLOAD == f"MDG1:honcho:42:{CODE.replace('-', '')}"
+    assert f"MDG1:honcho:42:{CODE.replace('-', '')}" == PAYLOAD
     assert PAYLOAD.isascii() and len(PAYLOAD) < 40
 
 

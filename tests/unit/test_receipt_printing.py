@@ -10,14 +10,15 @@ import threading
 import pytest
 
 from madoguchi.adapters.devices import make_station_devices
+from madoguchi.adapters.devices.escpos_render import KANJI_OFF, KANJI_ON, escpos_text, render_receipt
 from madoguchi.adapters.devices.ports import PrinterStatus
-from madoguchi.adapters.devices.printer import (
-    KANJI_OFF, KANJI_ON, NetworkPrinter, SimulatedPrinter, display_width, escpos_text,
-    printable, receipt_text, render_receipt)
+from madoguchi.adapters.devices.printer_net import NetworkPrinter
+from madoguchi.adapters.devices.printer_sim import SimulatedPrinter
+from madoguchi.adapters.devices.receipt_layout import display_width, printable, receipt_text
 from madoguchi.domain.receipt import ReceiptDocument, ReceiptLine
 from madoguchi.errors import BadInput, PaperOut, PrinterError, PrinterJammed
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def cash_receipt(**changes) -> ReceiptDocument:
@@ -50,7 +51,7 @@ def test_japanese_lines_are_sent_in_kanji_mode_as_shift_jis():
 def test_the_chinese_gb2312_bytes_of_住民票_never_reach_the_printer():
     data = render_receipt(cash_receipt())
     assert "住民票".encode("gb2312") not in data
-    assert "住民票".encode("utf-8") not in data
+    assert "住民票".encode() not in data
 
 
 def test_every_kanji_run_is_strict_cp932():

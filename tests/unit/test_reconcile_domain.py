@@ -5,8 +5,17 @@ import datetime as dt
 
 import pytest
 
-from madoguchi.domain.reconcile import (DepositSchedule, Kind, MatchClass, Month, RateTable, RegisterPayment,
-                                        Rounding, StatementRow, expected_fee)
+from madoguchi.domain.reconcile import (
+    DepositSchedule,
+    Kind,
+    MatchClass,
+    Month,
+    RateTable,
+    RegisterPayment,
+    Rounding,
+    StatementRow,
+    expected_fee,
+)
 from madoguchi.domain.reconcile_match import classify
 from madoguchi.domain.reconcile_summary import allocate
 from madoguchi.errors import BadInput

@@ -3,7 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from madoguchi.domain.reconcile import DepositSchedule, Kind, MatchClass, Month, RateTable, RegisterPayment, StatementRow
+from madoguchi.domain.reconcile import (
+    DepositSchedule,
+    Kind,
+    MatchClass,
+    Month,
+    RateTable,
+    RegisterPayment,
+    StatementRow,
+)
 from madoguchi.domain.reconcile_match import classify
 from madoguchi.domain.reconcile_summary import summarize, tallies_of
 from madoguchi.domain.reconcile_transfer import build_transfer, fee_items, split_fee

@@ -7,8 +7,15 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from madoguchi.adapters.files.writing import (FORMULA_PREFIXES, atomic_path, csv_writer, neutral, new_workbook,
-                                              save_workbook, write_bytes)
+from madoguchi.adapters.files.writing import (
+    FORMULA_PREFIXES,
+    atomic_path,
+    csv_writer,
+    neutral,
+    new_workbook,
+    save_workbook,
+    write_bytes,
+)
 
 
 @pytest.mark.parametrize("prefix", FORMULA_PREFIXES)
@@ -42,10 +49,9 @@ def test_a_write_only_workbook_made_elsewhere_is_refused_before_it_writes_a_form
 def test_a_write_that_fails_leaves_the_old_file_whole_and_no_temporary(tmp_path):  # type: ignore[no-untyped-def]
     target = tmp_path / "report.xlsx"
     write_bytes(target, b"old report")
-    with pytest.raises(RuntimeError):
-        with atomic_path(target) as tmp:
-            tmp.write_bytes(b"half a rep")
-            raise RuntimeError("killed")
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_bytes(b"half a rep")
+        raise RuntimeError("killed")
     assert target.read_bytes() == b"old report"
     assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]
 

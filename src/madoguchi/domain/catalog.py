@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from madoguchi.domain.money import MAX_SALE_YEN
 from madoguchi.errors import BadInput, NotFound
@@ -62,7 +62,10 @@ class Catalog:
         return sorted(current, key=lambda i: (i.rank, i.code))
 
 
-def _need(entry: dict[str, Any], key: str, kind: type, where: str) -> Any:
+_T = TypeVar("_T")
+
+
+def _need(entry: dict[str, Any], key: str, kind: type[_T], where: str) -> _T:
     if key not in entry:
         raise BadInput(f"{where}: missing {key!r}")
     value = entry[key]

@@ -78,7 +78,8 @@ def changer_book(entries: Iterable[tuple[str, Mapping[str, Any] | str]]) -> Chan
             sign = 1 if kind in ("float_loaded", "cash_in") else -1
             plus, minus = (moved, {}) if sign > 0 else ({}, moved)
         else:
-            cash = d.get("cash_counts") if isinstance(d.get("cash_counts"), Mapping) else {}
+            cash_counts = d.get("cash_counts")
+            cash = cash_counts if isinstance(cash_counts, Mapping) else {}
             plus, minus = _counts(cash.get("inserted")), _counts(cash.get("change"))
         if plus is None or minus is None:
             book = None

@@ -71,7 +71,8 @@ class JournalEntry:
         return self.site or ""
 
     def details(self) -> dict[str, Any]:
-        return json.loads(self.data)
+        details: dict[str, Any] = json.loads(self.data)
+        return details
 
 
 def entry_hash(*, seq: int, kind: str, occurred_at: str, business_date: str, site: str | None,

@@ -20,7 +20,7 @@ MAX_SALE_YEN = 9_999_999
 
 def yen(value: object, *, what: str = "amount") -> int:
     """Accept an int (or a digit string) as yen; refuse floats, bools and fractions."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise BadInput(f"{what}: whole yen as an integer is required, got {value!r}")
     if isinstance(value, int):
         return value

@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from madoguchi.domain.brands import BRANDS, Brand
 from madoguchi.domain.receipt import JST, wareki
@@ -112,17 +112,17 @@ class RateTable:
         at = bisect.bisect_right(days, on) - 1
         if at < 0:
             raise BadInput(f"no fee rate for brand {brand!r} in force on {on.isoformat()}")
-        return ppms[at]
+        return int(ppms[at])
 
     def fee(self, brand: str, gross: int, on: dt.date) -> int:
         return expected_fee(gross, self.ppm(brand, on), self.rounding)
 
     def periods(self) -> list[tuple[str, int, dt.date, dt.date]]:
         """(brand, ppm, from, until-exclusive) for bulk engines that join on a date range."""
-        out = []
+        out: list[tuple[str, int, dt.date, dt.date]] = []
         for brand, (days, ppms) in self._index.items():  # type: ignore[attr-defined]
             ends = [*days[1:], dt.date.max]
-            out.extend((brand, p, d, e) for d, p, e in zip(days, ppms, ends))
+            out.extend((brand, p, d, e) for d, p, e in zip(days, ppms, ends, strict=True))
         return out
 
     @classmethod
@@ -196,15 +196,15 @@ class DepositSchedule:
 
     @classmethod
     def parse(cls, data: list[dict[str, Any]], *, source: str = "deposit_schedule") -> DepositSchedule:
-        cutoffs = []
+        cutoffs: list[tuple[int, int, int]] = []
         for n, e in enumerate(data, start=1):
             values = (e.get("until_day"), e.get("months_later", 0), e.get("pay_day"))
             if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
                 raise BadInput(f"{source} #{n}: until_day, months_later and pay_day are whole numbers")
-            cutoffs.append(values)
+            cutoffs.append(cast("tuple[int, int, int]", values))
         if not cutoffs or max(c[0] for c in cutoffs) < 31:
             raise BadInput(f"{source}: the last entry must run to the month's end (until_day = 31)")
-        return cls(tuple(sorted(cutoffs)))  # type: ignore[arg-type]
+        return cls(tuple(sorted(cutoffs)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +279,9 @@ class StatementRow:
 
 
 def _choice(enum: type[StrEnum], value: object, what: str) -> Any:
-    try:
-        return enum(value)
-    except ValueError:
-        raise BadInput(f"{what}: {value!r} is not one of {', '.join(e.value for e in enum)}") from None
+    if isinstance(value, str):
+        try:
+            return enum(value)
+        except ValueError:
+            pass
+    raise BadInput(f"{what}: {value!r} is not one of {', '.join(e.value for e in enum)}")

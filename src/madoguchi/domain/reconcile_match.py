@@ -33,8 +33,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from madoguchi.domain.reconcile import (Kind, MatchClass, Month, RateTable, RegisterPayment,
-                                        StatementRow)
+from madoguchi.domain.reconcile import Kind, MatchClass, Month, RateTable, RegisterPayment, StatementRow
 
 #: The notes (``Finding.note``) are the evidence staff read, so they are Japanese; the class is the code.
 _CATEGORY_JA = {"cash": "現金", "emoney": "電子マネー", "credit": "クレジット", "qr": "QRコード"}
@@ -155,7 +154,8 @@ def _judge(p: RegisterPayment, rows: list[StatementRow], *, month: Month, rates:
         if not rows:
             return []
         return [Finding(MatchClass.AMOUNT_MISMATCH, p, tuple(rows), 0, fee_of(rows),
-                        f"レジでは{_CATEGORY_JA.get(p.category, p.category)}・{_STATUS_JA.get(p.status, p.status)}の決済で、"
+                        f"レジでは{_CATEGORY_JA.get(p.category, p.category)}・"
+                        f"{_STATUS_JA.get(p.status, p.status)}の決済で、"
                         "明細に載らないはず")]
     out: list[Finding] = []
     sales = [r for r in rows if r.kind is Kind.SALE]

@@ -16,7 +16,7 @@ from madoguchi.domain.reconcile import DepositSchedule, MatchClass, Month, RateT
 from madoguchi.domain.reconcile_match import Finding
 
 if TYPE_CHECKING:
-    from madoguchi.domain.reconcile_three_way import Correction
+    from madoguchi.domain.reconcile_correction import Correction
 
 
 @dataclass(frozen=True, slots=True)

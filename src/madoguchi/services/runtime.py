@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from madoguchi.adapters.db.uow import UnitOfWork
-from madoguchi.adapters.signing import JournalSigner
 from madoguchi.adapters.devices.ports import StationDevices
+from madoguchi.adapters.signing import JournalSigner
 from madoguchi.config import Settings
 from madoguchi.domain.catalog import Catalog, Places
 from madoguchi.errors import NotFound
@@ -18,7 +18,7 @@ from madoguchi.services.events import EventHub
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass
@@ -76,5 +76,5 @@ class Runtime:
     training: bool = False
     #: Builds the training store's runtime when first needed (bootstrap sets it), and the
     #: training desk once built (services.training.desk_of).
-    training_factory: Callable[[], "Runtime"] | None = None
+    training_factory: Callable[[], Runtime] | None = None
     training_desk: object | None = None

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-
 from tests.e2e.browser.conftest import Screens
 
 pytestmark = pytest.mark.browser

@@ -13,12 +13,12 @@ import datetime as dt
 
 import pytest
 from playwright.sync_api import expect
+from tests.e2e.browser.conftest import Screens
+from tests.helpers import handed_off, pay_cash
 
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.domain.receipt import business_date
 from madoguchi.services.close import close_day
-from tests.e2e.browser.conftest import Screens
-from tests.helpers import handed_off, pay_cash
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=10_000)

@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+from tests.e2e.browser.conftest import Screens
+from tests.helpers import changer, handed_off, journal, new_id, terminal
 
 from madoguchi.domain.auth import Actor, Role
 from madoguchi.errors import ChangerJammed
 from madoguchi.services.counter import cash, incidents, payments
-from tests.e2e.browser.conftest import Screens
-from tests.helpers import changer, handed_off, journal, new_id, terminal
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=10_000)

@@ -8,7 +8,6 @@
 """
 from __future__ import annotations
 
-import signal
 import threading
 import time
 import uuid
@@ -18,6 +17,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from tests.e2e.browser.conftest import PASSWORDS, LiveServer, Screens, _free_port
 
 from madoguchi.api import create_app
 from madoguchi.bootstrap import build_runtime, ensure_demo_staff, ensure_float
@@ -25,7 +25,6 @@ from madoguchi.config import Settings
 from madoguchi.domain.auth import Actor, Role
 from madoguchi.services.counter import sales
 from madoguchi.web.events import Server
-from tests.e2e.browser.conftest import PASSWORDS, LiveServer, Screens, _free_port
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser

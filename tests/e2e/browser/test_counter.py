@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-
-from madoguchi.services.counter import incidents
-from madoguchi.domain.auth import SYSTEM
 from tests.e2e.browser.conftest import PASSWORDS, Screens, publish_doc_image, taps
+
+from madoguchi.domain.auth import SYSTEM
+from madoguchi.services.counter import incidents
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=10_000)  # generous for a loaded CI machine; passing runs never wait for it

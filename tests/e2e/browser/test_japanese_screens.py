@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-
 from tests.e2e.browser.conftest import PASSWORDS, Screens
 
 pytestmark = pytest.mark.browser
@@ -52,11 +51,11 @@ def test_a_cashier_typed_into_the_approval_dialog_is_refused_in_japanese(screens
     screens.snap("staff", "not-allowed")
 
     # The API still answers its clients with the code, the params and an English message.
-    answer = staff.evaluate("""async () => {
+    answer = staff.evaluate("""async (password) => {
       try { await api("POST", "/api/screens/approvals", {action: "refund", sale_id: S.sales[0].id, id: uuid(),
-                                                         reason: "x", login: "cashier", password: "%s"}); }
+                                                         reason: "x", login: "cashier", password}); }
       catch (err) { return {code: err.code, params: err.data.params, message: err.message}; }
-    }""" % PASSWORDS["cashier"])
+    }""", PASSWORDS["cashier"])
     assert answer["code"] == "not_allowed" and answer["params"] == {"role": "cashier", "action": "approve"}
     assert "may not approve" in answer["message"]
 
@@ -102,7 +101,8 @@ def test_an_error_the_screen_does_not_know_shows_its_code_in_japanese_never_the_
     expect(staff.locator("#targets .target")).to_have_count(3)
     text = staff.evaluate("errorText(new ApiError(409, 'brand_new_code', 'the English message', {}))")
     assert text == "処理できませんでした（エラーコード: brand_new_code）。"
-    assert staff.evaluate("errorText(new ApiError(401, 'login_required', 'log in first', {}))") == "ログインしてください。"
+    text = staff.evaluate("errorText(new ApiError(401, 'login_required', 'log in first', {}))")
+    assert text == "ログインしてください。"
 
 
 def test_the_key_field_finds_a_fee_by_its_reading_in_hiragana_and_katakana(screens: Screens) -> None:

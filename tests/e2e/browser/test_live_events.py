@@ -11,11 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.e2e.browser.conftest import PASSWORDS, LiveServer, wait_until
+from tests.helpers import new_id
 
 from madoguchi.web import events
 from madoguchi.web.events import close_streams
-from tests.e2e.browser.conftest import PASSWORDS, LiveServer, wait_until
-from tests.helpers import new_id
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +55,7 @@ class Listener:
         finally:
             self.ended.set()
 
-    def keys(self) -> set[str]:
+    def changed_keys(self) -> set[str]:
         return {k for kind, data in self.events if kind == "change" for k in data["keys"]}
 
 
@@ -75,9 +75,9 @@ def test_a_register_hears_its_own_sites_changes_and_not_another_sites(server: Li
     west.close()
     sale_id = new_id()
     assert honcho.post("/api/sales", json={"id": sale_id, "staff_station": "honcho-s1"}).status_code == 201
-    wait_until(lambda: f"sale:{sale_id}" in listener.keys())
-    assert "site:honcho" in listener.keys()
-    assert f"sale:{west_sale}" not in listener.keys() and "site:nishi" not in listener.keys()
+    wait_until(lambda: f"sale:{sale_id}" in listener.changed_keys())
+    assert "site:honcho" in listener.changed_keys()
+    assert f"sale:{west_sale}" not in listener.changed_keys() and "site:nishi" not in listener.changed_keys()
     close_streams(server.app)
     assert listener.ended.wait(5)
 
@@ -100,7 +100,7 @@ def test_a_station_screen_is_told_only_that_something_changed_and_is_seen_online
     honcho.post("/api/sales", json={"id": sale_id, "staff_station": "honcho-s1"})
     honcho.post(f"/api/sales/{sale_id}/lines", json={"id": new_id(), "fee_code": "juminhyo"})
     honcho.post(f"/api/sales/{sale_id}/handoff", json={"id": new_id(), "payment_station": "honcho-p1"})
-    wait_until(lambda: listener.keys() == {"station"})
+    wait_until(lambda: listener.changed_keys() == {"station"})
     assert listener.connected
 
     # The screen's connection drops (a raw socket closed under it): after the grace it is offline.

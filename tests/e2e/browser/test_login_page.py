@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-
 from tests.e2e.browser.conftest import PASSWORDS, LiveServer, Screens
 
 pytestmark = pytest.mark.browser
@@ -52,5 +51,6 @@ def test_a_locked_account_is_told_until_when_in_japanese(screens: Screens, serve
         page.click("#login-submit")
         page.wait_for_selector("#login-submit:not([disabled])")
     text = page.inner_text("#login-error")
-    assert re.fullmatch(r"ログインの失敗が続いたため、このアカウントは ((?:\d+月\d+日 )?\d{2}:\d{2}) までロックされています。"
+    assert re.fullmatch(r"ログインの失敗が続いたため、このアカウントは "
+                        r"((?:\d+月\d+日 )?\d{2}:\d{2}) までロックされています。"
                         r"\1 を過ぎてからもう一度ログインしてください。", text), text

@@ -3,7 +3,6 @@ denomination; a changer changed behind the journal's back shows on the close pag
 from __future__ import annotations
 
 from playwright.sync_api import expect
-
 from tests.e2e.browser.conftest import Screens
 from tests.helpers import changer, journal
 

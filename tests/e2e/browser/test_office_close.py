@@ -7,14 +7,13 @@ from typing import Any
 
 from openpyxl import load_workbook
 from playwright.sync_api import expect
+from tests.e2e.browser.conftest import SHOTS, Screens, publish_doc_image
+from tests.helpers import handed_off, journal, new_id, open_sale, pay_cash, printer, terminal
 
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.domain.receipt import business_date
 from madoguchi.services.close import close_day
 from madoguchi.services.counter import payments, sales
-from tests.e2e.browser.conftest import SHOTS, Screens, publish_doc_image
-from tests.helpers import handed_off, journal, new_id, open_sale, pay_cash, printer, terminal
-
 
 CASHIER = Actor("cashier", Role.CASHIER, frozenset({"honcho"}))
 
@@ -155,7 +154,8 @@ def test_the_interim_check_lists_every_finding_at_once_and_locks_nothing(screens
     expect(_card(office, "honcho-p1").locator("input[data-denom='1000']")).to_have_value("3")
     assert not any(e.kind == "day_closed" for e in journal(rt))
     # The day's incidents, in the screen's words.
-    expect(office.locator("#incident-rows tr[data-kind=cashless_unknown]")).to_contain_text("楽天Edy 300円 の決済結果が不明")
+    expect(office.locator("#incident-rows tr[data-kind=cashless_unknown]")).to_contain_text(
+        "楽天Edy 300円 の決済結果が不明")
 
 
 def test_a_cashier_is_not_shown_the_close_page(screens: Screens) -> None:
@@ -188,7 +188,8 @@ def test_a_correction_of_a_closed_day_is_requested_by_accounting_and_approved_by
 
     supervisor = screens.staff(label="office-supervisor", login="supervisor", desk=None, path="/office/close")
     supervisor.locator("#adjustment-rows tr[data-state=requested] .adj-approve").click()
-    expect(supervisor.locator("#adjustment-rows tr[data-state=approved]")).to_contain_text("主任 一郎")  # display name, not the login ID
+    # The display name, not the login ID.
+    expect(supervisor.locator("#adjustment-rows tr[data-state=approved]")).to_contain_text("主任 一郎")
     assert any(e.kind == "adjustment" for e in journal(rt))
 
     # A second request, rejected with a note in the page's dialog.

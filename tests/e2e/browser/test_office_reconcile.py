@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
+from tests.e2e.browser.conftest import SHOTS, Screens, publish_doc_image
+from tests.helpers import handed_off, new_id, terminal
 
 from madoguchi.domain.auth import Actor, Role
 from madoguchi.domain.receipt import business_date
 from madoguchi.domain.reconcile import Month, RateTable
 from madoguchi.services.counter import payments
 from madoguchi.services.reconcile.month import payment_rows
-from tests.e2e.browser.conftest import SHOTS, Screens, publish_doc_image
-from tests.helpers import handed_off, new_id, terminal
 
 CASHIER = Actor("cashier", Role.CASHIER, frozenset({"honcho"}))
 HEADER = ["transaction_at", "terminal_id", "merchant_reference", "processor_reference", "brand", "kind",

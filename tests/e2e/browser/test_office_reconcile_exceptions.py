@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from playwright.sync_api import expect
+from tests.e2e.browser.conftest import SHOTS, Screens, publish_doc_image
+from tests.e2e.browser.test_office_reconcile import _pay, _statement
 
 from madoguchi.domain.receipt import business_date
 from madoguchi.domain.reconcile import Month
-from tests.e2e.browser.conftest import SHOTS, Screens, publish_doc_image
-from tests.e2e.browser.test_office_reconcile import _pay, _statement
 
 
 def test_the_accountant_works_through_the_exceptions_one_by_one(screens: Screens, tmp_path: Path) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
+from tests.e2e.browser.conftest import PASSWORDS, Screens
 
 from madoguchi.adapters.db.tables import Refund
-from tests.e2e.browser.conftest import PASSWORDS, Screens
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=10_000)

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.helpers import new_id
 
 from madoguchi.api import create_app
 from madoguchi.bootstrap import DEMO_STAFF, ensure_demo_staff
 from madoguchi.services.runtime import Runtime
 from madoguchi.web import install
-from tests.helpers import new_id
 
 pytestmark = pytest.mark.browser
 PASSWORDS = {login: password for login, _, _, _, password in DEMO_STAFF}

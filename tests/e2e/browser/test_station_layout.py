@@ -11,10 +11,10 @@ import uuid
 from typing import Any
 
 import pytest
+from tests.e2e.browser.conftest import PASSWORDS, Screens
 
 from madoguchi.domain.auth import Actor, Role
 from madoguchi.services.counter import sales
-from tests.e2e.browser.conftest import PASSWORDS, Screens
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
@@ -101,7 +101,9 @@ def _contrast_once(page: Any, selector: str) -> float:
       const lum = ([r, g, b]) => 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
       const fg = lum(rgb(getComputedStyle(el).color));
       let bgEl = el; let bg = getComputedStyle(bgEl).backgroundColor;
-      while (bg === 'rgba(0, 0, 0, 0)' || bg === 'transparent') { bgEl = bgEl.parentElement; bg = getComputedStyle(bgEl).backgroundColor; }
+      while (bg === 'rgba(0, 0, 0, 0)' || bg === 'transparent') {
+        bgEl = bgEl.parentElement; bg = getComputedStyle(bgEl).backgroundColor;
+      }
       const b = lum(rgb(bg));
       return (Math.max(fg, b) + 0.05) / (Math.min(fg, b) + 0.05);
     }"""))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
+from tests.e2e.browser.conftest import Screens
 
 from madoguchi.adapters.db.tables import Payment, Sale
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.services.counter import training
-from tests.e2e.browser.conftest import Screens
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=10_000)

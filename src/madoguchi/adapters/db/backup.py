@@ -15,6 +15,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from madoguchi.adapters.db.repositories.journal import JournalRows
+
 
 def copy_sqlite(source: Path, target: Path) -> None:
     """Copy the database at ``source`` into the new file ``target``, as one file (no WAL)."""
@@ -22,7 +24,6 @@ def copy_sqlite(source: Path, target: Path) -> None:
             closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
         dst.execute("PRAGMA journal_mode=DELETE")
-
 
 
 @contextmanager
@@ -35,3 +36,10 @@ def copy_session(path: Path) -> Iterator[Session]:
             yield session
     finally:
         engine.dispose()
+
+
+@contextmanager
+def copy_journal(path: Path) -> Iterator[JournalRows]:
+    """The journal of the copy at ``path``, to verify it (read only: its head cannot be locked)."""
+    with copy_session(path) as session:
+        yield JournalRows(session)

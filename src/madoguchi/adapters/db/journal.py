@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import fields as dataclass_fields
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from madoguchi.adapters.db.tables import JournalRow
@@ -61,7 +62,7 @@ class JournalWriter:
         uow = self._uow
         rows = uow.rows
         fields = dict(
-            seq=0, kind=kind.value, occurred_at=at.astimezone(dt.timezone.utc).isoformat(),
+            seq=0, kind=kind.value, occurred_at=at.astimezone(dt.UTC).isoformat(),
             business_date=(business_date or jst_date(at)).isoformat(), site=site, station=station,
             actor=actor, sale_id=sale_id, amount=amount, data=canonical_json(details), prev_hash="",
         )
@@ -74,6 +75,7 @@ class JournalWriter:
             entry = _after(fields, state, stamp)
             if not rows.journal_append_after(entry):
                 raise RuntimeError("the journal head moved while this transaction held its lock")
+        assert state is not None  # read above when there was no hint
         counters = {**state.counters, site: (entry["tx_number"], entry["sig_counter"] or state.counters[site][1])}
         uow.journal_moved(JournalState(entry["seq"], entry["hash"], counters))
         uow.touch("journal", *((f"site:{site}",) if site else ()))
@@ -110,20 +112,28 @@ class HeadHint:
             self.value = head
 
 
+#: The journal's columns in :class:`JournalEntry`'s field order: a row read with them is
+#: ``JournalEntry(*row)``.
+ENTRY_COLUMNS = tuple(getattr(JournalRow, f.name) for f in dataclass_fields(JournalEntry))
+
+
 def iter_entries(session: Session, *, batch: int = 5000, first: int = 1,
                  upto: int | None = None) -> Iterator[JournalEntry]:
-    """Every entry in sequence order (or those from ``first`` to ``upto``), read in batches."""
+    """Every entry in sequence order (or those from ``first`` to ``upto``), read in batches.
+
+    Plain rows, not ORM objects: nothing is kept in the session's identity map, so
+    memory stays at one batch however long the journal."""
     last = first - 1
     while True:
-        query = select(JournalRow).where(JournalRow.seq > last)
+        query = select(*ENTRY_COLUMNS).where(JournalRow.seq > last)
         if upto is not None:
             query = query.where(JournalRow.seq <= upto)
-        rows = session.execute(query.order_by(JournalRow.seq).limit(batch)).scalars().all()
+        rows = session.execute(query.order_by(JournalRow.seq).limit(batch)).all()
         if not rows:
             return
-        yield from map(entry_of, rows)
-        last = rows[-1].seq
-        session.expunge_all()
+        for row in rows:
+            yield JournalEntry(*row)
+        last = rows[-1][0]
 
 
 def entry_of(r: JournalRow) -> JournalEntry:
@@ -135,10 +145,8 @@ def entry_of(r: JournalRow) -> JournalEntry:
 
 
 def unsigned_on(session: Session, *, site: str, day: dt.date) -> tuple[tuple[int, str], ...]:
-    """(count, reason) of the site-day's entries written unsigned, one per reason."""
-    rows = session.execute(
-        select(func.count(), JournalRow.unsigned_reason).where(
-            JournalRow.site == site, JournalRow.business_date == day.isoformat(),
-            JournalRow.tx_number.is_not(None), JournalRow.signature.is_(None))
-        .group_by(JournalRow.unsigned_reason).order_by(JournalRow.unsigned_reason)).all()
-    return tuple((n, reason or "") for n, reason in rows)
+    """(count, reason) of the site-day's entries written unsigned, one per reason.
+
+    Kept for callers holding a session; services ask ``uow.journal_rows.unsigned_counts``."""
+    from madoguchi.adapters.db.repositories.journal import JournalRows
+    return JournalRows(session).unsigned_counts(site=site, day=day)

@@ -22,16 +22,16 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections import deque
 from contextlib import suppress
-import weakref
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError
 
-from madoguchi.adapters.db.driver import Driver, Prepared
 from madoguchi.adapters.db.counter_rows import statement
+from madoguchi.adapters.db.driver import Driver, Prepared
 
 #: The counter's statements, compiled once per dialect for the whole process.
 PREPARED: dict[tuple[str, str], Prepared] = {}

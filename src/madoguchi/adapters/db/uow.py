@@ -24,6 +24,11 @@ from madoguchi.adapters.db.slots import Slot, Slots, WriterQueue, WriterSlot, is
 from madoguchi.errors import IdempotencyMismatch
 
 if TYPE_CHECKING:
+    from madoguchi.adapters.db.repositories.reconcile import ReconcileRepository
+    from madoguchi.adapters.db.repositories.reconcile_books import ReconcileBooks
+    from madoguchi.adapters.db.repositories.sim import SimRepository
+    from madoguchi.adapters.db.repositories.journal import JournalRows
+    from madoguchi.adapters.db.repositories.staff import LoginAttempts, StaffRepository
     from madoguchi.adapters.signing import JournalSigner
 
 
@@ -204,6 +209,43 @@ class UnitOfWork:
         self.rows.remember(key=key, operation=operation, fingerprint=fingerprint(request),
                            result=orjson.dumps(result, default=str, option=orjson.OPT_NON_STR_KEYS).decode(),
                            created_at=now)
+
+    # --- repositories: reconcile ---
+    @property
+    def reconcile(self) -> ReconcileRepository:
+        """The close of month's records (statements, runs, inquiries, resolutions)."""
+        from madoguchi.adapters.db.repositories.reconcile import ReconcileRepository
+        return ReconcileRepository(self.session)
+
+    @property
+    def reconcile_books(self) -> ReconcileBooks:
+        """What the close of month reads of the counter's books."""
+        from madoguchi.adapters.db.repositories.reconcile_books import ReconcileBooks
+        return ReconcileBooks(self.session)
+
+    # --- repositories: sim ---
+    @property
+    def sim(self) -> SimRepository:
+        """What the day simulator reads (``repositories/sim.py``)."""
+        from madoguchi.adapters.db.repositories.sim import SimRepository
+        return SimRepository(self)
+    # --- repositories: journal ---
+    @property
+    def journal_rows(self) -> JournalRows:
+        """The journal as read back (appending is ``journal``'s), in this transaction."""
+        from madoguchi.adapters.db.repositories.journal import JournalRows
+        return JournalRows(self.session, locked_head=lambda: self.rows.journal_head())
+
+    # --- repositories: staff ---
+    @property
+    def staff(self) -> StaffRepository:
+        from madoguchi.adapters.db.repositories.staff import StaffRepository
+        return StaffRepository(self.session)
+
+    @property
+    def login_attempts(self) -> LoginAttempts:
+        from madoguchi.adapters.db.repositories.staff import LoginAttempts
+        return LoginAttempts(self.session)
 
 
 _FINGERPRINT_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS

@@ -1,11 +1,11 @@
 """Devices of a payment station: the ports, their simulators and real drivers.
 
 ``ports.py`` holds the three interfaces (cash changer, cashless terminal, receipt
-printer). The simulators (``changer_sim.py``, ``terminal_sim.py`` and the
-``SimulatedPrinter`` in ``printer.py``) are real implementations used by the demo,
-the tests and the day simulator alike; ``printer.py`` also renders receipts as
-ESC/POS bytes and sends them to a network printer. :func:`make_station_devices`
-builds the devices of one station.
+printer). The simulators (``changer_sim.py``, ``terminal_sim.py``, ``printer_sim.py``)
+are real implementations used by the demo, the tests and the day simulator alike;
+``printer_net.py`` sends receipts to a network printer. A receipt is laid out by
+``receipt_layout.py`` and rendered as ESC/POS bytes by ``escpos_render.py``.
+:func:`make_station_devices` builds the devices of one station.
 
 Simulated devices keep their state in a file outside the process (``state.py``),
 because a real machine keeps its notes and coins when our server crashes.
@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 from madoguchi.adapters.devices.changer_sim import SimulatedCashChanger
 from madoguchi.adapters.devices.ports import StationDevices
-from madoguchi.adapters.devices.printer import NetworkPrinter, SimulatedPrinter
+from madoguchi.adapters.devices.printer_net import NetworkPrinter
+from madoguchi.adapters.devices.printer_sim import SimulatedPrinter
 from madoguchi.adapters.devices.state import read_state
 from madoguchi.adapters.devices.terminal_sim import SimulatedTerminal
 from madoguchi.errors import BadInput
@@ -27,7 +28,7 @@ from madoguchi.errors import BadInput
 def _device_seed(seed: int, station_id: str, kind: str) -> int:
     # Each device of each station gets its own stream; crc32 (not hash()) so the same
     # seed gives the same day in every process.
-    return zlib.crc32(f"{seed}:{station_id}:{kind}".encode("utf-8"))
+    return zlib.crc32(f"{seed}:{station_id}:{kind}".encode())
 
 
 def _network_printer(station_id: str, url: str) -> NetworkPrinter:

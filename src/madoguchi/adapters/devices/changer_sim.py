@@ -5,45 +5,38 @@ notes and coins (:meth:`SimulatedCashChanger.insert`, called by the simulator pa
 or a test), the deposit may be paused and restarted, then fixed and ended with
 change, without change, or by giving everything back. Inserted cash waits in an
 escrow until the end. Jams happen on request (:meth:`fail_next`) or at random
-(``jam_rate``); an operation that jammed did not take effect, and staff clear the
-jam by opening the machine (:meth:`clear_jam`), handing the escrow back.
-
-Status rule (checked in this order):
-JAM when jammed; EMPTY when a watched slot holds nothing; FULL when a slot is at
-its capacity; NEAR_EMPTY when a watched slot is below its near-empty threshold;
-NEAR_FULL when a slot is at or above its near-full threshold; else OK. A slot is
-watched when its near-empty threshold is above 0 (by default every slot except
-10,000 and 2,000 yen, which change rarely needs). Counts include the escrow.
+(``jam_rate``, see ``changer_faults.py``); an operation that jammed did not take
+effect, and staff clear the jam by opening the machine (:meth:`clear_jam`), handing
+the escrow back. The status is JAM when jammed, else what the slots say
+(``changer_slots.py``).
 
 Mappings returned by :meth:`counts` list every denomination; every other mapping
 (deposit counts, change paid out, cash handed back) lists only non-zero counts.
 """
 from __future__ import annotations
 
-import random
 import threading
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from madoguchi.adapters.devices.state import StateLog
+from madoguchi.adapters.devices.changer_faults import JamSchedule
+from madoguchi.adapters.devices.changer_slots import (
+    DEFAULT_CAPACITY,
+    DEFAULT_FLOAT,
+    DEFAULT_NEAR_EMPTY,
+    change_plan,
+    check_amount,
+    nonzero,
+    payout_plan,
+    slot_status,
+    slots,
+)
 from madoguchi.adapters.devices.ports import ChangerStatus, DepositEnd
-from madoguchi.domain.money import DENOMINATIONS, NOTES, format_yen, make_change, total_of_counts
-from madoguchi.errors import BadInput, CannotMakeChange, ChangerJammed, ChangerNotReady
-
-#: Operations that :meth:`SimulatedCashChanger.fail_next` can make jam.
-OPERATIONS = frozenset({"begin_deposit", "insert", "pause_deposit", "restart_deposit",
-                        "fix_deposit", "end_deposit", "dispense_change"})
-#: Random jams strike only where notes and coins move.
-_MECHANICAL = frozenset({"insert", "end_deposit", "dispense_change"})
-
-#: The morning float: enough to give change for a day of 300-yen certificates.
-DEFAULT_FLOAT: dict[int, int] = {5000: 10, 1000: 50, 500: 20, 100: 100, 50: 50,
-                                 10: 100, 5: 50, 1: 100}
-DEFAULT_CAPACITY: dict[int, int] = {10000: 300, 5000: 100, 2000: 50, 1000: 200, 500: 100,
-                                    100: 200, 50: 150, 10: 200, 5: 150, 1: 200}
-DEFAULT_NEAR_EMPTY: dict[int, int] = {10000: 0, 2000: 0, 5000: 3, 1000: 10, 500: 5,
-                                      100: 20, 50: 10, 10: 20, 5: 5, 1: 10}
+from madoguchi.adapters.devices.state import StateLog
+from madoguchi.domain.money import DENOMINATIONS, NOTES, make_change, total_of_counts
+from madoguchi.errors import BadInput, ChangerJammed, ChangerNotReady
 
 
 class Phase(StrEnum):
@@ -53,15 +46,6 @@ class Phase(StrEnum):
     FIXED = "fixed"    # amount final, waiting for end_deposit
 
 
-def _slots(counts: Mapping[int, int] | None = None) -> dict[int, int]:
-    counts = counts or {}
-    return {d: int(counts.get(d, 0)) for d in DENOMINATIONS}
-
-
-def _nonzero(counts: Mapping[int, int]) -> dict[int, int]:
-    return {d: n for d, n in counts.items() if n}
-
-
 class SimulatedCashChanger:
     """A cash changer simulator; implements :class:`~madoguchi.adapters.devices.ports.CashChanger`.
 
@@ -69,8 +53,7 @@ class SimulatedCashChanger:
     """
 
     def __init__(self, device_id: str, *, initial_counts: Mapping[int, int] | None = None,
-                 capacity: Mapping[int, int] | None = None,
-                 near_empty: Mapping[int, int] | None = None,
+                 capacity: Mapping[int, int] | None = None, near_empty: Mapping[int, int] | None = None,
                  near_full: Mapping[int, int] | None = None,
                  state_path: Path | None = None, seed: int = 0, jam_rate: float = 0.0) -> None:
         self.device_id = device_id
@@ -78,23 +61,21 @@ class SimulatedCashChanger:
         self.near_empty = {**DEFAULT_NEAR_EMPTY, **(near_empty or {})}
         self.near_full = {d: c * 9 // 10 for d, c in self.capacity.items()} | dict(near_full or {})
         self._state = StateLog(state_path) if state_path is not None else None
-        self._jam_rate = jam_rate
-        self._rng = random.Random(seed)
+        self._jams = JamSchedule(seed=seed, jam_rate=jam_rate)
         self._lock = threading.RLock()  # the simulator panel inserts from another request
         start = DEFAULT_FLOAT if initial_counts is None else initial_counts
         total_of_counts(start)  # refuses unknown denominations and negative counts
-        self._inventory = _slots(start)
-        self._escrow = _slots()
+        self._inventory = slots(start)
+        self._escrow = slots()
         self._phase = Phase.IDLE
         self._jammed = False
-        self._faults: list[str] = []
         saved = self._state.read() if self._state is not None else None
         if saved is not None:
             self._inventory = {d: int(saved["inventory"].get(str(d), 0)) for d in DENOMINATIONS}
             self._escrow = {d: int(saved["escrow"].get(str(d), 0)) for d in DENOMINATIONS}
             self._phase = Phase(saved["phase"])
             self._jammed = bool(saved["jammed"])
-            self._faults = list(saved["faults"])
+            self._jams.scheduled = list(saved["faults"])
         else:
             self._save()
 
@@ -107,17 +88,8 @@ class SimulatedCashChanger:
         with self._lock:
             if self._jammed:
                 return ChangerStatus.JAM
-            held = self._held()
-            watched = [d for d in DENOMINATIONS if self.near_empty.get(d, 0) > 0]
-            if any(held[d] == 0 for d in watched):
-                return ChangerStatus.EMPTY
-            if any(held[d] >= self.capacity[d] for d in DENOMINATIONS):
-                return ChangerStatus.FULL
-            if any(held[d] < self.near_empty[d] for d in watched):
-                return ChangerStatus.NEAR_EMPTY
-            if any(held[d] >= self.near_full[d] for d in DENOMINATIONS):
-                return ChangerStatus.NEAR_FULL
-            return ChangerStatus.OK
+            return slot_status(self._held(), capacity=self.capacity, near_empty=self.near_empty,
+                               near_full=self.near_full)
 
     def counts(self) -> dict[int, int]:
         with self._lock:
@@ -125,7 +97,7 @@ class SimulatedCashChanger:
 
     def deposit_counts(self) -> dict[int, int]:
         with self._lock:
-            return _nonzero(self._escrow)
+            return nonzero(self._escrow)
 
     def deposit_amount(self) -> int:
         with self._lock:
@@ -189,7 +161,7 @@ class SimulatedCashChanger:
     def can_dispense(self, amount: int) -> bool:
         with self._lock:
             self._ready("can_dispense")
-            _check_amount(amount, "amount")
+            check_amount(amount, "amount")
             return make_change(amount, self._held()) is not None
 
     def end_deposit(self, mode: DepositEnd, change: int = 0) -> dict[int, int]:
@@ -200,54 +172,36 @@ class SimulatedCashChanger:
             deposited = total_of_counts(self._escrow)
             plan: dict[int, int] = {}
             if mode is DepositEnd.CHANGE:
-                _check_amount(change, "change")
-                if change > deposited:
-                    raise BadInput(f"change {format_yen(change)} is more than the "
-                                   f"{format_yen(deposited)} inserted")
-                found = make_change(change, self._held())
-                if found is None:
-                    raise CannotMakeChange(
-                        f"{self.device_id} cannot pay {format_yen(change)} change from what it "
-                        "holds; give the cash back (repay) or load coins",
-                        device_id=self.device_id, change=change)
-                plan = found
+                plan = change_plan(self.device_id, change, deposited=deposited, held=self._held())
             elif change:
                 raise BadInput(f"change must be 0 when ending a deposit with {mode.value}")
             self._maybe_jam("end_deposit")
             if mode is DepositEnd.REPAY:
-                plan = _nonzero(self._escrow)
+                plan = nonzero(self._escrow)
             else:
                 for d in DENOMINATIONS:
                     self._inventory[d] += self._escrow[d] - plan.get(d, 0)
-            self._escrow = _slots()
+            self._escrow = slots()
             self._phase = Phase.IDLE
             self._save()
-            return _nonzero(plan)
+            return nonzero(plan)
 
     def dispense_change(self, amount: int) -> dict[int, int]:
         """Pay ``amount`` out of the inventory outside a deposit (a cash refund)."""
         with self._lock:
             self._ready("dispense_change", Phase.IDLE)
-            _check_amount(amount, "amount")
-            plan = make_change(amount, self._inventory)
-            if plan is None:
-                raise CannotMakeChange(
-                    f"{self.device_id} cannot pay out {format_yen(amount)} from what it holds; "
-                    "load coins or pay from another station",
-                    device_id=self.device_id, amount=amount)
+            plan = payout_plan(self.device_id, amount, self._inventory)
             self._maybe_jam("dispense_change")
             for d, n in plan.items():
                 self._inventory[d] -= n
             self._save()
-            return _nonzero(plan)
+            return nonzero(plan)
 
     # --- staff and test controls -----------------------------------------------------
     def fail_next(self, operation: str) -> None:
         """Make the next call of ``operation`` jam (it raises ChangerJammed, takes no effect)."""
-        if operation not in OPERATIONS:
-            raise BadInput(f"unknown operation {operation!r}; one of {', '.join(sorted(OPERATIONS))}")
         with self._lock:
-            self._faults.append(operation)
+            self._jams.fail_next(operation)
             self._save()
 
     def jam_now(self) -> None:
@@ -265,8 +219,8 @@ class SimulatedCashChanger:
         with self._lock:
             returned: dict[int, int] = {}
             if return_deposit:
-                returned = _nonzero(self._escrow)
-                self._escrow = _slots()
+                returned = nonzero(self._escrow)
+                self._escrow = slots()
                 self._phase = Phase.IDLE
             self._jammed = False
             self._save()
@@ -297,7 +251,7 @@ class SimulatedCashChanger:
             for d, n in counts.items():
                 self._inventory[d] -= n
             self._save()
-            return _nonzero(dict(counts))
+            return nonzero(dict(counts))
 
     # --- internals -------------------------------------------------------------------
     def _held(self) -> dict[int, int]:
@@ -316,14 +270,8 @@ class SimulatedCashChanger:
 
     def _maybe_jam(self, operation: str) -> None:
         """Jam here if a fault was scheduled or the dice say so; raise before any effect."""
-        scheduled = operation in self._faults
-        # Draw only when jams are enabled, so a zero rate leaves the stream untouched.
-        unlucky = (operation in _MECHANICAL and self._jam_rate > 0
-                   and self._rng.random() < self._jam_rate)
-        if not (scheduled or unlucky):
+        if not self._jams.strikes(operation):
             return
-        if scheduled:
-            self._faults.remove(operation)
         self._jammed = True
         self._save()
         raise ChangerJammed(
@@ -335,16 +283,13 @@ class SimulatedCashChanger:
         if self._state is None:
             return
         self._state.write({
-            "version": 1,
-            "device_id": self.device_id,
+            "version": 1, "device_id": self.device_id,
             "inventory": {str(d): n for d, n in self._inventory.items()},
             "escrow": {str(d): n for d, n in self._escrow.items()},
-            "phase": self._phase.value,
-            "jammed": self._jammed,
-            "faults": list(self._faults),
-        })
+            "phase": self._phase.value, "jammed": self._jammed, "faults": list(self._jams.scheduled)})
 
 
-def _check_amount(amount: object, what: str) -> None:
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
-        raise BadInput(f"{what} must be whole yen, not negative; got {amount!r}")
+if TYPE_CHECKING:  # mypy proves the SimulatedCashChanger is a CashChanger, signature for signature
+    from madoguchi.adapters.devices.ports import CashChanger
+    _: CashChanger = SimulatedCashChanger("check")
+

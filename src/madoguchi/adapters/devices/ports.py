@@ -1,12 +1,14 @@
 """The three device ports a payment station has.
 
 Each port is a small interface; each has a simulator that is a real implementation
-(``changer_sim.py``, ``terminal_sim.py``, ``printer.py``) used by the demo, the tests and the benchmarks alike. Real
-hardware drivers implement the same interface. Failures are raised as the
+(``changer_sim.py``, ``terminal_sim.py``, ``printer_sim.py``) used by the demo, the tests
+and the benchmarks alike. Real hardware drivers implement the same interface
+(``printer_net.py``). Failures are raised as the
 :mod:`madoguchi.errors` device errors; an operation that raised did not take effect.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -56,10 +58,11 @@ class CashChanger(Protocol):
         """``idle``, ``open``, ``paused`` or ``fixed``: asked after a restart."""
     def clear_jam(self, return_deposit: bool = True) -> dict[int, int]:
         """Staff cleared the jam; returns the notes and coins handed back to the resident."""
-    def load(self, counts: dict[int, int]) -> None:
+    def load(self, counts: Mapping[int, int]) -> None:
         """Staff put cash in (the opening float, a top-up)."""
-    def collect(self, counts: dict[int, int]) -> None:
-        """Staff take cash out (a pick-up, the close)."""
+    def collect(self, counts: Mapping[int, int] | None = None) -> dict[int, int]:
+        """Staff take cash out (a pick-up, the close); by default every note, leaving the
+        coins. Returns what was taken (non-zero counts)."""
 
 
 # --- cashless terminal ---------------------------------------------------------------

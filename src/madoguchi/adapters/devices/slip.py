@@ -2,13 +2,14 @@
 
 The same figures as the screen and the daily sheet, laid out on 80 mm paper (42
 columns, a full-width character counting 2). Japanese lines go in Kanji mode like the
-receipts (:func:`madoguchi.adapters.devices.printer.encode_line`).
+receipts (:func:`madoguchi.adapters.devices.escpos_render.encode_line`).
 """
 from __future__ import annotations
 
 from escpos.printer import Dummy
 
-from madoguchi.adapters.devices.printer import display_width, encode_line, printable, yen_text
+from madoguchi.adapters.devices.escpos_render import encode_line
+from madoguchi.adapters.devices.receipt_layout import display_width, printable, yen_text
 from madoguchi.domain.close import Severity, over_short_ja
 from madoguchi.domain.day_report import CATEGORIES, CATEGORY_JA, DayReport, Tally
 from madoguchi.domain.receipt import JST, wareki
@@ -86,4 +87,5 @@ def render_slip(report: DayReport) -> bytes:
     for line in slip_lines(report):
         out._raw(encode_line(printable(line)) + b"\n")
     out.cut()
-    return out.output
+    output: bytes = out.output  # python-escpos is untyped
+    return output

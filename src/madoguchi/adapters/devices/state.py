@@ -53,7 +53,7 @@ class StateLog:
         legacy = self._legacy
         if state is None and legacy is not None and legacy.exists():
             state = orjson.loads(legacy.read_bytes())
-        return state  # type: ignore[no-any-return]
+        return state
 
     @property
     def _legacy(self) -> Path | None:

@@ -27,10 +27,10 @@ import random
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from madoguchi.adapters.devices.state import StateLog
 from madoguchi.adapters.devices.ports import CancelReply, PayOutcome, PayReply, StatusReply, TxStatus
+from madoguchi.adapters.devices.state import StateLog
 from madoguchi.domain.brands import CancelPolicy, brand, cancel_allowed
 from madoguchi.domain.receipt import business_date
 from madoguchi.errors import BadInput, Conflict, IdempotencyMismatch, TerminalError
@@ -42,7 +42,7 @@ DECLINE_REASONS = ("insufficient balance", "card expired", "declined by issuer")
 
 
 def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class SimulatedTerminal:
@@ -265,3 +265,8 @@ def _refusal(b: Any) -> str:
         return (f"a {b.name} payment can be cancelled only on the same day while it is the "
                 "terminal's last transaction; refund by bank transfer")
     return f"the {b.cancel_days}-day cancel window of {b.name} has passed; refund by bank transfer"
+
+
+if TYPE_CHECKING:  # mypy proves the SimulatedTerminal is a PaymentTerminal, signature for signature
+    from madoguchi.adapters.devices.ports import PaymentTerminal
+    _: PaymentTerminal = SimulatedTerminal("check")

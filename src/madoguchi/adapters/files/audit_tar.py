@@ -29,7 +29,7 @@ def write_tar(target: Path, folder: str, files: Iterable[tuple[str, bytes]], *, 
 def read_tar(source: Path, folder: str) -> dict[str, bytes]:
     """The regular files under ``folder/`` in the tar at ``source``, by name inside the folder."""
     try:
-        tar = tarfile.open(source, "r:*")
+        tar = tarfile.open(source, "r:*")  # noqa: SIM115 (closed by the `with tar:` below)
     except FileNotFoundError:
         raise BadInput(f"{source}: no such file") from None
     except (tarfile.TarError, OSError) as exc:

@@ -10,8 +10,16 @@ from dataclasses import dataclass
 from madoguchi.domain.anchor import grouped
 from madoguchi.domain.brands import BRANDS, brand
 from madoguchi.domain.close import Severity
-from madoguchi.domain.day_report import (CATEGORIES, CATEGORY_JA, REFUND_METHOD_JA, REFUND_METHODS, DayReport,
-                                         DayTotals, IncidentLine, Tally)
+from madoguchi.domain.day_report import (
+    CATEGORIES,
+    CATEGORY_JA,
+    REFUND_METHOD_JA,
+    REFUND_METHODS,
+    DayReport,
+    DayTotals,
+    IncidentLine,
+    Tally,
+)
 from madoguchi.domain.money import DENOMINATIONS
 from madoguchi.domain.receipt import JST
 from madoguchi.domain.sale import EXEMPTION_LABELS_JA, Exemption
@@ -84,7 +92,8 @@ def sections(r: DayReport) -> list[Section]:
     fee_total = Tally(sum(x.count for x in t.by_fee_item.values()), sum(x.amount for x in t.by_fee_item.values()))
     out.append(Section(
         "by_fee_item", "4 手数料別",
-        (Column("手数料コード"), Column("手数料"), Column("科目コード"), Column("通数", "copies"), Column("金額", "yen")),
+        (Column("手数料コード"), Column("手数料"), Column("科目コード"), Column("通数", "copies"),
+         Column("金額", "yen")),
         tuple((k, (k, r.name(k), _line_of(r, k), t.by_fee_item[k].count, t.by_fee_item[k].amount)) for k in fees),
         ("合計", None, None, fee_total.count, fee_total.amount)))
     codes = sorted(set(t.by_revenue_line) | set(t.refunds_by_revenue_line) | set(adj_line))
@@ -100,7 +109,8 @@ def sections(r: DayReport) -> list[Section]:
         ("合計", None, fee_total.count, fee_total.amount, sum(x.amount for x in t.refunds_by_revenue_line.values()),
          t.adjustment_total, sum(net_line.values()) + t.over_short)))
     out.append(Section(
-        "exemptions", "6 免除（理由別）", (Column("免除理由", span=2), Column("件数", "count"), Column("通数", "copies")),
+        "exemptions", "6 免除（理由別）",
+        (Column("免除理由", span=2), Column("件数", "count"), Column("通数", "copies")),
         tuple((k, (_exemption_ja(k), n, c))
               for k, (n, c) in sorted(t.exemptions.items())),
         ("合計", sum(n for n, _ in t.exemptions.values()), sum(c for _, c in t.exemptions.values()))))
@@ -115,8 +125,8 @@ def sections(r: DayReport) -> list[Section]:
     out += _cash_sections(r)
     out.append(Section(
         "adjustments", "10 修正仕訳（過去日の訂正）",
-        (Column("対象日", "date"), Column("理由"), Column("区分"), Column("歳入科目"), Column("精算機"), Column("金額", "yen"),
-         Column("起票"), Column("承認")),
+        (Column("対象日", "date"), Column("理由"), Column("区分"), Column("歳入科目"), Column("精算機"),
+         Column("金額", "yen"), Column("起票"), Column("承認")),
         tuple((a.id, (dt.date.fromisoformat(a.corrects), a.reason, CATEGORY_JA.get(a.category, a.category),
                       r.name(a.revenue_line) if a.revenue_line else f"現金過不足の戻入（仕訳 {a.reverses_seq}）",
                       r.station_name(a.station), a.amount, r.person(a.requested_by), r.person(a.approved_by)))
@@ -219,13 +229,13 @@ def _cash_sections(r: DayReport) -> list[Section]:
     dcols = (Column("金種", span=2),) + tuple(
         c for s in st for c in (Column(f"{s.name} 枚数", "pieces"), Column(f"{s.name} 金額", "yen"))) + (
         Column("合計枚数", "pieces"), Column("合計金額", "yen"))
-    rows = []
+    rows: list[tuple[str, tuple[Value, ...]]] = []
     for d in DENOMINATIONS:
         counts = [(s.state.counted or {}).get(d, 0) for s in st]
         cells = [x for n in counts for x in (n, d * n)]
         rows.append((str(d), (f"{d:,}円", *cells, sum(counts), d * sum(counts))))
     pieces = [sum((s.state.counted or {}).values()) for s in st]
-    totals = [x for n, s in zip(pieces, st) for x in (n, s.state.counted_total or 0)]
+    totals = [x for n, s in zip(pieces, st, strict=True) for x in (n, s.state.counted_total or 0)]
     counted = Section("denominations", "9 金種表（実査）", dcols, tuple(rows),
                       ("合計", *totals, sum(pieces), sum(s.state.counted_total or 0 for s in st)))
     return [cash, reasons, counted]

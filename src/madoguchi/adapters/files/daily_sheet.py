@@ -22,11 +22,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from madoguchi.adapters.files.anchor_qr import place_qr
 from madoguchi.adapters.files.daily_layout import Value, header_lines, sections
 from madoguchi.adapters.files.daily_summary import write_summary
-from madoguchi.adapters.files.sheet_style import (PALE, ROW, WIDTHS, SheetWriter, page_setup, title_block,
-                                                  western)
+from madoguchi.adapters.files.sheet_style import PALE, ROW, WIDTHS, SheetWriter, page_setup, title_block, western
 from madoguchi.adapters.files.writing import csv_writer, save_workbook
 from madoguchi.domain.day_report import DayReport
 from madoguchi.domain.receipt import wareki
+
 
 def _title_block(w: SheetWriter, r: DayReport) -> None:
     title_block(w, title="日次処理表", subtitle=f"{r.municipality}　{r.site_name}",
@@ -55,7 +55,7 @@ def site_sheet(wb: Workbook, r: DayReport, taken: set[str], styles: dict[Any, An
     parts = sections(r)
     width = max(len(WIDTHS), *(sum(c.span for c in s.columns) for s in parts))
     widths = [WIDTHS[n] if n < len(WIDTHS) else WIDTHS[-1] for n in range(width)]
-    ws = wb.create_sheet(_sheet_name(r.site_name, taken))
+    ws: Worksheet = wb.create_sheet(_sheet_name(r.site_name, taken))
     for n, w_ in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(n)].width = w_
     w = SheetWriter(ws, widths, styles)
@@ -99,7 +99,7 @@ def daily_csv(reports: Sequence[DayReport]) -> str:
         for s in sections(r):
             rows = list(s.rows) + ([("total", s.total)] if s.total is not None else [])
             for key, values in rows:
-                for c, v in list(zip(s.columns, values))[1:]:
+                for c, v in list(zip(s.columns, values, strict=False))[1:]:
                     w.writerow((day, r.site, s.key, key, values[0], c.title, _csv_value(v)))
     return out.getvalue()
 

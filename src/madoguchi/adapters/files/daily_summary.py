@@ -17,6 +17,11 @@ from madoguchi.domain.receipt import JST, wareki
 SUMMARY_WIDTHS = (12, 12, 9, 10, 12, 12, 12, 12, 12, 11, 11, 12, 15, 12, 9, 12)
 
 
+def _whole(v: Value) -> int:
+    """A count or yen cell as a number to add up (an empty one counts 0)."""
+    return int(v) if isinstance(v, int | float) else 0
+
+
 def _site_row(r: DayReport) -> tuple[Value, ...]:
     t = r.totals
     cats = [t.by_category.get(c, Tally()).amount for c in CATEGORIES]
@@ -34,7 +39,7 @@ def site_section(reports: Sequence[DayReport]) -> Section:
     rows = tuple((r.site, _site_row(r)) for r in reports)
     total: tuple[Value, ...] | None = None
     if rows:
-        sums = [sum(int(row[k] or 0) for _key, row in rows) for k in range(2, 11)]
+        sums = [sum(_whole(row[k]) for _key, row in rows) for k in range(2, 11)]
         paid = sum(r.totals.payments.count for r in reports)
         share = sum(r.totals.cashless.count for r in reports) / paid if paid else 0.0
         shorts = [r.over_short for r in reports]
@@ -57,14 +62,14 @@ def revenue_section(reports: Sequence[DayReport]) -> Section:
             row[2] += back.amount
             row[3] += adj.get(code, Tally()).amount
             names[code] = r.name(code)
-    rows = tuple((code, (code, names[code], c, a, b, j, a - b + j))
+    rows: tuple[tuple[str, tuple[Value, ...]], ...] = tuple((code, (code, names[code], c, a, b, j, a - b + j))
                  for code, (c, a, b, j) in sorted(lines.items()))
     over_short = [over_short_row(r.totals) for r in reports]
     rows += ((OVER_SHORT_KEY, ("現金過不足", "精算機の過不足・その戻入", None, None, None,
-                               sum(int(x[5] or 0) for x in over_short), sum(int(x[6] or 0) for x in over_short))),)
+                               sum(_whole(x[5]) for x in over_short), sum(_whole(x[6]) for x in over_short))),)
     cols = (Column("科目コード"), Column("歳入科目", span=2), Column("通数", "copies"), Column("収納額", "yen"),
             Column("返金額", "yen"), Column("修正額", "yen"), Column("差引", "yen"))
-    total = ("合計", None, *(sum(int(row[k] or 0) for _key, row in rows) for k in range(2, 7)))
+    total = ("合計", None, *(sum(_whole(row[k]) for _key, row in rows) for k in range(2, 7)))
     return Section("revenue_lines", "歳入科目別（全窓口）", cols, rows, total)
 
 

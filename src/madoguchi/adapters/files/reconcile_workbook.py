@@ -10,107 +10,34 @@ to a CSV beside the workbook. Yen as numbers with a yen format; A4 print setup.
 from __future__ import annotations
 
 import datetime as dt
-from copy import copy
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from madoguchi.adapters.files.reconcile_sheet import (
+    BRAND_NAMES,
+    CATEGORY_JA,
+    COUNT,
+    DATE,
+    DATETIME,
+    INCIDENT_JA,
+    ROW_KIND_JA,
+    STATUS_JA,
+    YEN,
+    cell,
+    head,
+    jst,
+    jst_text,
+    new_sheet,
+    title,
+)
+from madoguchi.adapters.files.reconcile_voucher import voucher_sheet
 from madoguchi.adapters.files.writing import new_workbook, save_workbook
 from madoguchi.domain.brands import BRANDS
 from madoguchi.domain.receipt import JST, wareki
 from madoguchi.domain.reconcile import CLASS_LABELS_JA, MatchClass
-
-YEN = '#,##0"円";[Red]"△"#,##0"円"'
-COUNT = "#,##0"
-DATE = "yyyy/mm/dd"
-DATETIME = "yyyy/mm/dd hh:mm:ss"
-FONT = "游ゴシック"
-_THIN = Side(style="thin", color="808080")
-BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
-BRAND_NAMES = {b.code: b.name for b in BRANDS}
-CATEGORY_JA = {"emoney": "電子マネー", "credit": "クレジット", "qr": "QRコード", "cash": "現金"}
-ROW_KIND_JA = {"sale": "売上", "refund": "返金", "cancel": "取消", "chargeback": "チャージバック",
-               "adjustment": "調整"}
-STATUS_JA = {"approved": "承認", "declined": "拒否", "unknown": "処理未了", "refunded": "返金済",
-             "cancelled": "取消済"}
-INCIDENT_JA = {"cash_jam": "釣銭機の詰まり", "cashless_unknown": "処理未了（キャッシュレス）",
-               "fee_due": "手数料の未収（お客様対応）", "refund_owed": "返金の必要（お客様対応）",
-               "bank_transfer_refund": "口座振込による返金"}
-
-
-def jst(moment: dt.datetime | str | None) -> dt.datetime | None:
-    """A moment as a naive JST date-time, which Excel shows as people write it (2026/11/02 10:00)."""
-    if moment is None:
-        return None
-    if isinstance(moment, str):
-        moment = dt.datetime.fromisoformat(moment)
-    return moment.astimezone(JST).replace(tzinfo=None) if moment.tzinfo else moment
-
-
-def jst_text(moment: dt.datetime | str | None) -> str:
-    at = jst(moment)
-    return at.strftime("%Y/%m/%d %H:%M") if at else "-"
-
-
-def _c(ws: Any, value: Any, *, bold: bool = False, fmt: str | None = None, box: bool = False,
-       head: bool = False, size: float = 10, wrap: bool = False, align: str | None = None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=value)
-    # Each distinct look is built once per workbook and copied after that: openpyxl looks a
-    # new Font or Border up in the workbook's style tables by hashing it, which for a
-    # month's exceptions (tens of thousands of cells) took most of the workbook's time.
-    styles: dict[tuple[Any, ...], Any] = ws.parent.__dict__.setdefault("_madoguchi_styles", {})
-    key = (bold or head, fmt, box or head, head, size, wrap, align)
-    known = styles.get(key)
-    if known is not None:
-        cell._style = copy(known)
-        return cell
-    cell.font = Font(name=FONT, bold=bold or head, size=size)
-    if fmt:
-        cell.number_format = fmt
-    if box or head:
-        cell.border = BOX
-    if head:
-        cell.fill = HEAD_FILL
-    if wrap or align:
-        cell.alignment = Alignment(wrap_text=wrap, horizontal=align, vertical="center")
-    styles[key] = copy(cell._style)
-    return cell
-
-
-def _sheet(wb: Workbook, title: str, widths: list[float], *, landscape: bool = False,
-           header_rows: str | None = None) -> Any:
-    ws = wb.create_sheet(title)
-    for n, w in enumerate(widths):
-        ws.column_dimensions[_col(n)].width = w
-    ws.page_setup.paperSize = "9"  # A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.print_options.horizontalCentered = True
-    if header_rows:
-        ws.print_title_rows = header_rows
-    return ws
-
-
-def _col(n: int) -> str:
-    return chr(ord("A") + n) if n < 26 else "A" + chr(ord("A") + n - 26)
-
-
-def _title(ws: Any, text: str, sub: str) -> None:
-    ws.append([_c(ws, text, bold=True, size=14)])
-    ws.append([_c(ws, sub)])
-    ws.append([])
-
-
-def _head(ws: Any, names: list[str]) -> None:
-    ws.append([_c(ws, n, head=True, wrap=True, align="center") for n in names])
 
 
 def write_workbook(path: Path, *, outcome: Any, summary: dict[str, Any], municipality: str,
@@ -131,7 +58,6 @@ def write_workbook(path: Path, *, outcome: Any, summary: dict[str, Any], municip
             _exceptions_sheet(wb, cls, by_class[cls], sub, site_names)
     _fees_sheet(wb, outcome, sub)
     _deposits_sheet(wb, outcome, sub)
-    from madoguchi.adapters.files.reconcile_voucher import voucher_sheet
     voucher_sheet(wb, summary=summary, month=month, municipality=municipality,
                   site_names=site_names, produced_at=produced_at)
     _incidents_sheet(wb, summary["open_incidents"], sub, site_names)
@@ -140,31 +66,31 @@ def write_workbook(path: Path, *, outcome: Any, summary: dict[str, Any], municip
 
 
 def _summary_sheet(wb: Workbook, outcome: Any, summary: dict[str, Any], sub: str) -> None:
-    ws = _sheet(wb, "概要", [30, 18, 16, 40])
-    _title(ws, "収納代行 月次照合報告（月次処理）", sub)
+    ws = new_sheet(wb, "概要", [30, 18, 16, 40])
+    title(ws, "収納代行 月次照合報告（月次処理）", sub)
     s = outcome.summary
     state = "すべての明細を受領（確定）" if outcome.complete else "明細未着あり（暫定）"
-    ws.append([_c(ws, "明細の状態"), _c(ws, state)])
+    ws.append([cell(ws, "明細の状態"), cell(ws, state)])
     for st in summary["statements"]:
-        ws.append([_c(ws, "収納明細ファイル"), _c(ws, st["filename"]), _c(ws, st["rows"], fmt=COUNT),
-                   _c(ws, f"sha256 {st['sha256'][:16]}…  {'新規取込' if st['new'] else '取込済'}")])
+        ws.append([cell(ws, "収納明細ファイル"), cell(ws, st["filename"]), cell(ws, st["rows"], fmt=COUNT),
+                   cell(ws, f"sha256 {st['sha256'][:16]}…  {'新規取込' if st['new'] else '取込済'}")])
     ws.append([])
-    _head(ws, ["照合結果の区分", "件数", "", "区分コード"])
+    head(ws, ["照合結果の区分", "件数", "", "区分コード"])
     for cls in MatchClass:
-        ws.append([_c(ws, CLASS_LABELS_JA[cls], box=True), _c(ws, s.counts.get(cls.value, 0), fmt=COUNT, box=True),
-                   None, _c(ws, cls.value)])
+        ws.append([cell(ws, CLASS_LABELS_JA[cls], box=True), cell(ws, s.counts.get(cls.value, 0), fmt=COUNT, box=True),
+                   None, cell(ws, cls.value)])
     ws.append([])
-    _head(ws, ["金額", "円", "", "備考"])
+    head(ws, ["金額", "円", "", "備考"])
     figures = [("レジ計上額（キャッシュレス）", s.register_gross, "register_gross"),
                ("明細の売上総額", s.statement_gross, "statement_gross"),
                ("明細の手数料", s.fees, "fees"), ("料率表による手数料", s.expected_fees, "expected_fees"),
                ("入金額（手数料控除後）", s.net, "net"), ("公金振替額", summary["transfer_amount"], "transfer_amount")]
     for label, value, key in figures:
-        ws.append([_c(ws, label, box=True), _c(ws, value, fmt=YEN, box=True), None, _c(ws, key)])
+        ws.append([cell(ws, label, box=True), cell(ws, value, fmt=YEN, box=True), None, cell(ws, key)])
     ws.append([])
     days = [d for d in s.days if d.differs]
-    ws.append([_c(ws, "三者照合で差のある日"), _c(ws, len(days), fmt=COUNT)])
-    ws.append([_c(ws, "未解決の事故"), _c(ws, len(summary["open_incidents"]), fmt=COUNT)])
+    ws.append([cell(ws, "三者照合で差のある日"), cell(ws, len(days), fmt=COUNT)])
+    ws.append([cell(ws, "未解決の事故"), cell(ws, len(summary["open_incidents"]), fmt=COUNT)])
 
 
 _EXC_HEAD = ["区分", "レジ 取引番号", "レジ 承認番号", "端末", "窓口", "ブランド", "レジ 金額", "レジ 状態",
@@ -175,33 +101,33 @@ _EXC_HEAD = ["区分", "レジ 取引番号", "レジ 承認番号", "端末", "
 def _exceptions_sheet(wb: Workbook, cls: MatchClass, findings: list[Any], sub: str,
                       site_names: dict[str, str]) -> None:
     widths = [12, 24, 12, 14, 12, 11, 10, 9, 17, 22, 17, 24, 8, 10, 9, 9, 10, 11, 40]
-    ws = _sheet(wb, CLASS_LABELS_JA[cls][:31], widths, landscape=True, header_rows="4:4")
-    _title(ws, f"例外: {CLASS_LABELS_JA[cls]}（{cls.value}） {len(findings)}件", sub)
-    _head(ws, _EXC_HEAD)
+    ws = new_sheet(wb, CLASS_LABELS_JA[cls][:31], widths, landscape=True, header_rows="4:4")
+    title(ws, f"例外: {CLASS_LABELS_JA[cls]}（{cls.value}） {len(findings)}件", sub)
+    head(ws, _EXC_HEAD)
     ws.freeze_panes = "C5"
     for f in findings:
         p = f.payment
-        left = ([_c(ws, CLASS_LABELS_JA[cls]), _c(ws, p.ref), _c(ws, p.processor_ref), _c(ws, p.terminal_id),
-                 _c(ws, site_names.get(p.site, p.site)), _c(ws, BRAND_NAMES.get(p.brand or "", p.brand)),
-                 _c(ws, p.amount, fmt=YEN), _c(ws, STATUS_JA.get(p.status, p.status)),
-                 _c(ws, jst(p.paid_at), fmt=DATETIME)]
-                if p else [_c(ws, CLASS_LABELS_JA[cls])] + [None] * 8)
+        left = ([cell(ws, CLASS_LABELS_JA[cls]), cell(ws, p.ref), cell(ws, p.processor_ref), cell(ws, p.terminal_id),
+                 cell(ws, site_names.get(p.site, p.site)), cell(ws, BRAND_NAMES.get(p.brand or "", p.brand)),
+                 cell(ws, p.amount, fmt=YEN), cell(ws, STATUS_JA.get(p.status, p.status)),
+                 cell(ws, jst(p.paid_at), fmt=DATETIME)]
+                if p else [cell(ws, CLASS_LABELS_JA[cls])] + [None] * 8)
         note = f.note + (f"（候補: {', '.join(f.candidates)}）" if f.candidates else "")
         if not f.rows:
-            ws.append(left + [None] * 9 + [_c(ws, note)])
+            ws.append(left + [None] * 9 + [cell(ws, note)])
         for n, r in enumerate(f.rows):
-            right = [_c(ws, f"{r.source}:{r.line}"), _c(ws, jst(r.transaction_at), fmt=DATETIME),
-                     _c(ws, r.merchant_reference), _c(ws, ROW_KIND_JA.get(r.kind.value, r.kind.value)),
-                     _c(ws, r.gross, fmt=YEN), _c(ws, r.fee, fmt=YEN),
-                     _c(ws, f.expected_fee if n == 0 else None, fmt=YEN),
-                     _c(ws, r.net, fmt=YEN), _c(ws, r.deposit_date, fmt=DATE), _c(ws, note if n == 0 else None)]
+            right = [cell(ws, f"{r.source}:{r.line}"), cell(ws, jst(r.transaction_at), fmt=DATETIME),
+                     cell(ws, r.merchant_reference), cell(ws, ROW_KIND_JA.get(r.kind.value, r.kind.value)),
+                     cell(ws, r.gross, fmt=YEN), cell(ws, r.fee, fmt=YEN),
+                     cell(ws, f.expected_fee if n == 0 else None, fmt=YEN),
+                     cell(ws, r.net, fmt=YEN), cell(ws, r.deposit_date, fmt=DATE), cell(ws, note if n == 0 else None)]
             ws.append((left if n == 0 else [None] * 9) + right)
 
 
 def _fees_sheet(wb: Workbook, outcome: Any, sub: str) -> None:
-    ws = _sheet(wb, "手数料(ブランド別)", [16, 12, 10, 10, 14, 14, 14, 14, 12], header_rows="4:4")
-    _title(ws, "ブランド別 手数料（料率は税込、百万分率を%表示）", sub)
-    _head(ws, ["ブランド", "区分", "料率(%)", "明細件数", "売上総額", "明細の手数料", "料率表の手数料", "差額",
+    ws = new_sheet(wb, "手数料(ブランド別)", [16, 12, 10, 10, 14, 14, 14, 14, 12], header_rows="4:4")
+    title(ws, "ブランド別 手数料（料率は税込、百万分率を%表示）", sub)
+    head(ws, ["ブランド", "区分", "料率(%)", "明細件数", "売上総額", "明細の手数料", "料率表の手数料", "差額",
                "入金額"])
     rates = outcome.rates
     day = outcome.summary.month.last
@@ -213,61 +139,62 @@ def _fees_sheet(wb: Workbook, outcome: Any, sub: str) -> None:
         ppm = rates.ppm(b.code, day)
         values = [row.get("rows", 0), row.get("statement_gross", 0), row.get("fee", 0),
                   row.get("expected_fee", 0), row.get("net", 0)]
-        totals = [a + v for a, v in zip(totals, values)]
-        ws.append([_c(ws, b.name, box=True), _c(ws, CATEGORY_JA[b.category.value], box=True),
-                   _c(ws, Decimal(ppm) / Decimal(10_000), fmt="0.000", box=True),
-                   _c(ws, values[0], fmt=COUNT, box=True), _c(ws, values[1], fmt=YEN, box=True),
-                   _c(ws, values[2], fmt=YEN, box=True), _c(ws, values[3], fmt=YEN, box=True),
-                   _c(ws, values[2] - values[3], fmt=YEN, box=True), _c(ws, values[4], fmt=YEN, box=True)])
-    ws.append([_c(ws, "合計", head=True), _c(ws, None, head=True), _c(ws, None, head=True),
-               _c(ws, totals[0], fmt=COUNT, head=True), _c(ws, totals[1], fmt=YEN, head=True),
-               _c(ws, totals[2], fmt=YEN, head=True), _c(ws, totals[3], fmt=YEN, head=True),
-               _c(ws, totals[2] - totals[3], fmt=YEN, head=True), _c(ws, totals[4], fmt=YEN, head=True)])
+        totals = [a + v for a, v in zip(totals, values, strict=True)]
+        ws.append([cell(ws, b.name, box=True), cell(ws, CATEGORY_JA[b.category.value], box=True),
+                   cell(ws, Decimal(ppm) / Decimal(10_000), fmt="0.000", box=True),
+                   cell(ws, values[0], fmt=COUNT, box=True), cell(ws, values[1], fmt=YEN, box=True),
+                   cell(ws, values[2], fmt=YEN, box=True), cell(ws, values[3], fmt=YEN, box=True),
+                   cell(ws, values[2] - values[3], fmt=YEN, box=True), cell(ws, values[4], fmt=YEN, box=True)])
+    ws.append([cell(ws, "合計", head=True), cell(ws, None, head=True), cell(ws, None, head=True),
+               cell(ws, totals[0], fmt=COUNT, head=True), cell(ws, totals[1], fmt=YEN, head=True),
+               cell(ws, totals[2], fmt=YEN, head=True), cell(ws, totals[3], fmt=YEN, head=True),
+               cell(ws, totals[2] - totals[3], fmt=YEN, head=True), cell(ws, totals[4], fmt=YEN, head=True)])
 
 
 def _deposits_sheet(wb: Workbook, outcome: Any, sub: str) -> None:
-    ws = _sheet(wb, "入金", [16, 18, 18, 16], header_rows="4:4")
-    _title(ws, "入金予定と明細の入金額（入金日別）", sub)
-    _head(ws, ["入金日", "予定入金額（レジ）", "明細の入金額", "差額"])
+    ws = new_sheet(wb, "入金", [16, 18, 18, 16], header_rows="4:4")
+    title(ws, "入金予定と明細の入金額（入金日別）", sub)
+    head(ws, ["入金日", "予定入金額（レジ）", "明細の入金額", "差額"])
     for d in outcome.summary.deposits:
-        ws.append([_c(ws, d.date, fmt=DATE, box=True), _c(ws, d.expected_net, fmt=YEN, box=True),
-                   _c(ws, d.statement_net, fmt=YEN, box=True),
-                   _c(ws, d.statement_net - d.expected_net, fmt=YEN, box=True)])
+        ws.append([cell(ws, d.date, fmt=DATE, box=True), cell(ws, d.expected_net, fmt=YEN, box=True),
+                   cell(ws, d.statement_net, fmt=YEN, box=True),
+                   cell(ws, d.statement_net - d.expected_net, fmt=YEN, box=True)])
 
 
 def _incidents_sheet(wb: Workbook, incidents: list[dict[str, Any]], sub: str, site_names: dict[str, str]) -> None:
-    ws = _sheet(wb, "未解決事故", [18, 14, 12, 10, 10, 8, 40, 34], landscape=True, header_rows="4:4")
-    _title(ws, f"未解決の事故・照会（{len(incidents)}件、経過日数つき）", sub)
-    _head(ws, ["発生日時", "種類", "窓口", "ブランド", "金額", "経過日数", "内容", "最後の照会（相手・日時・回答）"])
+    ws = new_sheet(wb, "未解決事故", [18, 14, 12, 10, 10, 8, 40, 34], landscape=True, header_rows="4:4")
+    title(ws, f"未解決の事故・照会（{len(incidents)}件、経過日数つき）", sub)
+    head(ws, ["発生日時", "種類", "窓口", "ブランド", "金額", "経過日数", "内容", "最後の照会（相手・日時・回答）"])
     for i in incidents:
         q = i.get("last_inquiry")
         asked = f"{q['asked_whom']} {jst_text(q['asked_at'])}：{q['answer'] or '回答待ち'}" if q else "未照会"
-        ws.append([_c(ws, jst(i["opened_at"]), fmt="yyyy/mm/dd hh:mm", box=True),
-                   _c(ws, INCIDENT_JA.get(i["kind"], i["kind"]), box=True),
-                   _c(ws, site_names.get(i["site"], i["site"]), box=True),
-                   _c(ws, BRAND_NAMES.get(i["brand"] or "", i["brand"]), box=True),
-                   _c(ws, i["amount"], fmt=YEN, box=True), _c(ws, i["age_days"], fmt=COUNT, box=True),
-                   _c(ws, i["summary"], box=True, wrap=True), _c(ws, asked, box=True, wrap=True)])
+        ws.append([cell(ws, jst(i["opened_at"]), fmt="yyyy/mm/dd hh:mm", box=True),
+                   cell(ws, INCIDENT_JA.get(i["kind"], i["kind"]), box=True),
+                   cell(ws, site_names.get(i["site"], i["site"]), box=True),
+                   cell(ws, BRAND_NAMES.get(i["brand"] or "", i["brand"]), box=True),
+                   cell(ws, i["amount"], fmt=YEN, box=True), cell(ws, i["age_days"], fmt=COUNT, box=True),
+                   cell(ws, i["summary"], box=True, wrap=True), cell(ws, asked, box=True, wrap=True)])
 
 
 def _three_way_sheet(wb: Workbook, outcome: Any, sub: str, site_names: dict[str, str]) -> None:
-    ws = _sheet(wb, "三者照合", [11, 13, 13, 13, 12, 12, 13, 13, 12, 7, 70], landscape=True, header_rows="4:4")
-    _title(ws, "三者照合：レジ記録・日次処理表（締め済の窓口）・収納明細（日別、キャッシュレス）", sub)
-    _head(ws, ["日付", "レジ 全窓口", "レジ 締め済", "日次処理表", "訂正＋", "訂正－", "処理表 訂正後", "収納明細",
+    ws = new_sheet(wb, "三者照合", [11, 13, 13, 13, 12, 12, 13, 13, 12, 7, 70], landscape=True, header_rows="4:4")
+    title(ws, "三者照合：レジ記録・日次処理表（締め済の窓口）・収納明細（日別、キャッシュレス）", sub)
+    head(ws, ["日付", "レジ 全窓口", "レジ 締め済", "日次処理表", "訂正＋", "訂正－", "処理表 訂正後", "収納明細",
                "未締め", "判定", "関係する取引・訂正（一件一行）"])
     for d in outcome.summary.days:
         unclosed = "、".join(site_names.get(s, s) for s in d.unclosed)
         sheet = d.daily_sheet is not None
         notes = [*d.refs, *(c.text_ja(d.day) for c in d.corrections)] or [""]
-        ws.append([_c(ws, d.day, fmt=DATE, box=True), _c(ws, d.register, fmt=YEN, box=True),
-                   _c(ws, d.register_closed if sheet else "未締め", fmt=YEN, box=True),
-                   _c(ws, d.daily_sheet if sheet else "未締め", fmt=YEN, box=True),
-                   _c(ws, d.corrections_in, fmt=YEN, box=True), _c(ws, d.corrections_out, fmt=YEN, box=True),
-                   _c(ws, d.explained_sheet if sheet else "未締め", fmt=YEN, box=True),
-                   _c(ws, d.statement, fmt=YEN, box=True), _c(ws, unclosed or "-", box=True),
-                   _c(ws, "差あり" if d.differs else "一致", box=True), _c(ws, notes[0], box=True)])
+        ws.append([cell(ws, d.day, fmt=DATE, box=True), cell(ws, d.register, fmt=YEN, box=True),
+                   cell(ws, d.register_closed if sheet else "未締め", fmt=YEN, box=True),
+                   cell(ws, d.daily_sheet if sheet else "未締め", fmt=YEN, box=True),
+                   cell(ws, d.corrections_in, fmt=YEN, box=True), cell(ws, d.corrections_out, fmt=YEN, box=True),
+                   cell(ws, d.explained_sheet if sheet else "未締め", fmt=YEN, box=True),
+                   cell(ws, d.statement, fmt=YEN, box=True), cell(ws, unclosed or "-", box=True),
+                   cell(ws, "差あり" if d.differs else "一致", box=True), cell(ws, notes[0], box=True)])
         for note in notes[1:]:  # one per line: a long reference list never hides behind a row's height
-            ws.append([None] * 10 + [_c(ws, note, box=True)])
+            ws.append([None] * 10 + [cell(ws, note, box=True)])
     ws.append([])
-    ws.append([_c(ws, "訂正＋：他日の日次処理表に計上された当日分（締め後の処理未了の計上、後日の端末取消）。"
-                      "訂正－：当日の日次処理表に計上された他日分。処理表 訂正後 ＝ 日次処理表 ＋ 訂正＋ － 訂正－ ＝ レジ 締め済。")])
+    ws.append([cell(ws, "訂正＋：他日の日次処理表に計上された当日分（締め後の処理未了の計上、後日の端末取消）。"
+                      "訂正－：当日の日次処理表に計上された他日分。"
+                      "処理表 訂正後 ＝ 日次処理表 ＋ 訂正＋ － 訂正－ ＝ レジ 締め済。")])

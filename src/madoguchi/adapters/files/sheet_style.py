@@ -45,14 +45,16 @@ def page_setup(ws: Worksheet, *, landscape: bool, header: str) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    fit, top, bottom = ws.sheet_properties.pageSetUpPr, ws.oddHeader, ws.oddFooter
+    assert fit is not None and top is not None and bottom is not None  # openpyxl makes them with the sheet
+    fit.fitToPage = True
     for side, inches in MARGINS.items():
         setattr(ws.page_margins, side, inches)
     ws.print_options.horizontalCentered = True
-    ws.oddHeader.right.text = header
-    ws.oddHeader.right.size = 8
-    ws.oddFooter.center.text = "&P / &N"
-    ws.oddFooter.center.size = 8
+    top.right.text = header
+    top.right.size = 8
+    bottom.center.text = "&P / &N"
+    bottom.center.size = 8
     ws.sheet_view.showGridLines = False
 
 
@@ -102,7 +104,7 @@ class SheetWriter:
             c = self.ws.cell(row=self.row, column=col + k, value=value if k == 0 else None)
             cached = self.styles.get(key)
             if cached is not None:
-                c._style = copy(cached)
+                c._style = copy(cached)  # type: ignore[attr-defined]  # openpyxl's own, not in its stubs
                 continue
             c.font = font(size, bold, color)
             c.number_format = number
@@ -111,7 +113,7 @@ class SheetWriter:
             c.border = _border(border, part)
             if fill:
                 c.fill = PatternFill("solid", fgColor=fill)
-            self.styles[key] = copy(c._style)
+            self.styles[key] = copy(c._style)  # type: ignore[attr-defined]
         if merge:
             self.ws.merge_cells(start_row=self.row, start_column=col, end_row=self.row, end_column=col + span - 1)
 
@@ -144,7 +146,7 @@ class SheetWriter:
     def _values(self, s: Section, values: Sequence[Value], *, bold: bool = False, fill: str | None = None,
                 border: str = "box", wrap: bool = False) -> None:
         col, lines = 1, 1
-        for c, v in zip(s.columns, values):
+        for c, v in zip(s.columns, values, strict=False):
             room = sum(self.widths[col - 1 + k] for k in range(c.span) if col - 1 + k < self.width) - 1
             text = isinstance(v, str) and c.fmt == "text"
             # Wide text columns wrap; a code in a narrow column shrinks to fit instead.

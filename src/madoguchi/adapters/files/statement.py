@@ -19,113 +19,30 @@ import hashlib
 import io
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from madoguchi.adapters.files.toml_files import read_toml
-from madoguchi.domain.brands import BRANDS
-from madoguchi.domain.reconcile import Kind
+from madoguchi.adapters.files.statement_layout import (
+    ENCODINGS,
+    FIELDS,
+    OPTIONAL,
+    V1,
+    Layout,
+    LoadedStatement,
+    RowError,
+    StatementError,
+    load_layout,
+)
+from madoguchi.adapters.files.statement_sql import REASONS, ident, lit, row_checks, typed_select
 from madoguchi.errors import BadInput
 
-FIELDS = ("transaction_at", "terminal_id", "merchant_reference", "processor_reference", "brand", "kind",
-          "gross", "fee", "net", "deposit_date")
-OPTIONAL = frozenset({"terminal_id", "merchant_reference", "processor_reference"})
-ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932")
+#: Re-exported: callers read a statement, its layout and its errors from this one module.
+__all__ = ["ENCODINGS", "FIELDS", "OPTIONAL", "STATEMENT_COLUMNS", "V1", "Layout", "LoadedStatement", "RowError",
+           "StatementError", "drop_statements", "file_digest_and_encoding", "ident", "lit", "load_layout",
+           "load_statement", "statement_sources"]
+
 MAX_ERRORS = 20
-#: A UTC offset as it can be: hours up to 14, minutes up to 59 (RE2, in DuckDB's SQL).
-_OFFSET = "[+-](0[0-9]|1[0-4]):?[0-5][0-9]"
-#: Dates a statement row may carry: anything else is a typo (year 0001 broke the run).
-YEARS = (2000, 2999)
 _CHUNK = 1 << 20
-
-
-@dataclass(frozen=True)
-class Layout:
-    """How to read one agent's statement; the default is format v1."""
-
-    name: str = "v1"
-    encoding: str = "auto"
-    delimiter: str = ","
-    skip_lines: int = 0                         # lines before the header row
-    columns: dict[str, str] = field(default_factory=lambda: {f: f for f in FIELDS})  # ours -> theirs
-    transaction_format: str | None = None       # strptime; None = ISO 8601 (offset optional, JST)
-    date_format: str | None = None              # strptime; None = YYYY-MM-DD
-    thousands_separator: str | None = None
-    kinds: dict[str, str] = field(default_factory=lambda: {k.value: k.value for k in Kind})
-    brands: dict[str, str] = field(default_factory=dict)  # theirs -> our code
-    negate_kinds: tuple[str, ...] = ()          # layouts that print refunds as positive amounts
-
-
-V1 = Layout()
-
-
-def load_layout(path: Path) -> Layout:
-    """A mapping file (TOML): see ``docs/statement-format.md`` and ``tests/fixtures/statements``."""
-    data = read_toml(path)
-    where = f"{path}"
-    columns = dict(data.get("columns", {}))
-    unknown = sorted(set(columns) - set(FIELDS))
-    if unknown:
-        raise BadInput(f"{where}: [columns] names unknown fields {unknown}; ours are {', '.join(FIELDS)}")
-    missing = [f for f in FIELDS if f not in columns and f not in OPTIONAL]
-    if missing:
-        raise BadInput(f"{where}: [columns] must name the column for {', '.join(missing)}")
-    kinds = {str(k): str(v) for k, v in data.get("kinds", {}).items()}
-    bad = sorted(v for v in kinds.values() if v not in {k.value for k in Kind})
-    if bad:
-        raise BadInput(f"{where}: [kinds] maps to {bad}; kinds are {', '.join(k.value for k in Kind)}")
-    codes = {b.code for b in BRANDS}
-    brands = {str(k): str(v) for k, v in data.get("brands", {}).items()}
-    bad = sorted(v for v in brands.values() if v not in codes)
-    if bad:
-        raise BadInput(f"{where}: [brands] maps to unknown brand codes {bad}")
-    fmt = data.get("formats", {})
-    encoding = str(data.get("encoding", "auto")).lower()
-    if encoding not in ENCODINGS:
-        raise BadInput(f"{where}: encoding must be one of {', '.join(ENCODINGS)}, got {encoding!r}")
-    negate = tuple(data.get("negate_kinds", ()))
-    return Layout(name=str(data.get("name", path.stem)), encoding=encoding,
-                  delimiter=str(data.get("delimiter", ",")), skip_lines=int(data.get("skip_lines", 0)),
-                  columns=columns, transaction_format=fmt.get("transaction_at"),
-                  date_format=fmt.get("deposit_date"), thousands_separator=fmt.get("thousands_separator"),
-                  kinds=kinds or V1.kinds, brands=brands, negate_kinds=negate)
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    column: str
-    value: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}, column {self.column}: {self.value!r} {self.reason}"
-
-
-class StatementError(BadInput):
-    """The statement does not parse; nothing of it was imported. A screen lists ``rows`` (line,
-    column and value of each, in its own words) under ``params`` (file name, count)."""
-
-    code = "statement_invalid"
-    public_details = ("rows",)
-
-    def __init__(self, source: str, errors: list[RowError], total: int | None = None) -> None:
-        more = f" (and {total - len(errors)} more)" if total and total > len(errors) else ""
-        lines = "\n  ".join(str(e) for e in errors)
-        super().__init__(f"{source}: {total or len(errors)} row error(s){more}, nothing imported:\n  {lines}",
-                         params={"file": source, "count": total or len(errors)},
-                         rows=[{"line": e.line, "column": e.column, "value": e.value} for e in errors])
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class LoadedStatement:
-    path: Path
-    sha256: str
-    encoding: str
-    layout: str
-    rows: int
 
 
 def file_digest_and_encoding(path: Path, declared: str = "auto") -> tuple[str, str]:
@@ -187,116 +104,6 @@ def _header(path: Path, layout: Layout, source: str) -> list[str]:
                        f"found {names}")
     return names
 
-
-def lit(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
-
-
-def ident(text: str) -> str:
-    return '"' + str(text).replace('"', '""') + '"'
-
-
-def _case(expr: str, mapping: dict[str, str]) -> str:
-    whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in mapping.items())
-    return f"(CASE {expr} {whens} END)" if whens else "NULL"
-
-
-def _lookup(column: str, mapping: dict[str, str]) -> str:
-    """``_case`` on the trimmed value; a value that is already one of the keys is looked up as is.
-
-    The first CASE only saves the trim: a key with no spaces around it is its own trim,
-    so both find the same entry, and anything else falls through to the trimmed lookup.
-    """
-    exact = {k: v for k, v in mapping.items() if k == k.strip()}
-    trimmed = _case(f"trim({column})", mapping)
-    if not exact:
-        return trimmed
-    whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in exact.items())
-    return f"(CASE {column} {whens} ELSE {trimmed} END)"
-
-
-def _trim(column: str) -> str:
-    """``trim(column)``, without its copy when there is nothing to trim.
-
-    trim removes spaces (Unicode category Zs) at either end; of ASCII, only ' ' is one.
-    An ASCII value (as many bytes as characters) with no ' ' at either end is its own trim.
-    """
-    return (f"(CASE WHEN strlen({column}) = length({column}) AND NOT prefix({column}, ' ') "
-            f"AND NOT suffix({column}, ' ') THEN {column} ELSE trim({column}) END)")
-
-
-def _typed_select(layout: Layout) -> tuple[str, dict[str, str]]:
-    """The SELECT that types the raw columns, and the raw expression of each field (for errors).
-
-    Each rule is a strict expression (a pattern, then a cast). The usual value takes a
-    shortcut that gives the same result for less work: a canonical whole number or date
-    (one that reads back as itself) is taken as cast, an ISO time with ``+09:00`` is cast
-    without the pattern; anything else goes the strict way.
-    """
-    col = {f: ident(layout.columns[f]) for f in FIELDS if f in layout.columns}
-    raw = {f: (f"trim({col[f]})" if f in col else "NULL") for f in FIELDS}
-    money = {}
-    for f in ("gross", "fee", "net"):
-        text = raw[f] if not layout.thousands_separator else \
-            f"replace({raw[f]}, {lit(layout.thousands_separator)}, '')"
-        strict = f"(CASE WHEN regexp_full_match({text}, '[+-]?[0-9]{{1,15}}') THEN CAST({text} AS BIGINT) END)"
-        if layout.thousands_separator or f not in col:
-            money[f] = strict
-        else:  # a number that reads back as its own text (no '+', leading zero or space), of 15 digits at most
-            v = f"try_cast({col[f]} AS BIGINT)"
-            money[f] = (f"(CASE WHEN CAST({v} AS VARCHAR) = {col[f]} AND {v} BETWEEN -999999999999999 "
-                        f"AND 999999999999999 THEN {v} ELSE {strict} END)")
-    ts = raw["transaction_at"]
-    if layout.transaction_format:
-        parsed = f"try_strptime({ts}, {lit(layout.transaction_format)})"
-        tx = f"CAST({parsed} AS TIMESTAMP)" if "%z" in layout.transaction_format \
-            else f"({parsed} - INTERVAL 9 HOUR)"
-        if "%z" in layout.transaction_format:  # strptime takes +25:00 and +0960 too
-            tx = (f"(CASE WHEN regexp_matches({ts}, '[+-][0-9]{{2}}:?[0-9]{{2}}$') AND NOT "
-                  f"regexp_matches({ts}, '{_OFFSET}$') THEN NULL ELSE {tx} END)")
-    else:
-        tx = (f"(CASE WHEN regexp_matches({ts}, '(Z|{_OFFSET})$') "
-              f"THEN CAST(try_cast({ts} AS TIMESTAMPTZ) AS TIMESTAMP) "
-              f"WHEN regexp_full_match({ts}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[T ][0-9:.]+') "
-              f"THEN try_cast({ts} AS TIMESTAMP) - INTERVAL 9 HOUR END)")
-        if "transaction_at" in col:  # starts with a digit, ends in +09:00: its own trim, and the offset matches;
-            c = col["transaction_at"]  # a finite instant then, taken in UTC by arithmetic (no time zone lookup)
-            tx = (f"(CASE WHEN suffix({c}, '+09:00') AND ascii({c}) BETWEEN 48 AND 57 "
-                  f"THEN make_timestamp(epoch_us(try_cast({c} AS TIMESTAMPTZ))) ELSE {tx} END)")
-    dd = raw["deposit_date"]
-    if layout.date_format:
-        deposit = f"CAST(try_strptime({dd}, {lit(layout.date_format)}) AS DATE)"
-    else:
-        deposit = (f"(CASE WHEN regexp_full_match({dd}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
-                   f"THEN try_cast({dd} AS DATE) END)")
-        if "deposit_date" in col:  # a date that reads back as its ten characters is YYYY-MM-DD
-            c, d = col["deposit_date"], f"try_cast({col['deposit_date']} AS DATE)"
-            deposit = f"(CASE WHEN length({c}) = 10 AND CAST({d} AS VARCHAR) = {c} THEN {d} ELSE {deposit} END)"
-    codes = {b.code: b.code for b in BRANDS} | layout.brands
-    kind = _lookup(col["kind"], layout.kinds) if "kind" in col else _case(raw["kind"], layout.kinds)
-    brand = _lookup(col["brand"], codes) if "brand" in col else _case(raw["brand"], codes)
-    sign = (f"(CASE WHEN {kind} IN ({', '.join(lit(k) for k in layout.negate_kinds)}) THEN -1 ELSE 1 END)"
-            if layout.negate_kinds else "1")
-    text = {f: (_trim(col[f]) if f in col else "NULL") for f in ("terminal_id", "merchant_reference",
-                                                                  "processor_reference")}
-    select = (f"{tx} AS transaction_at, nullif({text['terminal_id']}, '') AS terminal_id, "
-              f"nullif({text['merchant_reference']}, '') AS merchant_reference, "
-              f"nullif({text['processor_reference']}, '') AS processor_reference, "
-              f"{brand} AS brand, {kind} AS kind, "
-              f"{sign} * {money['gross']} AS gross, {sign} * {money['fee']} AS fee, "
-              f"{sign} * {money['net']} AS net, {deposit} AS deposit_date")
-    return select, raw
-
-
-_REASONS = {
-    "transaction_at": ("is not a date and time (ISO 8601, e.g. 2026-11-02T10:15:00+09:00; "
-                       "an offset from -14:00 to +14:00)"),
-    "brand": "is not a brand code of ours (see docs/statement-format.md)",
-    "kind": "is not a kind (sale, refund, cancel, chargeback, adjustment)",
-    "gross": "is not a whole number of yen", "fee": "is not a whole number of yen",
-    "net": "is not a whole number of yen",
-    "deposit_date": "is not a date (YYYY-MM-DD)",
-}
 
 #: The columns of ``statement`` (a view over one typed table per file, see :func:`load_statement`).
 STATEMENT_COLUMNS = ("source", "line", "transaction_at", "tx_date", "terminal_id", "merchant_reference",
@@ -396,7 +203,7 @@ def _load_rows(con: Any, path: Path, encoding: str, layout: Layout, workdir: Pat
     source = path.name
     readable = _as_utf8(path, encoding, workdir)
     _header(readable, layout, source)
-    select, raw = _typed_select(layout)
+    select, raw = typed_select(layout)
     first_line = layout.skip_lines + 2
     con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_PARTS} (n INTEGER, tbl VARCHAR, source VARCHAR, "
                 "first_line BIGINT)")
@@ -404,7 +211,7 @@ def _load_rows(con: Any, path: Path, encoding: str, layout: Layout, workdir: Pat
     table = f"_statement_{n}"
     reader = _read_typed(con, table, select, readable, layout, source, workdir)
     line = f"(rowid + {first_line})"
-    checks = _checks(layout)
+    checks = row_checks(layout)
     total, count = con.execute(
         "SELECT " + " + ".join(f"count(*) FILTER (WHERE {where})" for _, where, _ in checks) +
         f", count(*) FROM {table}").fetchone()
@@ -414,7 +221,7 @@ def _load_rows(con: Any, path: Path, encoding: str, layout: Layout, workdir: Pat
         found = con.execute(f"SELECT * FROM ({union}) ORDER BY line, n LIMIT {MAX_ERRORS}").fetchall()
         lines = sorted({line for line, _ in found})
         con.execute(f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM {reader}")
-        values = {row[0]: dict(zip(FIELDS, row[1:])) for row in con.execute(
+        values = {row[0]: dict(zip(FIELDS, row[1:], strict=True)) for row in con.execute(
             f"SELECT (rowid + {first_line}) AS line, {', '.join(raw[f] for f in FIELDS)} FROM _raw "
             f"WHERE line IN ({', '.join(map(str, lines))})").fetchall()}
         con.execute(f"DROP TABLE _raw; DROP TABLE {table}")
@@ -422,7 +229,7 @@ def _load_rows(con: Any, path: Path, encoding: str, layout: Layout, workdir: Pat
         for line, n in found:
             field_name, _, reason = checks[n]
             value = values[line][field_name]
-            reason = reason or ("is empty" if value is None else _REASONS[field_name])
+            reason = reason or ("is empty" if value is None else REASONS[field_name])
             errors.append(RowError(line, layout.columns.get(field_name, field_name), value, reason))
         raise StatementError(source, errors, total)
     return table, count
@@ -471,23 +278,3 @@ def _read_typed(con: Any, table: str, select: str, readable: Path, layout: Layou
         raise BadInput(f"{source}: not a readable CSV (save it again from Excel as "
                        "\"CSV UTF-8 (comma delimited)\")") from None
     return reader
-
-
-def _checks(layout: Layout) -> list[tuple[str, str, str | None]]:
-    """Each check of a typed row: (field, a condition that finds a bad row, reason or None for
-    the field's own reason)."""
-    first, last = YEARS
-    years = f"BETWEEN DATE '{first}-01-01' AND DATE '{last}-12-31'"
-    outside = f"is outside the years {first}–{last}"
-    checks: list[tuple[str, str, str | None]] = [(f, f"{f} IS NULL", None) for f in FIELDS if f not in OPTIONAL]
-    checks += [
-        ("net", "gross - fee <> net", "gross − fee ≠ net"),
-        ("transaction_at", f"NOT tx_date {years}", outside),
-        ("deposit_date", f"NOT deposit_date {years}", outside),
-        ("gross", "kind = 'sale' AND gross < 0",
-         "is negative on a sale (money going back is a refund or cancel row)"),
-    ]
-    # A control character (NUL, ...) is no part of a reference; Excel and PostgreSQL refuse it.
-    checks += [(f, f"regexp_matches({f}, '[\\x00-\\x1f\\x7f]')", "holds a control character (such as NUL)")
-               for f in FIELDS if f in OPTIONAL and f in layout.columns]
-    return checks

@@ -45,7 +45,7 @@ def neutral(value: Any) -> Any:
 
 def neutral_sql(expr: str) -> str:
     """:func:`neutral` as a DuckDB expression over the VARCHAR ``expr`` (for ``COPY … TO``)."""
-    firsts = ", ".join("chr(%d)" % ord(c) for c in FORMULA_PREFIXES)
+    firsts = ", ".join(f"chr({ord(c)})" for c in FORMULA_PREFIXES)
     return (f"(CASE WHEN left({expr}, 1) IN ({firsts}) AND NOT regexp_full_match({expr}, "
             f"'{_PLAIN_NUMBER.pattern}') THEN '''' || {expr} ELSE {expr} END)")
 
@@ -85,9 +85,8 @@ def write_bytes(target: Path, data: bytes) -> None:
 
 
 def write_text(target: Path, text: str, *, encoding: str = "utf-8") -> None:
-    with atomic_path(target) as tmp:
-        with open(tmp, "w", encoding=encoding, newline="") as fh:
-            fh.write(text)
+    with atomic_path(target) as tmp, open(tmp, "w", encoding=encoding, newline="") as fh:
+        fh.write(text)
 
 
 # --- workbooks --------------------------------------------------------------------------------------
@@ -118,11 +117,11 @@ def _neutral_cell(cell: Any) -> None:
 class NeutralWorkbook(Workbook):
     """A workbook whose write-only sheets neutralise their rows as they are appended."""
 
-    def create_sheet(self, title: str | None = None, index: int | None = None) -> Any:
+    def create_sheet(self, title: Any = None, index: int | None = None) -> Any:
         if not self.write_only:
             return super().create_sheet(title, index)
         sheet = _NeutralWriteOnlySheet(parent=self, title=title)
-        self._add_sheet(sheet=sheet, index=index)
+        self._add_sheet(sheet=sheet, index=index)  # type: ignore[attr-defined]  # openpyxl's own, not in its stubs
         return sheet
 
 

@@ -27,7 +27,7 @@ def day_summary(rt: Runtime, *, site: str, day: dt.date, actor: Actor) -> dict[s
     with rt.uow() as uow:
         report, state = build_report(rt, uow, site=site, day=day)
         unsigned = unsigned_on(uow.session, site=site, day=day)
-        anchor = anchor_view(rt, uow.session, site=site, day=day) if report.closed else None
+        anchor = anchor_view(rt, uow, site=site, day=day) if report.closed else None
     if not report.closed:
         report = replace(report, findings=tuple(check_site(state, closing=False, stations_must_be_closed=False)))
     summary = summary_of(report)
@@ -54,7 +54,7 @@ def day_reports(rt: Runtime, *, sites: list[str], day: dt.date, actor: Actor) ->
         actor.require(Action.VIEW, site)
         with rt.uow() as uow:
             report, state = build_report(rt, uow, site=site, day=day)
-            anchored = journalled_checkpoints(uow.session, site=site, day=day) if report.closed else []
+            anchored = journalled_checkpoints(uow, site=site, day=day) if report.closed else []
             report = replace(report, journal_unsigned=unsigned_on(uow.session, site=site, day=day),
                              checkpoint=anchored[-1][1] if anchored else None)
         if not report.closed:

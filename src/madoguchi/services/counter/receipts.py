@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from madoguchi.adapters.db.tables import Receipt, Sale
-from madoguchi.adapters.devices.printer import render_receipt
+from madoguchi.adapters.devices.escpos_render import render_receipt
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.receipt import ReceiptDocument
 from madoguchi.errors import NotFound, PrinterError

@@ -17,53 +17,55 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from madoguchi.adapters.db.tables import JournalRow
-from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.adapters.files.anchor_file import append_lines
 from madoguchi.adapters.signing import JournalSigner
-from madoguchi.domain.anchor import (Checkpoint, SignedCheckpoint, checkpoint_of, differences, from_dict, grouped,
-                                     normalize_code, parse_anchor_lines)
+from madoguchi.domain.anchor import (
+    Checkpoint,
+    SignedCheckpoint,
+    checkpoint_of,
+    differences,
+    from_dict,
+    grouped,
+    normalize_code,
+    parse_anchor_lines,
+)
 from madoguchi.domain.close import Finding, Severity
 from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.journal_audit import Keyring
 from madoguchi.errors import BadInput
 from madoguchi.services.runtime import Runtime
 
+if TYPE_CHECKING:
+    from madoguchi.adapters.db.repositories.journal import JournalRows
+    from madoguchi.adapters.db.uow import UnitOfWork
+
 
 # --- at close ----------------------------------------------------------------------------
 def checkpoint_at_close(uow: UnitOfWork, *, site: str, day: dt.date, signer: JournalSigner | None) -> SignedCheckpoint:
     """The site-day's checkpoint at the journal's head, signed (or saying why it is not)."""
-    seq, head = uow.rows.journal_head()  # locked until the close commits: nothing comes between
+    rows = uow.journal_rows
+    seq, head = rows.locked_head()  # locked until the close commits: nothing comes between
     cp = checkpoint_of(site=site, day=day, seq=seq, head=head,
-                       entry_hashes=_site_day_hashes(uow.session, site, day.isoformat(), seq))
+                       entry_hashes=list(rows.site_day_hashes(site=site, day=day.isoformat(), upto=seq)))
     if signer is None:
         return SignedCheckpoint(cp, None, None, "署名鍵が渡されていません (no signing key given)")
     stamp = signer.stamp()
     return SignedCheckpoint(cp, stamp.key_id, stamp.sign(cp.digest()), stamp.reason)
 
 
-def _site_day_hashes(session: Session, site: str, day: str, upto: int) -> list[str]:
-    return list(session.execute(select(JournalRow.hash).where(
-        JournalRow.business_date == day, JournalRow.site == site, JournalRow.seq <= upto)
-        .order_by(JournalRow.seq)).scalars())
-
-
-def journalled_checkpoints(session: Session, *, site: str | None = None,
+def journalled_checkpoints(uow: UnitOfWork, *, site: str | None = None,
                            day: dt.date | None = None) -> list[tuple[int, SignedCheckpoint]]:
     """(entry seq, checkpoint) carried by the sites' ``day_closed`` entries, in journal order."""
-    query = select(JournalRow.seq, JournalRow.data).where(JournalRow.kind == EntryKind.DAY_CLOSED.value)
-    if site is not None:
-        query = query.where(JournalRow.site == site)
-    if day is not None:
-        query = query.where(JournalRow.business_date == day.isoformat())
+    return _checkpoints(uow.journal_rows, site=site, day=day)
+
+
+def _checkpoints(rows: JournalRows, *, site: str | None = None,
+                 day: dt.date | None = None) -> list[tuple[int, SignedCheckpoint]]:
     out = []
-    for seq, data in session.execute(query.order_by(JournalRow.seq)):
-        details = _json(data)
+    for entry in rows.of_kinds(EntryKind.DAY_CLOSED, site=site, day=day):
+        seq, details = entry.seq, _json(entry.data)
         if details.get("scope") == "site" and "checkpoint" in details:
             try:
                 out.append((seq, from_dict(details["checkpoint"], where=f"journal entry #{seq}")))
@@ -100,7 +102,7 @@ def anchored_codes(path: Path) -> frozenset[str]:
 
 @lru_cache(maxsize=8)
 def _codes_in(path: Path, _size: int, _mtime_ns: int) -> frozenset[str]:
-    codes = set()
+    codes: set[str] = set()
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
             codes.update(cp.code for _n, cp in parse_anchor_lines(line, source=str(path)))
@@ -115,7 +117,7 @@ def write_anchors(rt: Runtime) -> AnchorWrite:
     try:
         held = anchored_codes(path)
         with rt.uow(read_only=True) as uow:
-            missing = [cp for _seq, cp in journalled_checkpoints(uow.session) if cp.code not in held]
+            missing = [cp for _seq, cp in journalled_checkpoints(uow) if cp.code not in held]
         append_lines(path, [cp.line() for cp in missing])
     except (OSError, UnicodeDecodeError) as exc:
         return AnchorWrite(path, (), f"{path}: {getattr(exc, 'strerror', None) or exc}")
@@ -130,9 +132,9 @@ def anchor_after_close(rt: Runtime, checkpoint: SignedCheckpoint | None) -> dict
             "written": result.error is None, "error": result.error}
 
 
-def anchor_view(rt: Runtime, session: Session, *, site: str, day: dt.date) -> dict[str, Any] | None:
+def anchor_view(rt: Runtime, uow: UnitOfWork, *, site: str, day: dt.date) -> dict[str, Any] | None:
     """The site-day's anchor for the close page: its code, and whether the anchor file holds it."""
-    found = journalled_checkpoints(session, site=site, day=day)
+    found = journalled_checkpoints(uow, site=site, day=day)
     if not found:
         return None
     cp = found[-1][1]
@@ -170,16 +172,16 @@ class AnchorCheck:
         return f"{cp.site} {cp.day} (code {grouped(self.code)}, {self.where})"
 
 
-def recompute(session: Session, anchored: Checkpoint) -> tuple[Checkpoint, str | None]:
+def recompute(rows: JournalRows, anchored: Checkpoint) -> tuple[Checkpoint, str | None]:
     """The checkpoint of the same site-day and ``seq`` as the database reads now, and the
     hash entry ``seq`` has now (None when it is gone)."""
-    head = session.execute(select(JournalRow.hash).where(JournalRow.seq == anchored.seq)).scalar_one_or_none()
-    hashes = _site_day_hashes(session, anchored.site, anchored.day, anchored.seq)
+    head = rows.hash_at(anchored.seq)
+    hashes = list(rows.site_day_hashes(site=anchored.site, day=anchored.day, upto=anchored.seq))
     return checkpoint_of(site=anchored.site, day=anchored.day, seq=anchored.seq, head=head or "",
                          entry_hashes=hashes), head
 
 
-def _check(session: Session, anchored: SignedCheckpoint, keyring: Keyring | None, where: str) -> AnchorCheck:
+def _check(rows: JournalRows, anchored: SignedCheckpoint, keyring: Keyring | None, where: str) -> AnchorCheck:
     cp = anchored.checkpoint
     problems = []
     if anchored.signature is None:
@@ -190,30 +192,32 @@ def _check(session: Session, anchored: SignedCheckpoint, keyring: Keyring | None
                             "which is not a trusted key")
         elif not keyring.holds(anchored.key_id, cp.digest(), anchored.signature):
             problems.append("the checkpoint's signature does not verify (the anchored line was altered)")
-    now, head = recompute(session, cp)
+    now, head = recompute(rows, cp)
     problems += differences(cp, now, head)
     return AnchorCheck(where, anchored, tuple(problems), anchored.code)
 
 
-def check_anchors(session: Session, text: str, *, source: str, keyring: Keyring | None) -> list[AnchorCheck]:
+def check_anchors(uow: UnitOfWork, text: str, *, source: str, keyring: Keyring | None) -> list[AnchorCheck]:
     """Every checkpoint of the anchor file's ``text`` against the database."""
-    return [_check(session, cp, keyring, f"{source} line {n}") for n, cp in parse_anchor_lines(text, source=source)]
+    rows = uow.journal_rows
+    return [_check(rows, cp, keyring, f"{source} line {n}") for n, cp in parse_anchor_lines(text, source=source)]
 
 
-def check_code(session: Session, typed: str, *, site: str, day: dt.date, keyring: Keyring | None) -> AnchorCheck:
+def check_code(uow: UnitOfWork, typed: str, *, site: str, day: dt.date, keyring: Keyring | None) -> AnchorCheck:
     """A code typed from the daily sheet (as :func:`normalize_code` reads it) against the database.
 
     The site's close entry of ``day`` says where its checkpoint stood (``seq``) and carries
     its signature; the checkpoint is recomputed from the entries the database holds now,
     and its code must be the one printed."""
     code = normalize_code(typed)
-    found = journalled_checkpoints(session, site=site, day=day)
+    rows = uow.journal_rows
+    found = _checkpoints(rows, site=site, day=day)
     if not found:
         raise BadInput(f"no close of site {site} on {day.isoformat()} with a checkpoint in the journal "
                        "(its day_closed entry is missing, or the day was closed before anchors)")
     seq, stored = found[-1]
-    result = _check(session, stored, keyring, f"typed code, close entry #{seq}")
-    now, _head = recompute(session, stored.checkpoint)
+    result = _check(rows, stored, keyring, f"typed code, close entry #{seq}")
+    now, _head = recompute(rows, stored.checkpoint)
     rebuilt = SignedCheckpoint(now, stored.key_id, stored.signature, stored.unsigned_reason)
     problems = list(result.problems)
     if rebuilt.code != code:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from madoguchi.adapters.db.backup import copy_session, copy_sqlite
+from madoguchi.adapters.db.backup import copy_journal, copy_sqlite
 from madoguchi.errors import BadInput
-from madoguchi.services.journal.verify import Verification, verify_session
+from madoguchi.services.journal.verify import Verification, verify_rows
 
 
 def backup_sqlite(source: Path, target: Path) -> Verification:
@@ -28,8 +28,8 @@ def backup_sqlite(source: Path, target: Path) -> Verification:
         path.unlink(missing_ok=True)
     try:
         copy_sqlite(source, partial)
-        with copy_session(partial) as session:
-            result = verify_session(session)
+        with copy_journal(partial) as journal:
+            result = verify_rows(journal)
         os.replace(partial, target)
         return result
     finally:

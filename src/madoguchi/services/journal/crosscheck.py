@@ -9,15 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select, tuple_
-from sqlalchemy.orm import Session
-
-from madoguchi.adapters.db.tables import Payment, Receipt, Sale
 from madoguchi.domain.journal import EntryKind, JournalEntry
 from madoguchi.domain.journal_audit import Finding
 
-_CHUNK = 500
+if TYPE_CHECKING:
+    from madoguchi.adapters.db.repositories.journal import JournalRows
 
 
 @dataclass
@@ -42,31 +40,22 @@ class PaidFacts:
             yield e
 
 
-def cross_check(session: Session, facts: PaidFacts) -> list[Finding]:
+def cross_check(rows: JournalRows, facts: PaidFacts) -> list[Finding]:
+    """Every payment, sale and receipt whose row says otherwise than its ``sale_paid`` entry, in journal order."""
     findings: list[Finding] = []
-    for ids in _chunks(list(facts.payments)):
-        for pid, amount in session.execute(select(Payment.id, Payment.amount).where(Payment.id.in_(ids))):
-            seq, journalled = facts.payments[pid]
-            if amount != journalled:
-                findings.append(Finding(seq, f"payment {pid} says {amount} yen, its journal entry {journalled} yen"))
-    for ids in _chunks(list(facts.sales)):
-        for sid, total in session.execute(select(Sale.id, Sale.total).where(Sale.id.in_(ids))):
-            seq, journalled = facts.sales[sid]
-            if total != journalled:
-                findings.append(Finding(seq, f"sale {sid} says a total of {total} yen, "
-                                             f"its journal entry {journalled} yen"))
-    for keys in _chunks(list(facts.receipts)):
-        rows = session.execute(select(Receipt.sale_id, Receipt.number, Receipt.document).where(
-            tuple_(Receipt.sale_id, Receipt.number).in_(keys)))
-        for sid, number, document in rows:
-            seq, journalled = facts.receipts[(sid, number)]
-            total = json.loads(document).get("total")
-            if total != journalled:
-                findings.append(Finding(seq, f"receipt no. {number} of sale {sid} says {total} yen, "
-                                             f"its journal entry {journalled} yen"))
+    for pid, amount in rows.payment_amounts(facts.payments):
+        seq, journalled = facts.payments[pid]
+        if amount != journalled:
+            findings.append(Finding(seq, f"payment {pid} says {amount} yen, its journal entry {journalled} yen"))
+    for sid, total in rows.sale_totals(facts.sales):
+        seq, journalled = facts.sales[sid]
+        if total != journalled:
+            findings.append(Finding(seq, f"sale {sid} says a total of {total} yen, "
+                                         f"its journal entry {journalled} yen"))
+    for sid, number, document in rows.receipt_documents(facts.receipts):
+        seq, journalled = facts.receipts[(sid, number)]
+        receipt_total = json.loads(document).get("total")
+        if receipt_total != journalled:
+            findings.append(Finding(seq, f"receipt no. {number} of sale {sid} says {receipt_total} yen, "
+                                         f"its journal entry {journalled} yen"))
     return sorted(findings, key=lambda f: f.seq)
-
-
-def _chunks(items: list) -> Iterator[list]:  # type: ignore[type-arg]
-    for i in range(0, len(items), _CHUNK):
-        yield items[i:i + _CHUNK]

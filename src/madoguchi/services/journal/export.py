@@ -13,21 +13,31 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from madoguchi.adapters.db.journal import entry_of, iter_entries
-from madoguchi.adapters.db.tables import JournalRow
 from madoguchi.adapters.files.audit_tar import write_tar
 from madoguchi.adapters.signing import key_id_of, read_public_key
 from madoguchi.domain.journal import GENESIS_HASH, EntryKind
-from madoguchi.domain.journal_export import (ANNOUNCEMENTS, ENTRIES, FOLDER, FORMAT, MANIFEST, README,
-                                             SIGNATURES, entry_record, signature_record)
+from madoguchi.domain.journal_export import (
+    ANNOUNCEMENTS,
+    ENTRIES,
+    FOLDER,
+    FORMAT,
+    MANIFEST,
+    README,
+    SIGNATURES,
+    entry_record,
+    signature_record,
+)
 from madoguchi.errors import BadInput
 from madoguchi.services.journal.export_readme import README_TEXT
+
+if TYPE_CHECKING:
+    from madoguchi.adapters.db.repositories.journal import JournalRows
+    from madoguchi.adapters.db.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -39,13 +49,13 @@ class ExportSummary:
     anchors: str | None
 
 
-def export_journal(uow_factory, *, date_from: dt.date, date_to: dt.date, out: Path,  # type: ignore[no-untyped-def]
+def export_journal(uow_factory: Callable[..., UnitOfWork], *, date_from: dt.date, date_to: dt.date, out: Path,
                    public_keys: list[Path], anchors: Path | None, now: dt.datetime) -> ExportSummary:
     if date_to < date_from:
         raise BadInput(f"--to {date_to} is before --from {date_from}")
     files: list[tuple[str, bytes]] = []
     with uow_factory(read_only=True) as uow:
-        manifest, body = _journal_files(uow.session, date_from, date_to)
+        manifest, body = _journal_files(uow.journal_rows, date_from, date_to)
     files += body
     keys = []
     for path in public_keys:
@@ -57,7 +67,7 @@ def export_journal(uow_factory, *, date_from: dt.date, date_to: dt.date, out: Pa
     if anchors is not None and anchors.is_file():
         anchors_name = f"anchors/{anchors.name}"
         files.append((anchors_name, anchors.read_bytes()))
-    manifest |= {"exported_at": now.astimezone(dt.timezone.utc).isoformat(), "keys": keys,
+    manifest |= {"exported_at": now.astimezone(dt.UTC).isoformat(), "keys": keys,
                  "anchors": anchors_name,
                  "files": {name: hashlib.sha256(data).hexdigest() for name, data in files}}
     head = [(README, README_TEXT.encode("utf-8")),
@@ -66,30 +76,28 @@ def export_journal(uow_factory, *, date_from: dt.date, date_to: dt.date, out: Pa
     return ExportSummary(manifest["entries"], manifest["first_seq"], manifest["last_seq"], tuple(keys), anchors_name)
 
 
-def _journal_files(session: Session, date_from: dt.date, date_to: dt.date) -> tuple[dict, list[tuple[str, bytes]]]:  # type: ignore[type-arg]
-    first, last = session.execute(select(func.min(JournalRow.seq), func.max(JournalRow.seq)).where(
-        JournalRow.business_date >= date_from.isoformat(), JournalRow.business_date <= date_to.isoformat())).one()
-    if first is None:
+def _journal_files(rows: JournalRows, date_from: dt.date,
+                   date_to: dt.date) -> tuple[dict[str, Any], list[tuple[str, bytes]]]:
+    span = rows.seq_range(date_from, date_to)
+    if span is None:
         raise BadInput(f"no journal entries from {date_from} to {date_to}")
-    before = session.get(JournalRow, first - 1) if first > 1 else None
-    counters = {site or "": [tx or 0, sig or 0] for site, tx, sig in session.execute(
-        select(JournalRow.site, func.max(JournalRow.tx_number), func.max(JournalRow.sig_counter))
-        .where(JournalRow.seq < first, JournalRow.tx_number.is_not(None)).group_by(JournalRow.site))}
+    first, last = span
+    before = rows.hash_at(first - 1) if first > 1 else None
+    counters = {site: list(pair) for site, pair in rows.site_counters_before(first).items()}
     entries, signatures, count, end_hash = [], [], 0, None
-    for e in iter_entries(session, first=first, upto=last):
+    for e in rows.entries(first=first, upto=last):
         entries.append(entry_record(e))
         if e.signature is not None:
             signatures.append(signature_record(e))
         count, end_hash = count + 1, e.hash
-    announced = [entry_record(entry_of(r), signature=True) for r in session.execute(
-        select(JournalRow).where(JournalRow.kind.in_([EntryKind.KEY_INSTALLED.value, EntryKind.KEY_ROTATED.value]))
-        .order_by(JournalRow.seq)).scalars()]
+    announced = [entry_record(e, signature=True)
+                 for e in rows.of_kinds(EntryKind.KEY_INSTALLED, EntryKind.KEY_ROTATED)]
     manifest = {
         "format": FORMAT, "from": date_from.isoformat(), "to": date_to.isoformat(),
         "first_seq": first, "last_seq": last, "entries": count,
         # Where the range starts: the hash its first entry links to (null: that entry is
         # missing from the journal), each site's counters before it, whether signing had begun.
-        "start": {"prev_hash": GENESIS_HASH if first == 1 else (before.hash if before else None),
+        "start": {"prev_hash": GENESIS_HASH if first == 1 else before,
                   "counters": counters, "signing": bool(counters)},
         "end_hash": end_hash,
     }

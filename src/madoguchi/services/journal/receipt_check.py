@@ -13,19 +13,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from madoguchi.adapters.db.journal import entry_of, iter_entries
-from madoguchi.adapters.db.tables import JournalRow
-from madoguchi.adapters.db.uow import current_head
 from madoguchi.adapters.signing import Keyring
 from madoguchi.domain.journal import GENESIS_HASH, EntryKind, JournalEntry, recompute_hash
 from madoguchi.domain.journal_audit import learn_announced_keys
 from madoguchi.domain.receipt import JST
 from madoguchi.domain.receipt_code import ReceiptQuery, code_of
 from madoguchi.errors import BadInput
+
+if TYPE_CHECKING:
+    from madoguchi.adapters.db.repositories.journal import JournalRows
 
 
 class Verdict(StrEnum):
@@ -55,49 +53,38 @@ class ReceiptCheck:
         return dt.datetime.fromisoformat(self.entry.occurred_at).astimezone(JST) if self.entry else None
 
 
-def check_receipt(session: Session, query: ReceiptQuery, keyring: Keyring) -> ReceiptCheck:
+def check_receipt(rows: JournalRows, query: ReceiptQuery, keyring: Keyring) -> ReceiptCheck:
     if not keyring:
         raise BadInput("no public key to check the receipt's signature with; pass --public-key FILE")
-    entry = _find(session, query)
+    entry = _find(rows, query)
     if entry is None:
         where = f" at entry #{query.seq} of site {query.site}" if query.seq is not None else ""
         return ReceiptCheck(Verdict.NOT_HELD, query.code, reasons=(f"no receipt with this code is held{where}",))
-    learn_announced_keys(_key_entries(session, before=entry.seq), keyring)
-    reasons = _problems(session, entry, keyring)
+    learn_announced_keys(rows.of_kinds(EntryKind.KEY_ROTATED, before=entry.seq), keyring)
+    reasons = _problems(rows, entry, keyring)
     return ReceiptCheck(Verdict.ALTERED if reasons else Verdict.HELD, query.code, entry, tuple(reasons))
 
 
-def _find(session: Session, query: ReceiptQuery) -> JournalEntry | None:
-    receipts = select(JournalRow).where(JournalRow.kind == EntryKind.SALE_PAID.value,
-                                        JournalRow.signature.is_not(None))
+def _find(rows: JournalRows, query: ReceiptQuery) -> JournalEntry | None:
     if query.seq is not None:
-        row = session.execute(receipts.where(JournalRow.seq == query.seq)).scalar_one_or_none()
-        rows = [row] if row is not None and (row.site or "") == query.site else []
+        at = rows.signed_receipt(query.seq)
+        candidates = [at] if at is not None and (at.site or "") == query.site else []
     else:
         # Only the signatures are read to look: 64 bytes an entry, hashed here.
-        found = [seq for seq, signature in session.execute(
-                 select(JournalRow.seq, JournalRow.signature).where(
-                     JournalRow.kind == EntryKind.SALE_PAID.value, JournalRow.signature.is_not(None))
-                 .order_by(JournalRow.seq)) if code_of(signature) == query.code]
-        rows = list(session.execute(receipts.where(JournalRow.seq.in_(found[:1]))).scalars()) if found else []
-    for row in rows:
-        entry = entry_of(row)
+        found = [seq for seq, signature in rows.receipt_signatures() if code_of(signature) == query.code]
+        first = rows.signed_receipt(found[0]) if found else None
+        candidates = [first] if first is not None else []
+    for entry in candidates:
         if entry.signature and code_of(entry.signature) == query.code and entry.details().get("receipt_number"):
             return entry
     return None
 
 
-def _key_entries(session: Session, *, before: int) -> list[JournalEntry]:
-    rows = session.execute(select(JournalRow).where(
-        JournalRow.kind == EntryKind.KEY_ROTATED.value, JournalRow.seq < before).order_by(JournalRow.seq)).scalars()
-    return [entry_of(r) for r in rows]
-
-
-def _problems(session: Session, e: JournalEntry, keyring: Keyring) -> list[str]:
+def _problems(rows: JournalRows, e: JournalEntry, keyring: Keyring) -> list[str]:
     reasons = []
     if recompute_hash(e) != e.hash:
         reasons.append("its content does not match its hash (altered)")
-    around = {x.seq: x for x in iter_entries(session, first=max(1, e.seq - 1), upto=e.seq + 1)}
+    around = {x.seq: x for x in rows.entries(first=max(1, e.seq - 1), upto=e.seq + 1)}
     before = around.get(e.seq - 1)
     linked_to = GENESIS_HASH if e.seq == 1 else (before.hash if before else None)
     if e.prev_hash != linked_to:
@@ -105,7 +92,7 @@ def _problems(session: Session, e: JournalEntry, keyring: Keyring) -> list[str]:
     after = around.get(e.seq + 1)
     if after is not None and after.prev_hash != e.hash:
         reasons.append("the next entry does not link to it (it was changed after the next was written)")
-    if after is None and current_head(session) != (e.seq, e.hash):
+    if after is None and rows.head() != (e.seq, e.hash):
         reasons.append("the journal head does not end at it, and no entry follows it")
     if e.key_id is None or not keyring.knows(e.key_id):
         reasons.append(f"it is signed by key {(e.key_id or '?')[:16]}, which is not a trusted key")

@@ -15,8 +15,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from madoguchi.adapters.db.uow import UnitOfWork
-from madoguchi.adapters.signing import (JournalSigner, KeyUnusable, key_id_of, public_path, public_pem,
-                                        read_private_key, read_public_key, write_key_pair)
+from madoguchi.adapters.signing import (
+    JournalSigner,
+    KeyUnusable,
+    key_id_of,
+    public_path,
+    public_pem,
+    read_private_key,
+    read_public_key,
+    write_key_pair,
+)
 from madoguchi.domain.journal import EntryKind
 from madoguchi.errors import BadInput
 
@@ -39,7 +47,8 @@ def install_key(path: Path, *, replace: bool = False,
     return key_id
 
 
-def rotate_key(path: Path, *, journal: Callable[[JournalSigner], UnitOfWork], now: dt.datetime, actor: str) -> tuple[str, str]:
+def rotate_key(path: Path, *, journal: Callable[[JournalSigner], UnitOfWork], now: dt.datetime,
+               actor: str) -> tuple[str, str]:
     """Announce a new key in an entry signed with the current one, then put it in place.
 
     Returns (old id, new id). The announcement is committed before the new key replaces

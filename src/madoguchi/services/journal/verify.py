@@ -7,19 +7,21 @@ Every finding is kept; ``broken`` is the first of them (what the short answers s
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
-from madoguchi.adapters.db.journal import iter_entries
-from madoguchi.adapters.db.uow import current_head
 from madoguchi.adapters.signing import Keyring, load_public_key_file, public_path
 from madoguchi.config import Settings
 from madoguchi.domain.journal import ChainBreak
 from madoguchi.domain.journal_audit import Finding, UnsignedRun, audit_entries
 from madoguchi.services.journal.crosscheck import PaidFacts, cross_check
 from madoguchi.services.runtime import Runtime
+
+if TYPE_CHECKING:
+    from madoguchi.adapters.db.repositories.journal import JournalRows
+    from madoguchi.adapters.db.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -36,24 +38,24 @@ class Verification:
         return self.broken is None
 
 
-def verify_journal(uow_factory, keyring: Keyring | None = None) -> Verification:  # type: ignore[no-untyped-def]
+def verify_journal(uow_factory: Callable[..., UnitOfWork], keyring: Keyring | None = None) -> Verification:
     with uow_factory() as uow:
-        return verify_session(uow.session, keyring)
+        return verify_rows(uow.journal_rows, keyring)
 
 
-def verify_session(session: Session, keyring: Keyring | None = None) -> Verification:
-    """Verify the journal as ``session`` reads it (entries in order, then the head, then the tables)."""
+def verify_rows(rows: JournalRows, keyring: Keyring | None = None) -> Verification:
+    """Verify the journal as ``rows`` reads it (entries in order, streamed, then the head, then the tables)."""
     keyring = keyring if keyring is not None else Keyring()
     facts = PaidFacts()
-    audit = audit_entries(facts.collect(iter_entries(session)), keyring)
+    audit = audit_entries(facts.collect(rows.entries()), keyring)
     findings = list(audit.findings)
     count = audit.entries
-    head_seq, head_hash = current_head(session)
+    head_seq, head_hash = rows.head()
     if head_seq != count or (count and head_hash != audit.last_hash):
         findings.append(Finding(count + 1 if head_seq > count else head_seq,
                                 f"the journal head says {head_seq} entries but {count} were found "
                                 "(entries removed at the end)"))
-    findings += cross_check(session, facts)
+    findings += cross_check(rows, facts)
     first = findings[0] if findings else None
     return Verification(count, ChainBreak(first.seq, first.reason) if first else None, tuple(findings),
                         audit.unsigned, audit.signatures_checked, tuple(keyring.key_ids))

@@ -1,4 +1,4 @@
-"""The reconciliation engine at scale: DuckDB does the bulk, the domain decides the rest.
+"""The reconciliation at scale: the engine (DuckDB, in an adapter) does the bulk, the domain decides the rest.
 
 A month can hold a million rows on each side; the ORM, row by row, cannot carry
 that. So the statement files and the payments export are read into DuckDB, once
@@ -11,59 +11,44 @@ summed there and written to the matched-rows CSV by DuckDB's ``COPY``, never as
 Python objects. Everything else (the residue: a few rows in a thousand) is handed
 to :func:`madoguchi.domain.reconcile_match.classify`, which decides every class;
 payments of the weeks around the month go with it only if a row names them or could
-be attached to them (see :func:`_residue`). With ``fast=False`` the domain
-classifies everything; a property test holds both ways to the same result.
+be attached to them (see :func:`madoguchi.adapters.files.reconcile_engine.residue`). With
+``fast=False`` the domain classifies everything; a property test holds both ways to the
+same result. The SQL is the engine's (an adapter); here is the order of the steps and what
+is done with their results.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from madoguchi.adapters.files.statement import (
-    V1,
-    Layout,
-    LoadedStatement,
-    drop_statements,
-    lit,
-    load_statement,
+from madoguchi.adapters.files.reconcile_engine import (
+    PAYMENT_COLUMNS,
+    connect,
+    join,
+    plain_fees,
+    plain_tallies,
+    residue,
+    statements_complete,
+    statements_through,
+    write_payments_csv,
 )
-from madoguchi.domain.reconcile import (
-    DepositSchedule,
-    Kind,
-    MatchClass,
-    Month,
-    RateTable,
-    RegisterPayment,
-    StatementRow,
-)
-from madoguchi.domain.reconcile_match import SETTLEABLE, Finding, classify
+from madoguchi.adapters.files.reconcile_matched import MatchedWriter
+from madoguchi.adapters.files.statement import V1, Layout, LoadedStatement, load_statement
+from madoguchi.domain.reconcile import MatchClass, Month, RateTable
+from madoguchi.domain.reconcile_match import Finding, classify
 from madoguchi.domain.reconcile_summary import Summary, Tally, summarize, tallies_of
 from madoguchi.domain.reconcile_transfer import FeeItem
 from madoguchi.errors import BadInput
-from madoguchi.services.reconcile.matched import MatchedWriter, source_expr
+from madoguchi.services.reconcile.rules import Rules
 
-UTC = dt.UTC
-PAYMENT_COLUMNS = ("merchant_reference", "processor_reference", "terminal_id", "site", "station", "brand",
-                   "category", "amount", "status", "paid_at", "business_date")
-_PAY = ("ref", "processor_ref", "p_terminal_id", "site", "station", "p_brand", "category", "amount", "status",
-        "paid_at", "business_date")
-_SETTLEABLE = ", ".join(lit(s) for s in sorted(SETTLEABLE))
-#: DuckDB's memory limit (``MADOGUCHI_RECONCILE_MEMORY_LIMIT`` overrides it).
-MEMORY_LIMIT = "1GiB"
-
-
-@dataclass(frozen=True)
-class Rules:
-    rates: RateTable = field(default_factory=RateTable.default)
-    schedule: DepositSchedule = field(default_factory=DepositSchedule)
-    tolerance: dt.timedelta = dt.timedelta(minutes=5)
+#: The rules without a rules file (the example rates of ``domain.md``).
+DEFAULT_RULES = Rules()
+#: Re-exported: the engine's connection, the payments export's columns and writer, and the rules.
+__all__ = ["PAYMENT_COLUMNS", "Outcome", "Rules", "connect", "reconcile_files", "write_payments_csv"]
 
 
 @dataclass
@@ -80,210 +65,6 @@ class Outcome:
     statements_through: dt.date | None = None   # the last day the statements carry
 
 
-def connect(workdir: Path) -> Any:
-    import duckdb
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
-    con.execute(f"SET temp_directory = {lit(str(workdir))}")
-    con.execute("SET preserve_insertion_order = true")
-    con.execute("SET TimeZone = 'UTC'")  # TIMESTAMPTZ -> TIMESTAMP gives UTC, whatever the machine's zone
-    # Past this, DuckDB spills to the work folder rather than grow: 3 million rows a side stay
-    # well under 2 GiB of process memory, and a million fit without spilling.
-    con.execute(f"SET memory_limit = {lit(os.environ.get('MADOGUCHI_RECONCILE_MEMORY_LIMIT') or MEMORY_LIMIT)}")
-    return con
-
-
-def write_payments_csv(rows: Iterable[Mapping[str, Any]], path: Path) -> int:
-    """The payments export (``export payments`` columns plus ``business_date``) for the engine."""
-    n = 0
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(PAYMENT_COLUMNS)
-        for row in rows:
-            w.writerow(["" if row.get(c) is None else row[c] for c in PAYMENT_COLUMNS])
-            n += 1
-    return n
-
-
-def payments_relation(path: Path) -> str:
-    """The payments export as a SELECT over DuckDB's CSV reader (checked header, typed columns)."""
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        header = next(csv.reader(fh), [])
-    missing = [c for c in PAYMENT_COLUMNS[:-1] if c not in header]
-    if missing:
-        raise BadInput(f"{path.name}: not a payments export; missing columns {missing}")
-    types = {c: "VARCHAR" for c in header}
-    types.update({"amount": "BIGINT"} | ({"business_date": "DATE"} if "business_date" in header else {}))
-    columns = "{" + ", ".join(f"{lit(c)}: {lit(t)}" for c, t in types.items()) + "}"
-    day = "business_date" if "business_date" in header else "NULL"
-    # paid_at is read as text and cast here: the reader's own timestamp type drops the offset. A time
-    # that starts with a digit is a finite instant: taken in UTC by arithmetic (no time zone lookup).
-    return ("SELECT ref, processor_ref, terminal_id, site, station, brand, category, amount, status, paid_at, "
-            "coalesce(business_date, CAST(paid_at + INTERVAL 9 HOUR AS DATE)) AS business_date FROM ("
-            "SELECT merchant_reference AS ref, processor_reference AS processor_ref, terminal_id, site, station, "
-            "brand, category, amount, status, CASE WHEN ascii(paid_at) BETWEEN 48 AND 57 "
-            "THEN make_timestamp(epoch_us(CAST(paid_at AS TIMESTAMPTZ))) "
-            "ELSE CAST(CAST(paid_at AS TIMESTAMPTZ) AS TIMESTAMP) END AS paid_at, "
-            f"{day} AS business_date "
-            f"FROM read_csv({lit(str(path))}, header=true, columns={columns}, auto_detect=false, "
-            "quote='\"', escape='\"'))")
-
-
-def _unreadable(path: Path, exc: Exception) -> BadInput:
-    # The engine's own text means nothing to the accounting section; the file is named instead.
-    return BadInput(f"{path.name}: the payments export does not read as CSV with its columns")
-
-
-def load_payments(con: Any, path: Path) -> int:
-    """The payments export into the table ``payments``, each merchant_reference once."""
-    import duckdb
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE payments AS {payments_relation(path)}")
-    except duckdb.Error as exc:
-        raise _unreadable(path, exc) from None
-    n, distinct = con.execute("SELECT count(*), count(DISTINCT ref) FROM payments").fetchone()
-    if n != distinct:
-        _repeated(path)
-    return n
-
-
-def _repeated(path: Path) -> None:
-    raise BadInput(f"{path.name}: a merchant_reference appears twice in the payments export")
-
-
-def _rate_of(rates: RateTable, brand: str, day: str) -> str:
-    """The rate table as a CASE on brand and day (no join): the ppm in force, NULL if none."""
-    by_brand: dict[str, list[tuple[int, dt.date, dt.date]]] = {}
-    for b, ppm, start, end in rates.periods():
-        by_brand.setdefault(b, []).append((ppm, start, end))
-    whens = []
-    for b, periods in by_brand.items():
-        if len(periods) == 1 and periods[0][1] == dt.date.min and periods[0][2] == dt.date.max:
-            whens.append(f"WHEN {lit(b)} THEN {periods[0][0]}")  # in force since always: no dates to test
-            continue
-        inner = " ".join(f"WHEN {day} >= DATE {lit(a.isoformat())} AND {day} < DATE {lit(z.isoformat())} "
-                         f"THEN {ppm}" for ppm, a, z in periods)
-        whens.append(f"WHEN {lit(b)} THEN (CASE {inner} END)")
-    return f"(CASE {brand} {' '.join(whens)} END)" if whens else "NULL"
-
-
-def _join(con: Any, month: Month, rules: Rules, fast: bool, payments_csv: Path) -> None:
-    """``matching``: statement ⟗ payments on the reference, one row per pair or lone side; ``plain``
-    marks the pairs plainly matched. The payments are read here, straight into the join (as a plain
-    DuckDB join of the two files would), and their references checked to be there and unique."""
-    import duckdb
-    bias = rules.rates.rounding.bias
-    plain = "false"
-    if fast:
-        plain = f"""coalesce(s.kind = 'sale' AND s.gross > 0 AND s.gross = p.amount AND s.brand = p.brand
-          AND p.status = 'approved' AND p.category <> 'cash'
-          AND p.business_date BETWEEN DATE {lit(month.first.isoformat())} AND DATE {lit(month.last.isoformat())}
-          AND s.tx_date = p.business_date
-          AND s.fee = (CAST(s.gross AS HUGEINT) * {_rate_of(rules.rates, 's.brand', 's.tx_date')} + {bias})
-                      // 1000000, false)"""
-    # One reference column: the statement's and the payment's are equal where both are present.
-    try:
-        con.execute(f"""
-            CREATE OR REPLACE TABLE matching AS
-            SELECT s.part, s.line, s.transaction_at, s.terminal_id, coalesce(s.merchant_reference, p.ref) AS ref,
-                   s.merchant_reference IS NOT NULL AS s_ref, s.processor_reference, s.brand, s.kind, s.gross, s.fee,
-                   s.net, s.deposit_date, p.has_p, p.processor_ref, p.terminal_id AS p_terminal_id, p.site,
-                   p.station, p.brand AS p_brand, p.category, p.amount, p.status, p.paid_at, p.business_date,
-                   {plain} AS plain
-            FROM statement s FULL OUTER JOIN (SELECT *, true AS has_p FROM ({payments_relation(payments_csv)})) p
-            ON p.ref = s.merchant_reference""")
-    except duckdb.Error as exc:  # the statements are in and checked: it is the payments
-        raise _unreadable(payments_csv, exc) from None
-    drop_statements(con)  # all of it is in ``matching`` now: free the memory for what follows
-    # A reference on more than one row of the join is on two statement rows, or on two payments
-    # (refused): then one statement row, or the lone payment, comes twice. Found by the reference's
-    # 64-bit hash first (numbers group faster than strings); only the references under a hash seen
-    # twice, usually none, are then grouped by themselves.
-    con.execute("""CREATE OR REPLACE TEMP TABLE multi_hash AS SELECT hash(ref) AS h FROM matching
-                   WHERE ref IS NOT NULL GROUP BY 1 HAVING count(*) > 1""")
-    (twice,) = con.execute("SELECT count(*) FROM multi_hash").fetchone()
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE multi AS SELECT ref FROM matching
-                    WHERE {"ref IS NOT NULL AND hash(ref) IN (SELECT h FROM multi_hash)" if twice else "false"}
-                    GROUP BY ref HAVING count(*) > 1""")
-    (n_multi,) = con.execute("SELECT count(*) FROM multi").fetchone() if twice else (0,)
-    unnamed, repeated = con.execute(f"""SELECT count(*) FILTER (WHERE has_p AND ref IS NULL),
-        {"(SELECT count(*) FROM (SELECT ref, part, line FROM matching WHERE has_p AND ref IN (SELECT ref FROM multi)"
-         " GROUP BY ALL HAVING count(*) > 1))" if n_multi else "0"} FROM matching""").fetchone()
-    if unnamed or repeated:
-        _repeated(payments_csv)
-    # Not plain after all: a reference twice on the statements, or a payment whose processor
-    # reference a row that names none of our payments carries (the domain attaches it there).
-    con.execute("""CREATE OR REPLACE TEMP TABLE orphan_proc AS SELECT DISTINCT processor_reference
-                   FROM matching WHERE line IS NOT NULL AND has_p IS NULL AND processor_reference IS NOT NULL""")
-    if fast and (n_multi or con.execute("SELECT count(*) FROM orphan_proc").fetchone()[0]):
-        con.execute("""UPDATE matching SET plain = false WHERE plain AND (ref IN (SELECT ref FROM multi)
-                       OR processor_ref IN (SELECT processor_reference FROM orphan_proc))""")
-
-
-def _residue(con: Any, month: Month, tolerance: dt.timedelta, fast: bool
-             ) -> tuple[list[RegisterPayment], list[StatementRow]]:
-    """The payments and statement rows the domain must judge: all but the plainly matched.
-
-    The payments export spans weeks either side of the month. A payment of another month
-    that no row names comes to nothing (the domain gives it no finding) unless a row could
-    still be attached to it: by the processor reference of a row that names none of our
-    payments, or, for a sale row with no merchant reference, by terminal, brand, amount
-    and time. Only those are handed over with the month's own (``fast=False`` hands all).
-    """
-    settle = f"coalesce(category <> 'cash' AND status IN ({_SETTLEABLE}), false)"
-    pay = ", ".join(_PAY)
-    wanted = "true"
-    if fast:
-        within = tolerance // dt.timedelta(microseconds=1)
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE fallback AS SELECT DISTINCT m.ref FROM matching m
-            JOIN (SELECT terminal_id, brand, gross, transaction_at FROM matching WHERE line IS NOT NULL
-                  AND NOT s_ref AND kind = 'sale' AND terminal_id IS NOT NULL) r
-            ON m.p_terminal_id = r.terminal_id AND m.p_brand = r.brand AND m.amount = r.gross
-            WHERE m.has_p AND abs(epoch_us(m.paid_at) - epoch_us(r.transaction_at)) <= {within}""")
-        wanted = (f"(line IS NOT NULL OR business_date IS NULL OR business_date BETWEEN "
-                  f"DATE {lit(month.first.isoformat())} AND DATE {lit(month.last.isoformat())} "
-                  "OR processor_ref IN (SELECT processor_reference FROM orphan_proc) "
-                  "OR ref IN (SELECT ref FROM fallback))")
-    found = con.execute(f"""SELECT DISTINCT {pay} FROM matching
-                            WHERE has_p AND NOT plain AND ({settle} OR line IS NOT NULL) AND {wanted}""").fetchall()
-    # Neither settleable nor named by a row: wanted only if a row carries its processor reference.
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE maybe AS SELECT DISTINCT {pay} FROM matching
-                    WHERE has_p AND NOT {settle} AND line IS NULL AND processor_ref IS NOT NULL""")
-    if con.execute("SELECT count(*) FROM maybe").fetchone()[0]:
-        found += con.execute("""SELECT * FROM maybe WHERE processor_ref IN (SELECT processor_reference
-            FROM matching WHERE line IS NOT NULL AND processor_reference IN (SELECT processor_ref FROM maybe))
-            """).fetchall()
-    pays = [RegisterPayment(ref, proc, term, site, station, brand, cat, amount, status,
-                            paid.replace(tzinfo=UTC), day)
-            for ref, proc, term, site, station, brand, cat, amount, status, paid, day in found]
-    rows = [StatementRow(src, line, at.replace(tzinfo=UTC), term, mref, pref, brand, Kind(kind), gross, fee,
-                         net, dep)
-            for src, line, at, term, mref, pref, brand, kind, gross, fee, net, dep in con.execute(f"""
-        SELECT {source_expr(con)}, line, transaction_at, terminal_id, CASE WHEN s_ref THEN ref END,
-               processor_reference, brand, kind, gross, fee, net, deposit_date
-        FROM matching WHERE line IS NOT NULL AND NOT plain ORDER BY 1, line""").fetchall()]
-    return pays, rows
-
-
-def _fast_tallies(con: Any) -> tuple[int, list[Tally]]:
-    groups = con.execute("""SELECT brand, site, business_date, deposit_date, count(*), sum(gross), sum(fee),
-                            sum(net) FROM matching WHERE plain GROUP BY ALL""").fetchall()
-    tallies = [Tally(b, s, d, dd, n, g, f, g, f, f, net) for b, s, d, dd, n, g, f, net in groups]
-    return sum(t.items for t in tallies), tallies
-
-
-def statements_complete(con: Any, month: Month, schedule: DepositSchedule) -> bool:
-    """Complete when every deposit period of the month has rows dated in it on the statements."""
-    periods: dict[dt.date, list[dt.date]] = {}
-    day = month.first
-    while day <= month.last:
-        periods.setdefault(schedule.deposit_date(day), []).append(day)
-        day += dt.timedelta(days=1)
-    counts = ", ".join(f"count(*) FILTER (WHERE tx_date BETWEEN DATE {lit(days[0].isoformat())} "
-                       f"AND DATE {lit(days[-1].isoformat())})" for days in periods.values())
-    return all(con.execute(f"SELECT {counts} FROM statement").fetchone())
-
-
 class _Clock:
     def __init__(self, into: dict[str, float] | None) -> None:
         self._into = into
@@ -297,7 +78,7 @@ class _Clock:
 
 
 def reconcile_files(*, month: Month, statements: list[Path], payments_csv: Path, layout: Layout = V1,
-                    rules: Rules = Rules(), complete: bool | None = None, matched_csv: Path | None = None,
+                    rules: Rules = DEFAULT_RULES, complete: bool | None = None, matched_csv: Path | None = None,
                     daily_sheets: Mapping[tuple[dt.date, str], int] | None = None, fast: bool = True,
                     workdir: Path | None = None,
                     meanwhile: Callable[[Outcome], None] | None = None,
@@ -319,16 +100,15 @@ def reconcile_files(*, month: Month, statements: list[Path], payments_csv: Path,
                 raise BadInput("give at least one statement file")
             if complete is None:
                 complete = statements_complete(con, month, rules.schedule)
-            (through,) = con.execute("SELECT max(tx_date) FROM statement").fetchone()
+            through = statements_through(con)
             clock.lap("statements")
-            _join(con, month, rules, fast, payments_csv)
+            join(con, month, rules.rates, fast, payments_csv)
             clock.lap("join")
-            pays, rows = _residue(con, month, rules.tolerance, fast)
+            pays, rows = residue(con, month, rules.tolerance, fast)
             findings = classify(pays, rows, month=month, rates=rules.rates, tolerance=rules.tolerance,
                                 complete=complete, statements_through=through)
-            matched, tallies = _fast_tallies(con)
-            plain_fees = [FeeItem(ref, site, dep, fee) for ref, site, dep, fee in con.execute(
-                "SELECT ref, site, deposit_date, fee FROM matching WHERE plain ORDER BY ref").fetchall()]
+            matched, tallies = plain_tallies(con)
+            fees = plain_fees(con)
             clock.lap("residue")
             if matched_csv is not None:
                 writer = MatchedWriter(con, matched_csv, [f for f in findings if f.cls is MatchClass.MATCHED])
@@ -337,7 +117,7 @@ def reconcile_files(*, month: Month, statements: list[Path], payments_csv: Path,
             summary = summarize(month, tallies, findings, schedule=rules.schedule, matched_elsewhere=matched,
                                 daily_sheets=daily_sheets)
             outcome = Outcome(month, loaded, findings, matched, tallies, complete, summary, rules.rates,
-                              plain_fees, through)
+                              fees, through)
             clock.lap("summary")
             if meanwhile is not None:
                 meanwhile(outcome)

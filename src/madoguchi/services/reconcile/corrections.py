@@ -17,11 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import or_, select
-
-from madoguchi.adapters.db.tables import JournalRow, Payment
 from madoguchi.domain.reconcile import Month
-from madoguchi.domain.reconcile_three_way import Correction, CorrectionKind
+from madoguchi.domain.reconcile_correction import Correction, CorrectionKind
 from madoguchi.services.runtime import Runtime
 
 _BOOKED = ("approved", "refunded", "cancelled")
@@ -31,22 +28,17 @@ def month_corrections(rt: Runtime, month: Month) -> list[Correction]:
     first, last = month.first, month.last
     out: list[Correction] = []
     with rt.uow(read_only=True) as uow:
-        late = uow.session.execute(
-            select(Payment.request_id, Payment.site, Payment.business_date, Payment.booked_on, Payment.amount)
-            .where(Payment.booked_on.is_not(None), Payment.category != "cash", Payment.state.in_(_BOOKED),
-                   or_(Payment.business_date.between(first, last), Payment.booked_on.between(first, last)))).all()
+        late = uow.reconcile_books.late_bookings(first, last, states=_BOOKED)
         # A correction naming a day of the month is booked on or after the month's first day.
-        cancels = uow.session.execute(select(JournalRow.site, JournalRow.business_date, JournalRow.amount,
-                                             JournalRow.data).where(
-            JournalRow.kind == "refund", JournalRow.business_date >= first.isoformat())).all()
+        cancels = uow.reconcile_books.refund_entries_since(first)
     for ref, site, day, booked, amount in late:
         out.append(Correction(CorrectionKind.LATE_BOOKING, ref, site, day, booked, amount))
-    for site, booked_text, amount, data in cancels:
+    for entry_site, booked_text, amount, data in cancels:
         d = json.loads(data)
         if d.get("method") != "terminal_cancel" or not d.get("paid_on") or d.get("category") == "cash":
             continue
         day, booked = dt.date.fromisoformat(d["paid_on"]), dt.date.fromisoformat(booked_text)
         if day != booked and (month.contains(day) or month.contains(booked)):
             out.append(Correction(CorrectionKind.TERMINAL_CANCEL, d.get("request_id") or d.get("payment_id", ""),
-                                  site or "", day, booked, amount))
+                                  entry_site or "", day, booked, amount))
     return sorted(out, key=lambda c: (c.belongs_to, c.booked_on, c.ref))

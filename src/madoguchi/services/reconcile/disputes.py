@@ -16,13 +16,10 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import select
-
-from madoguchi.adapters.db.reconcile_tables import DisputedResolution, ReconcileRun
-from madoguchi.adapters.db.tables import Payment
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.receipt import JST, business_date
 from madoguchi.domain.reconcile import Month
+from madoguchi.domain.reconcile_records import DisputedResolutionRecord
 from madoguchi.domain.reconcile_transfer import FeeItem
 from madoguchi.errors import BadInput, Conflict, NotFound
 from madoguchi.services.counter.common import check_client_id
@@ -47,10 +44,10 @@ def resolve_disputed(rt: Runtime, *, resolution_id: str, run_id: int, source: st
         raise BadInput("evidence: say what shows whose row it is (the agent's answer, its date and reference)")
     payment_reference = (payment_reference or "").strip() or None
     with rt.uow() as uow:
-        known = uow.session.get(DisputedResolution, resolution_id)
+        known = uow.reconcile.resolution(resolution_id)
         if known is not None:
             return resolution_view(known)
-        run = uow.session.get(ReconcileRun, run_id)
+        run = uow.reconcile.run(run_id)
         if run is None:
             raise NotFound(f"no reconciliation run {run_id}")
         summary = json.loads(run.summary)
@@ -61,28 +58,26 @@ def resolve_disputed(rt: Runtime, *, resolution_id: str, run_id: int, source: st
         import_id = next((s["import_id"] for s in summary.get("statements", []) if s["filename"] == source), None)
         if import_id is None:
             raise BadInput(f"{source}: run {run_id} names no imported statement of that file")
-        taken = uow.session.execute(select(DisputedResolution).where(
-            DisputedResolution.import_id == import_id, DisputedResolution.line == line)).scalar_one_or_none()
+        taken = uow.reconcile.resolution_of_row(import_id, line)
         if taken is not None:
             raise Conflict(f"{source} line {line} was already resolved on {taken.resolved_on} ({taken.id})")
         if payment_reference is not None:
-            state = uow.session.execute(select(Payment.state).where(
-                Payment.request_id == payment_reference, Payment.category != "cash")).scalar_one_or_none()
+            state = uow.reconcile_books.cashless_payment_state(payment_reference)
             if state not in _OURS:
                 raise BadInput(f"payment_reference: {payment_reference!r} is no cashless payment of ours that "
                                "moved money")
         now = rt.clock()
-        record = DisputedResolution(
+        record = DisputedResolutionRecord(
             id=resolution_id, run_id=run_id, disputed_month=run.month, import_id=import_id, source=source,
             line=line, brand=row["brand"], gross=row["gross"], fee=row["fee"],
             deposit_date=dt.date.fromisoformat(row["deposit_date"]), payment_reference=payment_reference,
             evidence=evidence[:500], resolved_on=business_date(now), recorded_by=actor.login, recorded_at=now)
-        uow.session.add(record)
+        uow.reconcile.add_resolution(record)
         uow.commit()
         return resolution_view(record)
 
 
-def resolution_view(r: DisputedResolution) -> dict[str, Any]:
+def resolution_view(r: DisputedResolutionRecord) -> dict[str, Any]:
     return {"id": r.id, "run_id": r.run_id, "disputed_month": r.disputed_month, "import_id": r.import_id,
             "source": r.source, "line": r.line, "brand": r.brand, "gross": r.gross, "fee": r.fee,
             "deposit_date": r.deposit_date.isoformat(), "payment_reference": r.payment_reference,
@@ -95,18 +90,13 @@ def carried_fees(rt: Runtime, month: Month) -> tuple[list[FeeItem], list[dict[st
     """The fees of the disputed rows resolved as ours during ``month``: the transfer's items, and
     each as the voucher names it (the earlier row: file, line, the month that disputed it)."""
     with rt.uow(read_only=True) as uow:
-        rows = uow.session.execute(
-            select(DisputedResolution, Payment.site).join(
-                Payment, Payment.request_id == DisputedResolution.payment_reference)
-            .where(DisputedResolution.resolved_on.between(month.first, month.last))
-            .order_by(DisputedResolution.resolved_on, DisputedResolution.source, DisputedResolution.line)).all()
-        items = [FeeItem(r.payment_reference or "", site, r.deposit_date, r.fee) for r, site in rows]
-        return items, [resolution_view(r) | {"site": site} for r, site in rows]
+        rows = uow.reconcile.ours_resolved_between(month.first, month.last)
+    items = [FeeItem(r.payment_reference or "", site, r.deposit_date, r.fee) for r, site in rows]
+    return items, [resolution_view(r) | {"site": site} for r, site in rows]
 
 
 def resolutions_of(rt: Runtime, import_ids: list[int]) -> dict[tuple[int, int], dict[str, Any]]:
     """The resolutions recorded against rows of these imports, by (import id, line)."""
     with rt.uow(read_only=True) as uow:
-        found = uow.session.execute(select(DisputedResolution).where(
-            DisputedResolution.import_id.in_(import_ids))).scalars().all()
-        return {(r.import_id, r.line): resolution_view(r) for r in found}
+        found = uow.reconcile.resolutions_of_imports(import_ids)
+    return {(r.import_id, r.line): resolution_view(r) for r in found}

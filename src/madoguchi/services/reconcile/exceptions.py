@@ -12,10 +12,6 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
-
-from madoguchi.adapters.db.reconcile_tables import ReconcileRun
-from madoguchi.adapters.db.tables import Payment
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.receipt import JST
 from madoguchi.domain.reconcile import CLASS_LABELS_JA, MatchClass
@@ -29,11 +25,8 @@ def exception_items(rt: Runtime, findings: Iterable[Finding]) -> list[dict[str, 
     """The findings other than ``matched``, as plain data with the sale each payment belongs to."""
     wanted = [f for f in findings if f.cls is not MatchClass.MATCHED]
     refs = sorted({f.payment.ref for f in wanted if f.payment})
-    sale_of: dict[str, str] = {}
     with rt.uow(read_only=True) as uow:
-        for at in range(0, len(refs), 1000):
-            sale_of.update(uow.session.execute(select(Payment.request_id, Payment.sale_id)
-                                               .where(Payment.request_id.in_(refs[at:at + 1000]))).all())
+        sale_of = uow.reconcile_books.sales_of_payments(refs)
     out = []
     for f in wanted:
         p = f.payment
@@ -62,7 +55,7 @@ def run_exceptions(rt: Runtime, *, run_id: int, actor: Actor, cls: str | None = 
         raise BadInput(f"class: {cls!r} is not one of {', '.join(c.value for c in MatchClass)}")
     check_run_id(run_id)
     with rt.uow(read_only=True) as uow:
-        run = uow.session.get(ReconcileRun, run_id)
+        run = uow.reconcile.run(run_id)
         if run is None:
             raise NotFound(f"no reconciliation run {run_id}")
         items = json.loads(run.summary).get("exceptions", [])

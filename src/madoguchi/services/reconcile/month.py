@@ -19,29 +19,26 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-
-from madoguchi.adapters.db.reconcile_tables import ReconcileRun
-from madoguchi.adapters.db.tables import Incident, Payment, Sale, SaleLine
 from madoguchi.adapters.files.statement import V1, Layout, load_layout
-from madoguchi.adapters.files.toml_files import read_toml
 from madoguchi.adapters.files.writing import write_text
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.receipt import JST
-from madoguchi.domain.reconcile import DepositSchedule, MatchClass, Month, RateTable
+from madoguchi.domain.reconcile import MatchClass, Month
 from madoguchi.domain.reconcile_match import Finding
+from madoguchi.domain.reconcile_records import FeeDueCase
 from madoguchi.domain.reconcile_three_way import with_corrections
 from madoguchi.domain.reconcile_transfer import FeeItem, Transfer, build_transfer, fee_items
 from madoguchi.domain.sale import SaleState
 from madoguchi.errors import BadInput
-from madoguchi.services.reconcile import records
 from madoguchi.services.close.export import export_status
 from madoguchi.services.counter.incidents import resolve_unknown
+from madoguchi.services.reconcile import records
+from madoguchi.services.reconcile.bulk import Outcome, reconcile_files, write_payments_csv
 from madoguchi.services.reconcile.corrections import month_corrections
 from madoguchi.services.reconcile.disputes import carried_fees, resolutions_of
 from madoguchi.services.reconcile.exceptions import exception_items
-from madoguchi.services.reconcile.bulk import Outcome, Rules, reconcile_files, write_payments_csv
+from madoguchi.services.reconcile.rules import load_rules
 from madoguchi.services.reconcile.rules_check import rate_findings
 from madoguchi.services.runtime import Runtime
 
@@ -49,37 +46,18 @@ from madoguchi.services.runtime import Runtime
 WINDOW_DAYS = 35
 
 
-def load_rules(path: Path | None) -> tuple[Rules, dict[str, str]]:
-    """The rules of reconciliation and the expenditure line (役務費・手数料) the fees come from."""
-    expenditure = {"code": "13-01", "name": "役務費 手数料"}
-    if path is None:
-        return Rules(), expenditure
-    data = read_toml(path)
-    rates = RateTable.parse(data, source=str(path))
-    schedule = (DepositSchedule.parse(data["deposit_schedule"], source=f"{path}: deposit_schedule")
-                if "deposit_schedule" in data else DepositSchedule())
-    seconds = data.get("match_tolerance_seconds", 300)
-    if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
-        raise BadInput(f"{path}: match_tolerance_seconds must be a whole number of seconds")
-    expenditure |= {k: str(v) for k, v in data.get("expenditure", {}).items() if k in ("code", "name")}
-    return Rules(rates, schedule, dt.timedelta(seconds=seconds)), expenditure
-
-
 def payment_rows(rt: Runtime, month: Month) -> list[dict[str, Any]]:
     """Every payment near the month, in bulk (one SELECT of plain columns, no ORM objects)."""
     lo = month.first - dt.timedelta(days=WINDOW_DAYS)
     hi = month.last + dt.timedelta(days=WINDOW_DAYS)
-    cols = (Payment.request_id, Payment.processor_reference, Payment.terminal_id, Payment.site,
-            Payment.payment_station, Payment.brand, Payment.category, Payment.amount, Payment.state,
-            Payment.completed_at, Payment.started_at, Payment.business_date, Payment.booked_on)
-    with rt.uow() as uow:
-        result = uow.session.execute(select(*cols).where(Payment.business_date.between(lo, hi)))
-        return [{"merchant_reference": ref, "processor_reference": proc, "terminal_id": term, "site": site,
-                 "station": station, "brand": brand, "category": cat, "amount": amount,
-                 "status": export_status(state),
-                 "paid_at": (done or started).astimezone(JST).isoformat(timespec="seconds"),
-                 "business_date": day.isoformat(), "booked_on": booked.isoformat() if booked else None}
-                for ref, proc, term, site, station, brand, cat, amount, state, done, started, day, booked in result]
+    with rt.uow(read_only=True) as uow:
+        result = uow.reconcile_books.payments_between(lo, hi)
+    return [{"merchant_reference": ref, "processor_reference": proc, "terminal_id": term, "site": site,
+             "station": station, "brand": brand, "category": cat, "amount": amount,
+             "status": export_status(state),
+             "paid_at": (done or started).astimezone(JST).isoformat(timespec="seconds"),
+             "business_date": day.isoformat(), "booked_on": booked.isoformat() if booked else None}
+            for ref, proc, term, site, station, brand, cat, amount, state, done, started, day, booked in result]
 
 
 def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: Actor, out: Path,
@@ -131,17 +109,16 @@ def reconcile_month(rt: Runtime, *, month: str, statements: list[Path], actor: A
                                   payments_csv=payments_csv, layout=layout, rules=rules, complete=complete,
                                   matched_csv=matched_csv, daily_sheets=records.daily_sheets(rt, the_month),
                                   workdir=Path(tmp), meanwhile=settle_and_report)
-    summary = done["summary"]
+    summary: dict[str, Any] = done["summary"]
     summary["report"] = str(out)
     summary["matched_csv"] = str(matched_csv)
     with rt.uow() as uow:
-        run = ReconcileRun(month=str(the_month), ran_at=rt.clock(), ran_by=actor.login,
-                           statements=json.dumps(summary["statements"], ensure_ascii=False),
-                           complete=outcome.complete, transfer_amount=summary["transfer_amount"],
-                           summary=json.dumps(summary, ensure_ascii=False), report_path=str(out))
-        uow.session.add(run)
+        run_id = uow.reconcile.add_run(month=str(the_month), ran_at=rt.clock(), ran_by=actor.login,
+                                       statements=json.dumps(summary["statements"], ensure_ascii=False),
+                                       complete=outcome.complete, transfer_amount=summary["transfer_amount"],
+                                       summary=json.dumps(summary, ensure_ascii=False), report_path=str(out))
         uow.commit()
-    summary["run_id"] = run.id
+    summary["run_id"] = run_id
     if json_out is not None:
         write_text(Path(json_out), json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     return summary
@@ -170,11 +147,8 @@ def _resolve_in_doubt(rt: Runtime, outcome: Outcome, imports: list[records.Impor
     for f in outcome.findings:
         if f.cls not in wanted or f.payment is None:
             continue
-        with rt.uow() as uow:
-            incident = uow.session.execute(select(Incident).where(
-                Incident.request_id == f.payment.ref, Incident.kind == "cashless_unknown",
-                Incident.state == "open")).scalar_one_or_none()
-            incident_id = incident.id if incident else None
+        with rt.uow(read_only=True) as uow:
+            incident_id = uow.reconcile.open_unknown_incident(f.payment.ref)
         if incident_id is None:
             continue  # already resolved by an earlier run or by staff
         paid = f.cls is MatchClass.IN_DOUBT_RESOLVED_PAID
@@ -195,17 +169,15 @@ def _open_fee_due(rt: Runtime, f: Finding, evidence: str, actor: Actor) -> str |
     p = f.payment
     assert p is not None
     with rt.uow() as uow:
-        sale_id = uow.session.execute(select(Payment.sale_id).where(Payment.request_id == p.ref)).scalar_one()
-        sale = uow.session.get(Sale, sale_id)
-        if sale is None or sale.state == SaleState.PAID:
+        sale_id, state = uow.reconcile_books.sale_of_payment(p.ref)
+        if state is None or state == SaleState.PAID:
             return None
         now = rt.clock()
-        case = Incident(id=str(uuid.uuid4()), kind="fee_due", state="open", site=p.site,
-                        payment_station=p.station, sale_id=sale_id, payment_id=None, request_id=p.ref,
-                        brand=p.brand, amount=p.amount, opened_at=now,
-                        summary=(f"処理未了の決済 {p.ref}（{p.brand} {p.amount:,}円、{p.business_date}）は未決済でした。"
-                                 "手数料はお客様から未収です。ご連絡ください")[:300])
-        uow.session.add(case)
+        summary = (f"処理未了の決済 {p.ref}（{p.brand} {p.amount:,}円、{p.business_date}）は未決済でした。"
+                   "手数料はお客様から未収です。ご連絡ください")[:300]
+        case = FeeDueCase(id=str(uuid.uuid4()), site=p.site, station=p.station, sale_id=sale_id, request_id=p.ref,
+                          brand=p.brand, amount=p.amount, opened_at=now, summary=summary)
+        uow.reconcile.add_fee_due_case(case)
         uow.journal.append(EntryKind.INCIDENT_OPENED, at=now, actor=actor.login, amount=p.amount, site=p.site,
                            station=p.station, sale_id=sale_id, incident_id=case.id, incident_kind="fee_due",
                            request_id=p.ref, evidence=evidence)
@@ -215,9 +187,8 @@ def _open_fee_due(rt: Runtime, f: Finding, evidence: str, actor: Actor) -> str |
 
 def _display_name(rt: Runtime, login: str) -> str:
     """The person's name for the report (a login id is not how people sign)."""
-    from madoguchi.adapters.db.tables import Staff
     with rt.uow(read_only=True) as uow:
-        name = uow.session.execute(select(Staff.display_name).where(Staff.login == login)).scalar_one_or_none()
+        name = uow.reconcile_books.display_names([login]).get(login)
     return name or login
 
 
@@ -243,24 +214,13 @@ def _with_disputes(transfer: dict[str, Any], carried: list[dict[str, Any]],
 
 def _revenue_lines(rt: Runtime, refs: set[str]) -> dict[str, dict[str, int]]:
     """Each payment's revenue lines (歳入科目) with the amount of its sale on each."""
-    out: dict[str, dict[str, int]] = {}
-    wanted = sorted(refs)
     with rt.uow(read_only=True) as uow:
-        for at in range(0, len(wanted), 1000):  # bound the IN list
-            rows = uow.session.execute(
-                select(Payment.request_id, SaleLine.revenue_line_code, func.sum(SaleLine.amount))
-                .join(SaleLine, Payment.sale_id == SaleLine.sale_id)
-                .where(Payment.request_id.in_(wanted[at:at + 1000]))
-                .group_by(Payment.request_id, SaleLine.revenue_line_code)).all()
-            for ref, code, amount in rows:
-                out.setdefault(ref, {})[code] = int(amount)
-    return out
+        return uow.reconcile_books.revenue_lines(refs)
 
 
 def _revenue_names(rt: Runtime) -> dict[str, str]:
     with rt.uow(read_only=True) as uow:
-        rows = uow.session.execute(select(SaleLine.revenue_line_code, SaleLine.revenue_line_name).distinct()).all()
-    return {code: name for code, name in rows}
+        return uow.reconcile_books.revenue_names()
 
 
 def summary_json(outcome: Outcome, *, open_incidents: list[dict[str, Any]], transfer: Transfer,

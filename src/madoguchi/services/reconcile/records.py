@@ -15,22 +15,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
-
-from madoguchi.adapters.db.reconcile_tables import IncidentInquiry, StatementImport, StatementLine
-from madoguchi.adapters.db.tables import Incident
-from madoguchi.adapters.db.uow import is_duplicate_key
-from madoguchi.adapters.files.statement import (V1, Layout, LoadedStatement, file_digest_and_encoding,
-                                               load_statement)
+from madoguchi.adapters.db.repositories.reconcile import StatementImportedMeanwhile
+from madoguchi.adapters.files.statement import V1, Layout, LoadedStatement, file_digest_and_encoding, load_statement
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.receipt import JST, business_date
 from madoguchi.domain.reconcile import Month
+from madoguchi.domain.reconcile_records import InquiryRecord, NewStatementImport, StatementImportRecord
 from madoguchi.errors import BadInput, NotFound
 from madoguchi.services.runtime import Runtime
 
 _BATCH = 10_000
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @dataclass(frozen=True)
@@ -57,13 +52,13 @@ def import_statements(rt: Runtime, paths: list[Path], *, layout: Layout = V1, ac
     imported (earlier, or twice in this call) is found again and changes nothing."""
     actor.require(Action.ACCOUNT)
     actor.require_all_sites("the close of month")
-    from madoguchi.services.reconcile.bulk import connect
+    from madoguchi.adapters.files.reconcile_engine import connect
     with tempfile.TemporaryDirectory() as tmp:
         connections: list[Any] = []
         try:
             digests = [file_digest_and_encoding(Path(p), layout.encoding)[0] for p in paths]
             loaded: dict[str, tuple[Any, LoadedStatement]] = {}
-            for n, (path, digest) in enumerate(zip(paths, digests)):
+            for n, (path, digest) in enumerate(zip(paths, digests, strict=True)):
                 if digest in loaded or _known(rt, digest) is not None:
                     continue
                 work = Path(tmp) / str(n)
@@ -74,8 +69,8 @@ def import_statements(rt: Runtime, paths: list[Path], *, layout: Layout = V1, ac
             for attempt in range(2):
                 try:
                     return _store_imports(rt, [Path(p) for p in paths], digests, loaded, layout, actor)
-                except IntegrityError as exc:  # the same file imported at the same moment elsewhere
-                    if attempt or not is_duplicate_key(exc):
+                except StatementImportedMeanwhile:  # the same file imported at the same moment elsewhere
+                    if attempt:
                         raise
             raise AssertionError("unreachable")  # pragma: no cover
         finally:
@@ -83,23 +78,19 @@ def import_statements(rt: Runtime, paths: list[Path], *, layout: Layout = V1, ac
                 con.close()
 
 
-def _known(rt: Runtime, digest: str) -> StatementImport | None:
+def _known(rt: Runtime, digest: str) -> StatementImportRecord | None:
     with rt.uow(read_only=True) as uow:
-        return uow.session.execute(select(StatementImport).where(StatementImport.sha256 == digest)
-                                   ).scalar_one_or_none()
+        return uow.reconcile.statement_import(digest)
 
 
 def _store_imports(rt: Runtime, paths: list[Path], digests: list[str],
                    loaded: dict[str, tuple[Any, LoadedStatement]], layout: Layout, actor: Actor) -> list[Imported]:
     """One unit of work for all the new files: they are stored together or not at all."""
-    keys = ("line", "transaction_at", "terminal_id", "merchant_reference", "processor_reference",
-            "brand", "kind", "gross", "fee", "net", "deposit_date")
     done: list[Imported] = []
     with rt.uow() as uow:
-        stored: dict[str, StatementImport] = {}
-        for path, digest in zip(paths, digests):
-            known = stored.get(digest) or uow.session.execute(
-                select(StatementImport).where(StatementImport.sha256 == digest)).scalar_one_or_none()
+        stored: dict[str, StatementImportRecord] = {}
+        for path, digest in zip(paths, digests, strict=True):
+            known = stored.get(digest) or uow.reconcile.statement_import(digest)
             if known is not None:
                 when = known.imported_at.astimezone(JST).strftime("%Y-%m-%d %H:%M")
                 done.append(Imported(known.id, path.name, digest, known.rows, False,
@@ -110,22 +101,19 @@ def _store_imports(rt: Runtime, paths: list[Path], digests: list[str],
             gross, fee, net, first, last = con.execute(
                 "SELECT coalesce(sum(gross), 0), coalesce(sum(fee), 0), coalesce(sum(net), 0), min(tx_date), "
                 "max(tx_date) FROM statement").fetchone()
-            record = StatementImport(sha256=digest, filename=path.name, layout=layout.name,
-                                     encoding=statement.encoding, rows=statement.rows, gross=int(gross),
-                                     fee=int(fee), net=int(net), first_day=first, last_day=last,
-                                     imported_at=rt.clock(), imported_by=actor.login)
-            uow.session.add(record)
-            uow.session.flush()
-            stored[digest] = record
+            now = rt.clock()
+            import_id = uow.reconcile.add_statement_import(NewStatementImport(
+                sha256=digest, filename=path.name, layout=layout.name, encoding=statement.encoding,
+                rows=statement.rows, gross=int(gross), fee=int(fee), net=int(net), first_day=first, last_day=last,
+                imported_at=now, imported_by=actor.login))
+            stored[digest] = StatementImportRecord(import_id, digest, path.name, statement.rows, now)
             cursor = con.execute("SELECT line, transaction_at, terminal_id, merchant_reference, "
                                  "processor_reference, brand, kind, gross, fee, net, deposit_date "
                                  "FROM statement ORDER BY line")
             while batch := cursor.fetchmany(_BATCH):
-                values = [dict(zip(keys, row), import_id=record.id) for row in batch]
-                for v in values:
-                    v["transaction_at"] = v["transaction_at"].replace(tzinfo=UTC)
-                uow.session.execute(insert(StatementLine), values)
-            done.append(Imported(record.id, path.name, digest, statement.rows, True,
+                uow.reconcile.add_statement_lines(
+                    import_id, [(row[0], row[1].replace(tzinfo=UTC), *row[2:]) for row in batch])
+            done.append(Imported(import_id, path.name, digest, statement.rows, True,
                                  f"{path.name}: imported {statement.rows} rows ({statement.encoding}, "
                                  f"layout {layout.name})"))
         uow.commit()
@@ -148,16 +136,13 @@ def record_inquiry(rt: Runtime, *, incident_id: str, asked_whom: str, asked_at: 
     answer = (answer or "").strip() or None
 
     def work(uow: Any, now: dt.datetime) -> dict[str, Any]:
-        incident = uow.session.get(Incident, incident_id)
-        if incident is None:
+        site = uow.reconcile.incident_site(incident_id)
+        if site is None:
             raise NotFound(f"no incident {incident_id}")
-        _may_inquire(actor, incident.site)
-        row = IncidentInquiry(incident_id=incident_id, asked_whom=asked_whom[:200], asked_at=asked_at,
-                              answer=answer, answered_at=answered_at or (now if answer else None),
-                              recorded_by=actor.login, recorded_at=now)
-        uow.session.add(row)
-        uow.session.flush()
-        return _inquiry_view(row)
+        _may_inquire(actor, site)
+        return _inquiry_view(uow.reconcile.add_inquiry(
+            incident_id=incident_id, asked_whom=asked_whom[:200], asked_at=asked_at, answer=answer,
+            answered_at=answered_at or (now if answer else None), recorded_by=actor.login, recorded_at=now))
 
     if inquiry_id is not None:
         from madoguchi.services.counter.common import check_client_id, idempotent
@@ -179,16 +164,14 @@ def inquiries(rt: Runtime, incident_id: str, *, actor: Actor | None = None) -> l
     """The inquiry log of one incident, oldest first (``actor``: checked against its site)."""
     with rt.uow(read_only=True) as uow:
         if actor is not None:
-            incident = uow.session.get(Incident, incident_id)
-            if incident is None:
+            site = uow.reconcile.incident_site(incident_id)
+            if site is None:
                 raise NotFound(f"no incident {incident_id}")
-            _may_inquire(actor, incident.site)
-        rows = uow.session.execute(select(IncidentInquiry).where(IncidentInquiry.incident_id == incident_id)
-                                   .order_by(IncidentInquiry.asked_at, IncidentInquiry.id)).scalars().all()
-        return [_inquiry_view(r) for r in rows]
+            _may_inquire(actor, site)
+        return [_inquiry_view(r) for r in uow.reconcile.inquiries([incident_id])]
 
 
-def _inquiry_view(r: IncidentInquiry) -> dict[str, Any]:
+def _inquiry_view(r: InquiryRecord) -> dict[str, Any]:
     def iso(t: dt.datetime | None) -> str | None:
         return t.astimezone(JST).isoformat(timespec="minutes") if t else None
     return {"incident_id": r.incident_id, "asked_whom": r.asked_whom, "asked_at": iso(r.asked_at),
@@ -200,13 +183,9 @@ def open_incidents(rt: Runtime, *, actor: Actor | None = None) -> list[dict[str,
     (``actor``: only those of the sites they may see)."""
     today = business_date(rt.clock())
     with rt.uow(read_only=True) as uow:
-        rows = uow.session.execute(select(Incident).where(Incident.state == "open")
-                                   .order_by(Incident.opened_at, Incident.id)).scalars().all()
-        asked = uow.session.execute(select(IncidentInquiry).where(
-            IncidentInquiry.incident_id.in_([i.id for i in rows])).order_by(IncidentInquiry.asked_at,
-                                                                            IncidentInquiry.id)).scalars().all()
-        last = {q.incident_id: _inquiry_view(q) for q in asked}
-        return [{"id": i.id, "kind": i.kind, "site": i.site, "station": i.payment_station, "brand": i.brand,
+        rows = uow.reconcile.open_incidents()
+        last = {q.incident_id: _inquiry_view(q) for q in uow.reconcile.inquiries([i.id for i in rows])}
+        return [{"id": i.id, "kind": i.kind, "site": i.site, "station": i.station, "brand": i.brand,
                  "amount": i.amount, "request_id": i.request_id, "summary": i.summary,
                  "opened_at": i.opened_at.astimezone(JST).isoformat(timespec="minutes"),
                  "age_days": (today - business_date(i.opened_at)).days, "last_inquiry": last.get(i.id)}
@@ -222,15 +201,11 @@ def daily_sheets(rt: Runtime, month: Month) -> dict[tuple[dt.date, str], int] | 
     agent never keeps (a refund by bank transfer is the city's own payment, and the agent's
     statement still carries the sale).
     """
-    try:
-        from madoguchi.adapters.db.close_tables import WHOLE_SITE, DayClose
-    except ImportError:  # the close of day is not installed
+    with rt.uow(read_only=True) as uow:
+        closes = uow.reconcile_books.closed_days(month.first, month.last)
+    if closes is None:  # the close of day is not installed
         return None
     totals: dict[tuple[dt.date, str], int] = {}
-    with rt.uow() as uow:
-        closes = uow.session.execute(select(DayClose.business_date, DayClose.site, DayClose.figures).where(
-            DayClose.station == WHOLE_SITE, DayClose.state == "closed",
-            DayClose.business_date.between(month.first, month.last))).all()
     for day, site, figures in closes:
         by_category = json.loads(figures or "{}").get("by_category", {})
         cashless = sum(int(by_category.get(c, {}).get("amount", 0)) for c in ("emoney", "credit", "qr"))

@@ -13,12 +13,11 @@ from typing import Any
 
 from madoguchi.domain.reconcile import RateTable, missing_rates
 from madoguchi.errors import MadoguchiError
+from madoguchi.services.reconcile.rules import load_rules  # the one reader of the rules file
 
 
 def rate_findings(path: Path | None, first: dt.date, last: dt.date | None = None) -> list[dict[str, Any]]:
     """Findings about the fee rates for the brands offered from ``first`` to ``last`` (inclusive)."""
-    from madoguchi.services.reconcile.month import load_rules  # the one reader of the rules file
-
     last = last or first
     out: list[dict[str, Any]] = []
     try:

@@ -10,6 +10,7 @@ does not parse is refused with its line, column and value, and its folder is rem
 """
 from __future__ import annotations
 
+import copy
 import json
 import re
 import shutil
@@ -19,17 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import select
-
-from madoguchi.adapters.db.reconcile_tables import ReconcileRun
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.receipt import JST
 from madoguchi.domain.reconcile import Month
+from madoguchi.domain.reconcile_records import RunRecord
 from madoguchi.errors import BadInput, MadoguchiError, NotFound
-from madoguchi.services.reconcile import records as reconcile_records
 from madoguchi.services.counter.common import check_client_id
-from madoguchi.services.reconcile.month import reconcile_month
+from madoguchi.services.reconcile import records as reconcile_records
 from madoguchi.services.reconcile.access import CITY_WIDE, check_run_id, may_read_runs, may_reconcile
+from madoguchi.services.reconcile.month import reconcile_month
 from madoguchi.services.runtime import Runtime
 
 OPERATION = "reconcile_upload"
@@ -86,12 +85,21 @@ def _store(folder: Path, uploads: Iterable[Upload], names: dict[str, str]) -> li
 
 def _as_sent(exc: MadoguchiError, names: dict[str, str]) -> MadoguchiError:
     """The error naming the files as the user sent them, not where the server keeps them."""
-    message = exc.message
-    for stored, sent in names.items():
-        message = message.replace(stored, sent)
+    def as_sent(text: str) -> str:
+        for stored, sent in names.items():
+            text = text.replace(stored, sent)
+        return text
+
+    message = as_sent(exc.message)
     if message == exc.message:
         return exc
-    return type(exc)(message, **exc.details)
+    # A copy keeps the error's class, code and details (a StatementError's rows), whatever its
+    # constructor takes; only the texts naming files change.
+    error = copy.copy(exc)
+    error.message = message
+    error.args = (message,)
+    error.params = {k: as_sent(v) if isinstance(v, str) else v for k, v in exc.params.items()}
+    return error
 
 
 def run_upload(rt: Runtime, *, request_id: str, month: str, statements: list[Upload], actor: Actor,
@@ -145,9 +153,8 @@ def _run_once(rt: Runtime, request_id: str, request: dict[str, Any], the_month: 
 
 def _recorded_run(rt: Runtime, report: Path) -> dict[str, Any] | None:
     with rt.uow(read_only=True) as uow:
-        run = uow.session.execute(select(ReconcileRun).where(ReconcileRun.report_path == str(report))
-                                  .order_by(ReconcileRun.id.desc())).scalars().first()
-        return None if run is None else json.loads(run.summary) | {"run_id": run.id}
+        run = uow.reconcile.last_run_with_report(str(report))
+    return None if run is None else json.loads(run.summary) | {"run_id": run.id}
 
 
 def _remember(rt: Runtime, request_id: str, request: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]:
@@ -157,7 +164,7 @@ def _remember(rt: Runtime, request_id: str, request: dict[str, Any], summary: di
     return summary
 
 
-def _run_view(r: ReconcileRun, names: dict[str, str]) -> dict[str, Any]:
+def _run_view(r: RunRecord, names: dict[str, str]) -> dict[str, Any]:
     """A run as the page shows it: ``ran_by`` the login (the key), ``ran_by_name`` the person's name."""
     summary = json.loads(r.summary)
     return {"id": r.id, "month": r.month, "ran_at": r.ran_at.astimezone(JST).isoformat(timespec="minutes"),
@@ -166,21 +173,14 @@ def _run_view(r: ReconcileRun, names: dict[str, str]) -> dict[str, Any]:
             "statements": json.loads(r.statements)}
 
 
-def _display_names(uow: Any, logins: Iterable[str]) -> dict[str, str]:
-    from madoguchi.adapters.db.tables import Staff
-    wanted = sorted(set(logins))
-    return dict(uow.session.execute(select(Staff.login, Staff.display_name).where(Staff.login.in_(wanted))).all())
 
 
 def list_runs(rt: Runtime, *, actor: Actor, month: str | None = None) -> list[dict[str, Any]]:
     may_read_runs(actor)
     with rt.uow(read_only=True) as uow:
-        stmt = select(ReconcileRun).order_by(ReconcileRun.id.desc())
-        if month:
-            stmt = stmt.where(ReconcileRun.month == str(Month.parse(month)))
-        runs = list(uow.session.execute(stmt.limit(200)).scalars())
-        names = _display_names(uow, (r.ran_by for r in runs))
-        return [_run_view(r, names) for r in runs]
+        runs = uow.reconcile.runs(month=str(Month.parse(month)) if month else None, limit=200)
+        names = uow.reconcile_books.display_names(r.ran_by for r in runs)
+    return [_run_view(r, names) for r in runs]
 
 
 def get_run(rt: Runtime, *, run_id: int, actor: Actor) -> dict[str, Any]:
@@ -188,10 +188,11 @@ def get_run(rt: Runtime, *, run_id: int, actor: Actor) -> dict[str, Any]:
     check_run_id(run_id)
     may_read_runs(actor)
     with rt.uow(read_only=True) as uow:
-        run = uow.session.get(ReconcileRun, run_id)
+        run = uow.reconcile.run(run_id)
         if run is None:
             raise NotFound(f"no reconciliation run {run_id}")
-        return _run_view(run, _display_names(uow, [run.ran_by])) | {"summary": json.loads(run.summary)}
+        names = uow.reconcile_books.display_names([run.ran_by])
+    return _run_view(run, names) | {"summary": json.loads(run.summary)}
 
 
 def run_file(rt: Runtime, *, run_id: int, which: str, actor: Actor) -> Path:

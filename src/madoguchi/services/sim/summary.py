@@ -11,14 +11,10 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import select
-
-from madoguchi.adapters.db.tables import Incident, Payment, Receipt, Sale
-from madoguchi.adapters.db.uow import current_head
 from madoguchi.domain.brands import brand as find_brand
 from madoguchi.domain.money import format_yen
 from madoguchi.domain.receipt import JST
-from madoguchi.domain.sale import PaymentState, SaleState
+from madoguchi.domain.sale import SaleState
 from madoguchi.services.runtime import Runtime
 
 
@@ -90,21 +86,9 @@ def read_summary(rt: Runtime, *, day: dt.date, seed: int, sites: list[str], sale
                  stations: list[str], faults: dict[str, int], details: Counter[str], events: Counter[str],
                  moves: dict[str, int]) -> DaySummary:
     """The day's sales, payments and open incidents as stored, with the simulator's own counts."""
-    sales, payments, incidents = [], [], []
     with rt.uow(read_only=True) as uow:
-        s = uow.session
-        for n in range(0, len(sale_ids), 500):
-            chunk = sale_ids[n:n + 500]
-            sales += s.execute(select(Sale).where(Sale.id.in_(chunk))).scalars().all()
-            payments += s.execute(select(Payment).where(Payment.sale_id.in_(chunk))).scalars().all()
-            incidents += s.execute(select(Incident).where(Incident.sale_id.in_(chunk),
-                                                          Incident.state == "open")).scalars().all()
-        pending = s.execute(select(Receipt.id).where(Receipt.state == "pending",
-                                                     Receipt.payment_station.in_(stations))).all()
-        journal_entries, _ = current_head(s)
-        exempt = sum(1 for sale in sales for line in sale.lines if line.exemption)
-    approved = sorted((p for p in payments if p.state == PaymentState.APPROVED),
-                      key=lambda p: (p.completed_at, p.id))
+        records = uow.sim.day_records(sale_ids, stations)
+    approved = records.approved
     by_category: dict[str, list[int]] = {}
     brands: Counter[str] = Counter()
     for p in approved:
@@ -115,18 +99,18 @@ def read_summary(rt: Runtime, *, day: dt.date, seed: int, sites: list[str], sale
             brands[find_brand(p.brand).name] += 1
     cash = [sum(1 for p in approved if p.category == "cash"), sum(p.amount for p in approved if p.category == "cash")]
     cashless = [len(approved) - cash[0], sum(p.amount for p in approved) - cash[1]]
-    states = Counter(sale.state for sale in sales)
+    states = Counter(records.sale_states)
     order = [SaleState.PAID, SaleState.CANCELLED, SaleState.IN_DOUBT]
     return DaySummary(
-        day=day.isoformat(), seed=seed, sites=list(sites), sales=len(sales),
+        day=day.isoformat(), seed=seed, sites=list(sites), sales=len(records.sale_states),
         states={str(k): states[k] for k in order} | {k: v for k, v in sorted(states.items()) if k not in order},
         gross=sum(p.amount for p in approved), cash=cash, cashless=cashless,
         by_category=dict(sorted(by_category.items(), key=lambda kv: -kv[1][0])),
-        brands=dict(sorted(brands.items(), key=lambda kv: (-kv[1], kv[0]))), exempt_lines=exempt,
+        brands=dict(sorted(brands.items(), key=lambda kv: (-kv[1], kv[0]))), exempt_lines=records.exempt_lines,
         faults=dict(faults),
         fault_details=dict(sorted(details.items())), events=dict(sorted(events.items())),
-        open_incidents=dict(sorted(Counter(i.kind for i in incidents).items())),
-        receipts_pending=len(pending), journal_entries=journal_entries, cash_moves=dict(moves),
+        open_incidents=dict(sorted(Counter(records.open_incident_kinds).items())),
+        receipts_pending=records.receipts_pending, journal_entries=records.journal_entries, cash_moves=dict(moves),
         changer_cash={st: sum(d * n for d, n in rt.devices.of(st).changer.counts().items())
                       for st in stations},
         last_payment_at=approved[-1].completed_at.astimezone(JST).strftime("%H:%M:%S") if approved else None,

@@ -23,13 +23,12 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
 
-from madoguchi.adapters.db.tables import AuthSession, LoginAttempt, Staff
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
+from madoguchi.domain.staff import AuthSessionRecord, LoginAttempt
 from madoguchi.errors import BadInput, Conflict, NotAuthenticated
-from madoguchi.services.staff import login_guard
 from madoguchi.services.runtime import Runtime
+from madoguchi.services.staff import login_guard
 
 MIN_PASSWORD = 10
 
@@ -49,10 +48,6 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _actor(staff: Staff) -> Actor:
-    return Actor(staff.login, Role(staff.role), frozenset(s for s in staff.sites.split(",") if s))
-
-
 def create_staff(rt: Runtime, *, login: str, display_name: str, role: str, sites: list[str],
                  password: str) -> Actor:
     login = login.strip()
@@ -68,13 +63,12 @@ def create_staff(rt: Runtime, *, login: str, display_name: str, role: str, sites
         if site != ALL_SITES:
             rt.places.site(site)
     with rt.uow() as uow:
-        if uow.session.execute(select(Staff).where(Staff.login == login)).scalar_one_or_none():
+        if uow.staff.by_login(login) is not None:
             raise Conflict(f"a staff account {login!r} already exists")
-        staff = Staff(login=login, display_name=display_name, role=role_.value, sites=",".join(sites),
-                      password_hash=_hasher(rt).hash(password), active=True, created_at=rt.clock())
-        uow.session.add(staff)
+        staff = uow.staff.add(login=login, display_name=display_name, role=role_.value, sites=tuple(sites),
+                              password_hash=_hasher(rt).hash(password), created_at=rt.clock())
         uow.commit()
-        return _actor(staff)
+        return staff.actor()
 
 
 @dataclass(frozen=True)
@@ -93,11 +87,10 @@ def login(rt: Runtime, *, login: str, password: str, client: str, kind: str = "c
     now = rt.clock()
     client = client[:64]
     with rt.uow() as uow:
-        s = uow.session
-        known = s.execute(select(Staff).where(Staff.login == login)).scalar_one_or_none()
+        known = uow.staff.by_login(login)
         # A login naming no account may be a password typed in the wrong box: only its keyed hash is kept.
         stored = login if known is not None else login_guard.keyed_login(rt, login)
-        login_guard.check_not_locked(s, rt.settings, login=stored, client=client, now=now)
+        login_guard.check_not_locked(uow.login_attempts, rt.settings, login=stored, client=client, now=now)
         staff = known if known is not None and known.active else None
         ok = False
         if staff is not None:
@@ -107,23 +100,24 @@ def login(rt: Runtime, *, login: str, password: str, client: str, kind: str = "c
                 ok = False
         else:
             _hasher(rt).hash(password)  # same cost whether or not the login exists
-        s.add(LoginAttempt(login=stored, client=client, at=now, success=ok, login_hashed=known is None))
+        uow.login_attempts.add(LoginAttempt(login=stored, client=client, at=now, success=ok,
+                                            login_hashed=known is None))
         if not ok or staff is None:
             uow.commit()
             raise NotAuthenticated("login or password is wrong", code="login_failed")
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(24) if kind == "cookie" else None
         expires = now + dt.timedelta(hours=rt.settings.session_hours)
-        s.add(AuthSession(token_hash=_token_hash(token), staff_id=staff.id, kind=kind, csrf_token=csrf,
-                          created_at=now, expires_at=expires))
+        uow.staff.open_session(AuthSessionRecord(token_hash=_token_hash(token), staff_id=staff.id, kind=kind,
+                                                 csrf_token=csrf, created_at=now, expires_at=expires))
         uow.commit()
-        return LoginResult(token, csrf, _actor(staff), staff.display_name, expires)
+        return LoginResult(token, csrf, staff.actor(), staff.display_name, expires)
 
 
 def display_names(rt: Runtime) -> dict[str, str]:
     """Every staff member's display name by login: screens name people, never their login IDs."""
     with rt.uow(read_only=True) as uow:
-        return dict(uow.session.execute(select(Staff.login, Staff.display_name)).all())
+        return uow.staff.display_names()
 
 
 @dataclass(frozen=True)
@@ -206,13 +200,13 @@ def authenticate(rt: Runtime, token: str | None) -> Authenticated:
         return known
     epoch = cache.epoch  # read before the database, see _AuthCache
     with rt.uow(read_only=True) as uow:
-        row = uow.session.get(AuthSession, key)
+        row = uow.staff.session_of(key)
         if row is None or row.expires_at <= now:
             raise NotAuthenticated("the session has ended; log in again", code="session_ended")
-        staff = uow.session.get(Staff, row.staff_id)
+        staff = uow.staff.by_id(row.staff_id)
         if staff is None or not staff.active:
             raise NotAuthenticated("the account is disabled", code="account_disabled")
-        auth = Authenticated(_actor(staff), row.kind, row.csrf_token, staff.display_name)
+        auth = Authenticated(staff.actor(), row.kind, row.csrf_token, staff.display_name)
         expires_at = row.expires_at
     cache.put(key, auth, expires_at, epoch)
     return auth
@@ -220,6 +214,6 @@ def authenticate(rt: Runtime, token: str | None) -> Authenticated:
 
 def logout(rt: Runtime, token: str) -> None:
     with rt.uow() as uow:
-        uow.session.execute(delete(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
+        uow.staff.end_session(_token_hash(token))
         uow.commit()
     _auth_cache(rt).forget(_token_hash(token))

@@ -21,15 +21,15 @@ import os
 import secrets
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
-
-from madoguchi.adapters.db.tables import AuthSession, LoginAttempt
 from madoguchi.config import Settings
 from madoguchi.domain.receipt import JST
 from madoguchi.errors import LoginLocked, Misconfigured
 from madoguchi.services.runtime import Runtime
+
+if TYPE_CHECKING:
+    from madoguchi.adapters.db.repositories.staff import LoginAttempts
 
 MIN_KEY_BYTES = 32
 #: At a login, purge again when the last purge is older than this.
@@ -75,15 +75,16 @@ def keyed_login(rt: Runtime, login: str) -> str:
     return hmac.new(login_key(rt), login.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
-def check_not_locked(s: Session, settings: Settings, *, login: str, client: str, now: dt.datetime) -> None:
+def check_not_locked(attempts: LoginAttempts, settings: Settings, *, login: str, client: str,
+                     now: dt.datetime) -> None:
     """Raise :class:`LoginLocked` while ``login`` (as stored) or ``client`` has too many failures."""
     window = dt.timedelta(seconds=settings.login_window_seconds)
+    since = now - window
+    limits = settings.login_max_attempts, 4 * settings.login_max_attempts
     held: list[tuple[dt.datetime, str]] = []
-    for column, value, limit, what in ((LoginAttempt.login, login, settings.login_max_attempts, "account"),
-                                       (LoginAttempt.client, client, 4 * settings.login_max_attempts, "client")):
-        newest = s.execute(select(LoginAttempt.at).where(
-            column == value, LoginAttempt.at > now - window, LoginAttempt.success.is_(False))
-            .order_by(LoginAttempt.at.desc()).limit(limit)).scalars().all()
+    for newest, limit, what in (
+            (attempts.newest_failures(login=login, since=since, limit=limits[0]), limits[0], "account"),
+            (attempts.newest_failures(client=client, since=since, limit=limits[1]), limits[1], "client")):
         if limit > 0 and len(newest) >= limit:  # locked until the limit-th newest leaves the window
             held.append((newest[limit - 1] + window, what))
     if not held:
@@ -114,11 +115,11 @@ def purge(rt: Runtime) -> Purged:
                dt.timedelta(seconds=rt.settings.login_window_seconds))  # the lock still needs its window
     before = now - keep
     with rt.uow() as uow:
-        attempts = uow.session.execute(delete(LoginAttempt).where(LoginAttempt.at < before)).rowcount
-        sessions = uow.session.execute(delete(AuthSession).where(AuthSession.expires_at < before)).rowcount
+        attempts = uow.login_attempts.delete_before(before)
+        sessions = uow.staff.delete_sessions_ended_before(before)
         uow.commit()
     rt.__dict__["_last_purge"] = now
-    return Purged(int(attempts or 0), int(sessions or 0), before)
+    return Purged(attempts, sessions, before)
 
 
 def purge_now_and_then(rt: Runtime) -> None:

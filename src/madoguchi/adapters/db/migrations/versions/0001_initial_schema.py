@@ -4,14 +4,13 @@ The journal is append-only: triggers refuse UPDATE and DELETE on it, on SQLite a
 PostgreSQL alike. The single journal_head row starts the chain at the genesis hash.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-24 23:01:30.945999
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = '0001'
 down_revision = None

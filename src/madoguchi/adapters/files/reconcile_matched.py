@@ -59,7 +59,7 @@ class MatchedWriter:
 
 
 def _matched_rows(con: Any) -> str:
-    exprs = dict(zip(MATCHED_COLUMNS, MATCHED_COLUMNS))
+    exprs = {c: c for c in MATCHED_COLUMNS}
     exprs["source"] = source_expr(con)
     exprs["transaction_at"] = "strftime(transaction_at + INTERVAL 9 HOUR, '%Y-%m-%dT%H:%M:%S+09:00')"
     exprs["merchant_reference"] = "ref"  # on a plainly matched row, the statement's and the payment's
