@@ -7,10 +7,10 @@ probability ``jam_rate``, meets a jam that holds the station ``jam_seconds`` lon
 new arrives after ``hours``; those already inside are served to the end, so every arrival
 counts in ``served``.
 
-Each resident's draws (method, times, jam) come from one seeded stream in arrival order,
-the same number of draws whatever the inputs, so two runs that differ only in stations or
-cashless share meet the same residents (common random numbers): their difference is the
-effect of the change, not of luck.
+The moments of arrival come from one seeded stream and each resident's draws (method,
+times, jam) from another, in arrival order, the same number of draws whatever the inputs,
+so two runs that differ only in stations or cashless share meet the same residents
+(common random numbers): their difference is the effect of the change, not of luck.
 """
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ Step = Generator[simpy.Event, Any, None]
 
 @dataclass(slots=True)
 class _Tally:
+    """What the run counts as it goes (seconds), read once at the end by :func:`_result`."""
+
     stations: int
     staff_waits: float = 0.0
     waits: list[float] = field(default_factory=list)
@@ -106,7 +108,7 @@ def simulate(inputs: PlanInputs) -> PlanResult:
     check(inputs)
     env = simpy.Environment()
     rng = random.Random(inputs.seed)
-    arrivals = random.Random(inputs.seed ^ 0x5EED)
+    arrivals = random.Random(inputs.seed ^ 0x5EED)  # moments of arrival: a stream of their own, see above
     tally = _Tally(inputs.stations)
 
     def pay(station: int, who: _Resident) -> Step:
