@@ -26,6 +26,7 @@ from madoguchi.cli.common import Db, existing_db, open_engine, parse_date, setti
 from madoguchi.cli.journal import keys_app, verify_journal_command
 from madoguchi.cli.purge import purge_command
 from madoguchi.cli.reconcile import reconcile_command
+from madoguchi.cli.plan import plan_command
 from madoguchi.errors import BadInput, MadoguchiError
 
 if TYPE_CHECKING:
@@ -214,3 +215,4 @@ app.command("purge")(purge_command)
 app.command("verify-receipt")(verify_receipt_command)
 export_app.command("journal")(export_journal_command)
 app.command("verify-export")(verify_export_command)
+app.command("plan")(plan_command)  # the capacity planner (cli/plan.py)

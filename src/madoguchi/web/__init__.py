@@ -19,7 +19,7 @@ def install(app: FastAPI) -> None:
     """Mount the screens on ``app`` (once)."""
     if getattr(app.state, "screens_installed", False):
         return
-    from madoguchi.web import events, routes, screens_api, station, training_screens
+    from madoguchi.web import events, plan_page, routes, screens_api, station, training_screens
     from madoguchi.web.events import LiveHub
     from madoguchi.web.presence import watch_screens
 
@@ -31,4 +31,5 @@ def install(app: FastAPI) -> None:
     app.include_router(screens_api.router)
     app.include_router(training_screens.router)  # 練習モード: the training store's stations
     app.include_router(events.router)
+    app.include_router(plan_page.router)  # /office/plan, the capacity planner
     watch_screens(app)  # a runtime built later (at start-up) is watched from the lifespan
