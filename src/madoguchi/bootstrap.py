@@ -13,11 +13,11 @@ from madoguchi.adapters.db.migrate import upgrade
 from madoguchi.adapters.db.training_store import ensure_store, training_url
 from madoguchi.adapters.db.uow import make_uow_factory
 from madoguchi.adapters.devices import make_station_devices
+from madoguchi.adapters.devices.changer_slots import DEFAULT_FLOAT
 from madoguchi.adapters.devices.ports import StationDevices
 from madoguchi.adapters.files.toml_files import load_catalog, load_places
 from madoguchi.adapters.signing import JournalSigner, write_key_pair
 from madoguchi.config import Settings
-from madoguchi.adapters.devices.changer_slots import DEFAULT_FLOAT
 from madoguchi.domain.auth import ALL_SITES, SYSTEM
 from madoguchi.services.counter.cashbox import move_cash
 from madoguchi.services.events import EventHub

@@ -24,9 +24,9 @@ from madoguchi.cli.cash import cash_app
 from madoguchi.cli.close import close_day_command
 from madoguchi.cli.common import Db, existing_db, open_engine, parse_date, settings_of, shown
 from madoguchi.cli.journal import keys_app, verify_journal_command
+from madoguchi.cli.plan import plan_command
 from madoguchi.cli.purge import purge_command
 from madoguchi.cli.reconcile import reconcile_command
-from madoguchi.cli.plan import plan_command
 from madoguchi.errors import BadInput, MadoguchiError
 
 if TYPE_CHECKING:

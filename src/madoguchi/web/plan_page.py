@@ -14,8 +14,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from madoguchi.http.deps import RuntimeDep
 from madoguchi.domain.plan import CASHLESS_SHARE, TARGET_SHARE
+from madoguchi.http.deps import RuntimeDep
 from madoguchi.services.plan.compare import waiting_grid
 from madoguchi.web import i18n
 from madoguchi.web.events import may_use_office

@@ -22,12 +22,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request, status
 from pydantic import Field
 
-from madoguchi.http.deps import ActorDep, CounterRuntimeDep, RuntimeDep, client_address
 from madoguchi.api.routing import ThreadedRoute
-from madoguchi.http.fields import Input, Login, Password, Reason
 from madoguchi.api.schemas_sales import SaleRefundsPublic
 from madoguchi.domain.sale import MAX_QUANTITY
 from madoguchi.errors import BadInput
+from madoguchi.http.deps import ActorDep, CounterRuntimeDep, RuntimeDep, client_address
+from madoguchi.http.fields import Input, Login, Password, Reason
 from madoguchi.services.counter import partial_refunds
 from madoguchi.services.counter.sales import get_sale
 from madoguchi.services.staff import accounts as staff
