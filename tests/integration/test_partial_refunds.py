@@ -122,3 +122,18 @@ def test_the_daily_sheet_takes_a_partial_refund_off_its_own_revenue_line_only(
     assert t.by_revenue_line["1401-01"].amount == 900 and t.by_revenue_line["1401-02"].amount == 450
     assert {k: v.amount for k, v in t.refunds_by_revenue_line.items()} == {"1401-02": 450}
     assert t.refunds.amount == 450 and t.net == 1350 - 450
+
+
+def test_the_journal_numbers_a_refunded_line_as_the_sale_does(rt, cashier, supervisor):  # type: ignore[no-untyped-def]
+    # Reproduces a defect: the entry said "line": 2 for the sale's first line (positions count
+    # from 1 and the entry added one more).
+    sale_id = _paid_in_cash(rt, cashier)
+    with rt.uow(read_only=True) as uow:
+        positions = {line.fee_code: line.position for line in uow.session.get(Sale, sale_id).lines}
+    assert positions == {"juminhyo": 1, "koseki-zenbu": 2}
+
+    refund_copies(rt, refund_id=new_id(), sale_id=sale_id, copies={_lines(rt, sale_id)["koseki-zenbu"]: 1},
+                  reason="不要", actor=supervisor)
+
+    [entry] = [e for e in journal(rt) if e.kind == "refund"]
+    assert [(x["fee_code"], x["line"]) for x in entry.details()["refunded_lines"]] == [("koseki-zenbu", 2)]

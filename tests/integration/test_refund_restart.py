@@ -25,7 +25,7 @@ def _refund_crashing_before_the_booking(rt: Any, monkeypatch: Any, sale_id: str,
     def die(*args: Any, **kwargs: Any) -> None:
         raise Crash()
     with monkeypatch.context() as m:
-        m.setattr(refunds, "_book", die)
+        m.setattr(refunds, "book", die)
         with pytest.raises(Crash):
             refunds.refund_sale(rt, refund_id=new_id(), sale_id=sale_id, reason="申請取下げ", actor=supervisor)
 

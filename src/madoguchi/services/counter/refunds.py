@@ -6,22 +6,20 @@ stays pending until marked done. Each is a reversing journal entry.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import joinedload
-
-from madoguchi.adapters.db.tables import JournalRow, Payment, Refund, Sale
 from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.brands import brand as find_brand
 from madoguchi.domain.brands import cancel_allowed
 from madoguchi.domain.changer_book import changer_book
 from madoguchi.domain.close import cash_position
+from madoguchi.domain.counter import Payment
 from madoguchi.domain.journal import EntryKind
+from madoguchi.domain.refund import Refund, RefundMethod
 from madoguchi.domain.sale import PaymentMethod, PaymentState, SaleState, age_in_days
 from madoguchi.errors import BadInput, Conflict, DeviceError, NotFound, RefundNotPossible, TerminalError
 from madoguchi.services.counter.common import check_client_id
@@ -37,44 +35,44 @@ def refund_sale(rt: Runtime, *, refund_id: str, sale_id: str, reason: str, actor
     if not reason:
         raise BadInput("a refund needs a reason")
     with rt.uow() as uow:
-        if uow.session.get(Refund, refund_id) is not None:
-            return _sale_refunds(rt, sale_id)
-        sale = load_sale(uow, sale_id)
+        if uow.refunds.find(refund_id) is not None:
+            return refunds_of(rt, sale_id)
+        sale = uow.sales.get(sale_id)
         actor.require(Action.APPROVE, sale.site)
         if sale.state != SaleState.PAID:
             raise RefundNotPossible(f"only a paid sale can be refunded (this one is {sale.state})")
         now = rt.clock()
         from madoguchi.services.counter import partial_refunds  # it builds on this module
-        after_partial = bool(partial_refunds.refunded_copies(uow, sale_id))
+        after_partial = bool(uow.refunds.copies_refunded(sale_id))
         if after_partial:  # the copies left, as a refund of copies (it moves the sale and books)
-            plan = partial_refunds._take(uow, sale, partial_refunds.remaining_copies(uow, sale), reason=reason,
-                                         refund_id=refund_id, actor=actor, requested_by=requested_by, now=now)
-            payments: Sequence[Payment] = []
+            plan = partial_refunds.take(uow, sale, partial_refunds.remaining_copies(uow, sale), reason=reason,
+                                        refund_id=refund_id, actor=actor, requested_by=requested_by, now=now)
+            payments: list[Payment] = []
         else:
-            payments = uow.session.execute(select(Payment).where(
-                Payment.sale_id == sale_id, Payment.state == PaymentState.APPROVED.value)).scalars().all()
+            payments = [p for p in uow.payments.of_sale(sale_id) if p.state == PaymentState.APPROVED]
             plan = []
         for n, p in enumerate(payments):
             rid = refund_id if n == 0 else str(uuid.uuid5(uuid.UUID(refund_id), p.id))
-            method = _method_for(p, age_days=age_in_days(p.completed_at or now, now))
-            state = "pending" if method == "bank_transfer" else "in_progress"
-            uow.session.add(Refund(id=rid, sale_id=sale_id, payment_id=p.id, method=method, amount=p.amount,
-                                   state=state, reason=reason[:200], requested_by=requested_by or actor.login,
-                                   approved_by=actor.login, created_at=now))
-            plan.append((rid, p.id, method))
+            how = method_for(p, age_days=age_in_days(p.completed_at or now, now))
+            uow.refunds.add(Refund.new(refund_id=rid, sale_id=sale_id, payment_id=p.id, method=how,
+                                       amount=p.amount, reason=reason, requested_by=requested_by or actor.login,
+                                       approved_by=actor.login, created_at=now))
+            plan.append((rid, p.id, how))
         if not after_partial:
-            sale.move_to(SaleState.REFUNDED)
+            uow.sales.save(sale.moved_to(SaleState.REFUNDED))
             for rid, pid, method in plan:
                 if method == "bank_transfer":
-                    _book(uow, rid, pid, now=now, actor=actor.login, done=False)
+                    book(uow, rid, pid, now=now, actor=actor.login, done=False)
         uow.commit()
     for rid, pid, method in plan:
         if method != "bank_transfer":
-            _carry_out(rt, rid, pid, method, actor=actor.login)
-    return _sale_refunds(rt, sale_id)
+            carry_out(rt, rid, pid, method, actor=actor.login)
+    return refunds_of(rt, sale_id)
 
 
-def _method_for(p: Payment, *, age_days: int) -> str:
+def method_for(p: Payment, *, age_days: int) -> RefundMethod:
+    """How a refund of the whole of ``p`` goes back: by the changer, a terminal cancel while
+    the brand allows one, or else by bank transfer."""
     if p.method == PaymentMethod.CASH:
         return "cash"
     b = find_brand(p.brand or "")
@@ -84,12 +82,12 @@ def _method_for(p: Payment, *, age_days: int) -> str:
     return "bank_transfer"
 
 
-def _carry_out(rt: Runtime, refund_id: str, payment_id: str, method: str, *, actor: str) -> None:
-    with rt.uow() as uow:
-        p = uow.session.get(Payment, payment_id)
-        refund = uow.session.get(Refund, refund_id)
-        assert p is not None and refund is not None
-        station, amount, request_id = p.payment_station, refund.amount, p.request_id
+def carry_out(rt: Runtime, refund_id: str, payment_id: str, method: str, *, actor: str) -> None:
+    """Give a recorded refund back through the device, then book it (or, when the terminal
+    will not cancel, record it as owed by bank transfer)."""
+    with rt.uow(read_only=True) as uow:
+        p = uow.payments.get(payment_id)
+        station, amount, request_id = p.payment_station, uow.refunds.get(refund_id).amount, p.request_id
     devices = rt.devices.of(station)
     fallback, paid_out = None, None
     with rt.devices.lock(station):
@@ -106,16 +104,12 @@ def _carry_out(rt: Runtime, refund_id: str, payment_id: str, method: str, *, act
             if reply is not None and not reply.cancelled and reply.reference is None:
                 fallback = reply.reason or "the terminal refused the cancel"
     with rt.uow() as uow:
-        refund = uow.session.get(Refund, refund_id)
-        assert refund is not None
         now = rt.clock()
         if fallback is not None:
-            refund.method = "bank_transfer"
-            refund.state = "pending"
-            refund.reason = f"{refund.reason} (terminal cancel refused: {fallback})"[:200]
-            _book(uow, refund_id, payment_id, now=now, actor=actor, done=False)
+            uow.refunds.save(uow.refunds.get(refund_id).owed_by_transfer(fallback))
+            book(uow, refund_id, payment_id, now=now, actor=actor, done=False)
         else:
-            _book(uow, refund_id, payment_id, now=now, actor=actor, done=True, paid_out=paid_out)
+            book(uow, refund_id, payment_id, now=now, actor=actor, done=True, paid_out=paid_out)
         uow.commit()
 
 
@@ -129,11 +123,10 @@ def finish_interrupted(rt: Runtime) -> list[tuple[str, str]]:
     tell neither, the refund stays in progress for staff to count the machine.
     """
     with rt.uow(read_only=True) as uow:
-        rows = uow.session.execute(
-            select(Refund.id, Refund.payment_id, Refund.method, Refund.amount, Refund.approved_by)
-            .where(Refund.state == "in_progress").order_by(Refund.created_at)).all()
+        interrupted = uow.refunds.in_progress()
     outcome = []
-    for refund_id, payment_id, method, amount, actor in rows:
+    for r in interrupted:
+        refund_id, payment_id, method, amount, actor = r.id, r.payment_id, r.method, r.amount, r.approved_by
         if method == "cash":
             answer = _paid_out(rt, payment_id, amount)
             if answer is None:
@@ -142,12 +135,12 @@ def finish_interrupted(rt: Runtime) -> list[tuple[str, str]]:
             paid, counts = answer
             if paid:
                 with rt.uow() as uow:
-                    _book(uow, refund_id, payment_id, now=rt.clock(), actor=actor, done=True, paid_out=counts)
+                    book(uow, refund_id, payment_id, now=rt.clock(), actor=actor, done=True, paid_out=counts)
                     uow.commit()
                 outcome.append((refund_id, "booked: the changer had paid it out"))
                 continue
         try:
-            _carry_out(rt, refund_id, payment_id, method, actor=actor)
+            carry_out(rt, refund_id, payment_id, method, actor=actor)
         except DeviceError as exc:
             outcome.append((refund_id, f"left in progress: {exc.message}"))
             continue
@@ -164,12 +157,9 @@ def _paid_out(rt: Runtime, payment_id: str, amount: int) -> tuple[bool, dict[int
     the book knows only the total (a cash payment finished by recovery), the totals decide,
     and the refund is booked without its coins (as that payment was)."""
     with rt.uow(read_only=True) as uow:
-        station = uow.session.execute(select(Payment.payment_station).where(Payment.id == payment_id)).scalar_one()
-        emptied = uow.session.execute(select(func.max(JournalRow.seq)).where(
-            JournalRow.station == station, JournalRow.kind == "day_closed")).scalar() or 0
-        rows = [(kind, amount, json.loads(data)) for kind, amount, data in uow.session.execute(
-            select(JournalRow.kind, JournalRow.amount, JournalRow.data).where(
-                JournalRow.station == station, JournalRow.seq > emptied).order_by(JournalRow.seq))]
+        station = uow.payments.get(payment_id).payment_station
+        rows = [(kind, amount, json.loads(data))
+                for kind, amount, data in uow.journal_rows.since_station_emptied(station)]
     machine = rt.devices.of(station).changer.counts()
     book = changer_book((kind, data) for kind, _amount, data in rows).counts
     if book is None:  # by total: what the journal says the machine holds (corrections on paper left out)
@@ -185,17 +175,17 @@ def _paid_out(rt: Runtime, payment_id: str, amount: int) -> tuple[bool, dict[int
     return None
 
 
-def _book(uow: Any, refund_id: str, payment_id: str, *, now: Any, actor: str, done: bool,
-          paid_out: dict[int, int] | None = None) -> None:
-    refund = uow.session.get(Refund, refund_id)
-    p = uow.session.get(Payment, payment_id)
-    uow.session.flush()
-    given = uow.session.execute(select(func.sum(Refund.amount)).where(Refund.payment_id == payment_id)).scalar() or 0
-    if given >= p.amount:  # a payment partly refunded stays approved: the rest of it is still paid
-        p.move_to(PaymentState.CANCELLED if refund.method == "terminal_cancel" else PaymentState.REFUNDED)
+def book(uow: UnitOfWork, refund_id: str, payment_id: str, *, now: dt.datetime, actor: str, done: bool,
+         paid_out: dict[int, int] | None = None) -> None:
+    """Journal a refund (done, or owed by bank transfer), in the caller's unit of work."""
+    refund = uow.refunds.get(refund_id)
+    p = uow.payments.get(payment_id)
+    if uow.refunds.given_on(payment_id) >= p.amount:  # partly refunded, a payment stays approved
+        p = p.moved_to(PaymentState.CANCELLED if refund.method == "terminal_cancel" else PaymentState.REFUNDED)
+        uow.payments.save(p)
     if done:
-        refund.state = "done"
-        refund.completed_at = now
+        refund = refund.done(now)
+        uow.refunds.save(refund)
     # A refund lands in the current open day, naming the day the payment was booked in.
     day, _moved = open_business_day(uow, p.site, now, station=p.payment_station)
     uow.journal.append(EntryKind.REFUND, at=now, actor=actor, amount=-refund.amount, site=p.site,
@@ -207,38 +197,33 @@ def _book(uow: Any, refund_id: str, payment_id: str, *, now: Any, actor: str, do
                        **({"counts": {str(d): n for d, n in sorted(paid_out.items())}} if paid_out else {}))
 
 
-def _partial(uow: Any, refund: Refund) -> dict[str, Any]:
+def _partial(uow: UnitOfWork, refund: Refund) -> dict[str, Any]:
     """For a refund of some copies: the lines, copies and amounts it gave back (the sheet's revenue
-    lines follow them); an empty list on the second payment of such a refund. Nothing for a whole refund."""
-    from madoguchi.adapters.db.refund_tables import RefundLine
-    from madoguchi.adapters.db.tables import SaleLine
-    head = refund.id
-    rows = uow.session.execute(select(RefundLine, SaleLine).join(SaleLine, SaleLine.id == RefundLine.sale_line_id)
-                               .where(RefundLine.refund_id == head).order_by(SaleLine.position)).all()
+    lines follow them); an empty list on the second payment of such a refund. Nothing for a whole refund.
+    ``line`` is the line's number on the sale (positions count from 1)."""
+    rows = uow.refunds.lines_of(refund.id)
     if not rows:
-        siblings = uow.session.execute(select(func.count()).select_from(RefundLine).where(
-            RefundLine.sale_id == refund.sale_id)).scalar()
-        return {"lines": []} if siblings and refund.amount else {}
+        return {"lines": []} if uow.refunds.sale_has_lines(refund.sale_id) and refund.amount else {}
     return {"partial": True,
-            "lines": [[sl.fee_code, rl.quantity, sl.unit_price, sl.revenue_line_code, sl.exemption] for rl, sl in rows],
-            "refunded_lines": [{"line_id": sl.id, "line": sl.position + 1, "fee_code": sl.fee_code,
-                                "copies": rl.quantity, "of": sl.quantity, "amount": rl.amount} for rl, sl in rows]}
+            "lines": [[r.fee_code, r.copies, r.unit_price, r.revenue_line_code, r.exemption] for r in rows],
+            "refunded_lines": [{"line_id": r.line_id, "line": r.position, "fee_code": r.fee_code,
+                                "copies": r.copies, "of": r.of, "amount": r.amount} for r in rows]}
 
 
 def complete_bank_refund(rt: Runtime, *, refund_id: str, actor: Actor, note: str) -> dict[str, Any]:
     """Accounting marks a refund by bank transfer as paid out."""
     with rt.uow() as uow:
-        refund = uow.session.get(Refund, refund_id)
-        if refund is None:
+        found = uow.refunds.find(refund_id)
+        if found is None:
             raise NotFound(f"no refund {refund_id}")
-        sale = load_sale(uow, refund.sale_id)
+        sale = uow.sales.get(found.sale_id)
         if not (actor.may(Action.APPROVE, sale.site) or actor.may(Action.ACCOUNT, sale.site)):
             actor.require(Action.APPROVE, sale.site)
-        if refund.method != "bank_transfer" or refund.state != "pending":
+        if found.method != "bank_transfer" or found.state != "pending":
             raise Conflict(f"refund {refund_id} is not a pending bank transfer")
         now = rt.clock()
-        refund.state = "done"
-        refund.completed_at = now
+        refund = found.done(now)
+        uow.refunds.save(refund)
         day, _moved = open_business_day(uow, sale.site, now)
         uow.journal.append(EntryKind.REFUND_COMPLETED, at=now, actor=actor.login, amount=0, site=sale.site,
                            sale_id=sale.id, business_date=day, refund_id=refund.id, method="bank_transfer",
@@ -248,25 +233,10 @@ def complete_bank_refund(rt: Runtime, *, refund_id: str, actor: Actor, note: str
         return view
 
 
-def _sale_refunds(rt: Runtime, sale_id: str) -> dict[str, Any]:
-    with rt.uow() as uow:
+def refunds_of(rt: Runtime, sale_id: str) -> dict[str, Any]:
+    with rt.uow(read_only=True) as uow:
         sale = uow.sales.get(sale_id, lock=False)
-        refunds = uow.session.execute(select(Refund).where(Refund.sale_id == sale_id)
-                                      .order_by(Refund.created_at)).scalars().all()
-        return {"sale": sale_view(uow, sale), "refunds": [refund_view(r) for r in refunds]}
-
-
-# The sale with its lines in one round trip, as the ORM's object (refunds change it through the ORM).
-_SALE = select(Sale).options(joinedload(Sale.lines)).where(Sale.id == bindparam("sale_id"))
-_SALE_LOCKED = _SALE.with_for_update(of=Sale)
-
-
-def load_sale(uow: UnitOfWork, sale_id: str, *, lock: bool = True) -> Sale:
-    stmt = _SALE_LOCKED if lock else _SALE
-    sale = uow.session.execute(stmt, {"sale_id": sale_id}).unique().scalar_one_or_none()
-    if sale is None:
-        raise NotFound(f"no sale {sale_id}")
-    return sale
+        return {"sale": sale_view(uow, sale), "refunds": [refund_view(r) for r in uow.refunds.of_sale(sale_id)]}
 
 
 def refund_view(r: Refund) -> dict[str, Any]:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from madoguchi.adapters.db.repositories.counter_days import DayLocks
     from madoguchi.adapters.db.repositories.counter_payments import PaymentRepository, ReceiptRepository
     from madoguchi.adapters.db.repositories.counter_places import IncidentRepository, StationRepository
+    from madoguchi.adapters.db.repositories.counter_refunds import RefundRepository
     from madoguchi.adapters.db.repositories.counter_sales import SaleRepository
     from madoguchi.adapters.db.repositories.counter_training import TrainingRows
     from madoguchi.adapters.db.repositories.journal import JournalRows
@@ -71,6 +72,11 @@ class Repositories:
     def incidents(self) -> IncidentRepository:
         from madoguchi.adapters.db.repositories.counter_places import IncidentRepository
         return IncidentRepository(self._uow())
+
+    @cached_property
+    def refunds(self) -> RefundRepository:
+        from madoguchi.adapters.db.repositories.counter_refunds import RefundRepository
+        return RefundRepository(self._uow())
 
     @cached_property
     def day_locks(self) -> DayLocks:

@@ -31,6 +31,15 @@ class JournalRows:
         self._s = session
         self._locked_head = locked_head
 
+    def since_station_emptied(self, station: str) -> list[tuple[str, int, str]]:
+        """``(kind, amount, data)`` of a payment station's entries since its changer was last
+        emptied (its last ``day_closed``), in order: what the machine should hold."""
+        emptied = self._s.execute(select(func.max(JournalRow.seq)).where(
+            JournalRow.station == station, JournalRow.kind == "day_closed")).scalar() or 0
+        rows = self._s.execute(select(JournalRow.kind, JournalRow.amount, JournalRow.data).where(
+            JournalRow.station == station, JournalRow.seq > emptied).order_by(JournalRow.seq))
+        return [(kind, amount, data) for kind, amount, data in rows]
+
     # --- the head ---------------------------------------------------------------------
     def head(self) -> tuple[int, str]:
         """(seq, hash) of the last entry, as the head row says (0 and the genesis hash when empty)."""
