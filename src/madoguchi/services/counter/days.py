@@ -13,24 +13,20 @@ wholly before the close or wholly after it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.domain.receipt import business_date
 from madoguchi.errors import Conflict
-
-if TYPE_CHECKING:
-    from madoguchi.adapters.db.close_tables import DayClose
 
 ONE_DAY = dt.timedelta(days=1)
 #: How far ahead a booking may be pushed before something is badly wrong.
 MAX_SKIP_DAYS = 400
 
 
-def lock_day(uow: UnitOfWork, site: str, day: dt.date, station: str | None = None) -> list[DayClose]:
-    """The site-day row (created when missing) and the station's row if any, locked
-    ``FOR UPDATE`` until the transaction ends. The site row comes first in the list."""
-    return uow.day_locks.lock(site, day, station)
+def lock_day(uow: UnitOfWork, site: str, day: dt.date, station: str | None = None) -> None:
+    """Lock the site-day row (created when missing) and the station's row if any
+    ``FOR UPDATE`` until the transaction ends: a booking and a close never interleave."""
+    uow.day_locks.lock(site, day, station)
 
 
 def is_closed(uow: UnitOfWork, site: str, day: dt.date, station: str | None = None) -> bool:

@@ -21,18 +21,16 @@ class DayLocks:
         """Whether the site-day (or the station's day) is closed; its rows stay locked."""
         return "closed" in self._uow.rows.day_states(site, day, station).values()
 
-    def lock(self, site: str, day: dt.date, station: str | None = None) -> list[DayClose]:
-        """The site-day row (created when missing) and the station's row if any, locked
-        ``FOR UPDATE`` until the transaction ends, read afresh; the site row first.
-
-        The close changes them (its own area): they are the ORM's rows."""
+    def lock(self, site: str, day: dt.date, station: str | None = None) -> None:
+        """Lock the site-day row (created when missing) and the station's row if any
+        ``FOR UPDATE`` until the transaction ends, and read them afresh into the session,
+        where the close's repository (``repositories/close.py``) changes them."""
         self._uow.rows.day_states(site, day, station)
         wanted = [WHOLE_SITE] if station is None else [WHOLE_SITE, station]
-        rows = list(self._uow.session.execute(
+        self._uow.session.execute(
             select(DayClose).where(DayClose.site == site, DayClose.business_date == day,
                                    DayClose.station.in_(wanted))
-            .with_for_update().execution_options(populate_existing=True)).scalars())
-        return sorted(rows, key=lambda r: r.station != WHOLE_SITE)
+            .with_for_update().execution_options(populate_existing=True)).scalars().all()
 
     def station_entries(self, station: str, day: dt.date) -> list[tuple[str, str]]:
         """``(kind, data)`` of the journal entries of a payment station on ``day``, in order."""
