@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from madoguchi.api import create_app
+from madoguchi.app import create_app
 from madoguchi.bootstrap import DEMO_STAFF, ensure_demo_staff
 from madoguchi.services.plan.compare import waiting_grid
 from madoguchi.web import install
