@@ -11,12 +11,12 @@ stderr and exit code 2; nothing is moved then. ``cash_app`` is registered on the
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from madoguchi.cli.common import parse_json, read_file
 from madoguchi.config import Settings
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.errors import BadInput, MadoguchiError
@@ -39,14 +39,8 @@ def read_counts(value: str) -> Any:
     if value.startswith("@"):
         path = Path(value[1:])
         source = f"--counts {path}"
-        try:
-            value = path.read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise BadInput(f"--counts: cannot read {path}: {exc.strerror}") from None
-    try:
-        data = json.loads(value)
-    except json.JSONDecodeError as exc:
-        raise BadInput(f"{source}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        value = read_file(path, "--counts")
+    data = parse_json(value, source)
     if not isinstance(data, dict):
         raise BadInput(f'{source}: must be an object of denomination -> count, e.g. {{"1000": 5, "100": 20}}')
     return data

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 import typer
 
+from madoguchi.cli.common import parse_json, read_file
 from madoguchi.config import Settings
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.errors import BadInput, MadoguchiError
@@ -40,15 +41,7 @@ def _day(value: str) -> dt.date:
 
 def read_counted(path: Path) -> tuple[dict[str, Any], dict[str, str], str | None]:
     """The counted cash per station, the reasons and the note of a counted file."""
-    try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise BadInput(f"--counted: cannot read {path}: {exc.strerror}") from None
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise BadInput(f"--counted: {path} is not valid JSON: {exc.msg} at line {exc.lineno}, "
-                       f"column {exc.colno}") from None
+    data = parse_json(read_file(path, "--counted"), f"--counted {path}")
     shape = '{"stations": {"<station id>": {"10000": n, "5000": n, ..., "1": n}}}'
     if not isinstance(data, dict) or not isinstance(data.get("stations"), dict):
         raise BadInput(f"--counted: {path} must look like {shape}")

@@ -5,10 +5,12 @@ The database adapters are imported when a command runs, not when the CLI starts.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -68,3 +70,19 @@ def existing_db(settings: Settings) -> Engine:
         engine.dispose()
         raise BadInput(f"{shown(settings.database_url)} has no madoguchi tables; run `madoguchi init-db` first")
     return engine
+
+
+def read_file(path: Path, option: str) -> str:
+    """The text of a file given to ``option`` (a byte-order mark dropped), or an error naming it."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise BadInput(f"{option}: cannot read {path}: {exc.strerror}") from None
+
+
+def parse_json(text: str, source: str) -> Any:
+    """``text`` as JSON, or an error naming ``source`` and the line and column where it is wrong."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{source}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None

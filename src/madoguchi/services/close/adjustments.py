@@ -160,7 +160,7 @@ def reject_adjustment(rt: Runtime, *, adjustment_id: str, actor: Actor, note: st
 
 def list_adjustments(rt: Runtime, *, site: str, actor: Actor, state: str | None = None) -> list[dict[str, Any]]:
     actor.require(Action.VIEW, site)
-    with rt.uow() as uow:
+    with rt.uow(read_only=True) as uow:
         closes = uow.closes.station_close_seqs(site)
         return [adjustment_view(a, None if a.revenue_line or a.station is None else closes.get((a.station, a.corrects)))
                 for a in uow.adjustments.of_site(site, state)]

@@ -104,7 +104,7 @@ def close_day(rt: Runtime, *, site: str, day: dt.date, counted: Mapping[str, obj
     rt.places.site(site)
     actor.require(Action.APPROVE, site)
     check_day(rt, day)
-    with rt.uow() as uow:
+    with rt.uow(read_only=True) as uow:
         already = uow.closes.closed_stations(site, day)
     parsed = parse_counted(rt, site, counted, require_all=True, skip=already)
     clean = {sid: r for sid, text in (reasons or {}).items() if (r := clean_reason(text))}

@@ -23,7 +23,7 @@ def day_summary(rt: Runtime, *, site: str, day: dt.date, actor: Actor) -> dict[s
     """The site-day's figures as they stand (closed: as closed, with the findings the close saw)."""
     rt.places.site(site)
     actor.require(Action.VIEW, site)
-    with rt.uow() as uow:
+    with rt.uow(read_only=True) as uow:
         report, state = build_report(rt, uow, site=site, day=day)
         unsigned = uow.day_figures.unsigned(site, day)
         anchor = anchor_view(rt, uow, site=site, day=day) if report.closed else None
@@ -51,7 +51,7 @@ def day_reports(rt: Runtime, *, sites: list[str], day: dt.date, actor: Actor) ->
     for site in sites:
         rt.places.site(site)
         actor.require(Action.VIEW, site)
-        with rt.uow() as uow:
+        with rt.uow(read_only=True) as uow:
             report, state = build_report(rt, uow, site=site, day=day)
             anchored = journalled_checkpoints(uow, site=site, day=day) if report.closed else []
             report = replace(report, journal_unsigned=uow.day_figures.unsigned(site, day),

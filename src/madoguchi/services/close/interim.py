@@ -29,7 +29,7 @@ def interim_check(rt: Runtime, *, site: str, actor: Actor, day: dt.date | None =
     day = day or business_date(rt.clock())
     parsed = parse_counted(rt, site, counted or {}, require_all=False)
     machine = {sid: machine_counts(rt, sid) for sid in station_ids(rt, site)}
-    with rt.uow() as uow:
+    with rt.uow(read_only=True) as uow:
         report, state = build_report(rt, uow, site=site, day=day, counted=parsed, reasons=reasons,
                                      machine=machine)
     if not report.closed:

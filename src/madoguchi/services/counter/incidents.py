@@ -94,7 +94,7 @@ def recheck_unknown(rt: Runtime, *, incident_id: str, actor: Actor) -> dict[str,
     if answer.status in (TxStatus.DECLINED, TxStatus.NOT_FOUND):
         return resolve_unknown(rt, incident_id=incident_id, paid=False, actor=actor,
                                evidence=f"terminal status: {answer.status.value}", _system=True) | learned
-    with rt.uow() as uow:
+    with rt.uow(read_only=True) as uow:
         return incident_view(_open_incident(uow, incident_id)) | learned
 
 
@@ -154,7 +154,7 @@ def resolve_unknown(rt: Runtime, *, incident_id: str, paid: bool, actor: Actor, 
         uow.commit()
     if fresh is not None:
         print_fresh(rt, {"sale": {}}, fresh)
-    with rt.uow() as uow:
+    with rt.uow(read_only=True) as uow:
         resolved = uow.incidents.find(incident_id)
         assert resolved is not None
         return incident_view(resolved) | {"sale": sale_view(uow, uow.sales.get(sale.id, lock=False))}

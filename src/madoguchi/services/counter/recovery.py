@@ -21,7 +21,7 @@ from madoguchi.services.runtime import Runtime
 
 
 def recover(rt: Runtime) -> dict[str, Any]:
-    with rt.uow() as uow:
+    with rt.uow(read_only=True) as uow:
         in_flight = uow.payments.in_flight()
         waiting = uow.receipts.pending_ids()
     outcome: dict[str, Any] = {"payments": [], "receipts": 0}

@@ -23,7 +23,7 @@ from madoguchi.services.runtime import Runtime
 
 def database_ok(rt: Runtime) -> bool:
     """Does the database answer? (the health check)."""
-    with rt.uow() as uow:
+    with rt.uow(read_only=True) as uow:
         return uow.answers()
 
 
@@ -76,7 +76,7 @@ def _serving(rt: Runtime, sale: tuple[str, int] | None) -> dict[str, Any] | None
 
 def payment_status(rt: Runtime, *, payment_id: str, actor: Actor) -> dict[str, Any]:
     """A payment as its station shows it; a cash one says how much is in and still due."""
-    with rt.uow() as uow:
+    with rt.uow(read_only=True) as uow:
         payment = uow.payments.find(payment_id)
         if payment is None:
             raise NotFound(f"no payment {payment_id}")
