@@ -13,30 +13,17 @@ main ``madoguchi`` app; it prints ``error: <message>`` and exits 2 on an expecte
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
-import re
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from madoguchi.cli.common import parse_json, read_file
+from madoguchi.cli.common import parse_date, parse_json, read_file
 from madoguchi.config import Settings
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.errors import BadInput, MadoguchiError
-
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _day(value: str) -> dt.date:
-    try:
-        if _DATE.fullmatch(value.strip()):
-            return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        pass
-    raise BadInput(f"--date: {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-02")
 
 
 def read_counted(path: Path) -> tuple[dict[str, Any], dict[str, str], str | None]:
@@ -116,7 +103,7 @@ def _run(*, date: str, site: str, counted: Path | None, out: Path, json_out: Pat
     from madoguchi.adapters.db.engine import make_engine
     from madoguchi.bootstrap import build_runtime
     from madoguchi.services.close import close_day
-    day = _day(date)
+    day = parse_date(date, "--date")
     if not export_only and counted is None:
         raise BadInput("--counted FILE.json is required to close a day (or use --export-only)")
     stations, reasons, note = read_counted(counted) if counted is not None else ({}, {}, None)
