@@ -1,31 +1,18 @@
-"""The simulated cash changer: inventory, deposits, change, jams, persistence."""
+"""The simulated cash changer: inventory, deposits, change, refunds, slot status; cash is never
+created or lost (jams: ``test_changer_jams.py``, persistence: ``test_changer_state_file.py``)."""
 from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from madoguchi.adapters.devices import make_station_devices, read_state
 from madoguchi.adapters.devices.changer_faults import OPERATIONS
 from madoguchi.adapters.devices.changer_sim import Phase, SimulatedCashChanger
 from madoguchi.adapters.devices.changer_slots import DEFAULT_FLOAT
 from madoguchi.adapters.devices.ports import ChangerStatus, DepositEnd
 from madoguchi.domain.money import DENOMINATIONS, total_of_counts
 from madoguchi.errors import BadInput, CannotMakeChange, ChangerJammed, ChangerNotReady
-
-FLOAT_TOTAL = total_of_counts(DEFAULT_FLOAT)
-
-
-def held(changer: SimulatedCashChanger) -> int:
-    """Everything inside the machine: inventory and escrow."""
-    return total_of_counts(changer.counts()) + changer.deposit_amount()
-
-
-def deposit(changer: SimulatedCashChanger, *cash: int) -> int:
-    changer.begin_deposit()
-    for denomination in cash:
-        changer.insert(denomination)
-    return changer.fix_deposit()
+from tests.unit.changer_helpers import FLOAT_TOTAL, deposit, held
 
 
 def test_a_new_changer_holds_the_default_float_in_every_slot():
@@ -143,84 +130,6 @@ def test_bad_cash_is_refused():
         SimulatedCashChanger("C2", initial_counts={7: 1})
 
 
-def _reach(changer: SimulatedCashChanger, operation: str):
-    """Bring a deposit of 1,100 yen to where ``operation`` is allowed; return the call."""
-    if operation == "dispense_change":
-        return lambda: changer.dispense_change(500)
-    if operation == "begin_deposit":
-        return changer.begin_deposit
-    changer.begin_deposit()
-    changer.insert(1000)
-    changer.insert(100)
-    if operation == "restart_deposit":
-        changer.pause_deposit()
-    if operation == "end_deposit":
-        changer.fix_deposit()
-        return lambda: changer.end_deposit(DepositEnd.CHANGE, 800)
-    if operation == "insert":
-        return lambda: changer.insert(500)
-    return getattr(changer, operation)
-
-
-@pytest.mark.parametrize("operation", sorted(OPERATIONS))
-def test_a_jam_at_any_step_takes_no_effect_and_keeps_the_cash(operation):
-    changer = SimulatedCashChanger("C1")
-    call = _reach(changer, operation)
-    inventory, escrow, phase = changer.counts(), changer.deposit_counts(), changer.phase
-    changer.fail_next(operation)
-    with pytest.raises(ChangerJammed):
-        call()
-    assert changer.status() is ChangerStatus.JAM
-    assert (changer.counts(), changer.deposit_counts(), changer.phase) == (inventory, escrow, phase)
-    for other in (changer.begin_deposit, changer.fix_deposit, lambda: changer.insert(100),
-                  lambda: changer.dispense_change(10), lambda: changer.can_dispense(10)):
-        with pytest.raises(ChangerJammed):
-            other()
-    assert changer.clear_jam() == escrow
-    assert changer.status() is not ChangerStatus.JAM and changer.phase is Phase.IDLE
-    assert changer.counts() == inventory and changer.deposit_amount() == 0
-
-
-def test_a_jam_during_fix_keeps_the_inserted_cash_in_escrow():
-    changer = SimulatedCashChanger("C1")
-    changer.begin_deposit()
-    changer.insert(1000)
-    changer.fail_next("fix_deposit")
-    with pytest.raises(ChangerJammed):
-        changer.fix_deposit()
-    assert changer.deposit_counts() == {1000: 1} and changer.deposit_amount() == 1000
-
-
-def test_clearing_a_jam_without_handing_back_lets_the_deposit_go_on():
-    changer = SimulatedCashChanger("C1")
-    changer.begin_deposit()
-    changer.insert(1000)
-    changer.fail_next("insert")
-    with pytest.raises(ChangerJammed):
-        changer.insert(100)
-    assert changer.clear_jam(return_deposit=False) == {}
-    changer.insert(100)
-    assert changer.fix_deposit() == 1100
-
-
-def test_random_jams_follow_the_seed():
-    def pattern(seed: int) -> list[bool]:
-        changer = SimulatedCashChanger("C1", seed=seed, jam_rate=0.3)
-        jams = []
-        for _ in range(30):
-            try:
-                changer.dispense_change(10)
-                jams.append(False)
-            except ChangerJammed:
-                changer.clear_jam()
-                jams.append(True)
-        return jams
-    assert pattern(7) == pattern(7)
-    assert any(pattern(7)) and not all(pattern(7))
-    calm = SimulatedCashChanger("C1", seed=7)  # jam_rate 0: never jams
-    assert all(calm.dispense_change(10) == {10: 1} for _ in range(30))
-
-
 @pytest.mark.parametrize(("counts", "status"), [
     (DEFAULT_FLOAT, ChangerStatus.OK),
     ({**DEFAULT_FLOAT, 1: 0}, ChangerStatus.EMPTY),
@@ -255,34 +164,6 @@ def test_staff_load_the_float_and_collect_the_notes_at_close():
     assert all(changer.counts()[d] == 0 for d in (10000, 5000, 2000, 1000))
     with pytest.raises(BadInput):
         changer.collect({100: 10_000})
-
-
-def test_a_new_instance_on_the_same_state_file_sees_the_same_machine(tmp_path):
-    path = tmp_path / "C1-changer.state"
-    changer = SimulatedCashChanger("C1", state_path=path)
-    deposit(changer, 1000)
-    changer.end_deposit(DepositEnd.CHANGE, 700)
-    changer.begin_deposit()
-    changer.insert(500)
-    changer.fail_next("end_deposit")
-    again = SimulatedCashChanger("C1", state_path=path, initial_counts={})
-    assert again.counts() == changer.counts()
-    assert again.deposit_counts() == {500: 1} and again.phase is Phase.OPEN
-    again.fix_deposit()
-    with pytest.raises(ChangerJammed):  # the scheduled fault survived the restart
-        again.end_deposit(DepositEnd.NO_CHANGE)
-    third = SimulatedCashChanger("C1", state_path=path)
-    assert third.status() is ChangerStatus.JAM and third.deposit_amount() == 500
-    assert read_state(path)["jammed"] is True
-    assert [p.name for p in tmp_path.iterdir()] == ["C1-changer.state"]  # no temporary files left
-
-
-def test_station_devices_keep_their_state_in_files_named_by_station(tmp_path):
-    devices = make_station_devices("honcho-1", state_dir=tmp_path)
-    devices.changer.begin_deposit()
-    names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["honcho-1-changer.state", "honcho-1-printer.state", "honcho-1-terminal.state"]
-    assert make_station_devices("honcho-1", state_dir=tmp_path).changer.phase is Phase.OPEN
 
 
 # --- property: cash is never created or lost -----------------------------------------
@@ -332,50 +213,3 @@ def test_no_sequence_of_operations_creates_or_loses_cash(actions, return_on_clea
             pass  # a full slot hands the cash back; a refund it cannot pay is refused
         assert held(changer) + paid_out == FLOAT_TOTAL + inserted
         assert all(n >= 0 for n in changer.counts().values())
-
-
-# --- the state log --------------------------------------------------------------------
-def test_a_state_line_cut_short_by_a_kill_leaves_the_state_before_it(tmp_path):
-    path = tmp_path / "C1-changer.state"
-    changer = SimulatedCashChanger("C1", state_path=path)
-    deposit(changer, 1000)
-    before = read_state(path)
-    changer.end_deposit(DepositEnd.CHANGE, 700)
-    whole = path.read_bytes()
-    last_start = whole.rstrip(b"\n").rfind(b"\n") + 1
-    for cut in (last_start + 3, last_start + 12, len(whole) - 2):  # the last line torn anywhere
-        path.write_bytes(whole[:cut])
-        assert read_state(path) == before
-    path.write_bytes(whole[:last_start] + whole[last_start:].replace(b'"phase"', b'"phasf"'))
-    assert read_state(path) == before  # a changed byte fails the line's checksum
-    path.write_bytes(b"not a state log\n")
-    with pytest.raises(ValueError, match="C1-changer.state"):
-        read_state(path)
-
-
-def test_a_long_state_log_is_rewritten_as_one_snapshot(tmp_path, monkeypatch):
-    from madoguchi.adapters.devices import state
-
-    monkeypatch.setattr(state, "COMPACT_BYTES", 2000)
-    path = tmp_path / "C1-changer.state"
-    changer = SimulatedCashChanger("C1", state_path=path)
-    for _ in range(40):
-        deposit(changer, 100)
-        changer.end_deposit(DepositEnd.NO_CHANGE)
-        assert path.stat().st_size <= 2000
-    assert SimulatedCashChanger("C1", state_path=path).counts() == changer.counts()
-    assert [p.name for p in tmp_path.iterdir()] == ["C1-changer.state"]
-
-
-def test_a_state_file_from_before_the_log_is_taken_over(tmp_path):
-    import json
-
-    legacy = tmp_path / "C1-changer.json"  # what a demo server of an earlier version left
-    older = SimulatedCashChanger("C1", state_path=tmp_path / "old" / "C1-changer.state")
-    deposit(older, 1000, 500)
-    legacy.write_text(json.dumps(read_state(tmp_path / "old" / "C1-changer.state")), encoding="utf-8")
-    changer = SimulatedCashChanger("C1", state_path=tmp_path / "C1-changer.state")
-    assert changer.counts() == older.counts() and changer.deposit_amount() == 1500
-    changer.end_deposit(DepositEnd.NO_CHANGE)
-    assert not legacy.exists()
-    assert SimulatedCashChanger("C1", state_path=tmp_path / "C1-changer.state").counts() == changer.counts()

@@ -8,7 +8,7 @@ never 「クレジットカ｜ード」.
 
 - :func:`phrased` marks the boundaries of a text with :data:`WBR` (a zero-width space),
   leaving ``{placeholders}`` whole. Scripts turn each mark into a ``<wbr>`` element
-  (``h()`` in ``static/common.js``), so the text a person or a test reads is unchanged.
+  (``h()`` in ``static/common-dom.js``), so the text a person or a test reads is unchanged.
 - :func:`wbr` gives the same text as HTML with ``<wbr>`` for a template.
 """
 from __future__ import annotations
