@@ -59,6 +59,22 @@ class Settings(BaseSettings):
     #: away from the database's administrators). See docs/journal.md, "Anchors".
     anchor_path: Path = Path("var/anchors.jsonl")
 
+    #: 窓口混雑状況 (/public/congestion, docs/congestion.md): the estimated wait in minutes at
+    #: which a site's lamp turns yellow, and red.
+    congestion_yellow_minutes: int = Field(default=10, ge=1)
+    congestion_red_minutes: int = Field(default=20, ge=1)
+    #: The recent payments whose median time is the seconds per resident (minutes back), how
+    #: many of them make a measurement, and the seconds taken without one (Narashino: cash 28 s).
+    congestion_window_minutes: int = Field(default=60, ge=1)
+    congestion_min_samples: int = Field(default=5, ge=1)
+    congestion_fallback_seconds: int = Field(default=28, ge=1)
+    #: Seconds the figures are reused (counted at most once per this, whatever the crowd), and
+    #: the max-age the public's browsers are told.
+    congestion_cache_seconds: int = Field(default=10, ge=1)
+    #: Each client address: requests it may make at once, and per second after that (429 beyond).
+    public_rate_burst: int = Field(default=20, ge=1)
+    public_rate_per_second: float = Field(default=1.0, gt=0)
+
     def sqlite_path(self) -> Path | None:
         prefix = "sqlite:///"
         if self.database_url.startswith(prefix) and self.database_url != "sqlite:///:memory:":

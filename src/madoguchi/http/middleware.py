@@ -24,12 +24,16 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        added = _DOCS_HEADERS if scope.get("path", "").startswith(_DOCS_PATHS) else _HEADERS
+        path = scope.get("path", "")
+        added = _DOCS_HEADERS if path.startswith(_DOCS_PATHS) else _HEADERS
+        replaced = _LOWER_NAMES
+        if path.startswith("/public/"):  # the public board says how long it may be cached (web/public.py)
+            added, replaced = _PUBLIC_HEADERS, _PUBLIC_NAMES
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = [(k, v) for k, v in message.get("headers", [])
-                                      if k.lower() not in _LOWER_NAMES] + added
+                                      if k.lower() not in replaced] + added
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -43,6 +47,8 @@ def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
 _HEADERS = _encoded({**SECURITY_HEADERS, "Cache-Control": "no-store"})
 _DOCS_HEADERS = _encoded({**SECURITY_HEADERS, "Content-Security-Policy": _DOCS_CSP})
 _LOWER_NAMES = frozenset(name.lower().encode("latin-1") for name in SECURITY_HEADERS) | {b"cache-control"}
+_PUBLIC_HEADERS = _encoded(SECURITY_HEADERS)
+_PUBLIC_NAMES = _LOWER_NAMES - {b"cache-control"}
 
 
 class BodyLimit:

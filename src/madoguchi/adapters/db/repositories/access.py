@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from madoguchi.adapters.db.counter_rows import CounterRows
     from madoguchi.adapters.db.repositories.close import Adjustments, DayCloses, DayFigures, PaymentsExport
+    from madoguchi.adapters.db.repositories.congestion import CongestionRepository
     from madoguchi.adapters.db.repositories.counter_days import DayLocks
     from madoguchi.adapters.db.repositories.counter_payments import PaymentRepository, ReceiptRepository
     from madoguchi.adapters.db.repositories.counter_places import IncidentRepository, StationRepository
@@ -156,3 +157,10 @@ class Repositories:
         """What the day simulator reads (``repositories/sim.py``)."""
         from madoguchi.adapters.db.repositories.sim import SimRepository
         return SimRepository(self._uow())
+
+    # --- repositories: congestion ---
+    @cached_property
+    def congestion(self) -> CongestionRepository:
+        """What the public congestion board reads (counts and durations, nothing personal)."""
+        from madoguchi.adapters.db.repositories.congestion import CongestionRepository
+        return CongestionRepository(self._uow())
