@@ -51,7 +51,7 @@ def _limited(request: Request, rt: Runtime, buckets: TokenBuckets) -> Response |
 
 def _cache_headers(rt: Runtime, snap: Snapshot) -> dict[str, str]:
     return {"Cache-Control": f"public, max-age={rt.settings.congestion_cache_seconds}",
-            "ETag": snap.etag, "Last-Modified": snap.last_modified}
+            "Last-Modified": snap.last_modified}
 
 
 def _not_modified(request: Request, snap: Snapshot) -> bool:
@@ -66,7 +66,7 @@ def congestion_json(request: Request, rt: RuntimeDep) -> Response:
     if refused is not None:
         return refused
     snap = board.get(rt)
-    headers = _cache_headers(rt, snap)
+    headers = _cache_headers(rt, snap) | {"ETag": snap.etag}  # the page's body differs: no ETag there
     if _not_modified(request, snap):
         return Response(status_code=304, headers=headers)
     return Response(snap.body, media_type="application/json", headers=headers)
@@ -89,8 +89,7 @@ def congestion_page(request: Request, rt: RuntimeDep,
                  "texts": i18n.bundle(lang, SCRIPT_KEYS), "board": board_json(snap.board)},
     }
     page = TEMPLATES.TemplateResponse(request, "public_congestion.html", context)
-    page.headers.update(_cache_headers(rt, snap) | {"Vary": "Accept-Encoding"})
-    del page.headers["etag"]  # the page's ETag would be the JSON's: a different body
+    page.headers.update(_cache_headers(rt, snap))
     return page
 
 
