@@ -130,11 +130,12 @@ class FakeReceipts:
         mine = [r for r in self.s.receipts.values() if r.sale_id == sale_id]
         return max(mine, key=lambda r: r.id) if mine else None
 
-    def outcome(self, receipt_id: int, error: str | None) -> Receipt | None:
+    def outcome(self, receipt_id: int, error: str | None, at: dt.datetime) -> Receipt | None:
         receipt = self.s.receipts.get(receipt_id)
         if receipt is None:
             return None
-        receipt = (replace(receipt, state="printed", prints=receipt.prints + 1, last_error=None) if error is None
+        receipt = (replace(receipt, state="printed", prints=receipt.prints + 1, last_error=None,
+                           printed_at=receipt.printed_at or at) if error is None
                    else replace(receipt, last_error=error))
         self.s.receipts[receipt_id] = receipt
         return receipt

@@ -57,6 +57,10 @@ class Sale:
     lines: tuple[Line, ...] = ()
     #: The version read (0: not stored yet); a write expects it unchanged.
     version: int = 0
+    #: When its first line was added; when it was first handed to a payment station (a move
+    #: to another station, or a recall and a new hand-off, keeps the first).
+    registration_started_at: dt.datetime | None = None
+    handed_off_at: dt.datetime | None = None
 
     @classmethod
     def new(cls, *, sale_id: str, site: str, staff_station: str, created_by: str, created_at: dt.datetime,
@@ -76,6 +80,14 @@ class Sale:
     def with_line(self, line: Line) -> Sale:
         lines = (*self.lines, line)
         return replace(self, lines=lines, total=check_total(sum(x.amount for x in lines)))
+
+    def registering(self, at: dt.datetime) -> Sale:
+        """Its registration started ``at`` (its first line), unless it had started before."""
+        return replace(self, registration_started_at=self.registration_started_at or at)
+
+    def handed_off(self, at: dt.datetime) -> Sale:
+        """Marked handed off ``at``, unless it was handed off before (the first hand-off counts)."""
+        return replace(self, handed_off_at=self.handed_off_at or at)
 
     def without_line(self, line_id: str) -> Sale:
         lines = tuple(x for x in self.lines if x.id != line_id)
@@ -126,6 +138,7 @@ class Receipt:
     prints: int
     last_error: str | None
     created_at: dt.datetime
+    printed_at: dt.datetime | None = None  # its first print
 
 
 @dataclass(frozen=True, slots=True)

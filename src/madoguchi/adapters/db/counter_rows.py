@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import ClauseElement
@@ -45,7 +45,8 @@ _LINE_COLUMNS = [c for c in _L.c if c.key != "sale_id"]
 SALE_KEYS = tuple(c.key for c in _SALE_COLUMNS)
 LINE_KEYS = tuple(c.key for c in _LINE_COLUMNS)  # selected as line_<key>, in this order
 #: What a sale's writes may change (everything but who made it, where and when).
-SALE_CHANGES = ("state", "total", "paid_amount", "payment_station", "attempts", "paid_at", "cash_only")
+SALE_CHANGES = ("state", "total", "paid_amount", "payment_station", "attempts", "paid_at", "cash_only",
+                "registration_started_at", "handed_off_at")
 PAYMENT_CHANGES = ("state", "tendered", "change", "processor_reference", "failure", "completed_at",
                    "booked_on")
 PAYMENT_KEYS = tuple(c.key for c in _P.c)
@@ -118,7 +119,8 @@ _STATEMENTS: dict[str, Any] = {
     "receipt_latest": lambda: select(*_R.c).where(_R.c.sale_id == bindparam("sale_id")).order_by(
         _R.c.id.desc()).limit(1),
     "receipt_printed": lambda: update(_R).where(_R.c.id == bindparam("receipt_id")).values(
-        state="printed", prints=_R.c.prints + 1, last_error=None).returning(*_R.c),
+        state="printed", prints=_R.c.prints + 1, last_error=None,
+        printed_at=func.coalesce(_R.c.printed_at, bindparam("at", type_=_R.c.printed_at.type))).returning(*_R.c),
     "receipt_failed": lambda: update(_R).where(_R.c.id == bindparam("receipt_id")).values(
         last_error=bindparam("error")).returning(*_R.c),
     "open_incidents": lambda: select(_I.c.id).where(_I.c.sale_id == bindparam("sale_id"), _I.c.state == "open"),

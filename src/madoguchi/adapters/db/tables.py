@@ -132,6 +132,9 @@ class Sale(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     business_date: Mapped[dt.date] = mapped_column(Date)
     paid_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: When the first line was added, and when it was first handed to a payment station (0018).
+    registration_started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    handed_off_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     lines: Mapped[list[SaleLine]] = relationship(back_populates="sale", order_by="SaleLine.position",
                                                  cascade="all, delete-orphan", lazy="selectin")
@@ -241,6 +244,7 @@ class Receipt(Base):
     prints: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    printed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # its first print (0018)
     __table_args__ = (UniqueConstraint("payment_station", "number", name="uq_receipts_station_number"),)
 
 

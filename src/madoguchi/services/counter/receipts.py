@@ -41,7 +41,7 @@ def print_receipt(rt: Runtime, *, receipt_id: int, reprint: bool = False,
             error = exc.message
     # One statement: the outcome written and the row read back together.
     with rt.uow(urgent=True) as uow:
-        row = uow.receipts.outcome(receipt_id, None if error is None else error[:200])
+        row = uow.receipts.outcome(receipt_id, None if error is None else error[:200], at=rt.clock())
         if row is None:
             raise NotFound(f"no receipt {receipt_id}")
         uow.commit()

@@ -56,7 +56,7 @@ def add_line(rt: Runtime, *, sale_id: str, line_id: str, fee_code: str, quantity
             raise Conflict(f"lines can only be changed while the sale is open (it is {sale.state})")
         item = rt.catalog.item(fee_code, sale.business_date)
         priced = price_line(item, quantity=quantity, exemption=reason, exemption_note=exemption_note)
-        sale = uow.sales.add_line(sale, Line.priced(line_id, sale.next_position(), priced))
+        sale = uow.sales.add_line(sale.registering(now), Line.priced(line_id, sale.next_position(), priced))
         return sale_view(uow, sale)
 
     return idempotent(rt, line_id, "add_line", request, work)
@@ -91,10 +91,10 @@ def hand_off(rt: Runtime, *, sale_id: str, handoff_id: str, payment_station: str
             raise Conflict("a sale needs at least one line before it is handed to a payment station")
         if sale.total == 0:
             # Every line is exempt: nothing to pay, so no payment station is needed.
-            sale = book_free(uow, sale, now=now, actor=actor.login)
+            sale = book_free(uow, sale.handed_off(now), now=now, actor=actor.login)
         else:
             station = _place(rt, uow, sale, payment_station, offline_ok=screen_offline_ok)
-            sale = sale.moved_to(SaleState.AWAITING_PAYMENT, payment_station=station)
+            sale = sale.handed_off(now).moved_to(SaleState.AWAITING_PAYMENT, payment_station=station)
         return sale_view(uow, uow.sales.save(sale))
 
     request = {"sale_id": sale_id, "payment_station": payment_station} | (

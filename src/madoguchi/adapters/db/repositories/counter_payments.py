@@ -104,10 +104,11 @@ class ReceiptRepository:
         row = self._db.first("receipt_latest", sale_id=sale_id)
         return None if row is None else Receipt(**dict(zip(_RECEIPT_KEYS, row, strict=True)))
 
-    def outcome(self, receipt_id: int, error: str | None) -> Receipt | None:
-        """Printed (``error`` None) or why not, in one statement; the receipt as it now is."""
+    def outcome(self, receipt_id: int, error: str | None, at: dt.datetime) -> Receipt | None:
+        """Printed ``at`` (``error`` None; the first print's time is kept) or why not, in one
+        statement; the receipt as it now is."""
         if error is None:
-            row = self._db.first("receipt_printed", receipt_id=receipt_id)
+            row = self._db.first("receipt_printed", receipt_id=receipt_id, at=at)
         else:
             row = self._db.first("receipt_failed", receipt_id=receipt_id, error=error)
         if row is None:
