@@ -4,6 +4,7 @@ Nothing is built at import time: callers construct :class:`Settings` and hand it
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import Field
@@ -58,6 +59,12 @@ class Settings(BaseSettings):
     #: Where each closed day's signed checkpoint is appended (one JSON line each; keep copies
     #: away from the database's administrators). See docs/journal.md, "Anchors".
     anchor_path: Path = Path("var/anchors.jsonl")
+    #: The city's outcomes (docs/outcomes.md): the cashless share it aims at, and what the
+    #: payment stations cost (yen: once, and each month to run, settlement fees included);
+    #: without a running cost ``cost_per_payment`` is null.
+    cashless_target_share: Decimal = Field(default=Decimal("0.40"), ge=0, le=1)
+    initial_cost_yen: int | None = Field(default=None, ge=0)
+    monthly_running_cost_yen: int | None = Field(default=None, ge=0)
 
     #: 窓口混雑状況 (/public/congestion, docs/congestion.md): the estimated wait in minutes at
     #: which a site's lamp turns yellow, and red.

@@ -24,6 +24,7 @@ from madoguchi.cli.cash import cash_app
 from madoguchi.cli.close import close_day_command
 from madoguchi.cli.common import Db, existing_db, open_engine, parse_date, settings_of, shown
 from madoguchi.cli.journal import keys_app, verify_journal_command
+from madoguchi.cli.outcomes import outcomes_command
 from madoguchi.cli.plan import plan_command
 from madoguchi.cli.purge import purge_command
 from madoguchi.cli.reconcile import reconcile_command
@@ -216,3 +217,4 @@ app.command("verify-receipt")(verify_receipt_command)
 export_app.command("journal")(export_journal_command)
 app.command("verify-export")(verify_export_command)
 app.command("plan")(plan_command)  # the capacity planner (cli/plan.py)
+app.command("outcomes")(outcomes_command)  # the city's outcomes (cli/outcomes.py)

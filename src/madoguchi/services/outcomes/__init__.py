@@ -1,1 +1,1 @@
-"""What the city can show of its counters from its own records: the public congestion board."""
+"""What the city can show of its counters from its own records: the council's figures, the congestion board."""

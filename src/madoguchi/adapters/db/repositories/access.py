@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from madoguchi.adapters.db.repositories.counter_sales import SaleRepository
     from madoguchi.adapters.db.repositories.counter_training import TrainingRows
     from madoguchi.adapters.db.repositories.journal import JournalRows
+    from madoguchi.adapters.db.repositories.outcomes import OutcomesRepository
     from madoguchi.adapters.db.repositories.reconcile import ReconcileRepository
     from madoguchi.adapters.db.repositories.reconcile_books import ReconcileBooks
     from madoguchi.adapters.db.repositories.screens import ScreensRepository
@@ -164,3 +165,10 @@ class Repositories:
         """What the public congestion board reads (counts and durations, nothing personal)."""
         from madoguchi.adapters.db.repositories.congestion import CongestionRepository
         return CongestionRepository(self._uow())
+
+    # --- repositories: outcomes ---
+    @cached_property
+    def outcomes(self) -> OutcomesRepository:
+        """The paid payments with their moments, the month closes' fees (``repositories/outcomes.py``)."""
+        from madoguchi.adapters.db.repositories.outcomes import OutcomesRepository
+        return OutcomesRepository(self.session)
