@@ -19,7 +19,7 @@ def install(app: FastAPI) -> None:
     """Mount the screens on ``app`` (once)."""
     if getattr(app.state, "screens_installed", False):
         return
-    from madoguchi.web import events, plan_page, public, routes, screens_api, station, training_screens
+    from madoguchi.web import events, outcomes_page, plan_page, public, routes, screens_api, station, training_screens
     from madoguchi.web.events import LiveHub
     from madoguchi.web.presence import watch_screens
 
@@ -33,4 +33,5 @@ def install(app: FastAPI) -> None:
     app.include_router(events.router)
     app.include_router(plan_page.router)  # /office/plan, the capacity planner
     app.include_router(public.router)  # 窓口混雑状況: no login (web/public.py)
+    app.include_router(outcomes_page.router)  # /office/outcomes, the council's figures
     watch_screens(app)  # a runtime built later (at start-up) is watched from the lifespan

@@ -8,6 +8,7 @@ computes the figures. The answer is JSON-ready: shares and seconds are
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from decimal import Decimal
 from typing import Any
@@ -85,3 +86,23 @@ def _number(value: object) -> object:
 def to_json(figures: dict[str, Any]) -> str:
     """The figures as JSON text (shares and seconds as plain numbers)."""
     return json.dumps(figures, ensure_ascii=False, indent=2, default=_number) + "\n"
+
+
+def month_period(month: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of ``month`` (``YYYY-MM``), or :class:`BadInput`."""
+    try:
+        first = dt.date.fromisoformat(f"{month}-01")
+    except ValueError:
+        raise BadInput(f"month must be written YYYY-MM, e.g. 2026-11, not {month!r}") from None
+    following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, following - dt.timedelta(days=1)
+
+
+def month_workbook(rt: Runtime, *, month: str, site: str | None = None) -> bytes:
+    """The figures of ``month`` (of one site, or all) as an Excel workbook."""
+    from madoguchi.adapters.files.outcomes_workbook import write_outcomes
+    first, last = month_period(month)
+    figures = outcome_figures(rt, date_from=first, date_to=last, site=site)
+    out = io.BytesIO()
+    write_outcomes(figures, out, municipality=rt.places.municipality)
+    return out.getvalue()
