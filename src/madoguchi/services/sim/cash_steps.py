@@ -16,6 +16,7 @@ from madoguchi.services.counter.cashbox import move_cash
 from madoguchi.services.counter.incidents import clear_jam
 from madoguchi.services.counter.sales import move_sale
 from madoguchi.services.sim.day import CASHIER, SUPERVISOR, Day, Steps
+from madoguchi.services.sim.timing import draw_pay_seconds
 
 #: The steps of a cash payment where a planned jam can strike.
 JAM_STEPS = ("begin_deposit", "insert", "fix_deposit", "end_deposit")
@@ -56,8 +57,9 @@ def _attempt(d: Day, sale_id: str, station: str, jam: str | None, exact: bool) -
         view = start_cash(rt, payment_id=payment_id, sale_id=sale_id, actor=CASHIER)
         pieces = _tender(d, view["amount"], exact)
         jam_at = rng.randrange(len(pieces)) if jam == "insert" else -1
+        seconds = draw_pay_seconds(rng, "cash")  # from the start to the change (Narashino 2019)
         for n, (denomination, count) in enumerate(pieces):
-            yield rng.uniform(2, 6)
+            yield seconds * 0.8 / len(pieces)
             if n == jam_at:
                 changer.fail_next("insert")
             try:
@@ -68,7 +70,7 @@ def _attempt(d: Day, sale_id: str, station: str, jam: str | None, exact: bool) -
             except ChangerNotReady:
                 cancel_cash(rt, payment_id=payment_id, actor=CASHIER)
                 return "slot full"
-        yield rng.uniform(2, 5)
+        yield seconds * 0.2  # the machine counts, fixes the deposit and pays out the change
         if jam in ("fix_deposit", "end_deposit"):
             changer.fail_next(jam)
         complete_cash(rt, payment_id=payment_id, actor=CASHIER)

@@ -7,6 +7,7 @@ supervisor who lets the resident pay cash while the card's outcome is in doubt.
 from __future__ import annotations
 
 from madoguchi.adapters.devices.terminal_sim import DECLINE_REASONS
+from madoguchi.domain.brands import brand as brand_of
 from madoguchi.domain.sale import PaymentState
 from madoguchi.services.counter.incidents import allow_cash_in_doubt
 from madoguchi.services.counter.payments import pay_cashless
@@ -14,6 +15,7 @@ from madoguchi.services.counter.sales import move_sale
 from madoguchi.services.sim.cash_steps import pay_cash
 from madoguchi.services.sim.day import CASHIER, SUPERVISOR, Day, Steps
 from madoguchi.services.sim.plans import draw_brand, offered_brands
+from madoguchi.services.sim.timing import draw_pay_seconds
 
 
 def pay_by_card(d: Day, sale_id: str, station: str, brand: str, fault: str | None) -> Steps[None]:
@@ -28,9 +30,14 @@ def pay_by_card(d: Day, sale_id: str, station: str, brand: str, fault: str | Non
         terminal.script(f"timeout_{end}", in_progress_queries=rng.randint(0, min(2, len(backoff))))
     elif fault == "outcome_unknown":
         terminal.script("timeout_unknown")
+    timed = d.timed.get(station)
     for attempt in range(3):
-        yield rng.uniform(8, 16)
+        yield rng.uniform(2, 5)  # the resident takes out the card or opens the app
+        seconds = draw_pay_seconds(rng, brand_of(brand).category.value)
+        if timed is not None:
+            timed.seconds = seconds  # the payment takes them, from its start to its approval
         view = pay_cashless(rt, payment_id=d.new_id(), sale_id=sale_id, brand=brand, actor=CASHIER)
+        yield seconds
         if view["state"] == PaymentState.APPROVED:
             return
         if view["state"] == PaymentState.UNKNOWN:

@@ -11,6 +11,7 @@ class SimClock:
 
     def __init__(self, start: dt.datetime) -> None:
         self.now = start
+        self._ahead = dt.timedelta(0)
 
     @classmethod
     def before_opening(cls, day: dt.date) -> SimClock:
@@ -18,9 +19,15 @@ class SimClock:
         return cls(dt.datetime.combine(day, dt.time(8, 0), JST).astimezone(dt.UTC))
 
     def __call__(self) -> dt.datetime:
-        return self.now
+        return self.now + self._ahead
 
     def set(self, moment: dt.datetime) -> None:
         if moment < self.now:
             raise ValueError("the simulated clock never goes back")
         self.now = moment
+        self._ahead = dt.timedelta(0)
+
+    def ahead(self, seconds: float) -> None:
+        """Read ``seconds`` later until the scheduler next sets the clock: time that passes
+        inside one step (a terminal's payment), which the step then waits out."""
+        self._ahead += dt.timedelta(seconds=round(seconds, 3))

@@ -11,6 +11,7 @@ import random
 import uuid
 from collections import Counter
 from collections.abc import Callable, Generator
+from dataclasses import replace
 from typing import TypeVar
 
 from madoguchi.adapters.devices.changer_sim import SimulatedCashChanger
@@ -22,6 +23,7 @@ from madoguchi.errors import Conflict, StationBusy
 from madoguchi.services.counter.sales import cancel_sale
 from madoguchi.services.runtime import Runtime
 from madoguchi.services.sim.clock import SimClock
+from madoguchi.services.sim.timing import TimedTerminal
 
 T = TypeVar("T")
 Steps = Generator[float, None, T]  # a sale's steps: yields seconds to wait, returns its result
@@ -46,6 +48,15 @@ class Day:
         self.events: Counter[str] = Counter()   # what staff and residents did
         self.moves: Counter[str] = Counter()    # cash moved: float / in / out, yen
         self.stations = [p.id for p in rt.places.payment_stations if p.site in sites]
+        self.timed: dict[str, TimedTerminal] = {}
+        for station in self.stations:  # a cashless payment takes its time inside the terminal's call
+            devices = rt.devices.of(station)
+            if isinstance(devices.terminal, TimedTerminal):  # wrapped by an earlier day on this runtime
+                devices.terminal.clock = clock
+                self.timed[station] = devices.terminal
+            elif isinstance(devices.terminal, SimulatedTerminal):
+                self.timed[station] = TimedTerminal(devices.terminal, clock)
+                rt.devices.stations[station] = replace(devices, terminal=self.timed[station])
 
     def at(self, time: dt.time) -> dt.datetime:
         """``time`` in Japan on the day, in UTC."""
@@ -78,7 +89,9 @@ class Day:
         return _simulated(station, "cash changer", self.rt.devices.of(station).changer, SimulatedCashChanger)
 
     def terminal(self, station: str) -> SimulatedTerminal:
-        return _simulated(station, "terminal", self.rt.devices.of(station).terminal, SimulatedTerminal)
+        device = self.rt.devices.of(station).terminal
+        inner = device.inner if isinstance(device, TimedTerminal) else device
+        return _simulated(station, "terminal", inner, SimulatedTerminal)
 
     def printer(self, station: str) -> SimulatedPrinter:
         return _simulated(station, "printer", self.rt.devices.of(station).printer, SimulatedPrinter)
