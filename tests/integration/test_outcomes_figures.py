@@ -3,6 +3,7 @@ export of a simulated period; bad input is refused with nothing written."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections import defaultdict
 from fractions import Fraction
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from madoguchi.adapters.db.engine import make_engine
@@ -17,7 +19,7 @@ from madoguchi.bootstrap import sim_runtime
 from madoguchi.cli import app
 from madoguchi.config import Settings
 from madoguchi.services.close.export import payment_rows
-from madoguchi.services.outcomes.figures import outcome_figures, to_json
+from madoguchi.services.outcomes.figures import month_workbook, outcome_figures, to_json
 from madoguchi.services.sim.simulate import simulate_day
 
 DAYS = (dt.date(2026, 11, 30), dt.date(2026, 12, 1))
@@ -67,6 +69,7 @@ def test_the_outcomes_equal_the_figures_rebuilt_from_the_payments_export(db_url,
         figures = json.loads(to_json(outcome_figures(rt, date_from=DAYS[0], date_to=DAYS[1])))
         rows = [r for r in payment_rows(rt.uow, date_from=DAYS[0], date_to=DAYS[1])
                 if r["status"] in ("approved", "refunded")]
+        december = load_workbook(io.BytesIO(month_workbook(rt, month="2026-12")))
     finally:
         engine.dispose()
     stations = {s.id for s in rt.places.payment_stations}
@@ -84,6 +87,9 @@ def test_the_outcomes_equal_the_figures_rebuilt_from_the_payments_export(db_url,
     assert figures["by_site"] == _rebuilt(rows, "site")
     assert figures["by_brand"] == _rebuilt(rows, "brand_key")
     assert figures["settlement_fees"] is None  # no close of month was run
+    summary = {row[0].value: row[1].value for row in december["概要"].iter_rows()}
+    assert summary["支払い件数"] == months["2026-12"]["payments"]
+    assert summary["キャッシュレス比率（件数）"] == pytest.approx(months["2026-12"]["cashless_share"])
     # 150,000 yen a month over 1 day of November (of 30) and 1 of December (of 31).
     running = Fraction(150_000, 30) + Fraction(150_000, 31)
     assert figures["cost_per_payment"]["running_cost_yen"] == int(running + Fraction(1, 2))
@@ -106,6 +112,13 @@ def test_the_cli_writes_the_figures_of_one_site(db_url, tmp_path):
     assert figures["site"] == "honcho" and list(figures["by_site"]) == ["honcho"]
     assert figures["cost_per_payment"] is None
     assert set(figures["by_month"]) == {"2026-11", "2026-12"}
+    # The file calibrates the capacity planner as it is.
+    plan = tmp_path / "plan.json"
+    done = runner.invoke(app, ["plan", "--hours", "2", "--from-outcomes", str(out), "--json", str(plan)])
+    assert done.exit_code == 0, done.output
+    inputs = json.loads(plan.read_text(encoding="utf-8"))["inputs"]
+    assert inputs["cashless_share"] == figures["cashless_share"]
+    assert inputs["cash_seconds"] == figures["median_seconds_to_pay"]["cash"]
 
 
 @pytest.mark.parametrize(("args", "message"), [
