@@ -20,10 +20,10 @@ from madoguchi.errors import BadInput
 _PROFILE_HELP = ("Hourly arrivals from a file instead of --arrivals-per-hour: one line per hour, "
                  "'hour,arrivals' (hour 0-23, consecutive; arrivals 0 or more), '#' comments; "
                  "repeated when --hours runs past it, which defaults to its length.")
-_OUTCOMES_HELP = ("Calibrate the cashless share and the payment times from recorded outcomes: a JSON "
-                  'file {"cashless_share": 0.23, "median_seconds_to_pay": {"cash": 31, "cashless": 14}} '
-                  "(the shape `madoguchi outcomes --json` is to write; that command does not exist yet, "
-                  "so write the file by hand or from the payments export). Options given explicitly win.")
+_OUTCOMES_HELP = ("Calibrate the cashless share and the payment times from recorded outcomes: the JSON file "
+                  "`madoguchi outcomes --json FILE` writes (or one of the same shape, "
+                  '{"cashless_share": 0.23, "median_seconds_to_pay": {"cash": 31, "cashless": 14}}). '
+                  "Options given explicitly win.")
 
 
 class ServiceTimes(StrEnum):
