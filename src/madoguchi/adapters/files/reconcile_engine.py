@@ -24,7 +24,7 @@ from madoguchi.adapters.files.statement import drop_statements, lit
 from madoguchi.domain.reconcile import DepositSchedule, Kind, Month, RateTable, RegisterPayment, StatementRow
 from madoguchi.domain.reconcile_match import SETTLEABLE
 from madoguchi.domain.reconcile_summary import Tally
-from madoguchi.domain.reconcile_transfer import FeeItem
+from madoguchi.domain.reconcile_transfer import FeeRow
 from madoguchi.errors import BadInput
 
 UTC = dt.UTC
@@ -247,7 +247,9 @@ def statements_through(con: Any) -> dt.date | None:
     return through  # type: ignore[no-any-return]
 
 
-def plain_fees(con: Any) -> list[FeeItem]:
-    """The plainly matched rows' fees, one per payment, by reference."""
-    return [FeeItem(ref, site, dep, fee) for ref, site, dep, fee in con.execute(
-        "SELECT ref, site, deposit_date, fee FROM matching WHERE plain ORDER BY ref").fetchall()]
+def plain_fees(con: Any) -> list[FeeRow]:
+    """The plainly matched rows' fees, one per payment, by reference, as plain tuples
+    (``FeeItem``'s fields: a million a month, handed over as DuckDB returns them)."""
+    rows: list[FeeRow] = con.execute(
+        "SELECT ref, site, deposit_date, fee FROM matching WHERE plain ORDER BY ref").fetchall()
+    return rows

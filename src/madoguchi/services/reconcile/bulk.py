@@ -41,7 +41,7 @@ from madoguchi.adapters.files.statement import V1, Layout, LoadedStatement, load
 from madoguchi.domain.reconcile import MatchClass, Month, RateTable
 from madoguchi.domain.reconcile_match import Finding, classify
 from madoguchi.domain.reconcile_summary import Summary, Tally, summarize, tallies_of
-from madoguchi.domain.reconcile_transfer import FeeItem
+from madoguchi.domain.reconcile_transfer import FeeRow
 from madoguchi.errors import BadInput
 from madoguchi.services.reconcile.rules import Rules
 
@@ -61,7 +61,7 @@ class Outcome:
     complete: bool
     summary: Summary
     rates: RateTable
-    plain_fees: list[FeeItem] = field(default_factory=list)  # the plainly matched rows' fees, per payment
+    plain_fees: list[FeeRow] = field(default_factory=list)  # the plainly matched rows' fees, per payment
     statements_through: dt.date | None = None   # the last day the statements carry
 
 

@@ -28,7 +28,7 @@ from madoguchi.domain.reconcile import MatchClass, Month
 from madoguchi.domain.reconcile_match import Finding
 from madoguchi.domain.reconcile_records import FeeDueCase
 from madoguchi.domain.reconcile_three_way import with_corrections
-from madoguchi.domain.reconcile_transfer import FeeItem, Transfer, build_transfer, fee_items
+from madoguchi.domain.reconcile_transfer import FeeItem, FeeRow, Transfer, build_transfer, fee_items
 from madoguchi.domain.sale import SaleState
 from madoguchi.errors import BadInput
 from madoguchi.services.close.export import export_status
@@ -195,11 +195,10 @@ def _display_name(rt: Runtime, login: str) -> str:
 def month_transfer(rt: Runtime, outcome: Outcome, carried: list[FeeItem] | None = None) -> Transfer:
     """The 公金振替 from each of our payments' own fees (see :mod:`madoguchi.domain.reconcile_transfer`),
     with the fees of earlier disputed rows resolved as ours this month (``carried``)."""
-    items, disputed = fee_items(outcome.findings)
-    items += outcome.plain_fees
-    items += carried or []
+    found, disputed = fee_items(outcome.findings)
+    items: list[FeeRow] = [*found, *outcome.plain_fees, *(carried or [])]
     return build_transfer(items, disputed, complete=outcome.complete,
-                          revenue_lines=_revenue_lines(rt, {i.ref for i in items}))
+                          revenue_lines=_revenue_lines(rt, {ref for ref, _site, _day, _fee in items}))
 
 
 def _with_disputes(transfer: dict[str, Any], carried: list[dict[str, Any]],
