@@ -8,14 +8,13 @@ in between (the ORM's ``version_id_col`` checks the same column).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from madoguchi.adapters.db.counter_rows import LINE_INSERT_KEYS, LINE_KEYS, SALE_CHANGES, SALE_INSERT_KEYS, SALE_KEYS
 from madoguchi.adapters.db.tables import Sale as SaleRow
-from madoguchi.domain.counter import Line, Sale
+from madoguchi.domain.counter import Line, Sale, evolve
 from madoguchi.errors import Conflict, NotFound
 
 if TYPE_CHECKING:
@@ -92,4 +91,4 @@ class SaleRepository:
 
 
 def _at_version(sale: Sale, version: int) -> Sale:
-    return replace(sale, version=version)
+    return evolve(sale, version=version)
