@@ -95,21 +95,6 @@ class StationRow:
 
 
 @dataclass(frozen=True, slots=True)
-class IncidentRecord:
-    id: str
-    opened_at: dt.datetime
-    kind: str
-    state: str
-    station: str | None
-    brand: str | None
-    amount: int
-    summary: str
-    resolution: str | None
-    request_id: str | None
-    sale_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class BankRefund:
     """A refund paid back by bank transfer (owed while ``state == "pending"``)."""
 

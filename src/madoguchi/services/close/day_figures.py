@@ -16,7 +16,8 @@ from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.domain.brands import BRANDS
 from madoguchi.domain.changer_book import changer_book, count_findings
 from madoguchi.domain.close import CashPosition, SiteState, StationState
-from madoguchi.domain.close_records import WHOLE_SITE, BankRefund, IncidentRecord, OpenWork, StoredClose
+from madoguchi.domain.close_records import WHOLE_SITE, BankRefund, OpenWork, StoredClose
+from madoguchi.domain.counter import Incident
 from madoguchi.domain.day_report import (
     CATEGORIES,
     DayReport,
@@ -98,12 +99,12 @@ def build_report(rt: Runtime, uow: UnitOfWork, *, site: str, day: dt.date,
 
 
 def _station_report(rt: Runtime, sid: str, close: StoredClose | None, entries: tuple[JournalEntry, ...],
-                    position: CashPosition, work: OpenWork, incidents: tuple[IncidentRecord, ...], *,
+                    position: CashPosition, work: OpenWork, incidents: tuple[Incident, ...], *,
                     counted: Mapping[int, int] | None, reason: str | None,
                     machine: Mapping[int, int] | None) -> StationReport:
     """One payment station's part of the report: as its close stored it once closed, else as counted now."""
     done = close if close is not None and close.closed else None
-    open_here = [i for i in incidents if i.station == sid and i.state == "open"]
+    open_here = [i for i in incidents if i.payment_station == sid and i.state == "open"]
     machine_here = done.machine if done else machine
     name = rt.places.payment_station(sid).name
     book = changer_book((e.kind, e.data) for e in entries if e.station == sid)
@@ -122,7 +123,7 @@ def _station_report(rt: Runtime, sid: str, close: StoredClose | None, entries: t
                          closed_at=done.closed_at if done else None, receipts=work.receipts.get(sid))
 
 
-def _incident_lines(rt: Runtime, uow: UnitOfWork, incidents: tuple[IncidentRecord, ...],
+def _incident_lines(rt: Runtime, uow: UnitOfWork, incidents: tuple[Incident, ...],
                     refunds: tuple[BankRefund, ...], start: dt.datetime) -> list[IncidentLine]:
     """The incidents and the refunds by bank transfer, each naming its sale as staff know it."""
     known = uow.day_figures.sales_known({i.sale_id for i in incidents if i.sale_id} | {r.sale_id for r in refunds})
@@ -130,7 +131,7 @@ def _incident_lines(rt: Runtime, uow: UnitOfWork, incidents: tuple[IncidentRecor
     receipts_of = {sid: (rt.places.payment_station(station).name, number)
                    for sid, (station, number) in known.receipts.items()}
     taken = {sid: (desks.get(desk, desk), at) for sid, (desk, at) in known.taken.items()}
-    lines = [IncidentLine(opened_at=i.opened_at, kind=i.kind, state=i.state, station=i.station,
+    lines = [IncidentLine(opened_at=i.opened_at, kind=i.kind, state=i.state, station=i.payment_station,
                           brand=i.brand, amount=i.amount, summary=i.summary, resolution=i.resolution,
                           carried=i.opened_at < start, request_id=i.request_id, sale_id=i.sale_id,
                           receipt=receipts_of.get(i.sale_id or ""), taken=taken.get(i.sale_id or ""))

@@ -14,8 +14,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from madoguchi.adapters.db.journal import unsigned_on
+from madoguchi.adapters.db.repositories.counter_places import incident_from_row
 from madoguchi.adapters.db.tables import Incident, JournalRow, Payment, PaymentStation, Receipt, Refund, Sale, Staff
-from madoguchi.domain.close_records import BankRefund, IncidentRecord, OpenWork, SalesKnown, StationRow
+from madoguchi.domain.close_records import BankRefund, OpenWork, SalesKnown, StationRow
+from madoguchi.domain.counter import Incident as IncidentValue
 from madoguchi.domain.journal import JournalEntry
 from madoguchi.domain.sale import PaymentState, SaleState
 
@@ -80,16 +82,14 @@ class DayFigures:
                         receipts_pending={sid: int(n) for sid, n in pending},
                         receipts={sid: (first, last, int(n)) for sid, first, last, n in receipts})
 
-    def incidents(self, site: str, start: dt.datetime, end: dt.datetime) -> tuple[IncidentRecord, ...]:
+    def incidents(self, site: str, start: dt.datetime, end: dt.datetime) -> tuple[IncidentValue, ...]:
         """Incidents opened in ``[start, end)``, or earlier and not resolved before ``start``; oldest first."""
         i = Incident
-        rows = self._s.execute(select(
-            i.id, i.opened_at, i.kind, i.state, i.payment_station, i.brand, i.amount, i.summary, i.resolution,
-            i.request_id, i.sale_id).where(
+        rows = self._s.execute(select(i).where(
             i.site == site, i.opened_at < end,
             or_(i.opened_at >= start, i.resolved_at.is_(None), i.resolved_at >= start))
-            .order_by(i.opened_at)).all()
-        return tuple(IncidentRecord(*row) for row in rows)
+            .order_by(i.opened_at)).scalars()
+        return tuple(incident_from_row(row) for row in rows)
 
     def bank_refunds(self, site: str, start: dt.datetime, end: dt.datetime) -> tuple[BankRefund, ...]:
         """Refunds by bank transfer made before ``end``: those of ``[start, end)`` and those still owed."""

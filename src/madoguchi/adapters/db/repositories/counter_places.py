@@ -74,7 +74,8 @@ class StationRepository:
         row.fault = fault
 
 
-def _value(row: IncidentRow) -> Incident:
+def incident_from_row(row: IncidentRow) -> Incident:
+    """An incident row as its value (the close reads incidents too)."""
     return Incident(**{k: getattr(row, k) for k in _INCIDENT_KEYS})
 
 
@@ -91,14 +92,14 @@ class IncidentRepository:
     def find(self, incident_id: str, *, lock: bool = False) -> Incident | None:
         stmt = select(IncidentRow).where(IncidentRow.id == incident_id)
         row = self._uow.session.execute(stmt.with_for_update() if lock else stmt).scalar_one_or_none()
-        return None if row is None else _value(row)
+        return None if row is None else incident_from_row(row)
 
     def open_jams_at(self, station: str) -> list[Incident]:
         """The open cash-jam incidents of a payment station, locked."""
         rows = self._uow.session.execute(select(IncidentRow).where(
             IncidentRow.payment_station == station, IncidentRow.kind == "cash_jam",
             IncidentRow.state == "open").with_for_update()).scalars().all()
-        return [_value(r) for r in rows]
+        return [incident_from_row(r) for r in rows]
 
     def listing(self, *, site: str | None, state: str | None) -> list[Incident]:
         stmt = select(IncidentRow).order_by(IncidentRow.opened_at)
@@ -106,7 +107,7 @@ class IncidentRepository:
             stmt = stmt.where(IncidentRow.site == site)
         if state:
             stmt = stmt.where(IncidentRow.state == state)
-        return [_value(r) for r in self._uow.session.execute(stmt).scalars().all()]
+        return [incident_from_row(r) for r in self._uow.session.execute(stmt).scalars().all()]
 
     def resolve(self, incident: Incident, *, at: dt.datetime, by: str, resolution: str,
                 note: str | None) -> Incident:
@@ -115,4 +116,4 @@ class IncidentRepository:
         assert row is not None, f"no incident {incident.id}"
         row.state, row.resolved_at, row.resolved_by = "resolved", at, by
         row.resolution, row.note = resolution, note
-        return _value(row)
+        return incident_from_row(row)
