@@ -2,7 +2,9 @@
 
 The baseline for the service layer is "the same rows and the same number of durable
 transactions written with plain SQL": we capture exactly what the service wrote,
-transaction by transaction, and replay it with sqlite3 / psycopg on a fresh schema.
+transaction by transaction, and replay it with sqlite3 / psycopg on a fresh schema,
+after what start-up wrote (``take()`` hands that over apart), so the replayed writes
+meet the same rows as the service's did.
 """
 from __future__ import annotations
 
@@ -23,7 +25,11 @@ class TransactionRecorder:
 
     def _on_execute(self, conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
         if statement.lstrip().upper().startswith(WRITES):
-            self._current.setdefault(id(conn), []).append((statement, parameters))
+            writes = self._current.setdefault(id(conn), [])
+            if executemany:  # the ORM's batches (start-up): the same rows, one statement each
+                writes.extend((statement, p) for p in parameters)
+            else:
+                writes.append((statement, parameters))
 
     def _on_commit(self, conn) -> None:  # type: ignore[no-untyped-def]
         writes = self._current.pop(id(conn), [])
@@ -36,3 +42,8 @@ class TransactionRecorder:
     @property
     def rows(self) -> int:
         return sum(len(tx) for tx in self.transactions)
+
+    def take(self) -> list[list[tuple[str, Any]]]:
+        """The transactions recorded so far; recording goes on from none."""
+        taken, self.transactions = self.transactions, []
+        return taken

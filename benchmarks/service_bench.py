@@ -50,10 +50,14 @@ def run_service(url: str, n_sales: int, tmp: Path, *, record: bool = False) -> d
     instead (the recorder listens to every statement, so a recorded run is not a timed one)."""
     cfg = Settings(database_url=url, device_state_dir=tmp / "dev", status_backoff=(0.0,))
     engine = make_engine(url)
-    rt = build_runtime(cfg, engine=engine, sleep=lambda s: None,
+    upgrade(engine)
+    # What start-up writes (the payment stations, the journal head, the float) is recorded
+    # apart: the baseline writes it untimed, so that its timed writes meet the same rows.
+    recorder = TransactionRecorder(engine) if record else None
+    rt = build_runtime(cfg, engine=engine, sleep=lambda s: None, migrate=False,
                        devices=simulated_devices(cfg, load_places(cfg.places_path), persist=False))
     ensure_float(rt)
-    recorder = TransactionRecorder(engine) if record else None
+    setup = recorder.take() if recorder is not None else []
     latencies: list[float] = []
     by_call: dict[str, list[float]] = {}
 
@@ -91,25 +95,23 @@ def run_service(url: str, n_sales: int, tmp: Path, *, record: bool = False) -> d
     elapsed = time.perf_counter() - start
     engine.dispose()
     if recorder is not None:
-        return {"transactions": recorder.transactions, "tx_per_sale": len(recorder.transactions) / n_sales,
-                "rows_per_sale": recorder.rows / n_sales}
+        return {"setup": setup, "transactions": recorder.transactions,
+                "tx_per_sale": len(recorder.transactions) / n_sales, "rows_per_sale": recorder.rows / n_sales}
     return {"sales_per_s": n_sales / elapsed, "p50_ms": _pct(latencies, 50) * 1000,
             "p99_ms": _pct(latencies, 99) * 1000,
             "by_call_ms": {name: _pct(v, 50) * 1000 for name, v in by_call.items()}}
 
 
-def run_baseline(url: str, transactions: list[list[tuple[str, Any]]], n_sales: int) -> dict[str, Any]:
-    """Replay the recorded writes with the bare driver: one durable commit per transaction."""
-    upgrade(make_engine(url))  # the same schema, made the same way
-    if url.startswith("sqlite"):
-        conn = sqlite3.connect(url[len("sqlite:///"):], isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        begin = "BEGIN IMMEDIATE"
-    else:
-        conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
-        begin = "BEGIN"
+def run_baseline(url: str, recorded: dict[str, Any], n_sales: int) -> dict[str, Any]:
+    """Replay the recorded writes with the bare driver: one durable commit per transaction,
+    after the start-up's writes (untimed)."""
+    conn, begin = _bare_connection(url)
+    for tx in recorded["setup"]:
+        conn.execute(begin)
+        for statement, params in tx:
+            conn.execute(statement, params)
+        conn.execute("COMMIT")
+    transactions = recorded["transactions"]
     start = time.perf_counter()
     for tx in transactions:
         conn.execute(begin)
@@ -119,6 +121,38 @@ def run_baseline(url: str, transactions: list[list[tuple[str, Any]]], n_sales: i
     elapsed = time.perf_counter() - start
     conn.close()
     return {"seconds": elapsed, "sales_per_s": n_sales / elapsed, "tx_per_s": len(transactions) / elapsed}
+
+
+def _bare_connection(url: str) -> tuple[Any, str]:
+    """The schema made the same way as the service's, and a bare driver connection to it."""
+    upgrade(make_engine(url))
+    if url.startswith("sqlite"):
+        conn = sqlite3.connect(url[len("sqlite:///"):], isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn, "BEGIN IMMEDIATE"
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True), "BEGIN"
+
+
+def writes_that_change_nothing(url: str, recorded: dict[str, Any]) -> list[str]:
+    """Replay what ``run_service(record=True)`` recorded, as the baseline does, and name
+    every write that changed no row there (the baseline must do the service's writes)."""
+    conn, begin = _bare_connection(url)
+    idle = []
+    try:
+        for tx in recorded["setup"] + recorded["transactions"]:
+            conn.execute(begin)
+            for statement, params in tx:
+                cursor = conn.execute(statement, params)
+                if cursor.description is not None:
+                    cursor.fetchall()  # RETURNING: SQLite counts the rows as they are read
+                if cursor.rowcount == 0:
+                    idle.append(" ".join(statement.split())[:80])
+            conn.execute("COMMIT")
+    finally:
+        conn.close()
+    return idle
 
 
 def measure(kind: str, n_sales: int, runs: int, pg_url: str | None) -> dict[str, Any]:
@@ -133,10 +167,10 @@ def measure(kind: str, n_sales: int, runs: int, pg_url: str | None) -> dict[str,
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
 
-        def replay(transactions: list[list[tuple[str, Any]]]) -> dict[str, Any]:
+        def replay(recorded: dict[str, Any]) -> dict[str, Any]:
             url, drop = fresh_database(kind, tmp, pg_url)
             try:
-                return run_baseline(url, transactions, n_sales)
+                return run_baseline(url, recorded, n_sales)
             finally:
                 drop()
 
@@ -144,14 +178,14 @@ def measure(kind: str, n_sales: int, runs: int, pg_url: str | None) -> dict[str,
             url, drop = fresh_database(kind, tmp, pg_url)
             recorded = run_service(url, n_sales, tmp, record=True)
             drop()
-            transactions = recorded.pop("transactions")
-            before = replay(transactions)
+            writes = {"setup": recorded.pop("setup"), "transactions": recorded.pop("transactions")}
+            before = replay(writes)
             url, drop = fresh_database(kind, tmp, pg_url)
             result = run_service(url, n_sales, tmp)
             drop()
-            after = replay(transactions)
+            after = replay(writes)
             seconds = (before["seconds"] + after["seconds"]) / 2  # the mean time, not the mean rate
-            baseline.append({"sales_per_s": n_sales / seconds, "tx_per_s": len(transactions) / seconds})
+            baseline.append({"sales_per_s": n_sales / seconds, "tx_per_s": len(writes["transactions"]) / seconds})
             service.append(result | recorded)
     med = statistics.median
     return {
