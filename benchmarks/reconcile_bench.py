@@ -89,9 +89,10 @@ def _end_to_end(folder: str) -> dict[str, Any]:
     def report(outcome: Any) -> None:  # what reconcile_month does while the matched rows are written
         marks["matched_at"] = time.perf_counter()
         items, disputed = fee_items(outcome.findings)
-        # The transfer from the fees alone: no payment's revenue lines (a read of the database) to split by.
-        transfer = build_transfer([*items, *outcome.plain_fees], disputed, complete=outcome.complete,
-                                  revenue_lines={})
+        # The transfer from the fees alone: no payment's revenue lines (a read of the database) to split by;
+        # the plainly matched rows' come counted, with the export's (none here), as in month_transfer.
+        transfer = build_transfer(items, disputed, complete=outcome.complete, revenue_lines={},
+                                  groups=outcome.plain_fees)
         summary = summary_json(outcome, open_incidents=[], transfer=transfer, revenue_names={}, imports=[],
                                resolutions=[], expenditure={"code": "13-01", "name": "役務費 手数料"})
         write_workbook(d / "report.xlsx", outcome=outcome, summary=summary, municipality="三鷹市", site_names={},

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -24,12 +25,15 @@ from madoguchi.adapters.files.statement import drop_statements, lit
 from madoguchi.domain.reconcile import DepositSchedule, Kind, Month, RateTable, RegisterPayment, StatementRow
 from madoguchi.domain.reconcile_match import SETTLEABLE
 from madoguchi.domain.reconcile_summary import Tally
-from madoguchi.domain.reconcile_transfer import FeeRow
+from madoguchi.domain.reconcile_transfer import FeeGroup
 from madoguchi.errors import BadInput
 
 UTC = dt.UTC
 PAYMENT_COLUMNS = ("merchant_reference", "processor_reference", "terminal_id", "site", "station", "brand",
                    "category", "amount", "status", "paid_at", "business_date")
+#: Optional last column of the payments export: each payment's revenue lines, ``{code: amount}``
+#: as JSON (keys sorted), read by the transfer's breakdown; none known when absent or empty.
+REVENUE_LINES = "revenue_lines"
 _PAY = ("ref", "processor_ref", "p_terminal_id", "site", "station", "p_brand", "category", "amount", "status",
         "paid_at", "business_date")
 _SETTLEABLE = ", ".join(lit(s) for s in sorted(SETTLEABLE))
@@ -51,15 +55,22 @@ def connect(workdir: Path) -> Any:
 
 
 def write_payments_csv(rows: Iterable[Mapping[str, Any]], path: Path) -> int:
-    """The payments export (``export payments`` columns plus ``business_date``) for the engine."""
+    """The payments export (``export payments`` columns plus ``business_date`` and ``revenue_lines``)
+    for the engine."""
     n = 0
+    columns = (*PAYMENT_COLUMNS, REVENUE_LINES)
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(PAYMENT_COLUMNS)
+        w.writerow(columns)
         for row in rows:
-            w.writerow(["" if row.get(c) is None else row[c] for c in PAYMENT_COLUMNS])
+            w.writerow(["" if row.get(c) is None else row[c] for c in columns])
             n += 1
     return n
+
+
+def revenue_lines_json(lines: Mapping[str, int] | None) -> str | None:
+    """A payment's revenue lines for the export's last column (``None``: none known)."""
+    return json.dumps(dict(lines), ensure_ascii=False, sort_keys=True) if lines else None
 
 
 def payments_relation(path: Path) -> str:
@@ -73,15 +84,16 @@ def payments_relation(path: Path) -> str:
     types.update({"amount": "BIGINT"} | ({"business_date": "DATE"} if "business_date" in header else {}))
     columns = "{" + ", ".join(f"{lit(c)}: {lit(t)}" for c, t in types.items()) + "}"
     day = "business_date" if "business_date" in header else "NULL"
+    lines = f"nullif({REVENUE_LINES}, '')" if REVENUE_LINES in header else "CAST(NULL AS VARCHAR)"
     # paid_at is read as text and cast here: the reader's own timestamp type drops the offset. A time
     # that starts with a digit is a finite instant: taken in UTC by arithmetic (no time zone lookup).
     return ("SELECT ref, processor_ref, terminal_id, site, station, brand, category, amount, status, paid_at, "
-            "coalesce(business_date, CAST(paid_at + INTERVAL 9 HOUR AS DATE)) AS business_date FROM ("
+            "coalesce(business_date, CAST(paid_at + INTERVAL 9 HOUR AS DATE)) AS business_date, revenue_lines FROM ("
             "SELECT merchant_reference AS ref, processor_reference AS processor_ref, terminal_id, site, station, "
             "brand, category, amount, status, CASE WHEN ascii(paid_at) BETWEEN 48 AND 57 "
             "THEN make_timestamp(epoch_us(CAST(paid_at AS TIMESTAMPTZ))) "
             "ELSE CAST(CAST(paid_at AS TIMESTAMPTZ) AS TIMESTAMP) END AS paid_at, "
-            f"{day} AS business_date "
+            f"{day} AS business_date, {lines} AS revenue_lines "
             f"FROM read_csv({lit(str(path))}, header=true, columns={columns}, auto_detect=false, "
             "quote='\"', escape='\"'))")
 
@@ -146,7 +158,7 @@ def join(con: Any, month: Month, rates: RateTable, fast: bool, payments_csv: Pat
                    s.merchant_reference IS NOT NULL AS s_ref, s.processor_reference, s.brand, s.kind, s.gross, s.fee,
                    s.net, s.deposit_date, p.has_p, p.processor_ref, p.terminal_id AS p_terminal_id, p.site,
                    p.station, p.brand AS p_brand, p.category, p.amount, p.status, p.paid_at, p.business_date,
-                   {plain} AS plain
+                   p.revenue_lines, {plain} AS plain
             FROM statement s FULL OUTER JOIN (SELECT *, true AS has_p FROM ({payments_relation(payments_csv)})) p
             ON p.ref = s.merchant_reference""")
     except duckdb.Error as exc:  # the statements are in and checked: it is the payments
@@ -247,9 +259,26 @@ def statements_through(con: Any) -> dt.date | None:
     return through  # type: ignore[no-any-return]
 
 
-def plain_fees(con: Any) -> list[FeeRow]:
-    """The plainly matched rows' fees, one per payment, by reference, as plain tuples
-    (``FeeItem``'s fields: a million a month, handed over as DuckDB returns them)."""
-    rows: list[FeeRow] = con.execute(
-        "SELECT ref, site, deposit_date, fee FROM matching WHERE plain ORDER BY ref").fetchall()
-    return rows
+def plain_fees(con: Any) -> list[FeeGroup]:
+    """The plainly matched rows' fees, counted by site, deposit date, fee and revenue lines: a
+    million rows a month come to a few hundred groups, which the transfer splits as it would
+    each row (see :mod:`madoguchi.domain.reconcile_transfer`)."""
+    groups = con.execute(f"""SELECT site, deposit_date, fee, {REVENUE_LINES}, count(*) FROM matching
+                             WHERE plain GROUP BY ALL ORDER BY ALL""").fetchall()
+    parsed: dict[str | None, dict[str, int]] = {None: {}}
+    for *_, text, _n in groups:
+        if text not in parsed:
+            parsed[text] = _revenue_lines(text)
+    return [FeeGroup(site, day, fee, parsed[text], n) for site, day, fee, text, n in groups]
+
+
+def _revenue_lines(text: str) -> dict[str, int]:
+    """A payment's revenue lines as the export writes them (``{code: amount}``, JSON)."""
+    try:
+        lines = json.loads(text)
+    except ValueError:
+        lines = None
+    if not isinstance(lines, dict) or not all(
+            isinstance(k, str) and type(v) is int for k, v in lines.items()):
+        raise BadInput(f"the payments export's revenue_lines {text[:80]!r} is not {{code: yen}} in JSON")
+    return lines

@@ -32,6 +32,7 @@ from madoguchi.adapters.files.reconcile_engine import (
     plain_fees,
     plain_tallies,
     residue,
+    revenue_lines_json,
     statements_complete,
     statements_through,
     write_payments_csv,
@@ -41,14 +42,15 @@ from madoguchi.adapters.files.statement import V1, Layout, LoadedStatement, load
 from madoguchi.domain.reconcile import MatchClass, Month, RateTable
 from madoguchi.domain.reconcile_match import Finding, classify
 from madoguchi.domain.reconcile_summary import Summary, Tally, summarize, tallies_of
-from madoguchi.domain.reconcile_transfer import FeeRow
+from madoguchi.domain.reconcile_transfer import FeeGroup
 from madoguchi.errors import BadInput
 from madoguchi.services.reconcile.rules import Rules
 
 #: The rules without a rules file (the example rates of ``domain.md``).
 DEFAULT_RULES = Rules()
-#: Re-exported: the engine's connection, the payments export's columns and writer, and the rules.
-__all__ = ["PAYMENT_COLUMNS", "Outcome", "Rules", "connect", "reconcile_files", "write_payments_csv"]
+#: Re-exported: the engine's connection, the payments export's columns and writers, and the rules.
+__all__ = ["PAYMENT_COLUMNS", "Outcome", "Rules", "connect", "reconcile_files", "revenue_lines_json",
+           "write_payments_csv"]
 
 
 @dataclass
@@ -61,7 +63,7 @@ class Outcome:
     complete: bool
     summary: Summary
     rates: RateTable
-    plain_fees: list[FeeRow] = field(default_factory=list)  # the plainly matched rows' fees, per payment
+    plain_fees: list[FeeGroup] = field(default_factory=list)  # the plainly matched rows' fees, counted
     statements_through: dt.date | None = None   # the last day the statements carry
 
 

@@ -28,13 +28,13 @@ from madoguchi.domain.reconcile import MatchClass, Month
 from madoguchi.domain.reconcile_match import Finding
 from madoguchi.domain.reconcile_records import FeeDueCase
 from madoguchi.domain.reconcile_three_way import with_corrections
-from madoguchi.domain.reconcile_transfer import FeeItem, FeeRow, Transfer, build_transfer, fee_items
+from madoguchi.domain.reconcile_transfer import FeeItem, Transfer, build_transfer, fee_items
 from madoguchi.domain.sale import SaleState
 from madoguchi.errors import BadInput
 from madoguchi.services.close.export import export_status
 from madoguchi.services.counter.incidents import resolve_unknown
 from madoguchi.services.reconcile import records
-from madoguchi.services.reconcile.bulk import Outcome, reconcile_files, write_payments_csv
+from madoguchi.services.reconcile.bulk import Outcome, reconcile_files, revenue_lines_json, write_payments_csv
 from madoguchi.services.reconcile.corrections import month_corrections
 from madoguchi.services.reconcile.disputes import carried_fees, resolutions_of
 from madoguchi.services.reconcile.exceptions import exception_items
@@ -47,16 +47,19 @@ WINDOW_DAYS = 35
 
 
 def payment_rows(rt: Runtime, month: Month) -> list[dict[str, Any]]:
-    """Every payment near the month, in bulk (one SELECT of plain columns, no ORM objects)."""
+    """Every payment near the month, in bulk (one SELECT of plain columns, no ORM objects), with
+    its revenue lines (one more) for the transfer's breakdown."""
     lo = month.first - dt.timedelta(days=WINDOW_DAYS)
     hi = month.last + dt.timedelta(days=WINDOW_DAYS)
     with rt.uow(read_only=True) as uow:
         result = uow.reconcile_books.payments_between(lo, hi)
+        lines = uow.reconcile_books.revenue_lines_between(lo, hi)
     return [{"merchant_reference": ref, "processor_reference": proc, "terminal_id": term, "site": site,
              "station": station, "brand": brand, "category": cat, "amount": amount,
              "status": export_status(state),
              "paid_at": (done or started).astimezone(JST).isoformat(timespec="seconds"),
-             "business_date": day.isoformat(), "booked_on": booked.isoformat() if booked else None}
+             "business_date": day.isoformat(), "booked_on": booked.isoformat() if booked else None,
+             "revenue_lines": revenue_lines_json(lines.get(ref))}
             for ref, proc, term, site, station, brand, cat, amount, state, done, started, day, booked in result]
 
 
@@ -194,10 +197,11 @@ def _display_name(rt: Runtime, login: str) -> str:
 
 def month_transfer(rt: Runtime, outcome: Outcome, carried: list[FeeItem] | None = None) -> Transfer:
     """The 公金振替 from each of our payments' own fees (see :mod:`madoguchi.domain.reconcile_transfer`),
-    with the fees of earlier disputed rows resolved as ours this month (``carried``)."""
+    with the fees of earlier disputed rows resolved as ours this month (``carried``). The plainly
+    matched rows come counted, with their revenue lines from the payments export."""
     found, disputed = fee_items(outcome.findings)
-    items: list[FeeRow] = [*found, *outcome.plain_fees, *(carried or [])]
-    return build_transfer(items, disputed, complete=outcome.complete,
+    items: list[FeeItem] = [*found, *(carried or [])]
+    return build_transfer(items, disputed, complete=outcome.complete, groups=outcome.plain_fees,
                           revenue_lines=_revenue_lines(rt, {ref for ref, _site, _day, _fee in items}))
 
 
