@@ -57,7 +57,12 @@ def generate(n: int, folder: Path) -> tuple[Path, Path]:
         'R' || i AS processor_reference, 'T-' || (i % 6) AS terminal_id, 'honcho' AS site,
         'honcho-p' || (i % 3) AS station, brand, cat AS category, amount,
         CASE WHEN i % 5000 = 7 THEN 'unknown' ELSE 'approved' END AS status,
-        strftime(ts, '%Y-%m-%dT%H:%M:%S+09:00') AS paid_at, strftime(ts, '%Y-%m-%d') AS business_date
+        strftime(ts, '%Y-%m-%dT%H:%M:%S+09:00') AS paid_at, strftime(ts, '%Y-%m-%d') AS business_date,
+        -- Each payment's revenue lines, as the month close exports them: one line mostly, two at
+        -- one sale in ten (a 住民票 with a 戸籍 copy), so the breakdown has splitting to do.
+        CASE WHEN i % 10 = 0 THEN printf('{{"1401-01": %d, "1401-02": 450}}', amount)
+             ELSE printf('{{"%s": %d}}', CASE WHEN i % 3 = 0 THEN '1401-03' ELSE '1401-01' END, amount)
+             END AS revenue_lines
         FROM g) TO '{pay}' (HEADER true)""")
     con.execute(f"""COPY (SELECT strftime(ts, '%Y-%m-%dT%H:%M:%S+09:00') AS transaction_at,
         'T-' || (i % 6) AS terminal_id,
@@ -89,8 +94,8 @@ def _end_to_end(folder: str) -> dict[str, Any]:
     def report(outcome: Any) -> None:  # what reconcile_month does while the matched rows are written
         marks["matched_at"] = time.perf_counter()
         items, disputed = fee_items(outcome.findings)
-        # The transfer from the fees alone: no payment's revenue lines (a read of the database) to split by;
-        # the plainly matched rows' come counted, with the export's (none here), as in month_transfer.
+        # The transfer as in month_transfer: the plainly matched rows come counted with the export's revenue
+        # lines; the other rows' lines would be a read of the database (none here: they go to 科目不明).
         transfer = build_transfer(items, disputed, complete=outcome.complete, revenue_lines={},
                                   groups=outcome.plain_fees)
         summary = summary_json(outcome, open_incidents=[], transfer=transfer, revenue_names={}, imports=[],
