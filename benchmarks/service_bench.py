@@ -1,6 +1,7 @@
 """Complete sales through the service layer, and the plain-driver baseline for the same writes."""
 from __future__ import annotations
 
+import gc
 import sqlite3
 import statistics
 import tempfile
@@ -16,7 +17,7 @@ from madoguchi.adapters.db.engine import make_engine
 from madoguchi.adapters.db.migrate import upgrade
 from madoguchi.adapters.db.scratch import scratch_database
 from madoguchi.adapters.files.toml_files import load_places
-from madoguchi.bootstrap import build_runtime, ensure_float, simulated_devices
+from madoguchi.bootstrap import build_runtime, ensure_float, settle_heap, simulated_devices
 from madoguchi.config import Settings
 from madoguchi.domain.auth import Actor, Role
 from madoguchi.services.counter import cash, payments, sales
@@ -58,6 +59,7 @@ def run_service(url: str, n_sales: int, tmp: Path, *, record: bool = False) -> d
                        devices=simulated_devices(cfg, load_places(cfg.places_path), persist=False))
     ensure_float(rt)
     setup = recorder.take() if recorder is not None else []
+    settle_heap()  # as the server does once started (app.py)
     latencies: list[float] = []
     by_call: dict[str, list[float]] = {}
 
@@ -94,6 +96,7 @@ def run_service(url: str, n_sales: int, tmp: Path, *, record: bool = False) -> d
             timed(cash.complete_cash, payment_id=pid, actor=CASHIER)
     elapsed = time.perf_counter() - start
     engine.dispose()
+    gc.unfreeze()  # this run's runtime may go now (the next run builds its own)
     if recorder is not None:
         return {"setup": setup, "transactions": recorder.transactions,
                 "tx_per_sale": len(recorder.transactions) / n_sales, "rows_per_sale": recorder.rows / n_sales}

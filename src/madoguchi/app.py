@@ -37,10 +37,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if getattr(app.state, "runtime", None) is None:
+        built_here = getattr(app.state, "runtime", None) is None
+        if built_here:
             app.state.runtime = start_runtime(settings)
             watch_screens(app)  # hand-offs skip stations whose screen is gone
         await prepare_routes(app)
+        if built_here:  # a server's start-up (a test's runtime is the test's to keep)
+            from madoguchi.bootstrap import settle_heap
+            settle_heap()
         yield
 
     app = FastAPIOffline(title="madoguchi", summary="Cash desk of a city hall: fee sales and payment stations",
