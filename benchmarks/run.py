@@ -28,6 +28,8 @@ STAGGER = 0.01
 #: Flat-out HTTP sales/s as a share of the service's in-process sales/s on SQLite, in the same
 #: run, must not fall below this (issue 16: about 37–39 % when it was set).
 HTTP_SHARE_GOAL = 0.37
+#: Service layer / bare-driver baseline, per database (issue 16).
+SERVICE_GOAL = {"sqlite": 0.50, "postgresql": 0.60}
 
 #: How much each part measures: runs and sizes for `make bench`, and for `--smoke`.
 FULL = {"service": (300, 7), "http_runs": (5, 5, 3), "http_sales": (40, 40, 5), "close": (2000, 5),
@@ -131,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     say("A sale: create, one line, hand-off, then cash (4 in 5: start, insert, complete) or cashless "
         "(PayPay), receipt printed. Baseline: the writes the service commits for the same sales "
         "(recorded in a separate, untimed run: the recorder listens to every statement), transaction by "
-        "transaction, replayed through the bare driver (sqlite3 / psycopg) on a fresh schema; "
+        "transaction, replayed through the bare driver (sqlite3 / psycopg) on a fresh schema, after "
+        "the writes the service's start-up made (payment stations, journal head, float: replayed "
+        "untimed, so every timed write changes the row the service's changed); "
         "SQLite in WAL with `synchronous=FULL`, so every commit is durable in both. Each run times the "
         "baseline, the service and the baseline again, back to back, and compares the service with the "
         "mean of the two, so a fast or slow spell of the machine moves both sides alike.")
@@ -147,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         say(f"| {kind} | {r['runs']} | {r['sales']} | {r['service_sales_per_s']:.1f} | {r['service_p50_ms']:.1f} "
             f"| {r['service_p99_ms']:.1f} | {r['tx_per_sale']:.1f} | {r['rows_per_sale']:.1f} "
             f"| {r['baseline_sales_per_s']:.1f} | {r['baseline_tx_per_s']:.0f} "
-            f"| {r['ratio']:.0%} ({r['ratio_low']:.0%}–{r['ratio_high']:.0%}) | ≥ 50% |")
+            f"| {r['ratio']:.0%} ({r['ratio_low']:.0%}–{r['ratio_high']:.0%}) | ≥ {SERVICE_GOAL[kind]:.0%} |")
     say()
     say("Median milliseconds per service call:")
     say()
