@@ -64,7 +64,11 @@ def run(db_url: str | None = None, *, sales_per_client: int = 15, pace: float | 
         port = _free_port()
         env = {**os.environ, "MADOGUCHI_DATABASE_URL": db_url or f"sqlite:///{tmp / 'http.db'}",
                "MADOGUCHI_PLACES_PATH": str(tmp / "places.toml"), "MADOGUCHI_DEMO": "true",
-               "MADOGUCHI_DEVICE_STATE_DIR": str(tmp / "devices"), "MADOGUCHI_LOGIN_MAX_ATTEMPTS": "1000"}
+               "MADOGUCHI_DEVICE_STATE_DIR": str(tmp / "devices"), "MADOGUCHI_LOGIN_MAX_ATTEMPTS": "1000",
+               # Demo mode makes the journal's signing key and the login key: here, not in ./var.
+               "MADOGUCHI_SIGNING_KEY_PATH": str(tmp / "keys" / "journal.key"),
+               "MADOGUCHI_LOGIN_KEY_FILE": str(tmp / "login.key"), "MADOGUCHI_ANCHOR_PATH": str(tmp / "anchors.jsonl"),
+               "MADOGUCHI_RECONCILE_DIR": str(tmp / "reconcile")}
         with open(tmp / "server.log", "wb") as log:
             proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "madoguchi.app:app_from_env",
                                      "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],

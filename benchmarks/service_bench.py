@@ -17,6 +17,7 @@ from madoguchi.adapters.db.engine import make_engine
 from madoguchi.adapters.db.migrate import upgrade
 from madoguchi.adapters.db.scratch import scratch_database
 from madoguchi.adapters.files.toml_files import load_places
+from madoguchi.adapters.signing import write_key_pair
 from madoguchi.bootstrap import build_runtime, ensure_float, settle_heap, simulated_devices
 from madoguchi.config import Settings
 from madoguchi.domain.auth import Actor, Role
@@ -49,7 +50,12 @@ def fresh_database(kind: str, tmp: Path, pg_url: str | None) -> tuple[str, Any]:
 def run_service(url: str, n_sales: int, tmp: Path, *, record: bool = False) -> dict[str, Any]:
     """``n_sales`` complete sales, each call timed; ``record``: keep every committed write
     instead (the recorder listens to every statement, so a recorded run is not a timed one)."""
-    cfg = Settings(database_url=url, device_state_dir=tmp / "dev", status_backoff=(0.0,))
+    # The journal signs every entry, as at a real counter: with a key of this run's own, so
+    # that the figure never depends on whether a key happens to lie in ./var.
+    key = tmp / "keys" / "journal.key"
+    if not key.exists():
+        write_key_pair(key)
+    cfg = Settings(database_url=url, device_state_dir=tmp / "dev", status_backoff=(0.0,), signing_key_path=key)
     engine = make_engine(url)
     upgrade(engine)
     # What start-up writes (the payment stations, the journal head, the float) is recorded

@@ -63,19 +63,23 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
                 if value.tzinfo is None:
                     raise ValueError("naive datetime given to a UTC column")
                 value = value.astimezone(utc)
-            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+            return value.isoformat(" ", "microseconds")[:-6]  # without its "+00:00"
         return process
 
     def result_processor(self, dialect, coltype):  # type: ignore[no-untyped-def]
         if dialect.name != "sqlite":
             return super().result_processor(dialect, coltype)
         utc = dt.UTC
+        parse = dt.datetime.fromisoformat
 
         def process(value):  # type: ignore[no-untyped-def]
             if value is None:
                 return None
-            moment = dt.datetime.fromisoformat(value)
-            return moment.replace(tzinfo=utc) if moment.tzinfo is None else moment.astimezone(utc)
+            try:
+                return parse(value + "+00:00")  # as stored: UTC without an offset (one step, not two)
+            except ValueError:
+                moment = parse(value)  # written with an offset by something else
+                return moment.replace(tzinfo=utc) if moment.tzinfo is None else moment.astimezone(utc)
         return process
 
 
