@@ -6,6 +6,7 @@ the start-up scans (payments in flight, receipts waiting) use the ORM.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import fields
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -21,6 +22,11 @@ if TYPE_CHECKING:
     from madoguchi.adapters.db.uow import UnitOfWork
 
 
+#: The payments table's columns are in :class:`Payment`'s field order: a row is ``Payment(*row)``.
+if tuple(f.name for f in fields(Payment)) != PAYMENT_KEYS:
+    raise AssertionError("payments' columns and Payment's fields are in different orders")
+
+
 class PaymentRepository:
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
@@ -31,7 +37,7 @@ class PaymentRepository:
 
     def find(self, payment_id: str) -> Payment | None:
         row = self._db.first("payment", payment_id=payment_id)
-        return None if row is None else Payment(**dict(zip(PAYMENT_KEYS, row, strict=True)))
+        return None if row is None else Payment(*row)
 
     def get(self, payment_id: str) -> Payment:
         payment = self.find(payment_id)
@@ -41,7 +47,7 @@ class PaymentRepository:
     def of_sale(self, sale_id: str) -> list[Payment]:
         """A sale's payments, oldest first."""
         rows = self._db.all("payments_of", sale_id=sale_id)
-        return [Payment(**dict(zip(PAYMENT_KEYS, r, strict=True))) for r in rows]
+        return [Payment(*r) for r in rows]
 
     def add(self, payment: Payment) -> None:
         self._db.run("payment_insert", **{k: getattr(payment, k) for k in PAYMENT_KEYS})

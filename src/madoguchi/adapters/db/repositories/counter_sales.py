@@ -8,6 +8,8 @@ in between (the ORM's ``version_id_col`` checks the same column).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import fields
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -21,6 +23,12 @@ if TYPE_CHECKING:
     from madoguchi.adapters.db.uow import UnitOfWork
 
 _N = len(SALE_KEYS)
+#: A row's sale columns in :class:`Sale`'s field order, and its line columns, which are in
+#: :class:`Line`'s: values built positionally (no keyword dict per row on the hot path).
+_SALE_FIELDS = itemgetter(*(SALE_KEYS.index(f.name) for f in fields(Sale) if f.name != "lines"))
+_LINES_AT = [f.name for f in fields(Sale)].index("lines")
+if tuple(f.name for f in fields(Line)) != LINE_KEYS:
+    raise AssertionError("sale_lines' columns and Line's fields are in different orders")
 
 
 def sale_from_row(row: SaleRow) -> Sale:
@@ -38,9 +46,10 @@ class SaleRepository:
         rows = self._uow.rows.db.all("sale_locked" if lock else "sale", sale_id=sale_id)
         if not rows:
             return None
-        first = rows[0]
-        lines = tuple(Line(**dict(zip(LINE_KEYS, r[_N:], strict=True))) for r in rows if r[_N] is not None)
-        return Sale(**dict(zip(SALE_KEYS, first[:_N], strict=True)), lines=lines)
+        lines = tuple(Line(*r[_N:]) for r in rows if r[_N] is not None)
+        values = list(_SALE_FIELDS(rows[0]))
+        values.insert(_LINES_AT, lines)
+        return Sale(*values)
 
     def get(self, sale_id: str, *, lock: bool = True) -> Sale:
         sale = self.find(sale_id, lock=lock)
