@@ -145,3 +145,23 @@ async def counter_runtime(request: Request) -> Runtime:
 
 
 CounterRuntimeDep = Annotated[Runtime, Depends(counter_runtime)]
+
+
+@dataclass(frozen=True)
+class Counter:
+    """Who asks, and the runtime (real or training) a counter request belongs to."""
+    actor: Actor
+    rt: Runtime
+
+
+class _CounterOfSession(OAuth2PasswordBearer):
+    """:data:`ActorDep` and :data:`CounterRuntimeDep` as one dependency node, checked in
+    that order; a security scheme like :data:`current_actor`, for the same reason."""
+
+    async def __call__(self, request: Request) -> Counter:  # type: ignore[override]
+        actor = (await _checked_session(request, await super().__call__(request))).actor
+        return Counter(actor, await counter_runtime(request))
+
+
+current_counter = _CounterOfSession(tokenUrl=TOKEN_URL, scheme_name=oauth2_scheme.scheme_name, auto_error=False)
+CounterDep = Annotated[Counter, Depends(current_counter)]
