@@ -15,7 +15,6 @@ any other (the benchmark's write recorder listens there).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Connection
@@ -27,8 +26,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 class Prepared:
     """One statement compiled for one dialect, with its parameters' and columns' processing."""
 
-    __slots__ = ("sql", "positional", "plan", "binds", "fixed", "names", "convert", "_order", "_given", "_template",
-                 "_processed", "_fixed_keys")
+    __slots__ = ("sql", "positional", "plan", "binds", "fixed", "names", "convert")
 
     def __init__(self, statement: ClauseElement, dialect: Any) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
@@ -53,41 +51,12 @@ class Prepared:
         self.positional = bool(dialect.positional and order is not None)
         names = tuple(order or ()) if self.positional else tuple(compiled.binds)
         self.plan = tuple((k, self.binds.get(k)) for k in names)
-        # The fast path of :meth:`parameters`: the caller's values taken in one C call
-        # (``itemgetter``), the fixed ones already in place, the few bind processors after.
-        self._order = names
-        given = [i for i, k in enumerate(names) if k not in self.fixed]
-        self._given = _getter(tuple(names[i] for i in given)), tuple(given)
-        self._template = [self.fixed.get(k) for k in names]
-        self._processed = tuple((i, p) for i, (k, p) in enumerate(self.plan) if p is not None and k not in self.fixed)
-        self._fixed_keys = tuple(k for k in names if k in self.fixed)
         columns = list(getattr(statement, "exported_columns", ()))
         self.names = tuple(c.key for c in columns)
         processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
         self.convert = tuple((i, p) for i, p in enumerate(processors) if p is not None)
 
     def parameters(self, values: dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
-        get, positions = self._given
-        fixed_keys = self._fixed_keys
-        if not fixed_keys or not any(k in values for k in fixed_keys):  # no fixed value overridden (usually)
-            try:
-                taken = get(values)
-            except KeyError:
-                taken = None  # a value left to its default: the general path below
-            if taken is not None:
-                if fixed_keys:
-                    row = self._template.copy()
-                    for i, value in zip(positions, taken, strict=True):
-                        row[i] = value
-                elif self._processed:
-                    row = list(taken)
-                elif self.positional:
-                    return taken
-                else:
-                    return dict(zip(self._order, taken, strict=True))
-                for i, process in self._processed:
-                    row[i] = process(row[i])
-                return tuple(row) if self.positional else dict(zip(self._order, row, strict=True))
         fixed = self.fixed
         if self.positional:
             return tuple([(values[k] if p is None else p(values[k])) if k in values else fixed[k]
@@ -101,16 +70,6 @@ class Prepared:
         for i, process in self.convert:
             row[i] = process(row[i])
         return tuple(row)
-
-
-def _getter(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
-    """``itemgetter`` that always gives a tuple (of one value, or of none)."""
-    if len(names) > 1:
-        return itemgetter(*names)
-    if names:
-        name = names[0]
-        return lambda values: (values[name],)
-    return lambda values: ()
 
 
 class Driver:
