@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import replace
 from typing import Any
 
 from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.adapters.devices.ports import TxStatus
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.brands import brand as find_brand
-from madoguchi.domain.counter import Incident, Payment
+from madoguchi.domain.counter import Incident, Payment, evolve
 from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.receipt import ReceiptDocument
 from madoguchi.domain.sale import PaymentMethod, PaymentState, SaleState
@@ -142,7 +141,7 @@ def approve(rt: Runtime, uow: UnitOfWork, payment_id: str, *, reference: str | N
     payment = uow.payments.get(payment_id)
     sale = uow.sales.get(payment.sale_id)
     if tendered is not None:
-        payment = replace(payment, tendered=tendered, change=change)
+        payment = evolve(payment, tendered=tendered, change=change)
     booked = book_approved(rt, uow, payment, sale, now=rt.clock(), actor=actor, reference=reference,
                            evidence=evidence, paid_at=paid_at, cash_counts=cash_counts)
     uow.payments.save(booked.payment)

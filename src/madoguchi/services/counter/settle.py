@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import orjson
 
 from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.domain.brands import brand
-from madoguchi.domain.counter import Payment, Receipt, Sale
+from madoguchi.domain.counter import Payment, Receipt, Sale, evolve
 from madoguchi.domain.journal import EntryKind, JournalEntry
 from madoguchi.domain.receipt import JST, ReceiptDocument, ReceiptLine
 from madoguchi.domain.receipt_code import code_of, qr_payload
@@ -59,7 +59,7 @@ def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment, sale: Sale, *,
     payment = payment.moved_to(PaymentState.APPROVED, completed_at=paid_at or now,
                                booked_on=day if correction else None,
                                processor_reference=reference or payment.processor_reference)
-    sale = replace(sale, paid_amount=sale.paid_amount + payment.amount)
+    sale = evolve(sale, paid_amount=sale.paid_amount + payment.amount)
     fully_paid = sale.paid_amount >= sale.total
     number = None
     if fully_paid:

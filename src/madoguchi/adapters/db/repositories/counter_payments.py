@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from madoguchi.adapters.db.counter_rows import PAYMENT_CHANGES, PAYMENT_KEYS
 from madoguchi.adapters.db.tables import Payment as PaymentRow
 from madoguchi.adapters.db.tables import Receipt as ReceiptRow
-from madoguchi.domain.counter import Payment, Receipt
+from madoguchi.domain.counter import Payment, Receipt, made
 from madoguchi.domain.sale import PaymentState
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class PaymentRepository:
 
     def find(self, payment_id: str) -> Payment | None:
         row = self._db.first("payment", payment_id=payment_id)
-        return None if row is None else Payment(*row)
+        return None if row is None else made(Payment, row)
 
     def get(self, payment_id: str) -> Payment:
         payment = self.find(payment_id)
@@ -47,7 +47,7 @@ class PaymentRepository:
     def of_sale(self, sale_id: str) -> list[Payment]:
         """A sale's payments, oldest first."""
         rows = self._db.all("payments_of", sale_id=sale_id)
-        return [Payment(*r) for r in rows]
+        return [made(Payment, r) for r in rows]
 
     def add(self, payment: Payment) -> None:
         self._db.run("payment_insert", **{k: getattr(payment, k) for k in PAYMENT_KEYS})

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from madoguchi.adapters.db.counter_rows import LINE_INSERT_KEYS, LINE_KEYS, SALE_CHANGES, SALE_INSERT_KEYS, SALE_KEYS
 from madoguchi.adapters.db.tables import Sale as SaleRow
-from madoguchi.domain.counter import Line, Sale, evolve
+from madoguchi.domain.counter import Line, Sale, evolve, made
 from madoguchi.errors import Conflict, NotFound
 
 if TYPE_CHECKING:
@@ -46,10 +46,10 @@ class SaleRepository:
         rows = self._uow.rows.db.all("sale_locked" if lock else "sale", sale_id=sale_id)
         if not rows:
             return None
-        lines = tuple(Line(*r[_N:]) for r in rows if r[_N] is not None)
+        lines = tuple(made(Line, r[_N:]) for r in rows if r[_N] is not None)
         values = list(_SALE_FIELDS(rows[0]))
         values.insert(_LINES_AT, lines)
-        return Sale(*values)
+        return made(Sale, values)
 
     def get(self, sale_id: str, *, lock: bool = True) -> Sale:
         sale = self.find(sale_id, lock=lock)
