@@ -11,7 +11,6 @@ it in its own month, once.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -124,10 +123,10 @@ def book_free(uow: UnitOfWork, sale: Sale, *, now: dt.datetime, actor: str) -> S
 def with_code(doc: ReceiptDocument, entry: JournalEntry) -> ReceiptDocument:
     """``doc`` with its entry's verification code and QR, or marked unsigned."""
     if entry.signature is None:
-        return dataclasses.replace(doc, signing_down=True)
+        return evolve(doc, signing_down=True)
     code = code_of(entry.signature)
-    return dataclasses.replace(doc, verification_code=code,
-                               verification_qr=qr_payload(site=entry.site or "", seq=entry.seq, code=code))
+    return evolve(doc, verification_code=code,
+                  verification_qr=qr_payload(site=entry.site or "", seq=entry.seq, code=code))
 
 
 def receipt_document(rt: Runtime, sale: Sale, payment: Payment, *, number: int,

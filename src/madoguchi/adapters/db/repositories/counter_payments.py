@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import fields
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 #: The payments table's columns are in :class:`Payment`'s field order: a row is ``Payment(*row)``.
 if tuple(f.name for f in fields(Payment)) != PAYMENT_KEYS:
     raise AssertionError("payments' columns and Payment's fields are in different orders")
+
+
+_PAYMENT_ALL = attrgetter(*PAYMENT_KEYS)
+_PAYMENT_CHANGED = attrgetter(*PAYMENT_CHANGES)
 
 
 class PaymentRepository:
@@ -50,11 +55,12 @@ class PaymentRepository:
         return [made(Payment, r) for r in rows]
 
     def add(self, payment: Payment) -> None:
-        self._db.run("payment_insert", **{k: getattr(payment, k) for k in PAYMENT_KEYS})
+        self._db.run("payment_insert", **dict(zip(PAYMENT_KEYS, _PAYMENT_ALL(payment), strict=True)))
         self._touch(payment)
 
     def save(self, payment: Payment) -> None:
-        self._db.run("payment_update", payment_id=payment.id, **{k: getattr(payment, k) for k in PAYMENT_CHANGES})
+        self._db.run("payment_update", payment_id=payment.id,
+                     **dict(zip(PAYMENT_CHANGES, _PAYMENT_CHANGED(payment), strict=True)))
         self._touch(payment)
 
     def mark_settling(self, payment_id: str, *, tendered: int, change: int) -> bool:
@@ -77,6 +83,8 @@ class PaymentRepository:
 
 
 _RECEIPT_KEYS = tuple(c.key for c in ReceiptRow.__table__.c)
+if tuple(f.name for f in fields(Receipt)) != _RECEIPT_KEYS:
+    raise AssertionError("receipts' columns and Receipt's fields are in different orders")
 
 
 class ReceiptRepository:
@@ -108,7 +116,7 @@ class ReceiptRepository:
 
     def latest(self, sale_id: str) -> Receipt | None:
         row = self._db.first("receipt_latest", sale_id=sale_id)
-        return None if row is None else Receipt(**dict(zip(_RECEIPT_KEYS, row, strict=True)))
+        return None if row is None else made(Receipt, row)
 
     def outcome(self, receipt_id: int, error: str | None, at: dt.datetime) -> Receipt | None:
         """Printed ``at`` (``error`` None; the first print's time is kept) or why not, in one
@@ -119,7 +127,7 @@ class ReceiptRepository:
             row = self._db.first("receipt_failed", receipt_id=receipt_id, error=error)
         if row is None:
             return None
-        receipt = Receipt(**dict(zip(_RECEIPT_KEYS, row, strict=True)))
+        receipt = made(Receipt, row)
         self._uow.touch(f"sale:{receipt.sale_id}", f"station:{receipt.payment_station}")
         return receipt
 

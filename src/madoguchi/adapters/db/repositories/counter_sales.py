@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import fields
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -27,6 +27,8 @@ _N = len(SALE_KEYS)
 #: :class:`Line`'s: values built positionally (no keyword dict per row on the hot path).
 _SALE_FIELDS = itemgetter(*(SALE_KEYS.index(f.name) for f in fields(Sale) if f.name != "lines"))
 _LINES_AT = [f.name for f in fields(Sale)].index("lines")
+_SALE_INSERTED = attrgetter(*SALE_INSERT_KEYS)
+_SALE_CHANGED = attrgetter(*SALE_CHANGES)
 if tuple(f.name for f in fields(Line)) != LINE_KEYS:
     raise AssertionError("sale_lines' columns and Line's fields are in different orders")
 
@@ -59,14 +61,14 @@ class SaleRepository:
 
     def add(self, sale: Sale) -> Sale:
         """Store a new sale (without lines); returns it at its first version."""
-        self._uow.rows.db.run("sale_insert", **{k: getattr(sale, k) for k in SALE_INSERT_KEYS})
+        self._uow.rows.db.run("sale_insert", **dict(zip(SALE_INSERT_KEYS, _SALE_INSERTED(sale), strict=True)))
         self._touch(sale)
         return _at_version(sale, 1)
 
     def save(self, sale: Sale) -> Sale:
         """Write what may change of ``sale`` if it is still at the version read; returns it at the next one."""
         changed = self._uow.rows.db.run("sale_update", sale_id=sale.id, expected=sale.version,
-                                        **{k: getattr(sale, k) for k in SALE_CHANGES})
+                                        **dict(zip(SALE_CHANGES, _SALE_CHANGED(sale), strict=True)))
         if changed != 1:
             raise Conflict(f"sale {sale.id} was changed by someone else meanwhile; load it again")
         self._touch(sale)
