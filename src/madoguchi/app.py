@@ -11,6 +11,7 @@ installs its routes (:func:`madoguchi.api.install`, :func:`madoguchi.web.install
 """
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -30,8 +31,11 @@ from madoguchi.web.presence import watch_screens
 log = logging.getLogger("madoguchi.api")
 
 
-def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
-    """Build the HTTP application; ``runtime`` is used as given (tests), else built at start-up."""
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None,
+               server: bool = False) -> FastAPI:
+    """Build the HTTP application; ``runtime`` is used as given (tests), else built at start-up.
+    ``server``: the process is a server (``app_from_env``), whose start-up objects live as
+    long as it does (see :func:`madoguchi.bootstrap.settle_heap`)."""
     if settings is None:
         settings = runtime.settings if runtime is not None else Settings()
 
@@ -42,10 +46,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             app.state.runtime = start_runtime(settings)
             watch_screens(app)  # hand-offs skip stations whose screen is gone
         await prepare_routes(app)
-        if built_here:  # a server's start-up (a test's runtime is the test's to keep)
+        if built_here and server:  # a test's app (and its engine) must stay collectable
             from madoguchi.bootstrap import settle_heap
             settle_heap()
-        yield
+        try:
+            yield
+        finally:
+            if built_here and server:
+                gc.unfreeze()
 
     app = FastAPIOffline(title="madoguchi", summary="Cash desk of a city hall: fee sales and payment stations",
                   version="0.1.0", lifespan=lifespan)
@@ -117,4 +125,4 @@ def _announce_rule_findings(rt: Runtime) -> None:
 
 def app_from_env() -> FastAPI:
     """For ``uvicorn --factory madoguchi.app:app_from_env``: settings from MADOGUCHI_*."""
-    return create_app(Settings())
+    return create_app(Settings(), server=True)

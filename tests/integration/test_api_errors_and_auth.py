@@ -6,6 +6,7 @@ failure, from malformed JSON to an unexpected bug.
 """
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -279,3 +280,17 @@ def test_the_app_built_from_settings_starts_its_runtime_and_prints_demo_credenti
     with TestClient(create_app(quiet)) as client:
         assert client.get("/api/catalog").status_code == 200
     assert "demo-" not in capsys.readouterr().out
+
+
+def test_only_a_server_sets_its_start_up_aside_from_the_collector_and_only_while_it_runs(settings: Settings) -> None:
+    """A server freezes what its start-up built (gc.freeze) and unfreezes it at shutdown; an app a
+    test builds never does, so its runtime, engine and connections are collected after it (a
+    frozen engine once kept its PostgreSQL connections open for the rest of the test run)."""
+    gc.unfreeze()
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/healthz").status_code == 200
+        assert gc.get_freeze_count() == 0
+    with TestClient(create_app(settings, server=True)) as client:
+        assert client.get("/healthz").status_code == 200
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
