@@ -15,6 +15,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
@@ -27,6 +28,9 @@ from madoguchi.http.middleware import BodyLimit, SecurityHeaders
 from madoguchi.services.runtime import Runtime
 from madoguchi.web import install as install_screens
 from madoguchi.web.presence import watch_screens
+
+if TYPE_CHECKING:
+    from madoguchi.adapters.db.connect import Engine
 
 log = logging.getLogger("madoguchi.api")
 
@@ -42,8 +46,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         built_here = getattr(app.state, "runtime", None) is None
+        engine = None
         if built_here:
-            app.state.runtime = start_runtime(settings)
+            from madoguchi.adapters.db.engine import make_engine
+            engine = make_engine(settings.database_url)
+            app.state.runtime = start_runtime(settings, engine=engine)
             watch_screens(app)  # hand-offs skip stations whose screen is gone
         await prepare_routes(app)
         if built_here and server:  # a test's app (and its engine) must stay collectable
@@ -54,6 +61,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         finally:
             if built_here and server:
                 gc.unfreeze()
+            if engine is not None:
+                engine.dispose()  # its pooled and kept connections are closed now, not when collected
 
     app = FastAPIOffline(title="madoguchi", summary="Cash desk of a city hall: fee sales and payment stations",
                   version="0.1.0", lifespan=lifespan)
@@ -89,13 +98,13 @@ async def prepare_routes(app: FastAPI) -> None:
     await app.router(scope, receive, send)
 
 
-def start_runtime(settings: Settings) -> Runtime:
+def start_runtime(settings: Settings, *, engine: Engine | None = None) -> Runtime:
     """Build the runtime, finish what a crash left in flight; in demo mode load the simulated
     changers' float and create the demo staff."""
     from madoguchi.bootstrap import build_runtime, ensure_demo_staff, ensure_float
     from madoguchi.services.counter.recovery import recover
     from madoguchi.services.staff.login_guard import on_start as check_logins
-    rt = build_runtime(settings)
+    rt = build_runtime(settings, engine=engine)
     _announce_rule_findings(rt)
     check_logins(rt)  # the login key must be there (demo mode makes it); old login records go
     outcome = recover(rt)
