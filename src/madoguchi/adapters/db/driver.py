@@ -15,6 +15,7 @@ any other (the benchmark's write recorder listens there).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Connection
@@ -26,7 +27,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 class Prepared:
     """One statement compiled for one dialect, with its parameters' and columns' processing."""
 
-    __slots__ = ("sql", "positional", "plan", "binds", "fixed", "names", "convert")
+    __slots__ = ("sql", "positional", "binds", "fixed", "names", "convert", "_process", "_order", "_pick")
 
     def __init__(self, statement: ClauseElement, dialect: Any) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
@@ -50,18 +51,26 @@ class Prepared:
         order = compiled.positiontup
         self.positional = bool(dialect.positional and order is not None)
         names = tuple(order or ()) if self.positional else tuple(compiled.binds)
-        self.plan = tuple((k, self.binds.get(k)) for k in names)
+        # What ``parameters`` does for each call, worked out here once: the given values that
+        # need their type's processing (each once, though a name may appear twice), and the
+        # parameters picked in the statement's order from the fixed and given values at C speed.
+        self._process = tuple((k, self.binds[k]) for k in dict.fromkeys(names) if k in self.binds)
+        self._order = names
+        self._pick = _picker(names)
         columns = list(getattr(statement, "exported_columns", ()))
         self.names = tuple(c.key for c in columns)
         processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
         self.convert = tuple((i, p) for i, p in enumerate(processors) if p is not None)
 
     def parameters(self, values: dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
-        fixed = self.fixed
+        """The DBAPI parameters for ``values`` (the caller's own dict: processed in place)."""
+        for key, process in self._process:
+            if key in values:
+                values[key] = process(values[key])
+        given = self.fixed | values if self.fixed else values  # a given value wins over a fixed one
         if self.positional:
-            return tuple([(values[k] if p is None else p(values[k])) if k in values else fixed[k]
-                          for k, p in self.plan])
-        return {k: (values[k] if p is None else p(values[k])) if k in values else fixed[k] for k, p in self.plan}
+            return self._pick(given)
+        return dict(zip(self._order, self._pick(given), strict=True))
 
     def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
         if not self.convert:
@@ -70,6 +79,16 @@ class Prepared:
         for i, process in self.convert:
             row[i] = process(row[i])
         return tuple(row)
+
+
+def _picker(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A function taking ``names``' values out of a dict, as a tuple in that order."""
+    if len(names) > 1:
+        return itemgetter(*names)
+    if names:
+        name = names[0]
+        return lambda values: (values[name],)
+    return lambda values: ()
 
 
 class Driver:
@@ -177,8 +196,11 @@ class Driver:
 
     def all(self, name: str, **values: Any) -> list[tuple[Any, ...]]:
         statement = self.prepared(name)
+        rows: list[tuple[Any, ...]] = self._run(statement, values).fetchall()
+        if not statement.convert:
+            return rows  # the DBAPI's rows are tuples already
         row = statement.row
-        return [row(r) for r in self._run(statement, values).fetchall()]
+        return [row(r) for r in rows]
 
     def first(self, name: str, **values: Any) -> tuple[Any, ...] | None:
         return self._first(self.prepared(name), values)
