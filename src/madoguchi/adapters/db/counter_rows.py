@@ -144,15 +144,15 @@ def _site_counters(where: Any) -> ClauseElement:
 
 
 class CounterRows:
-    """The counter's reads and writes on one unit of work's connection.
+    """The counter's reads and writes on one kept connection's driver (made once with its
+    slot, ``slots.py``, and used by each unit of work that takes it).
 
-    ``touch`` is told the change keys of each write, as the ORM's flush would tell them
-    (``uow.change_keys``), for the live screens.
+    The repositories that write through it tell the unit of work the change keys of
+    each write (``uow.touch``), as the ORM's flush would tell them, for the live screens.
     """
 
-    def __init__(self, driver: Driver, touch: Callable[..., None]) -> None:
+    def __init__(self, driver: Driver) -> None:
         self.db = driver
-        self._touch = touch
 
     # --- idempotency, day lock, journal ---------------------------------------------
     def idempotency(self, key: str) -> tuple[str, str, str] | None:

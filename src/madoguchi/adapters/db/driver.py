@@ -113,11 +113,9 @@ class Driver:
         self.dbapi: Any = connection.connection.driver_connection
         assert self.dbapi is not None
         self._cursor = self.dbapi.cursor()
-        # The engine's listeners, as live views (one added to the engine later shows in them).
-        dispatch = connection.dispatch
-        self._before_execute = dispatch.before_cursor_execute
-        self._on_commit = dispatch.commit
-        self._on_rollback = dispatch.rollback
+        # The engine's listeners (its own and the Engine class's; nobody adds any to a kept
+        # connection itself), looked up afresh by ``listen``.
+        self._events = connection.engine.dispatch
         self.listen()
         self._integrity_error = self._dialect.loaded_dbapi.IntegrityError
         self.dialect = self._dialect.name
@@ -132,7 +130,8 @@ class Driver:
 
     def listen(self) -> None:
         """Take the statement listeners as they are now (once per unit of work, not per statement)."""
-        self._listeners = tuple(self._before_execute) if self._before_execute else ()
+        # (``iter``: ``tuple`` would first ask SQLAlchemy's collection for its length, in Python.)
+        self._listeners = tuple(iter(self._events.before_cursor_execute))
 
     def begin(self) -> None:
         if self._sqlite:
@@ -142,16 +141,14 @@ class Driver:
     def commit(self) -> None:
         if self.read_only:
             raise RuntimeError("a reader's transaction cannot commit")
-        if self._on_commit:
-            for listener in self._on_commit:
-                listener(self._connection)
+        for listener in self._events.commit:
+            listener(self._connection)
         self.dbapi.commit()
         self.in_transaction = False
 
     def rollback(self) -> None:
-        if self._on_rollback:
-            for listener in self._on_rollback:
-                listener(self._connection)
+        for listener in self._events.rollback:
+            listener(self._connection)
         self.in_transaction = False
         self.dbapi.rollback()  # nothing to do (and no round trip) when none is open
 

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError
 
-from madoguchi.adapters.db.counter_rows import statement
+from madoguchi.adapters.db.counter_rows import CounterRows, statement
 from madoguchi.adapters.db.driver import Driver, Prepared
 
 #: The counter's statements, compiled once per dialect for the whole process.
@@ -41,13 +41,15 @@ PING_AFTER = 10.0
 
 
 class Slot:
-    """One kept connection: SQLAlchemy's (for the ORM) and the driver on its DBAPI connection."""
+    """One kept connection: SQLAlchemy's (for the ORM), the driver on its DBAPI connection
+    and the counter's rows on that driver."""
 
-    __slots__ = ("connection", "driver", "used_at")
+    __slots__ = ("connection", "driver", "rows", "used_at")
 
     def __init__(self, engine: Engine, *, read_only: bool) -> None:
         self.connection: Connection = engine.connect()
         self.driver = Driver(self.connection, statement, PREPARED, read_only=read_only)
+        self.rows = CounterRows(self.driver)
         self.used_at = time.monotonic()
 
     def alive(self) -> bool:

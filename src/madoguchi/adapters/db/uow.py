@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -54,7 +55,7 @@ class UnitOfWork(Repositories):
         self._writer_queue = writer_queue
         self._urgent = urgent
         self.read_only = read_only
-        self.journal = JournalWriter(self, signer)
+        self._signer = signer
         self._slot: Slot | None = None
         self._session: Session | None = None
         self._rows: CounterRows | None = None
@@ -63,6 +64,12 @@ class UnitOfWork(Repositories):
         self._head_hint = head_hint
         self._journal_head: JournalState | None = None  # left by this transaction's appends
         self._failed: BaseException | None = None  # a database error a method here answered for
+
+    @cached_property
+    def journal(self) -> JournalWriter:
+        """Appends to the journal in this transaction (made when first asked for: most
+        units of work append nothing)."""
+        return JournalWriter(self, self._signer)
 
     def __enter__(self) -> UnitOfWork:
         if self._writer_queue is not None and not self._writer_queue.acquire(urgent=self._urgent,
@@ -78,7 +85,8 @@ class UnitOfWork(Repositories):
             if self._session is not None:
                 self._session.close()
             if self._slot is not None:
-                healthy = not is_database_error(exc or self._failed, self._engine.dialect.loaded_dbapi)
+                failed = exc or self._failed
+                healthy = failed is None or not is_database_error(failed, self._engine.dialect.loaded_dbapi)
                 self._slots.give_back(self._slot, healthy=healthy)
         finally:
             if self._writer_queue is not None:
@@ -86,11 +94,12 @@ class UnitOfWork(Repositories):
 
     def _begin(self) -> None:
         """Begin this unit of work's (next) transaction on its kept connection."""
-        if self._slot is None:
-            self._slot = self._slots.take()
-            self._rows = CounterRows(self._slot.driver, self.touch)
-        if not self._slot.connection.in_transaction():
-            self._slot.driver.begin()
+        slot = self._slot
+        if slot is None:
+            slot = self._slot = self._slots.take()
+            self._rows = slot.rows
+        if not slot.connection.in_transaction():
+            slot.driver.begin()
         self._began = True
 
     @property
