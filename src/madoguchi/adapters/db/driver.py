@@ -164,6 +164,8 @@ class Driver:
             self._cursor.close()
 
     def prepared(self, name: str) -> Prepared:
+        """The statement called ``name``, compiled when first asked for (callers on the hot
+        path look in ``_mine`` themselves first, saving a call)."""
         found = self._mine.get(name)
         if found is None:
             key = (self.dialect, name)
@@ -185,14 +187,14 @@ class Driver:
         return self._cursor
 
     def execute(self, name: str, **values: Any) -> Any:
-        return self._run(self.prepared(name), values)
+        return self._run(self._mine.get(name) or self.prepared(name), values)
 
     def run(self, name: str, **values: Any) -> int:
         """A write; the number of rows it changed."""
-        return int(self._run(self.prepared(name), values).rowcount)
+        return int(self._run(self._mine.get(name) or self.prepared(name), values).rowcount)
 
     def all(self, name: str, **values: Any) -> list[tuple[Any, ...]]:
-        statement = self.prepared(name)
+        statement = self._mine.get(name) or self.prepared(name)
         rows: list[tuple[Any, ...]] = self._run(statement, values).fetchall()
         if not statement.convert:
             return rows  # the DBAPI's rows are tuples already
@@ -200,12 +202,10 @@ class Driver:
         return [row(r) for r in rows]
 
     def first(self, name: str, **values: Any) -> tuple[Any, ...] | None:
-        return self._first(self.prepared(name), values)
-
-    def _first(self, statement: Prepared, values: dict[str, Any]) -> tuple[Any, ...] | None:
+        statement = self._mine.get(name) or self.prepared(name)
         cursor = self._run(statement, values)
         raw = cursor.fetchone()
         if raw is None:
             return None
         cursor.fetchall()  # drain: a cursor left mid-result holds SQLite's read lock
-        return statement.row(raw)
+        return statement.row(raw) if statement.convert else raw
