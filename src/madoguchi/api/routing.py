@@ -4,9 +4,10 @@ FastAPI runs a ``def`` endpoint in the thread pool, and then sends its answer ba
 the thread pool once more to be checked against the response model. Each hop wakes a
 worker thread and waits for the event loop again, which under load costs more than the
 checking itself. :class:`ThreadedRoute` wraps a ``def`` endpoint in a coroutine that
-runs it in the pool once; FastAPI then checks and serialises the answer in the event
-loop. The endpoint is called with the same arguments in the same kind of thread as
-before, and its signature (parameters, dependencies, docs) is the one FastAPI reads.
+runs it in the pool once (:func:`madoguchi.http.threads.run_in_thread`); FastAPI then
+checks and serialises the answer in the event loop. The endpoint is called with the
+same arguments in the same kind of thread as before, and its signature (parameters,
+dependencies, docs) is the one FastAPI reads.
 
 FastAPI matches a request against the routes of every included router in turn, each
 attempt costing some bookkeeping, until one takes it. :class:`ApiRouter` answers "not
@@ -22,9 +23,10 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 from starlette._utils import get_route_path  # the path the routes match (the one Starlette's use)
-from starlette.concurrency import run_in_threadpool
 from starlette.routing import Match
 from starlette.types import Scope
+
+from madoguchi.http.threads import run_in_thread
 
 
 def in_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
@@ -32,7 +34,7 @@ def in_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(endpoint)
     async def run(**kwargs: Any) -> Any:
-        return await run_in_threadpool(endpoint, **kwargs)
+        return await run_in_thread(endpoint, **kwargs)
 
     return run
 
