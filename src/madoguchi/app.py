@@ -24,7 +24,7 @@ from starlette.types import Message, Scope
 from madoguchi.api import install as install_api
 from madoguchi.config import Settings
 from madoguchi.http.errors import install_error_handlers
-from madoguchi.http.middleware import BodyLimit, SecurityHeaders
+from madoguchi.http.middleware import Guard
 from madoguchi.services.runtime import Runtime
 from madoguchi.web import install as install_screens
 from madoguchi.web.presence import watch_screens
@@ -69,8 +69,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.settings = settings
     app.state.runtime = runtime
     install_error_handlers(app)
-    app.add_middleware(BodyLimit, uploads={"/api/reconcile": settings.reconcile_upload_mib << 20})
-    app.add_middleware(SecurityHeaders)  # added last: outermost, so it dresses every answer
+    # the security headers on every answer, and the request body limit
+    app.add_middleware(Guard, uploads={"/api/reconcile": settings.reconcile_upload_mib << 20})
     install_api(app, demo=settings.demo)
     install_screens(app)  # the screens ride on the same app
     return app

@@ -9,7 +9,7 @@ need no CSRF token, since a browser never adds that header on its own.
 The dependencies are coroutines: FastAPI would run each plain one in the thread pool.
 A session checked within the last seconds is answered from memory in the event loop
 (:func:`madoguchi.services.staff.accounts.cached_authentication`); otherwise the database is
-asked in the thread pool.
+asked in a worker thread (:mod:`madoguchi.http.threads`).
 
 They are also flat: FastAPI solves every node of a route's dependency tree on every
 request, so each one costs a little on every call. The runtime is read from the app's
@@ -24,10 +24,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from starlette.concurrency import run_in_threadpool
 
 from madoguchi.domain.auth import Actor
 from madoguchi.errors import PermissionDenied
+from madoguchi.http.threads import run_in_thread
 from madoguchi.services.runtime import Runtime
 from madoguchi.services.staff import accounts as staff
 
@@ -81,7 +81,7 @@ async def _checked_session(request: Request, bearer: str | None) -> Session:
     rt = runtime_of(request)
     auth = staff.cached_authentication(rt, token)
     if auth is None:
-        auth = await run_in_threadpool(staff.authenticate, rt, token)
+        auth = await run_in_thread(staff.authenticate, rt, token)
     if via == "cookie" and request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if not auth.csrf_token or not secrets.compare_digest(sent.encode(), auth.csrf_token.encode()):
@@ -141,7 +141,7 @@ async def counter_runtime(request: Request) -> Runtime:
             for key in ("staff_station", "sale_id"):
                 if isinstance(body.get(key), str):
                     found.setdefault(key, body[key])
-    return await run_in_threadpool(lambda: training.runtime_for(rt, **found))
+    return await run_in_thread(training.runtime_for, rt, **found)
 
 
 CounterRuntimeDep = Annotated[Runtime, Depends(counter_runtime)]

@@ -1,4 +1,8 @@
-"""The middleware every answer passes: security headers and the request body limit."""
+"""The middleware every request passes: security headers on every answer, and the request body limit.
+
+The two are one ASGI middleware (:class:`Guard`) because each middleware layer costs a
+coroutine and a call on every request; they stay two separate steps inside it.
+"""
 from __future__ import annotations
 
 from starlette.exceptions import HTTPException
@@ -14,45 +18,10 @@ _DOCS_PATHS = ("/docs", "/redoc")
 MAX_BODY_BYTES = 64 * 1024
 
 
-class SecurityHeaders:
-    """Adds the security headers to every answer (a plain ASGI middleware: no body buffering)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path = scope.get("path", "")
-        added = _DOCS_HEADERS if path.startswith(_DOCS_PATHS) else _HEADERS
-        replaced = _LOWER_NAMES
-        if path.startswith("/public/"):  # the public board says how long it may be cached (web/public.py)
-            added, replaced = _PUBLIC_HEADERS, _PUBLIC_NAMES
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [(k, v) for k, v in message.get("headers", [])
-                                      if k.lower() not in replaced] + added
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
-    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
-
-
-#: What every answer gets (built once: the middleware runs on every request).
-_HEADERS = _encoded({**SECURITY_HEADERS, "Cache-Control": "no-store"})
-_DOCS_HEADERS = _encoded({**SECURITY_HEADERS, "Content-Security-Policy": _DOCS_CSP})
-_LOWER_NAMES = frozenset(name.lower().encode("latin-1") for name in SECURITY_HEADERS) | {b"cache-control"}
-_PUBLIC_HEADERS = _encoded(SECURITY_HEADERS)
-_PUBLIC_NAMES = _LOWER_NAMES - {b"cache-control"}
-
-
-class BodyLimit:
-    """Refuses request bodies above ``limit`` bytes with a 413 in the usual error shape.
+class Guard:
+    """Adds the security headers to every answer (no body buffering), its own refusals
+    included, and refuses request bodies above ``limit`` bytes with a 413 in the usual
+    error shape.
 
     A declared Content-Length is refused before the app runs; a chunked body is
     counted as it arrives and stops the request when it passes the limit. ``uploads``
@@ -66,6 +35,8 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        send = _with_security_headers(scope.get("path", ""), send)
+
         limit = self.uploads.get(scope.get("path", ""), self.default)
         message = (f"the request body is larger than {limit // 1024} KiB" if limit < 1 << 20
                    else f"the upload is larger than {limit >> 20} MiB")
@@ -87,3 +58,31 @@ class BodyLimit:
             return incoming
 
         await self.app(scope, counting_receive, send)
+
+
+def _with_security_headers(path: str, send: Send) -> Send:
+    """``send``, adding the security headers to the start of the answer."""
+    added = _DOCS_HEADERS if path.startswith(_DOCS_PATHS) else _HEADERS
+    replaced = _LOWER_NAMES
+    if path.startswith("/public/"):  # the public board says how long it may be cached (web/public.py)
+        added, replaced = _PUBLIC_HEADERS, _PUBLIC_NAMES
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [(k, v) for k, v in message.get("headers", [])
+                                  if k.lower() not in replaced] + added
+        await send(message)
+
+    return send_with_headers
+
+
+def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+
+
+#: What every answer gets (built once: the middleware runs on every request).
+_HEADERS = _encoded({**SECURITY_HEADERS, "Cache-Control": "no-store"})
+_DOCS_HEADERS = _encoded({**SECURITY_HEADERS, "Content-Security-Policy": _DOCS_CSP})
+_LOWER_NAMES = frozenset(name.lower().encode("latin-1") for name in SECURITY_HEADERS) | {b"cache-control"}
+_PUBLIC_HEADERS = _encoded(SECURITY_HEADERS)
+_PUBLIC_NAMES = _LOWER_NAMES - {b"cache-control"}

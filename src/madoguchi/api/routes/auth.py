@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, Response, status
+from fastapi import Form, Request, Response, status
 
-from madoguchi.api.routing import ThreadedRoute
+from madoguchi.api.routing import ApiRouter
 from madoguchi.api.schemas import LoginCreate, SessionPublic, TokenPublic
 from madoguchi.http.deps import SESSION_COOKIE, RuntimeDep, SessionDep, client_address
 from madoguchi.http.fields import Login, Password
 from madoguchi.services.staff import accounts as staff
 
-router = APIRouter(prefix="/api/auth", tags=["auth"], route_class=ThreadedRoute)
+router = ApiRouter(prefix="/api/auth", tags=["auth"])
 
 
 @router.post("/login", response_model=SessionPublic)

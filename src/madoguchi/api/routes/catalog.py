@@ -4,14 +4,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter
-
-from madoguchi.api.routing import ThreadedRoute
+from madoguchi.api.routing import ApiRouter
 from madoguchi.api.schemas import FeePublic, PlacesPublic
 from madoguchi.domain.receipt import business_date
 from madoguchi.http.deps import RuntimeDep
 
-router = APIRouter(prefix="/api", tags=["catalog"], route_class=ThreadedRoute)
+router = ApiRouter(prefix="/api", tags=["catalog"])
 
 
 @router.get("/catalog", response_model=list[FeePublic])

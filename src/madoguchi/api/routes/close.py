@@ -13,15 +13,15 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import Path, Query, Response, status
 from pydantic import Field, StringConstraints
 
-from madoguchi.api.routing import ThreadedRoute
+from madoguchi.api.routing import ApiRouter
 from madoguchi.http.deps import ActorDep, RuntimeDep
 from madoguchi.http.fields import CODE_PATTERN, Code, Input, Printable
 from madoguchi.services.close import adjustments, close_day
 
-router = APIRouter(prefix="/api", tags=["close of day"], route_class=ThreadedRoute)
+router = ApiRouter(prefix="/api", tags=["close of day"])
 SiteCode = Annotated[str, Path(pattern=CODE_PATTERN)]
 StationId = Annotated[str, Path(pattern=CODE_PATTERN)]
 Counts = dict[str, Any]  # denomination -> count, checked by the service (naming station and denomination)

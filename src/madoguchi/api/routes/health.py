@@ -1,14 +1,14 @@
 """``GET /healthz``: is the service up and does its database answer."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
-from madoguchi.api.routing import ThreadedRoute
+from madoguchi.api.routing import ApiRouter
 from madoguchi.api.schemas import Health
 from madoguchi.http.deps import RuntimeDep
 from madoguchi.services.counter.stations import database_ok
 
-router = APIRouter(tags=["health"], route_class=ThreadedRoute)
+router = ApiRouter(tags=["health"])
 
 
 @router.get("/healthz", response_model=Health)

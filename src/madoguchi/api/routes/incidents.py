@@ -4,15 +4,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
-from madoguchi.api.routing import ThreadedRoute
+from madoguchi.api.routing import ApiRouter
 from madoguchi.api.schemas_sales import IncidentPublic, ResolveCreate
 from madoguchi.http.deps import ActorDep, RuntimeDep
 from madoguchi.http.fields import Code
 from madoguchi.services.counter import incidents
 
-router = APIRouter(prefix="/api/incidents", tags=["incidents"], route_class=ThreadedRoute)
+router = ApiRouter(prefix="/api/incidents", tags=["incidents"])
 
 
 @router.get("", response_model=list[IncidentPublic])

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-
-from madoguchi.api.routing import ThreadedRoute
+from madoguchi.api.routing import ApiRouter
 from madoguchi.api.schemas import JournalCheck
 from madoguchi.http.deps import ActorDep, RuntimeDep
 from madoguchi.services.journal.verify import verify
 
-router = APIRouter(prefix="/api/journal", tags=["journal"], route_class=ThreadedRoute)
+router = ApiRouter(prefix="/api/journal", tags=["journal"])
 
 
 @router.get("/verify", response_model=JournalCheck)

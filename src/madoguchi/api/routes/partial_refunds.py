@@ -19,10 +19,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, status
+from fastapi import Request, status
 from pydantic import Field
 
-from madoguchi.api.routing import ThreadedRoute
+from madoguchi.api.routing import ApiRouter
 from madoguchi.api.schemas_sales import SaleRefundsPublic
 from madoguchi.domain.sale import MAX_QUANTITY
 from madoguchi.errors import BadInput
@@ -32,7 +32,7 @@ from madoguchi.services.counter import partial_refunds
 from madoguchi.services.counter.sales import get_sale
 from madoguchi.services.staff import accounts as staff
 
-router = APIRouter(tags=["refunds"], route_class=ThreadedRoute)
+router = ApiRouter(tags=["refunds"])
 
 
 class CopiesCreate(Input):

@@ -4,15 +4,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import status
 
-from madoguchi.api.routing import ThreadedRoute
+from madoguchi.api.routing import ApiRouter
 from madoguchi.api.schemas_sales import CashCreate, CashlessCreate, NoteCreate, PaymentDetail, RefundPublic
 from madoguchi.http.deps import CounterDep
 from madoguchi.services.counter import cash, payments, refunds
 from madoguchi.services.counter.stations import payment_status
 
-router = APIRouter(prefix="/api", tags=["payments"], route_class=ThreadedRoute)
+router = ApiRouter(prefix="/api", tags=["payments"])
 
 
 @router.post("/payments/cash", response_model=PaymentDetail, status_code=status.HTTP_201_CREATED)

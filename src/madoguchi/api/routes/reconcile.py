@@ -13,10 +13,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Header, Path, Query, UploadFile, status
+from fastapi import File, Form, Header, Path, Query, UploadFile, status
 from fastapi.responses import FileResponse
 
-from madoguchi.api.routing import ThreadedRoute
+from madoguchi.api.routing import ApiRouter
 from madoguchi.api.schemas_reconcile import (
     DisputedResolutionCreate,
     InquiryCreate,
@@ -32,7 +32,7 @@ from madoguchi.services.reconcile import records as reconcile_records
 from madoguchi.services.reconcile import runs as reconcile_runs
 from madoguchi.services.reconcile.runs import Upload
 
-router = APIRouter(prefix="/api", tags=["close of month"], route_class=ThreadedRoute)
+router = ApiRouter(prefix="/api", tags=["close of month"])
 MonthText = Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")]
 #: A run's number; one beyond the column's range is no run (a 404, see reconcile_access.check_run_id).
 RunId = Annotated[int, Path()]

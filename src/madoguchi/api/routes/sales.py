@@ -9,9 +9,9 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 
-from madoguchi.api.routing import ThreadedRoute
+from madoguchi.api.routing import ApiRouter
 from madoguchi.api.schemas_sales import (
     CancelCreate,
     LineCreate,
@@ -28,7 +28,7 @@ from madoguchi.http.deps import CounterDep
 from madoguchi.http.fields import Code
 from madoguchi.services.counter import incidents, receipts, refunds, sales
 
-router = APIRouter(prefix="/api/sales", tags=["sales"], route_class=ThreadedRoute)
+router = ApiRouter(prefix="/api/sales", tags=["sales"])
 
 
 @router.post("", response_model=SalePublic, status_code=status.HTTP_201_CREATED)

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 
-from madoguchi.api.routing import ThreadedRoute
+from madoguchi.api.routing import ApiRouter
 from madoguchi.api.schemas import ChangerFaultCreate, InsertCreate, PrinterStateCreate, SimPublic, TerminalScriptCreate
 from madoguchi.api.schemas_sales import PaymentDetail
 from madoguchi.http.deps import CounterDep
 from madoguchi.http.fields import CODE_PATTERN
 from madoguchi.services.counter import stations
 
-router = APIRouter(prefix="/api/sim/stations", tags=["simulator (demo only)"], route_class=ThreadedRoute)
+router = ApiRouter(prefix="/api/sim/stations", tags=["simulator (demo only)"])
 StationId = Annotated[str, Path(pattern=CODE_PATTERN)]
 
 

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 
-from madoguchi.api.routing import ThreadedRoute
+from madoguchi.api.routing import ApiRouter
 from madoguchi.api.schemas_sales import NoteCreate, ReceiptPublic
 from madoguchi.api.schemas_stations import CashMoveCreate, CashMovePublic, JamCleared, StationPublic
 from madoguchi.http.deps import ActorDep, RuntimeDep
 from madoguchi.http.fields import CODE_PATTERN, Code
 from madoguchi.services.counter import cashbox, incidents, stations
 
-router = APIRouter(prefix="/api/stations", tags=["stations"], route_class=ThreadedRoute)
+router = ApiRouter(prefix="/api/stations", tags=["stations"])
 StationId = Annotated[str, Path(pattern=CODE_PATTERN)]
 
 

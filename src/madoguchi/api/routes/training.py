@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 from pydantic import Field, StrictBool
 
-from madoguchi.api.routing import ThreadedRoute
+from madoguchi.api.routing import ApiRouter
 from madoguchi.http.deps import ActorDep, RuntimeDep
 from madoguchi.http.fields import CODE_PATTERN, Input
 from madoguchi.services.counter import training
 
-router = APIRouter(prefix="/api/training", tags=["training mode"], route_class=ThreadedRoute)
+router = ApiRouter(prefix="/api/training", tags=["training mode"])
 StationId = Annotated[str, Path(pattern=CODE_PATTERN)]
 
 
