@@ -35,7 +35,9 @@ def code_of(signature: str) -> str:
         raw = base64.b64decode(signature, validate=True)
     except (binascii.Error, ValueError):
         raw = signature.encode("ascii", "replace")  # not base64: still one fixed code, which verifies nothing
-    plain = base64.b32encode(hashlib.sha256(raw).digest()).decode("ascii")[:CODE_LENGTH]
+    # Base32 spells each 5 bytes as 8 characters, so the first 10 bytes of the hash give
+    # the first 16 characters of the whole hash's base32: the 12 wanted, at a third of the cost.
+    plain = base64.b32encode(hashlib.sha256(raw).digest()[:10]).decode("ascii")[:CODE_LENGTH]
     return "-".join(plain[i:i + 3] for i in range(0, CODE_LENGTH, 3))
 
 

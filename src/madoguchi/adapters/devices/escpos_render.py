@@ -15,10 +15,10 @@ from __future__ import annotations
 import functools
 import threading
 
-from escpos.constants import QR_ECLEVEL_M
+from escpos.constants import QR_ECLEVEL_L, QR_ECLEVEL_M
 from escpos.printer import Dummy
 
-from madoguchi.adapters.devices.receipt_layout import check_width, receipt_rows
+from madoguchi.adapters.devices.receipt_layout import Row, check_width, receipt_rows
 from madoguchi.domain.receipt import ReceiptDocument
 
 KANJI_ON = b"\x1c&"    # FS &
@@ -35,29 +35,51 @@ def render_receipt(doc: ReceiptDocument, *, width: int = 42, qr: bool = True) ->
     the bytes are the same every time): the verification payload of a signed receipt
     (error correction M: thermal paper fades), else the sale reference.
     """
-    parts = [_SHIFT_JIS + _KATAKANA]
+    parts = [_opening()]
     for row in receipt_rows(doc, check_width(width)):
-        # Each row sets its whole style, so nothing leaks into the next line. The size
-        # goes by GS ! (custom_size), which sizes Kanji too; ESC ! (double_width) would not.
-        text = row.text(width)
-        parts += (_style("center" if row.center else "left", row.bold, 2 if row.big else 1),
-                  encode_line(text.strip() if row.center else text), b"\n")
-    out = _buffer()
-    out.hw("INIT")
-    out._raw(b"".join(parts))
+        parts.append(_row_bytes(row.left, row.right, row.center, row.bold, row.big, width))
     if qr and doc.verification_qr and doc.verification_qr.isascii():
-        out.set(align="center")
-        out.qr(doc.verification_qr, native=True, size=4, ec=QR_ECLEVEL_M)
-        out._raw(b"\n")
-        out.set(align="left")
+        parts.append(_qr_code(doc.verification_qr, QR_ECLEVEL_M))
     elif qr and doc.sale_reference.isascii() and doc.sale_reference:
-        out.set(align="center")
-        out.qr(doc.sale_reference, native=True, size=4)
-        out._raw(b"\n")
-        out.set(align="left")
+        parts.append(_qr_code(doc.sale_reference, QR_ECLEVEL_L))
+    parts.append(_closing())
+    return b"".join(parts)
+
+
+# What python-escpos sends for the parts every receipt has is the same every time: it is
+# asked once per process (the functions below are cached), not once per receipt.
+
+@functools.cache
+def _opening() -> bytes:
+    """Initialise the printer, then Shift_JIS Kanji and half-width katakana."""
+    out = Dummy()
+    out.hw("INIT")
+    return _output(out) + _SHIFT_JIS + _KATAKANA
+
+
+@functools.cache
+def _closing() -> bytes:
+    """Feed the paper past the cutter and cut."""
+    out = Dummy()
     out.cut()
-    output: bytes = out.output  # python-escpos is untyped
-    return output
+    return _output(out)
+
+
+@functools.lru_cache(maxsize=2048)  # the same rows (names, fees, totals) on most receipts
+def _row_bytes(left: str, right: str, center: bool, bold: bool, big: bool, width: int) -> bytes:
+    """One row's bytes: its whole style, so nothing leaks into the next line, then its text.
+
+    The size goes by GS ! (custom_size), which sizes Kanji too; ESC ! (double_width) would not."""
+    text = Row(left, right, center=center, bold=bold, big=big).text(width)
+    return (_style("center" if center else "left", bold, 2 if big else 1)
+            + encode_line(text.strip() if center else text) + b"\n")
+
+
+def _qr_code(content: str, ec: int) -> bytes:
+    """The QR code drawn by the printer (size 4), centred on a line of its own."""
+    out = _buffer()
+    out.qr(content, native=True, size=4, ec=ec)
+    return _style("center", None, None) + _output(out) + b"\n" + _style("left", None, None)
 
 
 _buffers = threading.local()
@@ -73,10 +95,15 @@ def _buffer() -> Dummy:
 
 
 @functools.lru_cache(maxsize=16)
-def _style(align: str, bold: bool, size: int) -> bytes:
-    """python-escpos's bytes for one row style (the same few styles on every receipt)."""
+def _style(align: str, bold: bool | None, size: int | None) -> bytes:
+    """python-escpos's bytes for one row style (the same few styles on every receipt);
+    ``None`` leaves that part of the style as it is."""
     out = Dummy()
-    out.set(align=align, bold=bold, custom_size=True, width=size, height=size)
+    out.set(align=align, bold=bold, custom_size=size is not None, width=size, height=size)
+    return _output(out)
+
+
+def _output(out: Dummy) -> bytes:
     output: bytes = out.output  # python-escpos is untyped
     return output
 

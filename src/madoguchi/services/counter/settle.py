@@ -12,7 +12,8 @@ it in its own month, once.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 import orjson
 
@@ -85,7 +86,7 @@ def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment, sale: Sale, *,
     if number is None:
         return Booked(payment, sale)
     # Written after its entry, whose signature gives the receipt its verification code.
-    doc = with_code(receipt_document(rt, sale, payment, number=number, issued_at=now), entry)
+    doc = receipt_document(rt, sale, payment, number=number, issued_at=now, entry=entry)
     receipt = uow.receipts.add(sale_id=sale.id, payment_station=payment.payment_station, number=number,
                                document=document_to_json(doc), created_at=now)
     return Booked(payment, sale, receipt, doc)
@@ -120,17 +121,18 @@ def book_free(uow: UnitOfWork, sale: Sale, *, now: dt.datetime, actor: str) -> S
     return sale
 
 
-def with_code(doc: ReceiptDocument, entry: JournalEntry) -> ReceiptDocument:
-    """``doc`` with its entry's verification code and QR, or marked unsigned."""
+def code_fields(entry: JournalEntry) -> dict[str, Any]:
+    """The receipt fields of ``entry``'s verification code and QR, or the mark of an unsigned one."""
     if entry.signature is None:
-        return evolve(doc, signing_down=True)
+        return {"signing_down": True}
     code = code_of(entry.signature)
-    return evolve(doc, verification_code=code,
-                  verification_qr=qr_payload(site=entry.site or "", seq=entry.seq, code=code))
+    return {"verification_code": code,
+            "verification_qr": qr_payload(site=entry.site or "", seq=entry.seq, code=code)}
 
 
 def receipt_document(rt: Runtime, sale: Sale, payment: Payment, *, number: int,
-                     issued_at: dt.datetime) -> ReceiptDocument:
+                     issued_at: dt.datetime, entry: JournalEntry) -> ReceiptDocument:
+    """What the receipt of ``sale`` paid by ``payment`` says, ``entry`` being its journal entry."""
     station = rt.places.payment_station(payment.payment_station)
     lines = tuple(
         ReceiptLine(name=x.name_ja, quantity=x.quantity, unit_price=x.unit_price, amount=x.amount,
@@ -142,16 +144,19 @@ def receipt_document(rt: Runtime, sale: Sale, payment: Payment, *, number: int,
         lines=lines, total=sale.total, method_label=METHOD_LABELS_JA[payment.category],
         brand_name=brand(payment.brand).name if payment.brand else None,
         tendered=payment.tendered, change=payment.change, sale_reference=sale.id[:8].upper(),
-        processor_reference=payment.processor_reference, training=rt.training,
+        processor_reference=payment.processor_reference, training=rt.training, **code_fields(entry),
     )
 
 
 def document_to_json(doc: ReceiptDocument) -> str:
     """The receipt as stored: its fields, the time in ISO 8601 with its offset."""
-    data = orjson.loads(orjson.dumps(doc))
-    if not data.get("training"):
+    data = {name: getattr(doc, name) for name in _DOCUMENT_FIELDS}  # what orjson makes of the dataclass
+    if not doc.training:
         del data["training"]  # a real receipt is stored exactly as before training mode existed
     return orjson.dumps(data).decode()
+
+
+_DOCUMENT_FIELDS = tuple(f.name for f in fields(ReceiptDocument))
 
 
 def document_from_json(text: str, *, reprint: bool = False) -> ReceiptDocument:
