@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields, make_dataclass
+from dataclasses import dataclass, field, fields, make_dataclass
 from operator import attrgetter
 from typing import Any, TypeVar
 
@@ -29,7 +29,8 @@ def _fields_of(cls: type) -> tuple[Callable[[Any], tuple[Any, ...]], dict[str, i
 
 
 def _twin_of(cls: type) -> type:
-    """A plain slotted dataclass with the same slots in the same order as the frozen ``cls``.
+    """A plain slotted dataclass with the same fields (and defaults) in the same order as the
+    frozen ``cls``.
 
     Its ``__init__`` sets each slot with a plain attribute store, which CPython does several
     times faster than the frozen class's ``object.__setattr__``; a value built by it then
@@ -38,8 +39,12 @@ def _twin_of(cls: type) -> type:
     to check), is its own twin: it is built by its own ``__init__``.
     """
     names = tuple(f.name for f in fields(cls))
-    slotted = cls.__dict__.get("__slots__") == names and not hasattr(cls, "__post_init__")
-    twin = _TWINS[cls] = make_dataclass(f"_{cls.__name__}Twin", names, slots=True) if slotted else cls
+    if cls.__dict__.get("__slots__") != names or hasattr(cls, "__post_init__"):
+        twin = _TWINS[cls] = cls
+        return twin
+    twin = _TWINS[cls] = make_dataclass(
+        f"_{cls.__name__}Twin", [(f.name, Any, field(default=f.default, default_factory=f.default_factory))
+                                 for f in fields(cls)], slots=True)
     return twin
 
 
@@ -50,6 +55,16 @@ def made(cls: type[_T], values: Iterable[Any]) -> _T:
     several times in every call at the counter."""
     twin = _TWINS.get(cls) or _twin_of(cls)
     out = twin(*values)
+    if twin is not cls:
+        out.__class__ = cls
+    return out  # type: ignore[no-any-return]
+
+
+def built(cls: type[_T], /, **values: Any) -> _T:
+    """``cls(**values)``, built as :func:`made` builds (for the values every sale makes anew:
+    the sale, its lines, a payment attempt)."""
+    twin = _TWINS.get(cls) or _twin_of(cls)
+    out = twin(**values)
     if twin is not cls:
         out.__class__ = cls
     return out  # type: ignore[no-any-return]
@@ -87,12 +102,12 @@ class Line:
 
     @classmethod
     def priced(cls, line_id: str, position: int, priced: PricedLine) -> Line:
-        return cls(id=line_id, position=position, fee_code=priced.fee_code, name_ja=priced.name_ja,
-                   name_en=priced.name_en, quantity=priced.quantity, list_price=priced.list_price,
-                   unit_price=priced.unit_price, amount=priced.amount,
-                   revenue_line_code=priced.revenue_line_code, revenue_line_name=priced.revenue_line_name,
-                   exemption=priced.exemption.value if priced.exemption else None,
-                   exemption_note=priced.exemption_note)
+        return built(cls, id=line_id, position=position, fee_code=priced.fee_code, name_ja=priced.name_ja,
+                     name_en=priced.name_en, quantity=priced.quantity, list_price=priced.list_price,
+                     unit_price=priced.unit_price, amount=priced.amount,
+                     revenue_line_code=priced.revenue_line_code, revenue_line_name=priced.revenue_line_name,
+                     exemption=priced.exemption.value if priced.exemption else None,
+                     exemption_note=priced.exemption_note)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,9 +136,9 @@ class Sale:
     @classmethod
     def new(cls, *, sale_id: str, site: str, staff_station: str, created_by: str, created_at: dt.datetime,
             business_date: dt.date) -> Sale:
-        return cls(id=sale_id, site=site, staff_station=staff_station, payment_station=None,
-                   state=SaleState.OPEN.value, total=0, paid_amount=0, cash_only=False, attempts=0,
-                   created_by=created_by, created_at=created_at, business_date=business_date, paid_at=None)
+        return built(cls, id=sale_id, site=site, staff_station=staff_station, payment_station=None,
+                     state=SaleState.OPEN.value, total=0, paid_amount=0, cash_only=False, attempts=0,
+                     created_by=created_by, created_at=created_at, business_date=business_date, paid_at=None)
 
     @property
     def due(self) -> int:
