@@ -22,7 +22,7 @@ from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.adapters.devices.ports import TxStatus
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.brands import brand as find_brand
-from madoguchi.domain.counter import Incident, Payment, evolve
+from madoguchi.domain.counter import Incident, Payment, built, evolve
 from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.receipt import ReceiptDocument
 from madoguchi.domain.sale import PaymentMethod, PaymentState, SaleState
@@ -85,7 +85,8 @@ def begin(rt: Runtime, *, payment_id: str, sale_id: str, method: PaymentMethod, 
         devices = rt.devices.of(station)
         category = find_brand(brand).category.value if brand else "cash"
         day, _moved = open_business_day(uow, sale.site, now, station=station, belongs_to=sale.business_date)
-        payment = Payment(
+        payment = built(
+            Payment,
             id=payment_id, request_id=payment_id, sale_id=sale.id, site=sale.site, payment_station=station,
             terminal_id=devices.terminal.terminal_id if brand else devices.changer.device_id,
             method=method.value, brand=brand, category=category, amount=amount,
