@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from madoguchi.adapters.db.tables import JournalRow
 from madoguchi.adapters.signing import SIGNING_DOWN, Stamp
+from madoguchi.domain.counter import built
 from madoguchi.domain.journal import EntryKind, JournalEntry, canonical_json, entry_hash
 from madoguchi.domain.receipt import business_date as jst_date
 
@@ -79,7 +80,7 @@ class JournalWriter:
         counters = {**state.counters, site: (entry["tx_number"], entry["sig_counter"] or state.counters[site][1])}
         uow.journal_moved(JournalState(entry["seq"], entry["hash"], counters))
         uow.touch("journal", *((f"site:{site}",) if site else ()))
-        return JournalEntry(**entry)
+        return built(JournalEntry, **entry)  # as JournalEntry(**entry), without its frozen __init__'s cost
 
 
 def _after(fields: dict[str, Any], state: JournalState, stamp: Stamp) -> dict[str, Any]:

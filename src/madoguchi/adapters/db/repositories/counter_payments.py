@@ -107,8 +107,8 @@ class ReceiptRepository:
                              document=document, created_at=created_at)
         assert row is not None
         self._uow.touch(f"sale:{sale_id}", f"station:{payment_station}")
-        return Receipt(id=int(row[0]), sale_id=sale_id, payment_station=payment_station, number=number,
-                       document=document, state="pending", prints=0, last_error=None, created_at=created_at)
+        return made(Receipt, (int(row[0]), sale_id, payment_station, number, document, "pending", 0, None,
+                              created_at))
 
     def find(self, receipt_id: int) -> Receipt | None:
         row = self._uow.session.get(ReceiptRow, receipt_id)
