@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from madoguchi.adapters.db.counter_rows import LINE_INSERT_KEYS, LINE_KEYS, SALE_CHANGES, SALE_INSERT_KEYS, SALE_KEYS
+from madoguchi.adapters.db.counter_rows import LINE_KEYS, SALE_CHANGES, SALE_INSERT_KEYS, SALE_KEYS
 from madoguchi.adapters.db.tables import Sale as SaleRow
 from madoguchi.domain.counter import Line, Sale, evolve, made
 from madoguchi.errors import Conflict, NotFound
@@ -29,6 +29,7 @@ _SALE_FIELDS = itemgetter(*(SALE_KEYS.index(f.name) for f in fields(Sale) if f.n
 _LINES_AT = [f.name for f in fields(Sale)].index("lines")
 _SALE_INSERTED = attrgetter(*SALE_INSERT_KEYS)
 _SALE_CHANGED = attrgetter(*SALE_CHANGES)
+_LINE_ALL = attrgetter(*LINE_KEYS)
 if tuple(f.name for f in fields(Line)) != LINE_KEYS:
     raise AssertionError("sale_lines' columns and Line's fields are in different orders")
 
@@ -77,8 +78,7 @@ class SaleRepository:
     def add_line(self, sale: Sale, line: Line) -> Sale:
         """``sale`` with ``line`` added (its total checked), both written."""
         changed = sale.with_line(line)
-        self._uow.rows.db.run("line_insert", sale_id=sale.id, **{k: getattr(line, k) for k in LINE_INSERT_KEYS
-                                                                   if k != "sale_id"})
+        self._uow.rows.db.run("line_insert", sale_id=sale.id, **dict(zip(LINE_KEYS, _LINE_ALL(line), strict=True)))
         return self.save(changed)
 
     def remove_line(self, sale: Sale, line_id: str) -> Sale:
