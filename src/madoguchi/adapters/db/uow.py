@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -56,20 +55,28 @@ class UnitOfWork(Repositories):
         self._urgent = urgent
         self.read_only = read_only
         self._signer = signer
-        self._slot: Slot | None = None
-        self._session: Session | None = None
-        self._rows: CounterRows | None = None
-        self._began = False  # whether this unit of work's current transaction has begun
         self._touched: set[str] = set()
         self._head_hint = head_hint
-        self._journal_head: JournalState | None = None  # left by this transaction's appends
-        self._failed: BaseException | None = None  # a database error a method here answered for
 
-    @cached_property
+    # What a unit of work starts with, kept on the class (several are made a second a
+    # counter): an instance sets its own only once it takes a slot, begins, appends ...
+    _slot: Slot | None = None
+    _session: Session | None = None
+    _rows: CounterRows | None = None
+    _began = False  # whether this unit of work's current transaction has begun
+    _journal_head: JournalState | None = None  # left by this transaction's appends
+    _failed: BaseException | None = None  # a database error a method here answered for
+
+    _journal: JournalWriter | None = None
+
+    @property
     def journal(self) -> JournalWriter:
         """Appends to the journal in this transaction (made when first asked for: most
         units of work append nothing)."""
-        return JournalWriter(self, self._signer)
+        journal = self._journal
+        if journal is None:
+            journal = self._journal = JournalWriter(self, self._signer)
+        return journal
 
     def __enter__(self) -> UnitOfWork:
         if self._writer_queue is not None and not self._writer_queue.acquire(urgent=self._urgent,
