@@ -27,7 +27,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 class Prepared:
     """One statement compiled for one dialect, with its parameters' and columns' processing."""
 
-    __slots__ = ("sql", "positional", "binds", "fixed", "names", "convert", "_process", "_order", "_pick")
+    __slots__ = ("sql", "positional", "binds", "fixed", "names", "convert", "_process", "_process_given", "_pick")
 
     def __init__(self, statement: ClauseElement, dialect: Any) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
@@ -51,12 +51,15 @@ class Prepared:
         order = compiled.positiontup
         self.positional = bool(dialect.positional and order is not None)
         names = tuple(order or ()) if self.positional else tuple(compiled.binds)
-        # What ``parameters`` does for each call, worked out here once: the given values that
-        # need their type's processing (each once, though a name may appear twice), and the
-        # parameters picked in the statement's order from the fixed and given values at C speed.
-        self._process = tuple((k, self.binds[k]) for k in dict.fromkeys(names) if k in self.binds)
-        self._order = names
-        self._pick = _picker(names)
+        # What ``parameters`` does for each call, worked out here once: the values that need
+        # their type's processing (each once, though a name may appear twice), those always
+        # given apart from those given only to stand for a fixed one; and the parameters picked
+        # in the statement's order from the fixed and given values at C speed.
+        processed = [k for k in dict.fromkeys(names) if k in self.binds]
+        self._process = tuple((k, self.binds[k]) for k in processed if k not in self.fixed)
+        self._process_given = tuple((k, self.binds[k]) for k in processed if k in self.fixed)
+        pick = _picker(names)
+        self._pick = pick if self.positional else lambda given: dict(zip(names, pick(given), strict=True))
         columns = list(getattr(statement, "exported_columns", ()))
         self.names = tuple(c.key for c in columns)
         processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
@@ -65,12 +68,13 @@ class Prepared:
     def parameters(self, values: dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
         """The DBAPI parameters for ``values`` (the caller's own dict: processed in place)."""
         for key, process in self._process:
+            values[key] = process(values[key])
+        if not self.fixed:
+            return self._pick(values)
+        for key, process in self._process_given:
             if key in values:
                 values[key] = process(values[key])
-        given = self.fixed | values if self.fixed else values  # a given value wins over a fixed one
-        if self.positional:
-            return self._pick(given)
-        return dict(zip(self._order, self._pick(given), strict=True))
+        return self._pick(self.fixed | values)  # a given value wins over a fixed one
 
     def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
         if not self.convert:
@@ -203,9 +207,8 @@ class Driver:
 
     def first(self, name: str, **values: Any) -> tuple[Any, ...] | None:
         statement = self._mine.get(name) or self.prepared(name)
-        cursor = self._run(statement, values)
-        raw = cursor.fetchone()
-        if raw is None:
+        # All of them (one at most, mostly): a cursor left mid-result holds SQLite's read lock.
+        rows = self._run(statement, values).fetchall()
+        if not rows:
             return None
-        cursor.fetchall()  # drain: a cursor left mid-result holds SQLite's read lock
-        return statement.row(raw) if statement.convert else raw
+        return statement.row(rows[0]) if statement.convert else rows[0]
