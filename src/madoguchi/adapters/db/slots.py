@@ -86,29 +86,30 @@ class Slot:
 
 
 class Slots:
-    """Idle slots of one kind (readers, or writers where the database has many)."""
+    """Idle slots of one kind (readers, or writers where the database has many).
+
+    Threads take and give back slots without a lock: a deque's appends and pops are
+    atomic (thread-safe, as its documentation says)."""
 
     def __init__(self, engine: Engine, *, read_only: bool, keep: int) -> None:
         self._engine = engine
         self._read_only = read_only
         self._keep = keep
-        self._lock = threading.Lock()
-        self._idle: list[Slot] = []
+        self._idle: deque[Slot] = deque()
         idle = self._idle
         weakref.finalize(self, Slots._close_all, idle)
         # engine.dispose() closes what the pool has lent out to us too.
         event.listen(engine, "engine_disposed", lambda _engine: Slots._close_all(idle))
 
     def take(self) -> Slot:
-        with self._lock:
-            slot = self._idle.pop() if self._idle else None
-        if slot is not None and time.monotonic() - slot.used_at > PING_AFTER and not slot.alive():
+        try:
+            slot = self._idle.pop()  # the most recently used
+        except IndexError:
+            return Slot(self._engine, read_only=self._read_only)
+        if time.monotonic() - slot.used_at > PING_AFTER and not slot.alive():
             _close_quietly(slot, invalidate=True)
-            slot = None
-        if slot is None:
-            slot = Slot(self._engine, read_only=self._read_only)
-        else:
-            slot.driver.listen()  # statement listeners added since it was last used
+            return Slot(self._engine, read_only=self._read_only)
+        slot.driver.listen()  # statement listeners added since it was last used
         return slot
 
     def give_back(self, slot: Slot, *, healthy: bool) -> None:
@@ -119,15 +120,17 @@ class Slots:
                 slot.settle()
             except Exception:
                 healthy = False
-        if healthy:
-            with self._lock:
-                if len(self._idle) < self._keep:
-                    self._idle.append(slot)
-                    return
-        _close_quietly(slot, invalidate=not healthy)
+        if not healthy:
+            _close_quietly(slot, invalidate=True)
+            return
+        idle = self._idle
+        idle.append(slot)
+        if len(idle) > self._keep:  # more came back at once than are kept: the least recently used goes
+            with suppress(IndexError):  # (unless taken meanwhile)
+                _close_quietly(idle.popleft())
 
     @staticmethod
-    def _close_all(idle: list[Slot]) -> None:
+    def _close_all(idle: deque[Slot]) -> None:
         while idle:
             _close_quietly(idle.pop())
 
