@@ -44,13 +44,17 @@ class Slot:
     """One kept connection: SQLAlchemy's (for the ORM), the driver on its DBAPI connection
     and the counter's rows on that driver."""
 
-    __slots__ = ("connection", "driver", "rows", "used_at")
+    __slots__ = ("connection", "driver", "rows", "used_at", "joined")
 
     def __init__(self, engine: Engine, *, read_only: bool) -> None:
         self.connection: Connection = engine.connect()
         self.driver = Driver(self.connection, statement, PREPARED, read_only=read_only)
         self.rows = CounterRows(self.driver)
         self.used_at = time.monotonic()
+        #: Whether SQLAlchemy's side (the ORM, ``uow.connection``) was used since the slot was
+        #: last settled: only then may ``connection`` hold a transaction (one the ORM joined).
+        #: The counter's calls, on the driver alone, skip asking it.
+        self.joined = False
 
     def alive(self) -> bool:
         try:
@@ -60,14 +64,14 @@ class Slot:
 
     def commit(self) -> None:
         """Commit the transaction: through SQLAlchemy if the ORM joined it, else on the driver."""
-        if self.connection.in_transaction():
+        if self.joined and self.connection.in_transaction():
             self.connection.commit()
             self.driver.ended()
         elif self.driver.in_transaction:
             self.driver.commit()
 
     def rollback(self) -> None:
-        if self.connection.in_transaction():
+        if self.joined and self.connection.in_transaction():
             self.connection.rollback()
             self.driver.ended()
         elif self.driver.in_transaction:
@@ -76,6 +80,7 @@ class Slot:
     def settle(self) -> None:
         """Nothing left in flight: whatever was not committed is rolled back."""
         self.rollback()
+        self.joined = False
         self.used_at = time.monotonic()
 
     def close(self) -> None:

@@ -105,7 +105,7 @@ class UnitOfWork(Repositories):
         if slot is None:
             slot = self._slot = self._slots.take()
             self._rows = slot.rows
-        if not slot.connection.in_transaction():
+        if not (slot.joined and slot.connection.in_transaction()):
             slot.driver.begin()
         self._began = True
 
@@ -114,8 +114,10 @@ class UnitOfWork(Repositories):
         """This unit of work's SQLAlchemy connection, in its transaction (a new one after a commit)."""
         if not self._began:
             self._begin()
-        assert self._slot is not None
-        connection = self._slot.connection
+        slot = self._slot
+        assert slot is not None
+        slot.joined = True
+        connection = slot.connection
         if not connection.in_transaction():
             # SQLAlchemy joins the transaction the driver began (the engine's begin hook
             # sees the driver's connection already in one and issues no BEGIN).
