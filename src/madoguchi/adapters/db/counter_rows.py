@@ -165,10 +165,11 @@ class CounterRows:
     def day_states(self, site: str, day: dt.date, station: str | None) -> dict[str, str]:
         """``{station or "*": state}`` of the site-day, locked; the site row made if missing."""
         params = {"site": site, "business_date": day, "station": station or WHOLE_SITE}
-        states = {str(k): str(v) for k, v in self.db.all("day_states", **params)}
+        # (Both columns are NOT NULL text: the rows' pairs are the answer as they come.)
+        states: dict[str, str] = dict(self.db.all("day_states", **params))
         if WHOLE_SITE not in states:
             self.db.run("day_insert", site=site, business_date=day)
-            states = {str(k): str(v) for k, v in self.db.all("day_states", **params)}
+            states = dict(self.db.all("day_states", **params))
         return states
 
     def journal_head(self) -> tuple[int, str]:
