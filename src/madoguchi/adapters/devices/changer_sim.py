@@ -125,7 +125,7 @@ class SimulatedCashChanger:
                 raise BadInput(f"{denomination} is not a yen denomination")
             if isinstance(count, bool) or not isinstance(count, int) or count < 1:
                 raise BadInput(f"count must be a whole number of at least 1, got {count!r}")
-            if self._held()[denomination] + count > self.capacity[denomination]:
+            if self._inventory[denomination] + self._escrow[denomination] + count > self.capacity[denomination]:
                 raise ChangerNotReady(
                     f"the {denomination:,}-yen slot of {self.device_id} is full; the cash was "
                     "handed back; empty the slot (collect) or pay another way",
