@@ -74,6 +74,8 @@ def make_change(amount: int, available: Mapping[int, int]) -> dict[int, int] | N
     """
     if amount < 0:
         raise BadInput("change must not be negative")
+    if amount == 0:
+        return {}  # exact money: nothing to search
     denoms = [d for d in DENOMINATIONS if available.get(d, 0) > 0]
 
     def search(rest: int, index: int) -> dict[int, int] | None:

@@ -179,8 +179,11 @@ class SimulatedCashChanger:
             if mode is DepositEnd.REPAY:
                 plan = nonzero(self._escrow)
             else:
-                for d in DENOMINATIONS:
-                    self._inventory[d] += self._escrow[d] - plan.get(d, 0)
+                for d, n in self._escrow.items():  # the cash taken in, less the change paid out
+                    if n:
+                        self._inventory[d] += n
+                for d, n in plan.items():
+                    self._inventory[d] -= n
             self._escrow = slots()
             self._phase = Phase.IDLE
             self._save()
@@ -256,7 +259,8 @@ class SimulatedCashChanger:
     # --- internals -------------------------------------------------------------------
     def _held(self) -> dict[int, int]:
         """Notes and coins in the machine: inventory plus a deposit's escrow."""
-        return {d: self._inventory[d] + self._escrow[d] for d in DENOMINATIONS}
+        escrow = self._escrow
+        return {d: n + escrow[d] for d, n in self._inventory.items()}
 
     def _ready(self, operation: str, *phases: Phase) -> None:
         if self._jammed:
