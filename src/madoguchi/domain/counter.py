@@ -76,11 +76,11 @@ def evolve(value: _T, **changes: Any) -> _T:
     cls = type(value)
     read, index = _FIELDS.get(cls) or _fields_of(cls)
     values = list(read(value))
-    for name, new in changes.items():
-        at = index.get(name)
-        if at is None:
-            raise TypeError(f"{cls.__name__} has no field {name!r}")
-        values[at] = new
+    try:
+        for name, new in changes.items():
+            values[index[name]] = new
+    except KeyError as unknown:
+        raise TypeError(f"{cls.__name__} has no field {unknown.args[0]!r}") from None
     return made(cls, values)
 
 
@@ -159,6 +159,12 @@ class Sale:
     def handed_off(self, at: dt.datetime) -> Sale:
         """Marked handed off ``at``, unless it was handed off before (the first hand-off counts)."""
         return evolve(self, handed_off_at=self.handed_off_at or at)
+
+    def handed_to(self, station: str, at: dt.datetime) -> Sale:
+        """Awaiting payment at ``station``, marked handed off ``at`` unless it was handed off
+        before (as :meth:`handed_off`; one new value)."""
+        return self.moved_to(SaleState.AWAITING_PAYMENT, payment_station=station,
+                             handed_off_at=self.handed_off_at or at)
 
     def without_line(self, line_id: str) -> Sale:
         lines = tuple(x for x in self.lines if x.id != line_id)

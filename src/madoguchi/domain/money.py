@@ -6,6 +6,7 @@ place that knows the denominations a cash changer handles.
 """
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 
 from madoguchi.errors import BadInput
@@ -13,6 +14,7 @@ from madoguchi.errors import BadInput
 #: Japanese notes and coins a cash changer handles, largest first.
 DENOMINATIONS: tuple[int, ...] = (10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 1)
 NOTES: frozenset[int] = frozenset({10000, 5000, 2000, 1000})
+_DENOMINATION_SET: frozenset[int] = frozenset(DENOMINATIONS)
 
 #: Largest amount a single fee sale may reach: a sanity bound against typos.
 MAX_SALE_YEN = 9_999_999
@@ -49,6 +51,10 @@ def format_yen(amount: int) -> str:
 
 def total_of_counts(counts: Mapping[int, int]) -> int:
     """Value of a denomination -> count mapping, checking every key is a real denomination."""
+    if counts.keys() <= _DENOMINATION_SET and min(counts.values(), default=0) >= 0:
+        # All good (the usual case): summed without a Python loop.
+        return sum(map(operator.mul, counts.keys(), counts.values()))
+    # Something is wrong: name the first bad entry.
     total = 0
     for denomination, count in counts.items():
         if denomination not in DENOMINATIONS:
@@ -68,6 +74,8 @@ def make_change(amount: int, available: Mapping[int, int]) -> dict[int, int] | N
     """
     if amount < 0:
         raise BadInput("change must not be negative")
+    if amount == 0:
+        return {}  # exact money: nothing to search
     denoms = [d for d in DENOMINATIONS if available.get(d, 0) > 0]
 
     def search(rest: int, index: int) -> dict[int, int] | None:

@@ -46,6 +46,11 @@ FINAL = frozenset({SaleState.PAID, SaleState.CANCELLED, SaleState.REFUNDED})
 
 
 def sale_transition(current: str, target: SaleState) -> SaleState:
+    # The table's keys are str enums: the stored state finds its row as it is (an unknown
+    # one is refused by the enum).
+    allowed = SALE_TRANSITIONS.get(current)  # type: ignore[call-overload]
+    if allowed is not None and target in allowed:
+        return target
     cur = SaleState(current)
     if target not in SALE_TRANSITIONS[cur]:
         raise InvalidTransition(f"a sale that is {cur.value} cannot become {target.value}",
@@ -85,6 +90,9 @@ PAYMENT_TRANSITIONS: dict[PaymentState, frozenset[PaymentState]] = {
 
 
 def payment_transition(current: str, target: PaymentState) -> PaymentState:
+    allowed = PAYMENT_TRANSITIONS.get(current)  # type: ignore[call-overload]  # as sale_transition
+    if allowed is not None and target in allowed:
+        return target
     cur = PaymentState(current)
     if target not in PAYMENT_TRANSITIONS[cur]:
         raise InvalidTransition(f"a payment that is {cur.value} cannot become {target.value}",

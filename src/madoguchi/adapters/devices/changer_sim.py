@@ -125,7 +125,7 @@ class SimulatedCashChanger:
                 raise BadInput(f"{denomination} is not a yen denomination")
             if isinstance(count, bool) or not isinstance(count, int) or count < 1:
                 raise BadInput(f"count must be a whole number of at least 1, got {count!r}")
-            if self._held()[denomination] + count > self.capacity[denomination]:
+            if self._inventory[denomination] + self._escrow[denomination] + count > self.capacity[denomination]:
                 raise ChangerNotReady(
                     f"the {denomination:,}-yen slot of {self.device_id} is full; the cash was "
                     "handed back; empty the slot (collect) or pay another way",
@@ -179,8 +179,11 @@ class SimulatedCashChanger:
             if mode is DepositEnd.REPAY:
                 plan = nonzero(self._escrow)
             else:
-                for d in DENOMINATIONS:
-                    self._inventory[d] += self._escrow[d] - plan.get(d, 0)
+                for d, n in self._escrow.items():  # the cash taken in, less the change paid out
+                    if n:
+                        self._inventory[d] += n
+                for d, n in plan.items():
+                    self._inventory[d] -= n
             self._escrow = slots()
             self._phase = Phase.IDLE
             self._save()
@@ -256,7 +259,8 @@ class SimulatedCashChanger:
     # --- internals -------------------------------------------------------------------
     def _held(self) -> dict[int, int]:
         """Notes and coins in the machine: inventory plus a deposit's escrow."""
-        return {d: self._inventory[d] + self._escrow[d] for d in DENOMINATIONS}
+        escrow = self._escrow
+        return {d: n + escrow[d] for d, n in self._inventory.items()}
 
     def _ready(self, operation: str, *phases: Phase) -> None:
         if self._jammed:

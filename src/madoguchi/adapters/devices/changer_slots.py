@@ -27,7 +27,8 @@ DEFAULT_NEAR_EMPTY: dict[int, int] = {10000: 0, 2000: 0, 5000: 3, 1000: 10, 500:
 
 def slots(counts: Mapping[int, int] | None = None) -> dict[int, int]:
     """``counts`` with every denomination listed (0 where none)."""
-    counts = counts or {}
+    if not counts:
+        return dict.fromkeys(DENOMINATIONS, 0)  # an empty escrow, after every deposit
     return {d: int(counts.get(d, 0)) for d in DENOMINATIONS}
 
 

@@ -22,7 +22,7 @@ from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.adapters.devices.ports import TxStatus
 from madoguchi.domain.auth import Action, Actor
 from madoguchi.domain.brands import brand as find_brand
-from madoguchi.domain.counter import Incident, Payment, built, evolve
+from madoguchi.domain.counter import Incident, Payment, built
 from madoguchi.domain.journal import EntryKind
 from madoguchi.domain.receipt import ReceiptDocument
 from madoguchi.domain.sale import PaymentMethod, PaymentState, SaleState
@@ -141,10 +141,9 @@ def approve(rt: Runtime, uow: UnitOfWork, payment_id: str, *, reference: str | N
     payment view and the receipt to print once committed (:func:`print_fresh`)."""
     payment = uow.payments.get(payment_id)
     sale = uow.sales.get(payment.sale_id)
-    if tendered is not None:
-        payment = evolve(payment, tendered=tendered, change=change)
     booked = book_approved(rt, uow, payment, sale, now=rt.clock(), actor=actor, reference=reference,
-                           evidence=evidence, paid_at=paid_at, cash_counts=cash_counts)
+                           evidence=evidence, paid_at=paid_at, tendered=tendered, change=change,
+                           cash_counts=cash_counts)
     uow.payments.save(booked.payment)
     sale = uow.sales.save(booked.sale)
     receipt = booked.receipt

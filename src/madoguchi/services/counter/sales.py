@@ -94,7 +94,7 @@ def hand_off(rt: Runtime, *, sale_id: str, handoff_id: str, payment_station: str
             sale = book_free(uow, sale.handed_off(now), now=now, actor=actor.login)
         else:
             station = _place(rt, uow, sale, payment_station, offline_ok=screen_offline_ok)
-            sale = sale.handed_off(now).moved_to(SaleState.AWAITING_PAYMENT, payment_station=station)
+            sale = sale.handed_to(station, now)
         return sale_view(uow, uow.sales.save(sale))
 
     request = {"sale_id": sale_id, "payment_station": payment_station} | (

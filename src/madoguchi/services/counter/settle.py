@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import Any
 
 import orjson
 
 from madoguchi.adapters.db.uow import UnitOfWork
 from madoguchi.domain.brands import brand
-from madoguchi.domain.counter import Payment, Receipt, Sale, evolve
+from madoguchi.domain.counter import Payment, Receipt, Sale, built, evolve
 from madoguchi.domain.journal import EntryKind, JournalEntry
 from madoguchi.domain.receipt import JST, ReceiptDocument, ReceiptLine
 from madoguchi.domain.receipt_code import code_of, qr_payload
@@ -44,13 +45,14 @@ class Booked:
 
 def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment, sale: Sale, *, now: dt.datetime,
                   actor: str, reference: str | None = None, evidence: str | None = None,
-                  paid_at: dt.datetime | None = None,
+                  paid_at: dt.datetime | None = None, tendered: int | None = None, change: int | None = None,
                   cash_counts: dict[str, dict[str, int]] | None = None) -> Booked:
     """``payment`` approved and, when the sale is fully paid, the sale closed with a receipt.
 
     The receipt and the journal entry are written here; the caller saves the payment and
     the sale it returns. ``paid_at`` is the moment the money moved when that was before
-    ``now`` (a resolution). ``cash_counts``: the notes and coins a cash payment took in and
+    ``now`` (a resolution). ``tendered`` and ``change``: what a cash payment took in and gave
+    back, set on the payment as it is approved. ``cash_counts``: the notes and coins a cash payment took in and
     gave back (``inserted``, ``change``), journalled so the changer's counts can be checked
     by denomination.
     """
@@ -58,19 +60,23 @@ def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment, sale: Sale, *,
     day, correction = booking_day(uow, payment, now)
     payment = payment.moved_to(PaymentState.APPROVED, completed_at=paid_at or now,
                                booked_on=day if correction else None,
-                               processor_reference=reference or payment.processor_reference)
-    sale = evolve(sale, paid_amount=sale.paid_amount + payment.amount)
-    fully_paid = sale.paid_amount >= sale.total
+                               processor_reference=reference or payment.processor_reference,
+                               **({} if tendered is None else {"tendered": tendered, "change": change}))
+    # One new sale value: the amount paid changes with the state move, if any.
+    paid_amount = sale.paid_amount + payment.amount
+    fully_paid = paid_amount >= sale.total
     number = None
     if fully_paid:
-        sale = sale.moved_to(SaleState.PAID, paid_at=now)
+        sale = sale.moved_to(SaleState.PAID, paid_at=now, paid_amount=paid_amount)
         release_station(uow, sale.payment_station, sale.id)
         # The counter row is locked with the sale's transaction: numbers are gapless per
         # station because a rolled-back sale rolls its number back too. One statement
         # takes the number and moves the counter on (the row stays locked).
         number = uow.receipts.take_number(payment.payment_station)
     elif sale.state == SaleState.PAYING:
-        sale = sale.moved_to(SaleState.AWAITING_PAYMENT)
+        sale = sale.moved_to(SaleState.AWAITING_PAYMENT, paid_amount=paid_amount)
+    else:
+        sale = evolve(sale, paid_amount=paid_amount)
     entry = uow.journal.append(
         EntryKind.SALE_PAID, at=now, actor=actor, amount=payment.amount, site=sale.site,
         station=payment.payment_station, sale_id=sale.id, business_date=day,
@@ -84,12 +90,12 @@ def book_approved(rt: Runtime, uow: UnitOfWork, payment: Payment, sale: Sale, *,
         **({"cash_counts": cash_counts} if cash_counts is not None else {}),
     )
     if number is None:
-        return Booked(payment, sale)
+        return built(Booked, payment=payment, sale=sale)
     # Written after its entry, whose signature gives the receipt its verification code.
     doc = receipt_document(rt, sale, payment, number=number, issued_at=now, entry=entry)
     receipt = uow.receipts.add(sale_id=sale.id, payment_station=payment.payment_station, number=number,
                                document=document_to_json(doc), created_at=now)
-    return Booked(payment, sale, receipt, doc)
+    return built(Booked, payment=payment, sale=sale, receipt=receipt, document=doc)
 
 
 def lock_booking_day(uow: UnitOfWork, payment: Payment, now: dt.datetime) -> None:
@@ -135,11 +141,11 @@ def receipt_document(rt: Runtime, sale: Sale, payment: Payment, *, number: int,
     """What the receipt of ``sale`` paid by ``payment`` says, ``entry`` being its journal entry."""
     station = rt.places.payment_station(payment.payment_station)
     lines = tuple(
-        ReceiptLine(name=x.name_ja, quantity=x.quantity, unit_price=x.unit_price, amount=x.amount,
-                    exemption=EXEMPTION_LABELS_JA[Exemption(x.exemption)] if x.exemption else None)
+        built(ReceiptLine, name=x.name_ja, quantity=x.quantity, unit_price=x.unit_price, amount=x.amount,
+              exemption=EXEMPTION_LABELS_JA[Exemption(x.exemption)] if x.exemption else None)
         for x in sale.lines)
-    return ReceiptDocument(
-        municipality=rt.places.municipality, site_name=rt.places.site(sale.site).name,
+    return built(
+        ReceiptDocument, municipality=rt.places.municipality, site_name=rt.places.site(sale.site).name,
         station_name=station.name, receipt_number=number, issued_at=issued_at.astimezone(JST),
         lines=lines, total=sale.total, method_label=METHOD_LABELS_JA[payment.category],
         brand_name=brand(payment.brand).name if payment.brand else None,
@@ -150,13 +156,14 @@ def receipt_document(rt: Runtime, sale: Sale, payment: Payment, *, number: int,
 
 def document_to_json(doc: ReceiptDocument) -> str:
     """The receipt as stored: its fields, the time in ISO 8601 with its offset."""
-    data = {name: getattr(doc, name) for name in _DOCUMENT_FIELDS}  # what orjson makes of the dataclass
+    data = dict(zip(_DOCUMENT_FIELDS, _read_document(doc), strict=True))  # what orjson makes of the dataclass
     if not doc.training:
         del data["training"]  # a real receipt is stored exactly as before training mode existed
     return orjson.dumps(data).decode()
 
 
 _DOCUMENT_FIELDS = tuple(f.name for f in fields(ReceiptDocument))
+_read_document = attrgetter(*_DOCUMENT_FIELDS)  # its field values, in that order
 
 
 def document_from_json(text: str, *, reprint: bool = False) -> ReceiptDocument:
