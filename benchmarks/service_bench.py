@@ -13,6 +13,7 @@ from typing import Any
 import psycopg
 
 from benchmarks.recorder import TransactionRecorder
+from madoguchi.adapters.db.driver import Driver
 from madoguchi.adapters.db.engine import make_engine
 from madoguchi.adapters.db.migrate import upgrade
 from madoguchi.adapters.db.scratch import scratch_database
@@ -66,6 +67,7 @@ def run_service(url: str, n_sales: int, tmp: Path, *, record: bool = False) -> d
     ensure_float(rt)
     setup = recorder.take() if recorder is not None else []
     settle_heap()  # as the server does once started (app.py)
+    commits = CommitTimer() if recorder is None else None
     latencies: list[float] = []
     by_call: dict[str, list[float]] = {}
 
@@ -81,6 +83,25 @@ def run_service(url: str, n_sales: int, tmp: Path, *, record: bool = False) -> d
     # the service (and the baseline replays them as recorded).
     ids = [[str(uuid.uuid4()) for _ in range(4)] for _ in range(n_sales)]
     start = time.perf_counter()
+    try:
+        _sales(rt, ids, timed)
+    finally:
+        if commits is not None:
+            commits.stop()
+    elapsed = time.perf_counter() - start
+    engine.dispose()
+    gc.unfreeze()  # this run's runtime may go now (the next run builds its own)
+    if recorder is not None:
+        return {"setup": setup, "transactions": recorder.transactions,
+                "tx_per_sale": len(recorder.transactions) / n_sales, "rows_per_sale": recorder.rows / n_sales}
+    return {"sales_per_s": n_sales / elapsed, "p50_ms": _pct(latencies, 50) * 1000,
+            "p99_ms": _pct(latencies, 99) * 1000,
+            "commit_us": statistics.median(commits.took) * 1e6 if commits and commits.took else 0.0,
+            "by_call_ms": {name: _pct(v, 50) * 1000 for name, v in by_call.items()}}
+
+
+def _sales(rt, ids: list[list[str]], timed) -> None:  # type: ignore[no-untyped-def]
+    """One complete sale per set of client ids, each service call through ``timed``."""
     for n, (sale_id, line_id, handoff_id, pid) in enumerate(ids):
         if n % 40 == 39:
             pick_up(rt, "honcho-p1")
@@ -100,15 +121,6 @@ def run_service(url: str, n_sales: int, tmp: Path, *, record: bool = False) -> d
             else:
                 rt.devices.of("honcho-p1").changer.insert(100, 3)
             timed(cash.complete_cash, payment_id=pid, actor=CASHIER)
-    elapsed = time.perf_counter() - start
-    engine.dispose()
-    gc.unfreeze()  # this run's runtime may go now (the next run builds its own)
-    if recorder is not None:
-        return {"setup": setup, "transactions": recorder.transactions,
-                "tx_per_sale": len(recorder.transactions) / n_sales, "rows_per_sale": recorder.rows / n_sales}
-    return {"sales_per_s": n_sales / elapsed, "p50_ms": _pct(latencies, 50) * 1000,
-            "p99_ms": _pct(latencies, 99) * 1000,
-            "by_call_ms": {name: _pct(v, 50) * 1000 for name, v in by_call.items()}}
 
 
 def run_baseline(url: str, recorded: dict[str, Any], n_sales: int) -> dict[str, Any]:
@@ -121,15 +133,20 @@ def run_baseline(url: str, recorded: dict[str, Any], n_sales: int) -> dict[str, 
             conn.execute(statement, params)
         conn.execute("COMMIT")
     transactions = recorded["transactions"]
-    start = time.perf_counter()
+    commits = []
+    clock = time.perf_counter
+    start = clock()
     for tx in transactions:
         conn.execute(begin)
         for statement, params in tx:
             conn.execute(statement, params)
+        t0 = clock()
         conn.execute("COMMIT")
-    elapsed = time.perf_counter() - start
+        commits.append(clock() - t0)
+    elapsed = clock() - start
     conn.close()
-    return {"seconds": elapsed, "sales_per_s": n_sales / elapsed, "tx_per_s": len(transactions) / elapsed}
+    return {"seconds": elapsed, "sales_per_s": n_sales / elapsed, "tx_per_s": len(transactions) / elapsed,
+            "commit_us": statistics.median(commits) * 1e6}
 
 
 def _bare_connection(url: str) -> tuple[Any, str]:
@@ -194,7 +211,8 @@ def measure(kind: str, n_sales: int, runs: int, pg_url: str | None) -> dict[str,
             drop()
             after = replay(writes)
             seconds = (before["seconds"] + after["seconds"]) / 2  # the mean time, not the mean rate
-            baseline.append({"sales_per_s": n_sales / seconds, "tx_per_s": len(writes["transactions"]) / seconds})
+            baseline.append({"sales_per_s": n_sales / seconds, "tx_per_s": len(writes["transactions"]) / seconds,
+                             "commit_us": (before["commit_us"] + after["commit_us"]) / 2})
             service.append(result | recorded)
     med = statistics.median
     return {
@@ -207,35 +225,30 @@ def measure(kind: str, n_sales: int, runs: int, pg_url: str | None) -> dict[str,
         "baseline_tx_per_s": med(r["tx_per_s"] for r in baseline),
         "ratio": med(ratios := [s["sales_per_s"] / b["sales_per_s"] for s, b in zip(service, baseline, strict=True)]),
         "ratio_low": min(ratios), "ratio_high": max(ratios),
+        # The median time of one COMMIT statement, on each side (see CommitTimer).
+        "service_commit_us": med(r["commit_us"] for r in service),
+        "baseline_commit_us": med(b["commit_us"] for b in baseline),
         "by_call_ms": {name: med(r["by_call_ms"][name] for r in service) for name in service[0]["by_call_ms"]},
     }
 
 
-def commit_cost(tmp: Path, *, gaps_us: tuple[int, ...] = (0, 500), n: int = 1500) -> dict[int, float]:
-    """Median µs of one durable SQLite commit (three small rows, WAL, ``synchronous=FULL``)
-    when commits follow each other at once, and when ``gap`` µs of work separate them.
+class CommitTimer:
+    """Times every commit the service's driver makes until :meth:`stop` (the benchmark's own
+    wrapper around ``Driver.commit``; the product's code is not changed). A commit is timed
+    the same way in the baseline, so the two medians say what one durable commit costs on
+    each side."""
 
-    The baseline commits back to back; the service does its reads, checks and views
-    between commits. On this kind of virtual disk the second costs more.
-    """
-    result = {}
-    for gap in gaps_us:
-        path = tmp / f"commit-{gap}.db"
-        conn = sqlite3.connect(path, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT)")
-        took = []
-        for _ in range(n):
-            until = time.perf_counter() + gap / 1e6
-            while time.perf_counter() < until:  # work, not sleep: the CPU stays busy as in the service
-                pass
-            conn.execute("BEGIN IMMEDIATE")
-            for _ in range(3):
-                conn.execute("INSERT INTO t (a, b) VALUES (?, ?)", ("x" * 100, "y" * 200))
-            t0 = time.perf_counter()
-            conn.execute("COMMIT")
-            took.append(time.perf_counter() - t0)
-        conn.close()
-        result[gap] = statistics.median(took) * 1e6
-    return result
+    def __init__(self) -> None:
+        self.took: list[float] = []
+        self._original = Driver.commit
+        original, took, clock = self._original, self.took, time.perf_counter
+
+        def commit(driver: Driver) -> None:
+            t0 = clock()
+            original(driver)
+            took.append(clock() - t0)
+
+        Driver.commit = commit
+
+    def stop(self) -> None:
+        Driver.commit = self._original

@@ -25,3 +25,13 @@ def test_every_write_the_baseline_replays_changes_a_row(db_url: str, tmp_path: P
     finally:
         drop()
     assert idle == []
+
+
+def test_a_timed_run_times_the_service_commits_and_then_leaves_the_driver_as_it_was(
+        db_url: str, tmp_path: Path) -> None:
+    from madoguchi.adapters.db.driver import Driver
+
+    commit = Driver.commit
+    timed = run_service(db_url, 3, tmp_path)
+    assert Driver.commit is commit
+    assert timed["commit_us"] > 0  # the benchmark table's "commit µs, service" column
