@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi import FastAPI
@@ -64,4 +65,7 @@ def test_work_in_a_thread_sees_the_callers_context_and_raises_its_errors() -> No
             await run_in_thread(fail)
         return await run_in_thread(read, "!")
 
-    assert asyncio.run(main()) == "clerk!"
+    # On an event loop of its own, in a thread of its own: a browser test's session (Playwright's
+    # sync API) may keep an event loop running in this thread for the rest of the run.
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, main()).result() == "clerk!"
