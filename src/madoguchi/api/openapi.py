@@ -6,16 +6,12 @@ one error shape ``{"error", "message"}`` of :mod:`madoguchi.http.errors`: 401 (n
 403 (the role or site may not), 404, 409 (the world is not in a state that allows it), 422
 (bad input, naming the field) and 429 (too many failed logins).
 Clients and the fuzzing test (schemathesis) read them here.
-
-The operations are listed in reading order (health, catalog, auth, sales, ...), whatever
-order the routers are matched in (:data:`madoguchi.api.MATCHED_FIRST`).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 ERRORS: dict[int, str] = {
@@ -36,16 +32,14 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
-def install_openapi(app: FastAPI, *, reading_order: Sequence[APIRouter] = ()) -> None:
-    """Replace ``app.openapi`` by one that adds the error answers to every operation and
-    lists the paths of ``reading_order``'s routers first, in that order."""
+def install_openapi(app: FastAPI) -> None:
+    """Replace ``app.openapi`` by one that adds the error answers to every operation."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
         schema = get_openapi(title=app.title, version=app.version, summary=app.summary,
                              description=app.description, routes=app.routes)
-        schema["paths"] = _in_reading_order(schema.get("paths", {}), reading_order)
         schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
         answer = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
         for path, item in schema.get("paths", {}).items():
@@ -61,12 +55,3 @@ def install_openapi(app: FastAPI, *, reading_order: Sequence[APIRouter] = ()) ->
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-
-
-def _in_reading_order(paths: dict[str, Any], routers: Sequence[APIRouter]) -> dict[str, Any]:
-    """``paths`` with those of ``routers`` first, router by router; the others after, as they were."""
-    rank: dict[str, int] = {}
-    for n, router in enumerate(routers):
-        for route in router.routes:
-            rank.setdefault(getattr(route, "path", ""), n)
-    return dict(sorted(paths.items(), key=lambda item: rank.get(item[0], len(routers))))
