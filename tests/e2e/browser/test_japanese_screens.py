@@ -74,6 +74,9 @@ def test_a_jammed_station_is_named_in_japanese_on_the_register_and_in_the_office
 
     station1.locator(".kiosk-cash").click()
     station1.locator("[data-insert='100']").click()
+    # The coin is in before the jam is armed: armed while the insert was still on its way,
+    # the jam would catch that insert instead of the next one.
+    expect(station1.locator(".cash-inserted")).to_have_text("100円")
     station1.locator("#sim-jam").click()
     expect(station1.locator("#sim-note")).to_have_text("次の動作で詰まります")
     station1.locator("[data-insert='500']").click()
