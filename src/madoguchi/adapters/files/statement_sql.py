@@ -125,6 +125,10 @@ REASONS = {
     "deposit_date": "is not a date (YYYY-MM-DD)",
 }
 
+#: The reason of the control-character checks (see :func:`control_screen`).
+CONTROL = "holds a control character (such as NUL)"
+
+
 def row_checks(layout: Layout) -> list[tuple[str, str, str | None]]:
     """Each check of a typed row: (field, a condition that finds a bad row, reason or None for
     the field's own reason)."""
@@ -140,6 +144,25 @@ def row_checks(layout: Layout) -> list[tuple[str, str, str | None]]:
          "is negative on a sale (money going back is a refund or cancel row)"),
     ]
     # A control character (NUL, ...) is no part of a reference; Excel and PostgreSQL refuse it.
-    checks += [(f, f"regexp_matches({f}, '[\\x00-\\x1f\\x7f]')", "holds a control character (such as NUL)")
-               for f in FIELDS if f in OPTIONAL and f in layout.columns]
+    checks += [(f, f"regexp_matches({f}, '[\\x00-\\x1f\\x7f]')", CONTROL)
+               for f in _references(layout)]
     return checks
+
+
+def _references(layout: Layout) -> list[str]:
+    return [f for f in FIELDS if f in OPTIONAL and f in layout.columns]
+
+
+def control_screen(layout: Layout) -> str:
+    """A condition true on every row a control-character check of :func:`row_checks` finds (and
+    on a few more): one pass over the references' JSON instead of a regular expression per field.
+
+    JSON must escape U+0000–U+001F, and every escape starts with a backslash; DEL (U+007F) it
+    may leave as it is, so that is looked for on its own. A row it finds is only a suspect: the
+    checks themselves then say which rows are bad.
+    """
+    refs = _references(layout)
+    if not refs:
+        return "false"
+    text = f"concat({', '.join(refs)})"
+    return f"(contains(CAST(to_json({text}) AS VARCHAR), chr(92)) OR contains({text}, chr(127)))"
