@@ -8,6 +8,7 @@ formula is neutralised, and the file is renamed into place only when whole.
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 from typing import Any
@@ -29,19 +30,24 @@ def source_expr(con: Any) -> str:
 
 
 class MatchedWriter:
-    """Writes the matched rows on a thread of its own (a cursor: DuckDB connections are per thread)."""
+    """Writes the matched rows: DuckDB's ``COPY`` on a thread of its own (a cursor: DuckDB connections
+    are per thread), started as soon as the plainly matched rows are known, so that it runs while the
+    domain classifies the rest and the caller writes its report; the pairs the domain matched are
+    handed over with :meth:`add` and appended after the copy."""
 
-    def __init__(self, con: Any, path: Path, more: list[Finding]) -> None:
+    def __init__(self, con: Any, path: Path) -> None:
         self._error: BaseException | None = None
+        self._more: list[Finding] | None = None
         self._done = False
         rows = _matched_rows(con)  # built here: the connection is this thread's
         cursor = con.cursor()
+        self._file = contextlib.ExitStack()
+        tmp = self._file.enter_context(atomic_path(path))
+        self._tmp = tmp
 
         def run() -> None:
             try:
-                with atomic_path(path) as tmp:
-                    cursor.execute(f"COPY ({rows}) TO {lit(str(tmp))} (FORMAT csv, HEADER true, DELIMITER ',')")
-                    _append_matched(tmp, more)
+                cursor.execute(f"COPY ({rows}) TO {lit(str(tmp))} (FORMAT csv, HEADER true, DELIMITER ',')")
             except BaseException as exc:  # handed to the caller by finish()
                 self._error = exc
             finally:
@@ -50,12 +56,34 @@ class MatchedWriter:
         self._thread = threading.Thread(target=run, name="matched-csv", daemon=True)
         self._thread.start()
 
+    def add(self, more: list[Finding]) -> None:
+        """The pairs the domain matched, to follow the plainly matched ones."""
+        self._more = more
+
     def finish(self, *, quiet: bool = False) -> None:
+        """Wait for the copy, append what :meth:`add` gave and put the file in place; without it
+        (the run failed before the domain was done), or after an error, no file is left."""
         self._thread.join()
-        if self._error is not None and not quiet and not self._done:
-            self._done = True
-            raise self._error
+        if self._done:
+            return
         self._done = True
+        error = self._error
+        if error is None and self._more is not None:
+            try:
+                _append_matched(self._tmp, self._more)
+            except BaseException as exc:
+                error = exc
+        if error is None and self._more is not None:
+            self._file.close()  # renamed into place
+            return
+        failure = error if error is not None else _Abandoned()
+        self._file.__exit__(type(failure), failure, None)  # the part file is removed
+        if error is not None and not quiet:
+            raise error
+
+
+class _Abandoned(Exception):
+    """The run stopped before the matched rows were complete."""
 
 
 def _matched_rows(con: Any) -> str:

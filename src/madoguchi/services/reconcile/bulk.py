@@ -105,6 +105,8 @@ def reconcile_files(*, month: Month, statements: list[Path], payments_csv: Path,
             through = statements_through(con)
             clock.lap("statements")
             join(con, month, rules.rates, fast, payments_csv)
+            if matched_csv is not None:  # the plainly matched rows are known: DuckDB writes them meanwhile
+                writer = MatchedWriter(con, matched_csv)
             clock.lap("join")
             pays, rows = residue(con, month, rules.tolerance, fast)
             findings = classify(pays, rows, month=month, rates=rules.rates, tolerance=rules.tolerance,
@@ -112,8 +114,8 @@ def reconcile_files(*, month: Month, statements: list[Path], payments_csv: Path,
             matched, tallies = plain_tallies(con)
             fees = plain_fees(con)
             clock.lap("residue")
-            if matched_csv is not None:
-                writer = MatchedWriter(con, matched_csv, [f for f in findings if f.cls is MatchClass.MATCHED])
+            if writer is not None:
+                writer.add([f for f in findings if f.cls is MatchClass.MATCHED])
             for f in findings:
                 tallies.extend(tallies_of(f, rules.rates))
             summary = summarize(month, tallies, findings, schedule=rules.schedule, matched_elsewhere=matched,
