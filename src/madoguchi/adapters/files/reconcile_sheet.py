@@ -17,7 +17,6 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-from madoguchi.adapters.files.reconcile_rows import write_rows_as_text
 from madoguchi.domain.brands import BRANDS
 from madoguchi.domain.receipt import JST
 
@@ -102,7 +101,6 @@ def column_letter(n: int) -> str:
 
 def title(ws: Any, text: str, sub: str) -> None:
     ws.append([cell(ws, text, bold=True, size=14)])
-    write_rows_as_text(ws)  # its writer is made by the first row; the rest of the sheet goes the fast way
     ws.append([cell(ws, sub)])
     ws.append([])
 
