@@ -102,9 +102,11 @@ def _exceptions_sheet(wb: Workbook, cls: MatchClass, findings: list[Any], sub: s
                       site_names: dict[str, str]) -> None:
     widths = [12, 24, 12, 14, 12, 11, 10, 9, 17, 22, 17, 24, 8, 10, 9, 9, 10, 11, 40]
     ws = new_sheet(wb, CLASS_LABELS_JA[cls][:31], widths, landscape=True, header_rows="4:4")
+    # The column names and the first two columns stay in view. A write-only sheet writes its
+    # view with the first row, so the pane is set before anything is appended.
+    ws.freeze_panes = "C5"
     title(ws, f"例外: {CLASS_LABELS_JA[cls]}（{cls.value}） {len(findings)}件", sub)
     head(ws, _EXC_HEAD)
-    ws.freeze_panes = "C5"
     for f in findings:
         p = f.payment
         left = ([cell(ws, CLASS_LABELS_JA[cls]), cell(ws, p.ref), cell(ws, p.processor_ref), cell(ws, p.terminal_id),
