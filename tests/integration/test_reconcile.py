@@ -105,10 +105,11 @@ def test_a_month_is_matched_in_doubt_payments_are_settled_and_the_report_is_writ
     assert {m["merchant_reference"] for m in matched} == {refs["ok_suica"], refs["ok_visa"]}
 
 
-def test_the_exception_sheets_keep_their_heading_and_first_columns_in_view(rt, cashier, clock, tmp_path):  # type: ignore[no-untyped-def]
+def test_the_exception_sheets_show_whole_references_and_keep_their_heading_in_view(rt, cashier, clock, tmp_path):  # type: ignore[no-untyped-def]
     # The accountant scrolls through hundreds of exceptions: the column names (row 4) and the
     # class and reference (columns A-B) stay on screen. In a write-only sheet the pane is
-    # written with the first row, so it must be set before anything is appended.
+    # written with the first row, so it must be set before anything is appended. A reference
+    # (a UUID, 36 characters) is shown whole, not cut by the next column.
     refs = _november(rt, cashier, clock)
     st = tmp_path / "statement.csv"
     _statement(rt, st, refs)
@@ -118,6 +119,8 @@ def test_the_exception_sheets_keep_their_heading_and_first_columns_in_view(rt, c
     for name in ("手数料相違", "明細に無し", "レジに無し"):
         assert wb[name].freeze_panes == "C5", name
         assert wb[name]["B4"].value == "レジ 取引番号"
+        for column in "BL":
+            assert wb[name].column_dimensions[column].width >= 36, (name, column)
 
 
 def test_the_same_statement_imported_twice_is_stored_once_and_says_so(rt, cashier, clock, tmp_path):  # type: ignore[no-untyped-def]

@@ -100,7 +100,8 @@ _EXC_HEAD = ["区分", "レジ 取引番号", "レジ 承認番号", "端末", "
 
 def _exceptions_sheet(wb: Workbook, cls: MatchClass, findings: list[Any], sub: str,
                       site_names: dict[str, str]) -> None:
-    widths = [12, 24, 12, 14, 12, 11, 10, 9, 17, 22, 17, 24, 8, 10, 9, 9, 10, 11, 40]
+    # B and L hold a merchant reference: a UUID, 36 characters, shown whole.
+    widths = [12, 37, 12, 14, 12, 11, 10, 9, 17, 22, 17, 37, 8, 10, 9, 9, 10, 11, 40]
     ws = new_sheet(wb, CLASS_LABELS_JA[cls][:31], widths, landscape=True, header_rows="4:4")
     # The column names and the first two columns stay in view. A write-only sheet writes its
     # view with the first row, so the pane is set before anything is appended.
