@@ -6,8 +6,11 @@ from pathlib import Path
 import pytest
 from benchmarks.reconcile_bench import generate
 
+from madoguchi.adapters.files.reconcile_engine import connect, join
+from madoguchi.adapters.files.reconcile_matched import MatchedWriter
+from madoguchi.adapters.files.statement import load_statement
 from madoguchi.domain.reconcile import Month
-from madoguchi.services.reconcile.bulk import Outcome, reconcile_files
+from madoguchi.services.reconcile.bulk import DEFAULT_RULES, Outcome, reconcile_files
 
 
 def _run(folder: Path, **kwargs: object) -> Outcome:
@@ -39,11 +42,6 @@ def test_a_report_that_fails_leaves_the_matched_rows_whole_and_no_part_file(tmp_
 
 
 def test_a_run_stopped_before_the_domains_pairs_are_known_leaves_no_matched_rows(tmp_path: Path) -> None:
-    from madoguchi.adapters.files.reconcile_engine import connect, join
-    from madoguchi.adapters.files.reconcile_matched import MatchedWriter
-    from madoguchi.adapters.files.statement import load_statement
-    from madoguchi.services.reconcile.bulk import DEFAULT_RULES
-
     generate(3_000, tmp_path)
     con = connect(tmp_path)
     try:
