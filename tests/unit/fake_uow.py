@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Container
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from madoguchi.domain.counter import Incident, Line, Payment, Receipt, Sale
 from madoguchi.domain.journal import EntryKind, JournalEntry
 from madoguchi.errors import Conflict, NotFound
+
+
+class DuplicateKey(Exception):
+    """A write refused for a key already taken, as the database's primary key refuses it."""
+
+
+def _new_key(table: Container[Any], key: Any) -> None:
+    if key in table:
+        raise DuplicateKey(f"duplicate key {key!r}")
 
 
 @dataclass
@@ -47,6 +57,7 @@ class FakeSales:
         return sale
 
     def add(self, sale: Sale) -> Sale:
+        _new_key(self.s.sales, sale.id)
         stored = replace(sale, version=1)
         self.s.sales[sale.id] = stored
         return stored
@@ -59,6 +70,7 @@ class FakeSales:
         return stored
 
     def add_line(self, sale: Sale, line: Line) -> Sale:
+        _new_key({x.id for s in self.s.sales.values() for x in s.lines}, line.id)
         return self.save(sale.with_line(line))
 
     def remove_line(self, sale: Sale, line_id: str) -> Sale:
@@ -86,9 +98,11 @@ class FakePayments:
         return sorted((p for p in self.s.payments.values() if p.sale_id == sale_id), key=lambda p: p.started_at)
 
     def add(self, payment: Payment) -> None:
+        _new_key(self.s.payments, payment.id)
         self.s.payments[payment.id] = payment
 
-    save = add
+    def save(self, payment: Payment) -> None:
+        self.s.payments[payment.id] = payment
 
     def mark_settling(self, payment_id: str, *, tendered: int, change: int) -> bool:
         payment = self.s.payments[payment_id]
@@ -270,9 +284,6 @@ class FakeUnitOfWork:
     def touch(self, *keys: str) -> None:
         pass
 
-    @staticmethod
-    def is_duplicate_key(exc: BaseException) -> bool:
-        return False
 
     def replay(self, key: str, operation: str, request: dict[str, Any]) -> dict[str, Any] | None:
         found = self._work.answers.get(key)
@@ -285,6 +296,7 @@ class FakeUnitOfWork:
 
     def remember(self, key: str, operation: str, request: dict[str, Any], result: dict[str, Any],
                  now: dt.datetime) -> None:
+        _new_key(self._work.answers, key)
         self._work.answers[key] = (operation, copy.deepcopy(request), copy.deepcopy(result))
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import Connection, Engine, event, select, text
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from madoguchi.adapters.db.change_keys import change_keys, collect_touched  # noqa: F401 (re-exported)
@@ -233,11 +233,6 @@ class UnitOfWork(Repositories):
             return False
         return True
 
-    @staticmethod
-    def is_duplicate_key(exc: BaseException) -> bool:
-        """Whether ``exc`` is a write refused for a key already taken (a racing twin's)."""
-        return isinstance(exc, IntegrityError) and is_duplicate_key(exc)
-
 
 def make_uow_factory(engine: Engine, on_commit: Callable[[set[str]], None] | None = None, *,
                      signer: JournalSigner | None = None) -> Callable[..., UnitOfWork]:
@@ -267,11 +262,6 @@ def make_uow_factory(engine: Engine, on_commit: Callable[[set[str]], None] | Non
     return lambda read_only=False, urgent=False: UnitOfWork(
         engine, factory, on_commit, readers if read_only else writers, read_only=read_only, head_hint=hint,
         signer=signer)
-
-
-def is_duplicate_key(exc: IntegrityError) -> bool:
-    text = str(exc.orig).lower()
-    return "unique" in text or "duplicate" in text
 
 
 def current_head(session: Session) -> tuple[int, str]:

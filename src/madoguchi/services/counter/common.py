@@ -32,25 +32,32 @@ def idempotent(rt: Runtime, key: str, operation: str, request: dict[str, Any],
                work: Callable[[UnitOfWork, dt.datetime], dict[str, Any]]) -> dict[str, Any]:
     """Run ``work`` once per ``key``: a repeat returns the first answer instead of acting again.
 
-    Two identical requests racing on PostgreSQL both try to insert the idempotency row;
-    the loser's transaction rolls back and it replays the winner's answer.
+    ``work`` only writes in its unit of work (no device acts in it), so the key is not
+    looked up before it runs: the work runs, and its answer is remembered under the key in
+    the same transaction. A repeat cannot commit a second time. Remembering its key is
+    refused (the key is the table's primary key), or the work fails before that (its sale
+    has moved on, its line id is taken). Either way its transaction rolls back, and only
+    then is the first answer looked up and returned: a first request, the common case,
+    pays no lookup; a repeat or a refusal pays one.
+
+    Two identical requests racing on PostgreSQL: the second's insert of the key waits
+    for the first's transaction, is refused once it commits, and replays its answer.
     """
-    for attempt in range(2):
+    try:
         with rt.uow() as uow:
-            done = uow.replay(key, operation, request)
-            if done is not None:
-                return done
             now = rt.clock()
-            try:
-                result = work(uow, now)
-                uow.remember(key, operation, request, result, now)
-                uow.commit()
-            except Exception as exc:
-                if attempt == 0 and uow.is_duplicate_key(exc):
-                    continue
-                raise
+            result = work(uow, now)
+            uow.remember(key, operation, request, result, now)
+            uow.commit()
             return result
-    raise AssertionError("unreachable")  # pragma: no cover
+    except Exception:
+        # (Looked up after the unit of work has ended, so that a database error still
+        # gives its connection back as unhealthy.)
+        with rt.uow(read_only=True) as uow:
+            done = uow.replay(key, operation, request)
+        if done is None:
+            raise  # not a repeat: the work's own refusal
+        return done
 
 
 def claim_station(uow: UnitOfWork, station_id: str, sale_id: str) -> None:

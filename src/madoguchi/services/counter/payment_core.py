@@ -52,15 +52,32 @@ def begin(rt: Runtime, *, payment_id: str, sale_id: str, method: PaymentMethod, 
 
     Returns the payment, whether it is new, and (``with_view``, for a new attempt) its
     view as committed, read in the same transaction.
+
+    The id is not looked up first (as :func:`~madoguchi.services.counter.common.idempotent`):
+    a repeat cannot record a second attempt, since its insert is refused (the id is the
+    payments' primary key) or the sale, being paid already, is refused before that. Its
+    transaction rolls back, and only then is the attempt the id made looked up and returned.
+    Nothing here acts on a device: the caller does, once a new attempt is committed.
     """
     payment_id = check_client_id(payment_id, what="payment id")
+    try:
+        return _record_attempt(rt, payment_id=payment_id, sale_id=sale_id, method=method, brand=brand,
+                               amount=amount, actor=actor, with_view=with_view)
+    except Exception:
+        with rt.uow(read_only=True) as uow:
+            existing = uow.payments.find(payment_id)
+        if existing is None:
+            raise  # not a repeat: the attempt's own refusal
+        actor.require(Action.PAY, existing.site)
+        if existing.sale_id != sale_id or existing.method != method.value or existing.brand != brand:
+            raise IdempotencyMismatch(f"payment id {payment_id} was used for another payment") from None
+        return existing, False, None
+
+
+def _record_attempt(rt: Runtime, *, payment_id: str, sale_id: str, method: PaymentMethod, brand: str | None,
+                    amount: int | None, actor: Actor, with_view: bool
+                    ) -> tuple[Payment, bool, dict[str, Any] | None]:
     with rt.uow() as uow:
-        existing = uow.payments.find(payment_id)
-        if existing is not None:
-            actor.require(Action.PAY, existing.site)
-            if existing.sale_id != sale_id or existing.method != method.value or existing.brand != brand:
-                raise IdempotencyMismatch(f"payment id {payment_id} was used for another payment")
-            return existing, False, None
         sale = uow.sales.get(sale_id)
         actor.require(Action.PAY, sale.site)
         station = sale.payment_station
