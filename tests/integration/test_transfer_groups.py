@@ -12,7 +12,7 @@ import duckdb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from madoguchi.adapters.files.reconcile_engine import plain_fees
+from madoguchi.adapters.files.reconcile_engine import plain_fees, plain_tallies
 from madoguchi.domain.brands import BRANDS
 from madoguchi.domain.reconcile import Month, Rate, RateTable
 from madoguchi.domain.reconcile_transfer import FeeItem, build_transfer
@@ -81,3 +81,16 @@ def test_a_month_s_plainly_matched_payments_split_over_the_lines_the_export_carr
     assert grouped == by_row
     assert set(grouped.by_revenue) == {"", "1401-01", "1401-02", "1402-01"}
 
+
+
+def test_the_plain_tallies_come_in_one_order_whatever_order_duckdb_groups_them_in() -> None:
+    con = duckdb.connect()
+    con.execute("""CREATE TABLE matching (brand VARCHAR, site VARCHAR, business_date DATE, deposit_date DATE,
+                   gross BIGINT, fee BIGINT, net BIGINT, plain BOOLEAN)""")
+    keys = [(b, s, d, d + dt.timedelta(days=5)) for b in ("waon", "paypay", "edy") for s in SITES for d in DAYS]
+    rows = [(*k, 1000, 32, 968, True) for k in reversed(keys) for _ in range(3)]
+    con.executemany("INSERT INTO matching VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows + [(*keys[0], 5, 1, 4, False)])
+    matched, tallies = plain_tallies(con)
+    assert matched == 3 * len(keys)
+    assert [(t.brand, t.site, t.day, t.deposit_date) for t in tallies] == sorted(keys)
+    assert all(t.items == 3 for t in tallies)

@@ -236,7 +236,7 @@ def residue(con: Any, month: Month, tolerance: dt.timedelta, fast: bool
 
 def plain_tallies(con: Any) -> tuple[int, list[Tally]]:
     groups = con.execute("""SELECT brand, site, business_date, deposit_date, count(*), sum(gross), sum(fee),
-                            sum(net) FROM matching WHERE plain GROUP BY ALL""").fetchall()
+                            sum(net) FROM matching WHERE plain GROUP BY ALL ORDER BY ALL""").fetchall()
     tallies = [Tally(b, s, d, dd, n, g, f, g, f, f, net) for b, s, d, dd, n, g, f, net in groups]
     return sum(t.items for t in tallies), tallies
 
