@@ -9,6 +9,7 @@ from openpyxl import Workbook, load_workbook
 
 from madoguchi.adapters.files.writing import (
     FORMULA_PREFIXES,
+    PartFile,
     atomic_path,
     csv_writer,
     neutral,
@@ -54,6 +55,22 @@ def test_a_write_that_fails_leaves_the_old_file_whole_and_no_temporary(tmp_path)
         raise RuntimeError("killed")
     assert target.read_bytes() == b"old report"
     assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]
+
+
+def test_a_part_file_is_kept_whole_discarded_or_removed_when_it_cannot_be_put_in_place(tmp_path):  # type: ignore[no-untyped-def]
+    kept, dropped = PartFile(tmp_path / "kept.csv"), PartFile(tmp_path / "dropped.csv")
+    kept.path.write_bytes(b"a,b\n")
+    dropped.path.write_bytes(b"half")
+    kept.keep()
+    dropped.discard()
+    assert (tmp_path / "kept.csv").read_bytes() == b"a,b\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.csv"]
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "something").write_text("x")
+    blocked = PartFile(tmp_path / "taken")  # a directory that is not empty: the rename fails
+    with pytest.raises(OSError):
+        blocked.keep()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.csv", "taken"]
 
 
 def test_the_csv_writer_neutralises_every_text_field(tmp_path):  # type: ignore[no-untyped-def]

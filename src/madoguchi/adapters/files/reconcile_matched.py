@@ -8,13 +8,12 @@ formula is neutralised, and the file is renamed into place only when whole.
 """
 from __future__ import annotations
 
-import contextlib
 import threading
 from pathlib import Path
 from typing import Any
 
 from madoguchi.adapters.files.statement import lit, statement_sources
-from madoguchi.adapters.files.writing import atomic_path, csv_writer, neutral_sql
+from madoguchi.adapters.files.writing import PartFile, csv_writer, neutral_sql
 from madoguchi.domain.receipt import JST
 from madoguchi.domain.reconcile_match import Finding
 
@@ -41,9 +40,8 @@ class MatchedWriter:
         self._done = False
         rows = _matched_rows(con)  # built here: the connection is this thread's
         cursor = con.cursor()
-        self._file = contextlib.ExitStack()
-        tmp = self._file.enter_context(atomic_path(path))
-        self._tmp = tmp
+        self._file = PartFile(path)
+        tmp = self._tmp = self._file.path
 
         def run() -> None:
             try:
@@ -74,16 +72,11 @@ class MatchedWriter:
             except BaseException as exc:
                 error = exc
         if error is None and self._more is not None:
-            self._file.close()  # renamed into place
+            self._file.keep()  # renamed into place
             return
-        failure = error if error is not None else _Abandoned()
-        self._file.__exit__(type(failure), failure, None)  # the part file is removed
+        self._file.discard()  # failed, or abandoned before the domain's pairs came
         if error is not None and not quiet:
             raise error
-
-
-class _Abandoned(Exception):
-    """The run stopped before the matched rows were complete."""
 
 
 def _matched_rows(con: Any) -> str:

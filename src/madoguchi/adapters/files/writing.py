@@ -62,21 +62,40 @@ def _umask() -> int:
 _UMASK = _umask()
 
 
+class PartFile:
+    """A temporary file beside ``target``, put in its place by :meth:`keep` or removed by
+    :meth:`discard`, for a writer whose end is decided outside one block (see :func:`atomic_path`)."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = Path(target)
+        fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".part", dir=self.target.parent)
+        os.close(fd)
+        self.path = Path(name)
+        os.chmod(self.path, 0o666 & ~_UMASK)  # as a plain write would leave it, not mkstemp's 0600
+
+    def keep(self) -> None:
+        """Rename the whole file onto the target (if that fails, it is removed)."""
+        try:
+            os.replace(self.path, self.target)
+        except BaseException:
+            self.discard()
+            raise
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """A temporary path beside ``target``; renamed onto ``target`` if the block ends well,
     removed if it does not."""
-    target = Path(target)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
-    os.chmod(tmp, 0o666 & ~_UMASK)  # as a plain write would leave it, not mkstemp's 0600
+    part = PartFile(target)
     try:
-        yield tmp
-        os.replace(tmp, target)
+        yield part.path
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        part.discard()
         raise
+    part.keep()
 
 
 def write_bytes(target: Path, data: bytes) -> None:
