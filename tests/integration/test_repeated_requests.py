@@ -9,6 +9,7 @@ second write, and a refusal of its own for a request that was never made.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -132,3 +133,44 @@ def test_twin_payment_requests_racing_make_one_attempt(rt, cashier):
     assert all(isinstance(a, dict) and a["id"] == payment_id for a in answers), answers
     sale = sales.get_sale(rt, sale_id=sale_id, actor=cashier)
     assert sale["state"] == "paying" and len(sale["payments"]) == 1
+
+
+def test_a_cashless_retry_while_the_first_try_is_being_sent_waits_for_it_and_answers_paid(rt, cashier, monkeypatch):
+    """The retry finds the attempt pending before the terminal has heard of it. Asking the
+    terminal then would hear "not found" and record the attempt as never sent, just before
+    the first try is approved: the resident charged, the sale unpaid. It waits instead."""
+    sale_id = handed_off(rt, cashier)
+    payment_id = new_id()
+    sending, retry_started = threading.Event(), threading.Event()
+    device = terminal(rt)
+    pay = device.pay
+
+    def slow_pay(*args, **kwargs):  # type: ignore[no-untyped-def]
+        sending.set()
+        retry_started.wait(5)  # the first try is between its recorded attempt and the terminal
+        return pay(*args, **kwargs)
+
+    monkeypatch.setattr(device, "pay", slow_pay)
+    answers: dict[str, Any] = {}
+
+    def send(name: str) -> None:
+        try:
+            answers[name] = payments.pay_cashless(rt, payment_id=payment_id, sale_id=sale_id, brand="paypay",
+                                                  actor=cashier)
+        except Exception as exc:  # noqa: BLE001 - the assertions say which
+            answers[name] = exc
+
+    first = threading.Thread(target=send, args=("first",))
+    first.start()
+    assert sending.wait(5)
+    retry = threading.Thread(target=send, args=("retry",))
+    retry.start()
+    time.sleep(0.3)  # long enough for a retry that does not wait to ask the terminal
+    retry_started.set()
+    first.join(20)
+    retry.join(20)
+    assert isinstance(answers["first"], dict) and answers["first"]["state"] == "approved", answers
+    assert isinstance(answers["retry"], dict) and answers["retry"]["state"] == "approved", answers
+    sale = sales.get_sale(rt, sale_id=sale_id, actor=cashier)
+    assert sale["state"] == "paid" and [p["state"] for p in sale["payments"]] == ["approved"]
+    assert [t["status"] for t in device.transactions().values()] == ["approved"]

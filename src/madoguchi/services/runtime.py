@@ -1,10 +1,11 @@
 """What a service needs from the outside world, built once by the API or the CLI."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -32,6 +33,7 @@ class DeviceRegistry:
     stations: dict[str, StationDevices]
     _locks: dict[str, threading.RLock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
+    _requests: dict[str, _Held] = field(default_factory=dict)
 
     def of(self, station_id: str) -> StationDevices:
         try:
@@ -42,6 +44,37 @@ class DeviceRegistry:
     def lock(self, station_id: str) -> threading.RLock:
         with self._guard:
             return self._locks.setdefault(station_id, threading.RLock())
+
+    @contextlib.contextmanager
+    def request(self, request_id: str) -> Iterator[None]:
+        """One caller at a time for a terminal request id (a payment id), in this process.
+
+        Held from before the attempt is recorded until its outcome is booked, so that a
+        retry that finds the attempt pending waits for the first try. Without it, the retry
+        could ask the terminal about a request that was not sent yet, hear "not found", and
+        record the attempt as never sent just before the first try is approved.
+        """
+        with self._guard:
+            entry = self._requests.get(request_id)
+            if entry is None:
+                entry = self._requests[request_id] = _Held(threading.Lock())
+            entry.users += 1
+        try:
+            with entry.lock:
+                yield
+        finally:
+            with self._guard:
+                entry.users -= 1
+                if not entry.users:
+                    del self._requests[request_id]
+
+
+@dataclass
+class _Held:
+    """A request id's lock, and how many callers hold or wait for it (gone at none)."""
+
+    lock: threading.Lock
+    users: int = 0
 
 
 class ScreenPresence(Protocol):

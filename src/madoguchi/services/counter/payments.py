@@ -15,6 +15,7 @@ from madoguchi.domain.brands import offered_brand
 from madoguchi.domain.receipt import business_date
 from madoguchi.domain.sale import PaymentMethod, PaymentState
 from madoguchi.errors import TerminalError
+from madoguchi.services.counter.common import check_client_id
 from madoguchi.services.counter.payment_core import approve_now, begin, current_view, fail_now, settle_by_status
 from madoguchi.services.runtime import Runtime
 
@@ -24,6 +25,14 @@ __all__ = ["current_view", "pay_cashless"]
 def pay_cashless(rt: Runtime, *, payment_id: str, sale_id: str, brand: str, actor: Actor,
                  amount: int | None = None) -> dict[str, Any]:
     offered_brand(brand, business_date(rt.clock()))  # a retired brand is refused by name
+    payment_id = check_client_id(payment_id, what="payment id")
+    # A retry of this id waits here while the first try is still under way (see DeviceRegistry.request).
+    with rt.devices.request(payment_id):
+        return _pay_cashless(rt, payment_id=payment_id, sale_id=sale_id, brand=brand, actor=actor, amount=amount)
+
+
+def _pay_cashless(rt: Runtime, *, payment_id: str, sale_id: str, brand: str, actor: Actor,
+                  amount: int | None) -> dict[str, Any]:
     payment, new, _ = begin(rt, payment_id=payment_id, sale_id=sale_id, method=PaymentMethod.CASHLESS,
                             brand=brand, amount=amount, actor=actor)
     if not new:
