@@ -41,7 +41,7 @@ class MatchedWriter:
         rows = _matched_rows(con)  # built here: the connection is this thread's
         cursor = con.cursor()
         self._file = PartFile(path)
-        tmp = self._tmp = self._file.path
+        tmp = self._file.path
 
         def run() -> None:
             try:
@@ -68,12 +68,11 @@ class MatchedWriter:
         error = self._error
         if error is None and self._more is not None:
             try:
-                _append_matched(self._tmp, self._more)
+                _append_matched(self._file.path, self._more)
+                self._file.keep()  # renamed into place (removed if that fails)
+                return
             except BaseException as exc:
                 error = exc
-        if error is None and self._more is not None:
-            self._file.keep()  # renamed into place
-            return
         self._file.discard()  # failed, or abandoned before the domain's pairs came
         if error is not None and not quiet:
             raise error
