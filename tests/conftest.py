@@ -19,6 +19,7 @@ from madoguchi.config import Settings
 from madoguchi.domain.auth import ALL_SITES, Actor, Role
 from madoguchi.domain.receipt import JST
 from madoguchi.services.runtime import Runtime
+from tests.known_rows_check import check_known_rows
 
 PG_URL = os.environ.get("MADOGUCHI_TEST_PG_URL")
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)]
@@ -126,3 +127,9 @@ def supervisor() -> Actor:
     return Actor("supervisor", Role.SUPERVISOR, frozenset({ALL_SITES}))
 
 
+
+
+@pytest.fixture(autouse=True)
+def _known_rows_checked(monkeypatch):  # type: ignore[no-untyped-def]
+    """Every read SQLite's writer skips is made anyway and compared (tests/known_rows_check.py)."""
+    check_known_rows(monkeypatch)

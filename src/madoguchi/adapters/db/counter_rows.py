@@ -19,6 +19,7 @@ from sqlalchemy.sql import ClauseElement
 
 from madoguchi.adapters.db.close_tables import WHOLE_SITE, DayClose
 from madoguchi.adapters.db.driver import Driver
+from madoguchi.adapters.db.known_rows import KnownRows
 from madoguchi.adapters.db.tables import (
     Idempotency,
     Incident,
@@ -151,8 +152,10 @@ class CounterRows:
     each write (``uow.touch``), as the ORM's flush would tell them, for the live screens.
     """
 
-    def __init__(self, driver: Driver) -> None:
+    def __init__(self, driver: Driver, known: KnownRows | None = None) -> None:
         self.db = driver
+        #: What SQLite's writer connection knows of the rows it wrote (``known_rows.py``); None elsewhere.
+        self.known = known
 
     # --- idempotency, day lock, journal ---------------------------------------------
     def idempotency(self, key: str) -> tuple[str, str, str] | None:
@@ -164,13 +167,22 @@ class CounterRows:
 
     def day_states(self, site: str, day: dt.date, station: str | None) -> dict[str, str]:
         """``{station or "*": state}`` of the site-day, locked; the site row made if missing."""
-        params = {"site": site, "business_date": day, "station": station or WHOLE_SITE}
-        # (Both columns are NOT NULL text: the rows' pairs are the answer as they come.)
-        states: dict[str, str] = dict(self.db.all("day_states", **params))
+        known = self.known
+        key = (site, day, station or WHOLE_SITE)
+        if known is not None and (kept := known.day(key)) is not None:
+            return kept
+        states = self.read_day_states(*key)
         if WHOLE_SITE not in states:
             self.db.run("day_insert", site=site, business_date=day)
-            states = dict(self.db.all("day_states", **params))
+            states = self.read_day_states(*key)
+        if known is not None:
+            known.keep_day(key, states)
         return states
+
+    def read_day_states(self, site: str, day: dt.date, station: str) -> dict[str, str]:
+        """``{station or "*": state}`` of the site-day's rows as the database has them, locked."""
+        # (Both columns are NOT NULL text: the rows' pairs are the answer as they come.)
+        return dict(self.db.all("day_states", site=site, business_date=day, station=station))
 
     def journal_head(self) -> tuple[int, str]:
         head = self.db.first("journal_head")

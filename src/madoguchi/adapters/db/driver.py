@@ -142,6 +142,11 @@ class Driver:
             self._cursor.execute(self._begin_sql)
         self.in_transaction = True
 
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: it changes when another connection commits."""
+        version: int = self._cursor.execute("PRAGMA data_version").fetchone()[0]
+        return version
+
     def commit(self) -> None:
         if self.read_only:
             raise RuntimeError("a reader's transaction cannot commit")

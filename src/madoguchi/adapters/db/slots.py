@@ -32,6 +32,7 @@ from sqlalchemy.exc import DBAPIError
 
 from madoguchi.adapters.db.counter_rows import CounterRows, statement
 from madoguchi.adapters.db.driver import Driver, Prepared
+from madoguchi.adapters.db.known_rows import KnownRows
 
 #: The counter's statements, compiled once per dialect for the whole process.
 PREPARED: dict[tuple[str, str], Prepared] = {}
@@ -44,12 +45,14 @@ class Slot:
     """One kept connection: SQLAlchemy's (for the ORM), the driver on its DBAPI connection
     and the counter's rows on that driver."""
 
-    __slots__ = ("connection", "driver", "rows", "used_at", "joined")
+    __slots__ = ("connection", "driver", "rows", "used_at", "joined", "known")
 
-    def __init__(self, engine: Engine, *, read_only: bool) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool, writer: bool = False) -> None:
         self.connection: Connection = engine.connect()
         self.driver = Driver(self.connection, statement, PREPARED, read_only=read_only)
-        self.rows = CounterRows(self.driver)
+        #: SQLite's one writer keeps what it wrote (``known_rows.py``); nobody else does.
+        self.known = KnownRows(self.driver) if writer else None
+        self.rows = CounterRows(self.driver, self.known)
         self.used_at = time.monotonic()
         #: Whether SQLAlchemy's side (the ORM, ``uow.connection``) was used since the slot was
         #: last settled: only then may ``connection`` hold a transaction (one the ORM joined).
@@ -62,6 +65,12 @@ class Slot:
         except Exception:
             return False
 
+    def begin(self) -> None:
+        """Begin a transaction on the driver."""
+        self.driver.begin()
+        if self.known is not None:
+            self.known.began()
+
     def commit(self) -> None:
         """Commit the transaction: through SQLAlchemy if the ORM joined it, else on the driver."""
         if self.joined and self.connection.in_transaction():
@@ -72,10 +81,16 @@ class Slot:
 
     def rollback(self) -> None:
         if self.joined and self.connection.in_transaction():
+            self._forget()
             self.connection.rollback()
             self.driver.ended()
         elif self.driver.in_transaction:
+            self._forget()
             self.driver.rollback()
+
+    def _forget(self) -> None:
+        if self.known is not None:
+            self.known.forget()  # what the transaction rolled back is not in the database
 
     def settle(self) -> None:
         """Nothing left in flight: whatever was not committed is rolled back."""
@@ -96,9 +111,10 @@ class Slots:
     Threads take and give back slots without a lock: a deque's appends and pops are
     atomic (thread-safe, as its documentation says)."""
 
-    def __init__(self, engine: Engine, *, read_only: bool, keep: int) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool, keep: int, writer: bool = False) -> None:
         self._engine = engine
         self._read_only = read_only
+        self._writer = writer
         self._keep = keep
         self._idle: deque[Slot] = deque()
         idle = self._idle
@@ -110,10 +126,10 @@ class Slots:
         try:
             slot = self._idle.pop()  # the most recently used
         except IndexError:
-            return Slot(self._engine, read_only=self._read_only)
+            return Slot(self._engine, read_only=self._read_only, writer=self._writer)
         if time.monotonic() - slot.used_at > PING_AFTER and not slot.alive():
             _close_quietly(slot, invalidate=True)
-            return Slot(self._engine, read_only=self._read_only)
+            return Slot(self._engine, read_only=self._read_only, writer=self._writer)
         slot.driver.listen()  # statement listeners added since it was last used
         return slot
 
@@ -192,7 +208,7 @@ class WriterSlot(Slots):
     they take turns on (only the writer at the head of ``queue`` touches it)."""
 
     def __init__(self, engine: Engine) -> None:
-        super().__init__(engine, read_only=False, keep=1)
+        super().__init__(engine, read_only=False, keep=1, writer=True)
         self.queue = WriterQueue()
 
 

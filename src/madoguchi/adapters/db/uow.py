@@ -106,7 +106,7 @@ class UnitOfWork(Repositories):
             slot = self._slot = self._slots.take()
             self._rows = slot.rows
         if not (slot.joined and slot.connection.in_transaction()):
-            slot.driver.begin()
+            slot.begin()
         self._began = True
 
     @property
@@ -117,6 +117,8 @@ class UnitOfWork(Repositories):
         slot = self._slot
         assert slot is not None
         slot.joined = True
+        if slot.known is not None:
+            slot.known.stop()  # the ORM and Core may write the rows it keeps
         connection = slot.connection
         if not connection.in_transaction():
             # SQLAlchemy joins the transaction the driver began (the engine's begin hook

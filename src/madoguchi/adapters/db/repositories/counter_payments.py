@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from madoguchi.adapters.db.counter_rows import PAYMENT_CHANGES, PAYMENT_KEYS
 from madoguchi.adapters.db.tables import Payment as PaymentRow
 from madoguchi.adapters.db.tables import Receipt as ReceiptRow
-from madoguchi.domain.counter import Payment, Receipt, made
+from madoguchi.domain.counter import Payment, Receipt, evolve, made
 from madoguchi.domain.sale import PaymentState
 
 if TYPE_CHECKING:
@@ -32,6 +32,12 @@ _PAYMENT_ALL = attrgetter(*PAYMENT_KEYS)
 _PAYMENT_CHANGED = attrgetter(*PAYMENT_CHANGES)
 
 
+def read_payment(db: Driver, payment_id: str) -> Payment | None:
+    """The payment as the database has it."""
+    row = db.first("payment", payment_id=payment_id)
+    return None if row is None else made(Payment, row)
+
+
 class PaymentRepository:
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
@@ -41,8 +47,15 @@ class PaymentRepository:
         return self._uow.rows.db
 
     def find(self, payment_id: str) -> Payment | None:
-        row = self._db.first("payment", payment_id=payment_id)
-        return None if row is None else made(Payment, row)
+        """The payment; on SQLite's writer, as it last wrote or read it if nobody wrote it since."""
+        counter = self._uow.rows
+        known = counter.known
+        if known is not None and (kept := known.payment(payment_id)) is not None:
+            return kept
+        payment = read_payment(counter.db, payment_id)
+        if known is not None and payment is not None:
+            known.keep_payment(payment)
+        return payment
 
     def get(self, payment_id: str) -> Payment:
         payment = self.find(payment_id)
@@ -56,16 +69,24 @@ class PaymentRepository:
 
     def add(self, payment: Payment) -> None:
         self._db.run("payment_insert", **dict(zip(PAYMENT_KEYS, _PAYMENT_ALL(payment), strict=True)))
-        self._touch(payment)
+        self._kept(payment)
 
     def save(self, payment: Payment) -> None:
         self._db.run("payment_update", payment_id=payment.id,
                      **dict(zip(PAYMENT_CHANGES, _PAYMENT_CHANGED(payment), strict=True)))
-        self._touch(payment)
+        self._kept(payment)
 
     def mark_settling(self, payment_id: str, *, tendered: int, change: int) -> bool:
         """Pending -> settling with the deposit fixed; False if it was no longer pending."""
-        return bool(self._db.run("settling", payment_id=payment_id, tendered=tendered, change=change) == 1)
+        known = self._uow.rows.known
+        kept = known.payment(payment_id) if known is not None else None  # as it was before this write
+        settled = self._db.run("settling", payment_id=payment_id, tendered=tendered, change=change) == 1
+        if known is not None:
+            if settled and kept is not None:
+                known.keep_payment(evolve(kept, state=PaymentState.SETTLING.value, tendered=tendered, change=change))
+            else:
+                known.drop_payment(payment_id)
+        return settled
 
     def pending_cash_at(self, station: str) -> tuple[str, int] | None:
         """The cash payment waiting for coins at a payment station (its id and amount)."""
@@ -77,6 +98,13 @@ class PaymentRepository:
         rows = self._uow.session.execute(select(PaymentRow).where(PaymentRow.state.in_(
             [PaymentState.PENDING.value, PaymentState.SETTLING.value]))).scalars().all()
         return [Payment(**{k: getattr(r, k) for k in PAYMENT_KEYS}) for r in rows]
+
+    def _kept(self, payment: Payment) -> None:
+        """``payment`` as now written: the live screens told, SQLite's writer keeping it."""
+        known = self._uow.rows.known
+        if known is not None:
+            known.keep_payment(payment)
+        self._touch(payment)
 
     def _touch(self, payment: Payment) -> None:
         self._uow.touch(f"sale:{payment.sale_id}", f"station:{payment.payment_station}")

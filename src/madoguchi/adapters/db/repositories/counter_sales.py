@@ -20,6 +20,7 @@ from madoguchi.domain.counter import Line, Sale, evolve, made
 from madoguchi.errors import Conflict, NotFound
 
 if TYPE_CHECKING:
+    from madoguchi.adapters.db.driver import Driver
     from madoguchi.adapters.db.uow import UnitOfWork
 
 _N = len(SALE_KEYS)
@@ -40,19 +41,32 @@ def sale_from_row(row: SaleRow) -> Sale:
     return Sale(**{k: getattr(row, k) for k in SALE_KEYS}, lines=lines)
 
 
+def read_sale(db: Driver, sale_id: str, *, lock: bool) -> Sale | None:
+    """The sale and its lines as the database has them, in one round trip."""
+    rows = db.all("sale_locked" if lock else "sale", sale_id=sale_id)
+    if not rows:
+        return None
+    lines = tuple(made(Line, r[_N:]) for r in rows if r[_N] is not None)
+    values = list(_SALE_FIELDS(rows[0]))
+    values.insert(_LINES_AT, lines)
+    return made(Sale, values)
+
+
 class SaleRepository:
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
     def find(self, sale_id: str, *, lock: bool = True) -> Sale | None:
-        """The sale and its lines in one round trip (PostgreSQL locks the sale row unless told not to)."""
-        rows = self._uow.rows.db.all("sale_locked" if lock else "sale", sale_id=sale_id)
-        if not rows:
-            return None
-        lines = tuple(made(Line, r[_N:]) for r in rows if r[_N] is not None)
-        values = list(_SALE_FIELDS(rows[0]))
-        values.insert(_LINES_AT, lines)
-        return made(Sale, values)
+        """The sale and its lines in one round trip (PostgreSQL locks the sale row unless told
+        not to); on SQLite's writer, as it last wrote or read it if nobody wrote it since."""
+        counter = self._uow.rows
+        known = counter.known
+        if known is not None and (kept := known.sale(sale_id)) is not None:
+            return kept
+        sale = read_sale(counter.db, sale_id, lock=lock)
+        if known is not None and sale is not None:
+            known.keep_sale(sale)
+        return sale
 
     def get(self, sale_id: str, *, lock: bool = True) -> Sale:
         sale = self.find(sale_id, lock=lock)
@@ -64,7 +78,7 @@ class SaleRepository:
         """Store a new sale (without lines); returns it at its first version."""
         self._uow.rows.db.run("sale_insert", **dict(zip(SALE_INSERT_KEYS, _SALE_INSERTED(sale), strict=True)))
         self._touch(sale)
-        return _at_version(sale, 1)
+        return self._kept(_at_version(sale, 1))
 
     def save(self, sale: Sale) -> Sale:
         """Write what may change of ``sale`` if it is still at the version read; returns it at the next one."""
@@ -73,7 +87,7 @@ class SaleRepository:
         if changed != 1:
             raise Conflict(f"sale {sale.id} was changed by someone else meanwhile; load it again")
         self._touch(sale)
-        return _at_version(sale, sale.version + 1)
+        return self._kept(_at_version(sale, sale.version + 1))
 
     def add_line(self, sale: Sale, line: Line) -> Sale:
         """``sale`` with ``line`` added (its total checked), both written."""
@@ -95,6 +109,13 @@ class SaleRepository:
             stmt = stmt.where(SaleRow.staff_station == staff_station)
         rows = self._uow.session.execute(stmt.order_by(SaleRow.created_at)).scalars().all()
         return [sale_from_row(r) for r in rows]
+
+    def _kept(self, sale: Sale) -> Sale:
+        """``sale`` as now written, kept by SQLite's writer (``known_rows.py``)."""
+        known = self._uow.rows.known
+        if known is not None:
+            known.keep_sale(sale)
+        return sale
 
     def _touch(self, sale: Sale) -> None:
         self._uow.touch(f"sale:{sale.id}", f"site:{sale.site}",
