@@ -25,7 +25,7 @@ and its reads take the rows' locks (``FOR UPDATE``): it always reads.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from madoguchi.adapters.db.driver import Driver
@@ -40,6 +40,8 @@ KEEPING_STATEMENTS = frozenset({"sale_insert", "sale_update", "line_insert", "li
 KEEP = 256
 
 DayKey = tuple[str, dt.date, str]
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 class KnownRows:
@@ -87,21 +89,13 @@ class KnownRows:
         return self.sales.get(sale_id) if self.live() else None
 
     def keep_sale(self, sale: Sale) -> None:
-        if self.live():
-            sales = self.sales
-            if len(sales) >= KEEP and sale.id not in sales:
-                sales.clear()
-            sales[sale.id] = sale
+        self._keep(self.sales, sale.id, sale)
 
     def payment(self, payment_id: str) -> Payment | None:
         return self.payments.get(payment_id) if self.live() else None
 
     def keep_payment(self, payment: Payment) -> None:
-        if self.live():
-            payments = self.payments
-            if len(payments) >= KEEP and payment.id not in payments:
-                payments.clear()
-            payments[payment.id] = payment
+        self._keep(self.payments, payment.id, payment)
 
     def drop_payment(self, payment_id: str) -> None:
         self.payments.pop(payment_id, None)
@@ -110,7 +104,10 @@ class KnownRows:
         return self.days.get(key) if self.live() else None
 
     def keep_day(self, key: DayKey, states: dict[str, str]) -> None:
+        self._keep(self.days, key, states)
+
+    def _keep(self, kept: dict[_K, _V], key: _K, value: _V) -> None:
         if self.live():
-            if len(self.days) >= KEEP:
-                self.days.clear()
-            self.days[key] = states
+            if len(kept) >= KEEP and key not in kept:
+                kept.clear()  # the counter's calls touch the last few: start again
+            kept[key] = value
