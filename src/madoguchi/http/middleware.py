@@ -35,17 +35,19 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        send = _with_security_headers(scope.get("path", ""), send)
+        path = scope.get("path", "")
+        send = _with_security_headers(path, send)
 
-        limit = self.uploads.get(scope.get("path", ""), self.default)
-        message = (f"the request body is larger than {limit // 1024} KiB" if limit < 1 << 20
-                   else f"the upload is larger than {limit >> 20} MiB")
-        declared = dict(scope.get("headers", [])).get(b"content-length", b"0")
+        limit = self.uploads.get(path, self.default)
+        declared = b"0"
+        for name, value in scope.get("headers", ()):  # the last one wins, as in a dict of them
+            if name == b"content-length":
+                declared = value
         if not declared.isdigit():
             await error_response(400, "bad_input", "Content-Length is not a number")(scope, receive, send)
             return
         if int(declared) > limit:
-            await error_response(413, "too_large", message)(scope, receive, send)
+            await error_response(413, "too_large", _too_large(limit))(scope, receive, send)
             return
         seen = 0
 
@@ -54,10 +56,16 @@ class Guard:
             incoming = await receive()
             seen += len(incoming.get("body", b""))
             if seen > limit:
-                raise HTTPException(413, message)
+                raise HTTPException(413, _too_large(limit))
             return incoming
 
         await self.app(scope, counting_receive, send)
+
+
+def _too_large(limit: int) -> str:
+    """What a refused body is told (made only for a refusal: every request passes here)."""
+    return (f"the request body is larger than {limit // 1024} KiB" if limit < 1 << 20
+            else f"the upload is larger than {limit >> 20} MiB")
 
 
 def _with_security_headers(path: str, send: Send) -> Send:
