@@ -12,10 +12,11 @@ still what the database holds, until either
   connection has committed since it was last asked (https://sqlite.org/pragma.html#pragma_data_version),
   and it is asked once in every transaction that looks here; or
 - something on this connection writes those tables by another path than the
-  repositories that keep this up to date: the ORM or SQLAlchemy Core on the unit of
-  work's connection (``UnitOfWork.connection`` calls :meth:`KnownRows.stop`). The driver's
-  own statements that write these tables are all kept here (a test holds every statement
-  of ``counter_rows`` to that).
+  repositories that keep this up to date: the ORM, SQLAlchemy Core or ``text()``. Any
+  transaction SQLAlchemy begins or joins on the writer's connection calls
+  :meth:`KnownRows.stop` (a ``begin`` listener, ``slots.py``). The driver's own statements
+  that write these tables are all kept here (a test holds every statement of
+  ``counter_rows`` to that).
 
 A transaction that rolls back forgets everything (what it wrote is not in the
 database). A sale's write still checks the version it was based on, so a stale sale

@@ -53,6 +53,8 @@ class Slot:
         #: SQLite's one writer keeps what it wrote (``known_rows.py``); nobody else does.
         self.known = KnownRows(self.driver) if writer else None
         self.rows = CounterRows(self.driver, self.known)
+        if self.known is not None:
+            _watch_sqlalchemy(self.connection, self.known)
         self.used_at = time.monotonic()
         #: Whether SQLAlchemy's side (the ORM, ``uow.connection``) was used since the slot was
         #: last settled: only then may ``connection`` hold a transaction (one the ORM joined).
@@ -103,6 +105,14 @@ class Slot:
             self.driver.close()
         finally:
             self.connection.close()  # back to the pool, which resets it
+
+
+def _watch_sqlalchemy(connection: Connection, known: KnownRows) -> None:
+    """Forget, and keep nothing more, in any transaction SQLAlchemy takes part in on
+    ``connection``: the ORM, Core or ``text()`` may write the kept rows. Whatever SQLAlchemy
+    runs, it runs in a transaction it began or joined, and either fires ``begin`` on the
+    connection (an autobegin too; ``Driver.begin`` does not, being the driver's own)."""
+    event.listen(connection, "begin", lambda _conn: known.stop())
 
 
 class Slots:

@@ -117,8 +117,6 @@ class UnitOfWork(Repositories):
         slot = self._slot
         assert slot is not None
         slot.joined = True
-        if slot.known is not None:
-            slot.known.stop()  # the ORM and Core may write the rows it keeps
         connection = slot.connection
         if not connection.in_transaction():
             # SQLAlchemy joins the transaction the driver began (the engine's begin hook
