@@ -112,6 +112,18 @@ def run_service(url: str, n_sales: int, tmp: Path, *, record: bool = False) -> d
             "by_call_ms": {name: _pct(v, 50) * 1000 for name, v in by_call.items()}}
 
 
+def in_process_rate(n_sales: int) -> float:
+    """Sales a second of one timed service run on a fresh SQLite database: what the HTTP
+    share divides by, measured beside each HTTP run (``benchmarks/run.py``)."""
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        url, drop = fresh_database("sqlite", tmp, None)
+        try:
+            return float(run_service(url, n_sales, tmp)["sales_per_s"])
+        finally:
+            drop()
+
+
 def _sales(rt, ids: list[list[str]], timed) -> None:  # type: ignore[no-untyped-def]
     """One complete sale per set of client ids, each service call through ``timed``."""
     for n, (sale_id, line_id, handoff_id, pid) in enumerate(ids):
