@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import fields, is_dataclass
 from typing import Any
 
+from madoguchi.adapters.db.counter_rows import CounterRows
 from madoguchi.adapters.db.driver import Driver
 from madoguchi.adapters.db.known_rows import KnownRows
 from madoguchi.adapters.db.repositories.counter_payments import read_payment
@@ -61,7 +62,7 @@ def _checked(lookup: Callable[[KnownRows, Any], Any], read: Callable[[Driver, An
 
 
 def _read_day(driver: Driver, key: tuple[str, dt.date, str]) -> dict[str, str]:
-    return dict(driver.all("day_states", site=key[0], business_date=key[1], station=key[2]))
+    return CounterRows(driver).read_day_states(*key)
 
 
 def check_known_rows(monkeypatch: Any) -> None:

@@ -284,7 +284,6 @@ class FakeUnitOfWork:
     def touch(self, *keys: str) -> None:
         pass
 
-
     def replay(self, key: str, operation: str, request: dict[str, Any]) -> dict[str, Any] | None:
         found = self._work.answers.get(key)
         if found is None:

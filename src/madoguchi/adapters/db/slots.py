@@ -83,16 +83,13 @@ class Slot:
 
     def rollback(self) -> None:
         if self.joined and self.connection.in_transaction():
-            self._forget()
+            # (Nothing is kept in a transaction SQLAlchemy took part in: ``_watch_sqlalchemy``.)
             self.connection.rollback()
             self.driver.ended()
         elif self.driver.in_transaction:
-            self._forget()
+            if self.known is not None:
+                self.known.forget()  # what the transaction rolled back is not in the database
             self.driver.rollback()
-
-    def _forget(self) -> None:
-        if self.known is not None:
-            self.known.forget()  # what the transaction rolled back is not in the database
 
     def settle(self) -> None:
         """Nothing left in flight: whatever was not committed is rolled back."""

@@ -69,12 +69,12 @@ class PaymentRepository:
 
     def add(self, payment: Payment) -> None:
         self._db.run("payment_insert", **dict(zip(PAYMENT_KEYS, _PAYMENT_ALL(payment), strict=True)))
-        self._kept(payment)
+        self._written(payment)
 
     def save(self, payment: Payment) -> None:
         self._db.run("payment_update", payment_id=payment.id,
                      **dict(zip(PAYMENT_CHANGES, _PAYMENT_CHANGED(payment), strict=True)))
-        self._kept(payment)
+        self._written(payment)
 
     def mark_settling(self, payment_id: str, *, tendered: int, change: int) -> bool:
         """Pending -> settling with the deposit fixed; False if it was no longer pending."""
@@ -99,14 +99,11 @@ class PaymentRepository:
             [PaymentState.PENDING.value, PaymentState.SETTLING.value]))).scalars().all()
         return [Payment(**{k: getattr(r, k) for k in PAYMENT_KEYS}) for r in rows]
 
-    def _kept(self, payment: Payment) -> None:
+    def _written(self, payment: Payment) -> None:
         """``payment`` as now written: the live screens told, SQLite's writer keeping it."""
         known = self._uow.rows.known
         if known is not None:
             known.keep_payment(payment)
-        self._touch(payment)
-
-    def _touch(self, payment: Payment) -> None:
         self._uow.touch(f"sale:{payment.sale_id}", f"station:{payment.payment_station}")
 
 

@@ -77,8 +77,7 @@ class SaleRepository:
     def add(self, sale: Sale) -> Sale:
         """Store a new sale (without lines); returns it at its first version."""
         self._uow.rows.db.run("sale_insert", **dict(zip(SALE_INSERT_KEYS, _SALE_INSERTED(sale), strict=True)))
-        self._touch(sale)
-        return self._kept(_at_version(sale, 1))
+        return self._written(_at_version(sale, 1))
 
     def save(self, sale: Sale) -> Sale:
         """Write what may change of ``sale`` if it is still at the version read; returns it at the next one."""
@@ -86,8 +85,7 @@ class SaleRepository:
                                         **dict(zip(SALE_CHANGES, _SALE_CHANGED(sale), strict=True)))
         if changed != 1:
             raise Conflict(f"sale {sale.id} was changed by someone else meanwhile; load it again")
-        self._touch(sale)
-        return self._kept(_at_version(sale, sale.version + 1))
+        return self._written(_at_version(sale, sale.version + 1))
 
     def add_line(self, sale: Sale, line: Line) -> Sale:
         """``sale`` with ``line`` added (its total checked), both written."""
@@ -110,16 +108,14 @@ class SaleRepository:
         rows = self._uow.session.execute(stmt.order_by(SaleRow.created_at)).scalars().all()
         return [sale_from_row(r) for r in rows]
 
-    def _kept(self, sale: Sale) -> Sale:
-        """``sale`` as now written, kept by SQLite's writer (``known_rows.py``)."""
+    def _written(self, sale: Sale) -> Sale:
+        """``sale`` as now written: the live screens told, SQLite's writer keeping it (``known_rows.py``)."""
         known = self._uow.rows.known
         if known is not None:
             known.keep_sale(sale)
-        return sale
-
-    def _touch(self, sale: Sale) -> None:
         self._uow.touch(f"sale:{sale.id}", f"site:{sale.site}",
                         *((f"station:{sale.payment_station}",) if sale.payment_station else ()))
+        return sale
 
 
 def _at_version(sale: Sale, version: int) -> Sale:
